@@ -1,0 +1,48 @@
+# Two commands on a fresh Debian machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export HELPDESK_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export HELPDESK_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test venv assets system-deps lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+helpdesk/static/dist/console.js: node_modules/.package-lock.json $(shell find frontend -type f 2>/dev/null)
+	npm run build
+
+assets: helpdesk/static/dist/console.js
+
+# Dovecot (IMAP tests) and Chromium (browser tests) come from Debian's packages when we are root.
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v dovecot >/dev/null; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium dovecot-imapd >/dev/null; \
+	fi
+
+run: venv assets
+	$(BIN)/helpdesk db upgrade
+	$(BIN)/helpdesk demo
+	$(BIN)/helpdesk run
+
+test: venv assets system-deps
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check helpdesk channels sla knowledge_base tests bench
+	$(BIN)/mypy channels sla
+
+bench: venv
+	@echo "see bench/README.md"
+
+clean:
+	rm -rf $(VENV) node_modules helpdesk/static/dist instance

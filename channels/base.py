@@ -1,0 +1,106 @@
+"""The contract between channel adapters and the helpdesk core.
+
+An adapter turns whatever a provider delivers into one `InboundMessage` and turns an
+`OutboundMessage` into a provider call that yields a `DeliveryReceipt`. Adapters never touch
+the helpdesk database; the ingestion and reply services never parse provider formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+IDENTITY_KINDS = ("email", "telegram", "whatsapp", "webchat", "phone", "messenger")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that arrived with a message or leaves with a reply."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+    content_id: str | None = None  # for inline (cid:) images
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote an inbound message: one identity of one customer."""
+
+    kind: str  # one of IDENTITY_KINDS
+    address: str  # e-mail address, telegram user id, phone number, visitor id
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message from a customer, normalised by its channel adapter.
+
+    `source` names the channel account it arrived through (a mailbox, a bot, a widget key) and
+    together with `external_id` makes the message unique: ingesting it twice is harmless.
+    `thread_key` is the channel's own conversation key (a Telegram chat, a chat session);
+    `thread_refs` are external ids this message answers (e-mail In-Reply-To/References);
+    `ticket_hint` is a ticket number the customer quoted (a `[#123]` subject tag), honoured only
+    when the sender already takes part in that ticket.
+    """
+
+    channel: str
+    source: str
+    external_id: str
+    sender: Sender
+    body_text: str
+    subject: str | None = None
+    body_html: str | None = None
+    received_at: datetime | None = None
+    thread_key: str | None = None
+    thread_refs: tuple[str, ...] = ()
+    ticket_hint: int | None = None
+    group_hint: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    is_automated: bool = False  # auto-replies and bulk mail: stored, never answered
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One agent reply handed to a channel adapter for delivery."""
+
+    message_id: int  # our own id: adapters use it as the idempotency key where possible
+    channel: str
+    source: str | None
+    recipient: Sender
+    body_text: str
+    body_html: str | None = None
+    subject: str | None = None
+    thread_key: str | None = None
+    in_reply_to: tuple[str, ...] = ()
+    ticket_number: int | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    """What the provider said when it accepted a message."""
+
+    provider_id: str
+
+
+class DeliveryError(Exception):
+    """A send failed. `retryable` tells the outbox whether trying again can help."""
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """What every channel adapter offers the helpdesk."""
+
+    name: str
+
+    def send(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Deliver `message`; raise `DeliveryError` when it cannot be delivered."""
+        ...

@@ -1,0 +1,102 @@
+"""Send an `OutboundMessage` as an RFC 5322 e-mail over SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+
+from channels.base import DeliveryError, DeliveryReceipt, OutboundMessage
+
+# SMTP answers in the 4xx range and dropped connections are worth retrying; 5xx are final.
+_RETRYABLE = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, TimeoutError, OSError)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and as whom mail leaves."""
+
+    host: str
+    port: int
+    from_address: str
+    from_name: str | None = None
+    security: str = "none"  # ssl | starttls | none
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    def __repr__(self) -> str:  # never let the password reach a log line
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, user={self.user!r})"
+
+
+def _reject_header_injection(value: str, header: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise DeliveryError(f"{header} contains a line break", retryable=False)
+    return value
+
+
+def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessage:
+    """Build the MIME message for `message`, threaded onto what it answers."""
+    mail = EmailMessage()
+    mail["From"] = formataddr((settings.from_name or "", settings.from_address))
+    to_name = _reject_header_injection(message.recipient.name or "", "recipient name")
+    mail["To"] = formataddr((to_name, _reject_header_injection(message.recipient.address, "recipient")))
+    subject = _reject_header_injection(message.subject or "", "subject")
+    if message.ticket_number is not None and f"[#{message.ticket_number}]" not in subject:
+        subject = f"{subject} [#{message.ticket_number}]".strip()
+    mail["Subject"] = subject
+    mail["Date"] = formatdate(localtime=False)
+    domain = settings.from_address.rpartition("@")[2] or None
+    mail["Message-ID"] = make_msgid(idstring=f"hd{message.message_id}", domain=domain)
+    refs = [_reject_header_injection(ref, "reference") for ref in message.in_reply_to]
+    if refs:
+        mail["In-Reply-To"] = refs[-1]
+        mail["References"] = " ".join(refs)
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    for item in message.attachments:
+        maintype, _, subtype = item.content_type.partition("/")
+        mail.add_attachment(item.content, maintype=maintype or "application",
+                            subtype=subtype or "octet-stream", filename=item.filename)
+    return mail
+
+
+def send_email(mail: EmailMessage, settings: SmtpSettings) -> DeliveryReceipt:
+    """Hand `mail` to the SMTP server; map SMTP failures to retryable or final errors."""
+    try:
+        if settings.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                                    context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            if settings.security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if settings.user:
+                client.login(settings.user, settings.password or "")
+            client.send_message(mail)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise DeliveryError(f"recipient refused ({codes})", retryable=all(400 <= c < 500 for c in codes)) from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=400 <= exc.smtp_code < 500) from None
+    except _RETRYABLE as exc:
+        raise DeliveryError(f"SMTP server unreachable: {exc.__class__.__name__}", retryable=True) from None
+    return DeliveryReceipt(provider_id=str(mail["Message-ID"]))
+
+
+class SmtpChannel:
+    """The outbound half of the e-mail channel."""
+
+    name = "email"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def send(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Deliver `message` by e-mail."""
+        return send_email(build_email(message, self.settings), self.settings)

@@ -1,0 +1,1 @@
+"""Web form / API channel: a customer writes through our contact form or an integrator's API call."""

@@ -1,0 +1,79 @@
+"""helpdesk: an omnichannel contact-center helpdesk. `create_app` wires every part together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from helpdesk import config
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINTs; SQLAlchemy emits BEGIN instead (below).
+    dbapi_connection.isolation_level = None
+    # WAL lets readers run beside the one writer; the busy timeout queues writers instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # Writers announced by services.transactions.begin_write take the write lock up front, so they
+    # queue on the busy timeout instead of failing when a concurrent writer commits first.
+    immediate = connection.get_execution_options().get("sqlite_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _register_channels(app: Flask) -> None:
+    import channels
+    from channels.web.form import WebChannel
+
+    for name in ("web", "api"):
+        channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, channels, blueprints, sockets, jobs."""
+    instance = config.instance_path()
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=False)
+    app.config.update(config.load(instance))
+    app.config.update(
+        API_TITLE="helpdesk", API_VERSION="v1", OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+    Path(app.config["HELPDESK_ATTACHMENTS_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from helpdesk.extensions import csrf, db, limiter, migrate, socketio
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite" and not event.contains(db.engine, "connect", _sqlite_pragmas):
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "begin", _sqlite_begin)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    redis_url = app.config.get("HELPDESK_REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    limiter.init_app(app)
+    socketio.init_app(app, message_queue=redis_url, async_mode="threading",
+                      cors_allowed_origins=app.config.get("HELPDESK_SOCKET_ORIGINS", []))
+
+    _register_channels(app)
+
+    from helpdesk import api, cli, jobs, realtime, security, web
+
+    security.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
+    realtime.init_app(app)
+    jobs.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,81 @@
+"""Configuration: every setting comes from a `HELPDESK_*` environment variable, read here only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from channels.email.smtp import SmtpSettings
+
+PREFIX = "HELPDESK_"
+
+
+def instance_path() -> Path:
+    """The folder for the embedded database, secret key, job queue and attachments."""
+    return Path(os.environ.get(PREFIX + "INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+
+def redis_url() -> str | None:
+    """Redis for Socket.IO fan-out and jobs in the scale-out set-up; None when embedded."""
+    return os.environ.get(PREFIX + "REDIS_URL") or None
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use HELPDESK_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def smtp_settings_from_url(url: str | None, from_address: str | None) -> SmtpSettings | None:
+    """Parse `smtp://user:pass@host:port` (or smtps://, smtp+starttls://) into SmtpSettings."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    security = {"smtps": "ssl", "smtp+starttls": "starttls"}.get(parts.scheme, "none")
+    default_port = {"ssl": 465, "starttls": 587}.get(security, 25)
+    return SmtpSettings(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or default_port,
+        from_address=from_address or "support@localhost",
+        from_name=os.environ.get(PREFIX + "MAIL_FROM_NAME") or "Support",
+        security=security,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
+    """Return the Flask config mapping built from the environment."""
+    env = dict(os.environ if env is None else env)
+    get = lambda name, default=None: env.get(PREFIX + name) or default  # noqa: E731
+    database_url = get("DATABASE_URL", f"sqlite:///{instance_path / 'helpdesk.sqlite3'}")
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):  # psycopg 3 is the driver we install
+            database_url = "postgresql+psycopg://" + database_url[len(prefix):]
+    production = get("ENV", "production") == "production"
+    return {
+        "SECRET_KEY": get("SECRET_KEY") or _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HELPDESK_REDIS_URL": get("REDIS_URL"),
+        "HELPDESK_ATTACHMENTS_DIR": get("ATTACHMENTS_DIR", str(instance_path / "attachments")),
+        "HELPDESK_MAX_ATTACHMENT_BYTES": int(get("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)),
+        "HELPDESK_SMTP": smtp_settings_from_url(get("SMTP_URL"), get("MAIL_FROM")),
+        "HELPDESK_JOBS_IMMEDIATE": get("JOBS_IMMEDIATE", "0") == "1",
+        "HELPDESK_OUTBOX_STUCK_SECONDS": int(get("OUTBOX_STUCK_SECONDS", 300)),
+        "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
+        "MAX_CONTENT_LENGTH": int(get("MAX_REQUEST_BYTES", 30 * 1024 * 1024)),
+        "HELPDESK_PRODUCTION": production,
+    }

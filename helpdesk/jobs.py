@@ -1,0 +1,62 @@
+"""Background jobs on Huey: SQLite storage by default, Redis when HELPDESK_REDIS_URL is set."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from helpdesk import config
+from helpdesk.services import events, replies
+
+log = logging.getLogger(__name__)
+
+
+def _make_huey() -> Huey:
+    redis_url = config.redis_url()
+    if redis_url:
+        return RedisHuey("helpdesk", url=redis_url)
+    path = config.instance_path() / "jobs.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("helpdesk", filename=str(path))
+
+
+huey = _make_huey()
+_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Bind the jobs to `app` and subscribe to the events that start them."""
+    global _app
+    _app = app
+    huey.immediate = bool(app.config.get("HELPDESK_JOBS_IMMEDIATE"))
+    events.message_created.connect(_on_message_queued, weak=False)
+    events.message_updated.connect(_on_message_queued, weak=False)
+
+
+def _on_message_queued(sender, payload: dict) -> None:
+    if payload.get("kind") == "outbound" or payload.get("requeue"):
+        deliver_message(payload["message_id"])
+
+
+@huey.task()
+def deliver_message(message_id: int) -> str:
+    """Try to deliver one outbound message; schedule the next try when it may succeed later."""
+    with _app.app_context():
+        outcome = replies.deliver(message_id)
+    if outcome.retry_in:
+        deliver_message.schedule((message_id,), delay=outcome.retry_in)
+    return outcome.state
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_outbox() -> int:
+    """Re-enqueue outbound messages whose job was lost or whose worker died mid-send."""
+    with _app.app_context():
+        ids = replies.stuck_messages(_app.config["HELPDESK_OUTBOX_STUCK_SECONDS"])
+    for message_id in ids:
+        deliver_message(message_id)
+    if ids:
+        log.info("outbox sweeper re-enqueued %d message(s)", len(ids))
+    return len(ids)

@@ -1,0 +1,13 @@
+"""Database models: columns, relationships and trivial derived properties, nothing more."""
+
+from helpdesk.models.audit import AuditEntry
+from helpdesk.models.customers import Customer, Identity, Organization
+from helpdesk.models.messages import Attachment, Message
+from helpdesk.models.rules import PriorityRule
+from helpdesk.models.staff import ApiToken, Group, User, group_members
+from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
+
+__all__ = [
+    "ApiToken", "Attachment", "AuditEntry", "Customer", "Group", "Identity", "Message",
+    "Organization", "PriorityRule", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
+]

@@ -1,0 +1,65 @@
+"""Messages on tickets (inbound, outbound, internal notes) and their attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models.base import utcnow
+from helpdesk.models.customers import Identity
+from helpdesk.models.staff import User
+
+KINDS = ("inbound", "outbound", "note")
+DELIVERY_STATES = ("queued", "sending", "sent", "failed")
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # At-least-once delivery from channels becomes exactly-once storage here.
+        Index("uq_messages_source_external_id", "source", "external_id", unique=True),
+        Index("ix_messages_external_id", "external_id"),
+        Index("ix_messages_ticket", "ticket_id", "id"),
+        Index("ix_messages_outbox", "delivery_state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(128))
+    external_id: Mapped[str | None] = mapped_column(String(512))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"))
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)  # always sanitised before it is stored
+    is_automated: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivery_state: Mapped[str | None] = mapped_column(String(16))
+    delivery_error: Mapped[str | None] = mapped_column(String(1000))
+    delivery_attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    provider_id: Mapped[str | None] = mapped_column(String(512))
+
+    author: Mapped[User | None] = relationship()
+    identity: Mapped[Identity | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.created_at")
+
+
+class Attachment(db.Model):
+    """A stored file: its bytes live on disk under `storage_key`, never under a customer's name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

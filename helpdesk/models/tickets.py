@@ -1,0 +1,98 @@
+"""Tickets, their tags and their stored timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models.base import utcnow
+from helpdesk.models.customers import Customer
+from helpdesk.models.staff import Group, User
+
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+OPEN_STATUSES = ("new", "open", "pending", "on_hold")
+# Stored as numbers so lists sort by urgency with an index; names are what people and the API see.
+PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+PRIORITY_NAMES = {rank: name for name, rank in PRIORITIES.items()}
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_group_status_updated", "group_id", "status", "updated_at", "id"),
+        Index("ix_tickets_assignee_status_updated", "assignee_id", "status", "updated_at", "id"),
+        Index("ix_tickets_status_updated", "status", "updated_at", "id"),
+        Index("ix_tickets_customer_created", "customer_id", "created_at"),
+        Index("ix_tickets_thread", "source", "thread_key"),
+        Index("ix_tickets_first_response_due", "first_response_due_at"),
+        Index("ix_tickets_resolution_due", "resolution_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    priority: Mapped[int] = mapped_column(default=PRIORITIES["normal"])
+    channel: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(128))
+    thread_key: Mapped[str | None] = mapped_column(String(255))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_at: Mapped[datetime | None]
+    last_customer_message_at: Mapped[datetime | None]
+    last_agent_message_at: Mapped[datetime | None]
+    solved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Filled by the SLA engine; kept on the row so dashboards filter with an index.
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+
+    customer: Mapped[Customer] = relationship()
+    group: Mapped[Group | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    tag_rows: Mapped[list[TicketTag]] = relationship(cascade="all, delete-orphan", order_by="TicketTag.name")
+
+    @property
+    def number(self) -> int:
+        return self.id
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITY_NAMES[self.priority]
+
+    @property
+    def tags(self) -> list[str]:
+        return [t.name for t in self.tag_rows]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketTag(db.Model):
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class TicketEvent(db.Model):
+    """One entry of a ticket's timeline: who changed what, when."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

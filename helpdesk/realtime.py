@@ -1,0 +1,201 @@
+"""Live updates: the `/agent` Socket.IO namespace and the event subscribers that feed it.
+
+Rooms: `group:<id>` (tickets of a group), `ticket:<id>` (one open ticket page), `supervisors`
+(everything). Staff join their group rooms at connect; every other join is authorised.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from flask import Flask, request, session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room
+
+from helpdesk.extensions import db, socketio
+from helpdesk.models import User
+from helpdesk.services import events, staff, tickets
+
+NAMESPACE = "/agent"
+PRESENCE_STATES = ("viewing", "replying")
+
+
+class Presence:
+    """Who has which ticket open, per socket id, in this process (the embedded set-up)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, tuple[int, dict]] = {}
+
+    def set(self, sid: str, ticket_id: int, user: User, state: str) -> None:
+        with self._lock:
+            self._by_sid[sid] = (ticket_id, {"user_id": user.id, "name": user.name, "state": state})
+
+    def drop(self, sid: str) -> int | None:
+        with self._lock:
+            entry = self._by_sid.pop(sid, None)
+        return entry[0] if entry else None
+
+    def on_ticket(self, ticket_id: int) -> list[dict]:
+        with self._lock:
+            entries = [entry for t, entry in self._by_sid.values() if t == ticket_id]
+        return merge_presence(entries)
+
+
+class RedisPresence:
+    """The same, shared by every web process through Redis (the scale-out set-up). Entries expire
+    so a crashed process cannot leave an agent "viewing" for ever."""
+
+    TTL = 3600
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    def set(self, sid: str, ticket_id: int, user: User, state: str) -> None:
+        entry = json.dumps({"user_id": user.id, "name": user.name, "state": state})
+        with self._redis.pipeline() as pipe:
+            pipe.hset(f"helpdesk:presence:{ticket_id}", sid, entry).expire(f"helpdesk:presence:{ticket_id}", self.TTL)
+            pipe.set(f"helpdesk:presence-sid:{sid}", ticket_id, ex=self.TTL).execute()
+
+    def drop(self, sid: str) -> int | None:
+        ticket_id = self._redis.getdel(f"helpdesk:presence-sid:{sid}")
+        if ticket_id is None:
+            return None
+        self._redis.hdel(f"helpdesk:presence:{int(ticket_id)}", sid)
+        return int(ticket_id)
+
+    def on_ticket(self, ticket_id: int) -> list[dict]:
+        return merge_presence([json.loads(v) for v in self._redis.hvals(f"helpdesk:presence:{ticket_id}")])
+
+
+def merge_presence(entries: list[dict]) -> list[dict]:
+    """One entry per agent (an agent may have the ticket open in two tabs); replying wins."""
+    users: dict[int, dict] = {}
+    for entry in entries:
+        if users.get(entry["user_id"], {}).get("state") != "replying":
+            users[entry["user_id"]] = entry
+    return sorted(users.values(), key=lambda u: u["user_id"])
+
+
+presence: Presence | RedisPresence = Presence()
+
+
+def _user_for_connect(auth) -> User | None:
+    if isinstance(auth, dict) and auth.get("token"):
+        return staff.user_for_token(str(auth["token"]))
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+class AgentNamespace(Namespace):
+    """Staff console connections: authenticated at connect, authorised at every join."""
+
+    def on_connect(self, auth=None):
+        user = _user_for_connect(auth)
+        if user is None:
+            raise ConnectionRefusedError("authentication required")
+        session["agent_user_id"] = user.id
+        for group_id in user.group_ids:
+            join_room(f"group:{group_id}")
+        if user.sees_all_groups:
+            join_room("supervisors")
+        emit("hello", {"user_id": user.id, "server_time": time.time()})
+
+    def _user(self) -> User | None:
+        """The connected staff member, re-read so group changes and deactivation apply at once."""
+        user_id = session.get("agent_user_id")
+        user = db.session.get(User, user_id) if user_id else None
+        if user is None or not user.active:
+            disconnect()
+            return None
+        return user
+
+    def on_join_ticket(self, data):
+        """Open a ticket page: join its room and announce presence. Answers {"ok": bool}."""
+        user = self._user()
+        if user is None:
+            return {"ok": False, "error": "not signed in"}
+        try:
+            ticket = tickets.get_for(user, int((data or {}).get("ticket_id")))
+        except (TypeError, ValueError, tickets.TicketNotFound):
+            return {"ok": False, "error": "no such ticket"}
+        join_room(f"ticket:{ticket.id}")
+        self._set_presence(ticket.id, user, "viewing")
+        return {"ok": True, "presence": presence.on_ticket(ticket.id)}
+
+    def on_presence(self, data):
+        """The agent started or stopped typing a reply on a ticket they joined."""
+        user = self._user()
+        if user is None:
+            return {"ok": False, "error": "not signed in"}
+        try:
+            ticket_id = int((data or {}).get("ticket_id"))
+            state = str((data or {}).get("state"))
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "bad presence"}
+        if state not in PRESENCE_STATES or f"ticket:{ticket_id}" not in self._rooms():
+            return {"ok": False, "error": "join the ticket first"}
+        self._set_presence(ticket_id, user, state)
+        return {"ok": True}
+
+    def on_leave_ticket(self, data):
+        ticket_id = presence.drop(request.sid)
+        if ticket_id is not None:
+            leave_room(f"ticket:{ticket_id}")
+            self._broadcast_presence(ticket_id)
+        return {"ok": True}
+
+    def on_disconnect(self, reason=None):
+        ticket_id = presence.drop(request.sid)
+        if ticket_id is not None:
+            self._broadcast_presence(ticket_id)
+
+    def _rooms(self) -> list[str]:
+        return socketio.server.rooms(request.sid, namespace=NAMESPACE)
+
+    def _set_presence(self, ticket_id: int, user: User, state: str) -> None:
+        previous = presence.drop(request.sid)
+        if previous is not None and previous != ticket_id:
+            leave_room(f"ticket:{previous}")
+            self._broadcast_presence(previous)
+        presence.set(request.sid, ticket_id, user, state)
+        self._broadcast_presence(ticket_id)
+
+    def _broadcast_presence(self, ticket_id: int) -> None:
+        emit("presence.changed", {"ticket_id": ticket_id, "agents": presence.on_ticket(ticket_id)},
+             to=f"ticket:{ticket_id}", namespace=NAMESPACE)
+
+
+def _rooms_for(payload: dict) -> list[str]:
+    rooms = ["supervisors", f"ticket:{payload['ticket_id']}"]
+    if payload.get("group_id") is not None:
+        rooms.append(f"group:{payload['group_id']}")
+    previous = (payload.get("changes") or {}).get("group_id")
+    if previous and previous[0] is not None:
+        rooms.append(f"group:{previous[0]}")  # the old group's lists must drop the ticket
+    return rooms
+
+
+def _forward(name: str):
+    def handler(sender, payload: dict) -> None:
+        body = dict(payload, event=name, sent_at=time.time())
+        socketio.emit(name, body, to=_rooms_for(payload), namespace=NAMESPACE)
+    return handler
+
+
+_handlers = {name: _forward(name) for name in ("ticket.created", "ticket.updated", "message.created", "message.updated")}
+
+
+def init_app(app: Flask) -> None:
+    """Register the namespace and forward committed domain events to the rooms that may see them."""
+    global presence
+    redis_url = app.config.get("HELPDESK_REDIS_URL")
+    presence = RedisPresence(redis_url) if redis_url else Presence()
+    socketio.on_namespace(AgentNamespace(NAMESPACE))
+    for name, handler in _handlers.items():
+        events.EVENTS[name].connect(handler, weak=False)

@@ -1,0 +1,65 @@
+"""Attachment storage: bytes on disk under a generated key, metadata in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from pathlib import Path
+
+import filetype
+from flask import current_app
+
+from channels.base import Attachment as IncomingFile
+from helpdesk.models import Attachment
+
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+
+
+class AttachmentTooLarge(ValueError):
+    """The file is over HELPDESK_MAX_ATTACHMENT_BYTES."""
+
+
+def _root() -> Path:
+    return Path(current_app.config["HELPDESK_ATTACHMENTS_DIR"])
+
+
+def path_for(storage_key: str) -> Path:
+    """Where the bytes of `storage_key` live on disk."""
+    return _root() / storage_key[:2] / storage_key
+
+
+def safe_filename(name: str | None) -> str:
+    """A display name with no path parts or control characters."""
+    cleaned = _UNSAFE_NAME.sub("_", (name or "").strip()).strip(". ")
+    return cleaned[:255] or "attachment"
+
+
+def sniff_type(content: bytes, declared: str) -> str:
+    """The content type the bytes really have; the declared one only when nothing is recognised."""
+    kind = filetype.guess(content[:8192])
+    if kind is not None:
+        return kind.mime
+    return declared if declared.startswith("text/") else "application/octet-stream"
+
+
+def store(incoming: IncomingFile) -> Attachment:
+    """Write the file to disk and return an unsaved `Attachment` row describing it."""
+    limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
+    if len(incoming.content) > limit:
+        raise AttachmentTooLarge(f"{safe_filename(incoming.filename)} is larger than {limit} bytes")
+    key = uuid.uuid4().hex
+    path = path_for(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(incoming.content)
+    os.replace(tmp, path)
+    return Attachment(
+        storage_key=key,
+        filename=safe_filename(incoming.filename),
+        content_type=sniff_type(incoming.content, incoming.content_type),
+        size=len(incoming.content),
+        sha256=hashlib.sha256(incoming.content).hexdigest(),
+        content_id=incoming.content_id,
+    )

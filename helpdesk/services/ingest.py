@@ -1,0 +1,165 @@
+"""The single path from any channel to a ticket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from channels.base import InboundMessage
+from helpdesk.extensions import db
+from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent
+from helpdesk.models.base import utcnow
+from helpdesk.services import attachments, customers, events, rules
+from helpdesk.services.sanitize import clean_html
+from helpdesk.services.transactions import begin_write, retry_when_busy
+
+SUBJECT_MAX = 255
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingesting one message did."""
+
+    ticket_id: int
+    message_id: int
+    created_ticket: bool
+    duplicate: bool
+
+
+def _existing(message: InboundMessage) -> Message | None:
+    return db.session.scalar(
+        select(Message).where(Message.source == message.source, Message.external_id == message.external_id)
+    )
+
+
+def _follow_merges(ticket: Ticket | None) -> Ticket | None:
+    seen = set()
+    while ticket is not None and ticket.merged_into_id is not None and ticket.id not in seen:
+        seen.add(ticket.id)
+        ticket = db.session.get(Ticket, ticket.merged_into_id)
+    return ticket
+
+
+def _find_thread(message: InboundMessage, customer: Customer) -> Ticket | None:
+    """The ticket this message continues: by reference, by channel thread, by quoted number."""
+    if message.thread_refs:
+        ticket_id = db.session.scalar(
+            select(Message.ticket_id).where(Message.external_id.in_(message.thread_refs))
+            .order_by(Message.id.desc()).limit(1)
+        )
+        if ticket_id is not None:
+            return _follow_merges(db.session.get(Ticket, ticket_id))
+    if message.thread_key:
+        ticket = db.session.scalar(
+            select(Ticket).where(Ticket.source == message.source, Ticket.thread_key == message.thread_key,
+                                 Ticket.status != "closed", Ticket.merged_into_id.is_(None))
+            .order_by(Ticket.id.desc()).limit(1)
+        )
+        if ticket is not None:
+            return ticket
+    if message.ticket_hint is not None and customers.is_participant(message.ticket_hint, customer.id):
+        return _follow_merges(db.session.get(Ticket, message.ticket_hint))
+    return None
+
+
+def _subject(message: InboundMessage) -> str:
+    subject = (message.subject or "").strip()
+    if not subject:
+        first_line = next((line.strip() for line in message.body_text.splitlines() if line.strip()), "")
+        subject = first_line[:80] or "(no subject)"
+    return " ".join(subject.split())[:SUBJECT_MAX]
+
+
+def _default_group(hint: str | None) -> Group | None:
+    if hint:
+        group = db.session.scalar(select(Group).where(Group.name == hint))
+        if group is not None:
+            return group
+    return db.session.scalar(select(Group).where(Group.is_default).limit(1))
+
+
+def _open_ticket(message: InboundMessage, customer: Customer, now) -> Ticket:
+    subject = _subject(message)
+    group = _default_group(message.group_hint)
+    decided = rules.triage(channel=message.channel, customer=customer, group=group, subject=subject, body=message.body_text)
+    ticket = Ticket(
+        subject=subject, status="new", priority=decided.priority, channel=message.channel, source=message.source,
+        thread_key=message.thread_key, customer_id=customer.id, group_id=decided.group_id,
+        created_at=now, updated_at=now,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    db.session.add(TicketEvent(ticket_id=ticket.id, kind="created", created_at=now,
+                               data={"channel": message.channel, "rules": list(decided.rule_ids)}))
+    return ticket
+
+
+def _continue_ticket(ticket: Ticket, message: InboundMessage, now) -> dict:
+    """A customer wrote again: reopen what was waiting or solved."""
+    changes: dict = {}
+    if not message.is_automated and ticket.status in ("pending", "solved"):
+        changes["status"] = [ticket.status, "open"]
+        ticket.status = "open"
+        ticket.solved_at = None
+        db.session.add(TicketEvent(ticket_id=ticket.id, kind="reopened" if changes["status"][0] == "solved" else "status",
+                                   data={"status": changes["status"]}, created_at=now))
+    ticket.updated_at = now
+    return changes
+
+
+def _store(message: InboundMessage, identity: Identity) -> tuple[Ticket, Message, bool, dict]:
+    customer = identity.customer
+    now = utcnow()
+    ticket = _find_thread(message, customer)
+    if ticket is not None and ticket.status == "closed":
+        ticket = None  # a closed ticket stays closed; the customer gets a fresh one
+    created = ticket is None
+    changes = {} if created else _continue_ticket(ticket, message, now)
+    if created:
+        ticket = _open_ticket(message, customer, now)
+    stored = Message(
+        ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
+        external_id=message.external_id, identity_id=identity.id, body_text=message.body_text,
+        body_html=clean_html(message.body_html), is_automated=message.is_automated,
+        created_at=message.received_at or now,
+    )
+    stored.attachments = [attachments.store(item) for item in message.attachments]
+    db.session.add(stored)
+    if not message.is_automated:
+        ticket.last_customer_message_at = now
+    return ticket, stored, created, changes
+
+
+@retry_when_busy
+def ingest(message: InboundMessage) -> IngestResult:
+    """Store `message` on the right ticket of the right customer and commit; then publish events.
+
+    Idempotent on (source, external_id): a re-delivered message returns the first result with
+    `duplicate=True` and changes nothing.
+    """
+    begin_write()
+    existing = _existing(message)
+    if existing is not None:
+        db.session.commit()
+        return IngestResult(existing.ticket_id, existing.id, created_ticket=False, duplicate=True)
+    try:
+        _, identity = customers.resolve(message.sender)
+        ticket, stored, created, changes = _store(message, identity)
+        db.session.flush()
+        payload = events.ticket_payload(ticket)  # before commit: no reload afterwards
+        result = IngestResult(ticket.id, stored.id, created_ticket=created, duplicate=False)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _existing(message)  # lost a race with a concurrent delivery of the same message
+        if existing is None:
+            raise
+        return IngestResult(existing.ticket_id, existing.id, created_ticket=False, duplicate=True)
+    except BaseException:
+        db.session.rollback()
+        raise
+    events.publish("ticket.created" if created else "ticket.updated", payload | {"changes": changes})
+    events.publish("message.created", payload | {"message_id": result.message_id, "kind": "inbound"})
+    return result

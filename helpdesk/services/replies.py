@@ -1,0 +1,203 @@
+"""Agent replies and internal notes: stored first, then delivered through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+import channels
+from channels.base import Attachment as OutgoingFile
+from channels.base import DeliveryError, OutboundMessage, Sender
+from helpdesk.extensions import db
+from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
+from helpdesk.models.base import utcnow
+from helpdesk.services import attachments, events
+from helpdesk.services.attachments import path_for
+
+BODY_MAX = 100_000
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+class ReplyError(ValueError):
+    """A reply that cannot be stored; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What one delivery attempt did; `retry_in` seconds when it should be tried again."""
+
+    state: str
+    retry_in: int | None = None
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Delay before attempt number `attempts + 1`: doubling from 30 s, capped at an hour."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+
+
+def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False,
+              files: tuple[OutgoingFile, ...] = ()) -> Message:
+    """Store an agent reply (queued for delivery) or an internal note, commit, publish.
+
+    The outbox job is enqueued by the `message.created` subscriber, after the commit.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise ReplyError("body", "must not be empty")
+    if len(body) > BODY_MAX:
+        raise ReplyError("body", f"must be at most {BODY_MAX} characters")
+    if ticket.merged_into_id is not None:
+        raise ReplyError("ticket", f"was merged into #{ticket.merged_into_id}; reply there")
+    now = utcnow()
+    try:
+        stored_files = [attachments.store(f) for f in files]
+    except attachments.AttachmentTooLarge as exc:
+        raise ReplyError("attachments", str(exc)) from None
+    message = Message(
+        ticket_id=ticket.id, kind="note" if internal else "outbound", channel=ticket.channel, source=ticket.source,
+        author_id=author.id, body_text=body, created_at=now,
+        delivery_state=None if internal else "queued", next_attempt_at=None if internal else now,
+    )
+    message.attachments = stored_files
+    db.session.add(message)
+    changes: dict = {}
+    if not internal:
+        ticket.first_response_at = ticket.first_response_at or now
+        ticket.last_agent_message_at = now
+        if ticket.status == "new":
+            changes["status"] = ["new", "open"]
+            ticket.status = "open"
+            db.session.add(TicketEvent(ticket_id=ticket.id, actor_id=author.id, kind="changed", data=changes, created_at=now))
+    ticket.updated_at = now
+    db.session.flush()
+    # Built before commit: reading expired attributes afterwards would reload them and hold a read
+    # snapshot open while the delivery job commits.
+    payload = events.ticket_payload(ticket)
+    created = payload | {"message_id": message.id, "kind": message.kind, "author_id": author.id}
+    updated = payload | {"changes": changes, "actor_id": author.id}
+    db.session.commit()
+    events.publish("message.created", created)
+    events.publish("ticket.updated", updated)
+    return message
+
+
+def _recipient(message: Message, ticket: Ticket) -> Identity | None:
+    """Who an outbound reply goes to: the identity the customer last wrote from on this channel."""
+    identity = db.session.scalar(
+        select(Identity).join(Message, Message.identity_id == Identity.id)
+        .where(Message.ticket_id == ticket.id, Message.kind == "inbound", Identity.customer_id == ticket.customer_id)
+        .order_by(Message.id.desc()).limit(1)
+    )
+    return identity or db.session.scalar(
+        select(Identity).where(Identity.customer_id == ticket.customer_id).order_by(Identity.id).limit(1)
+    )
+
+
+def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> OutboundMessage:
+    refs = tuple(db.session.scalars(
+        select(Message.external_id).where(Message.ticket_id == ticket.id, Message.external_id.is_not(None),
+                                          Message.id < message.id).order_by(Message.id)
+    ))
+    files = tuple(
+        OutgoingFile(filename=a.filename, content=path_for(a.storage_key).read_bytes(), content_type=a.content_type)
+        for a in message.attachments
+    )
+    return OutboundMessage(
+        message_id=message.id, channel=ticket.channel, source=ticket.source,
+        recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
+        body_text=message.body_text, subject=f"Re: {ticket.subject}", thread_key=ticket.thread_key,
+        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files,
+    )
+
+
+def _claim(message_id: int) -> bool:
+    """Mark the message `sending` unless another worker already did (or it is done)."""
+    result = db.session.execute(
+        update(Message).where(Message.id == message_id, Message.delivery_state == "queued")
+        .values(delivery_state="sending", delivery_attempts=Message.delivery_attempts + 1, next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _finish(message: Message, state: str, *, error: str | None = None, provider_id: str | None = None,
+            retry_in: int | None = None) -> DeliveryOutcome:
+    message.delivery_state = state
+    message.delivery_error = error[:1000] if error else None
+    message.provider_id = provider_id or message.provider_id
+    message.next_attempt_at = utcnow() + timedelta(seconds=retry_in) if retry_in else None
+    payload = events.ticket_payload(message_ticket(message)) | {
+        "message_id": message.id, "delivery_state": state, "delivery_error": message.delivery_error}
+    db.session.commit()
+    events.publish("message.updated", payload)
+    return DeliveryOutcome(state, retry_in)
+
+
+def message_ticket(message: Message) -> Ticket:
+    """The ticket a message is on."""
+    return db.session.get(Ticket, message.ticket_id)
+
+
+def deliver(message_id: int) -> DeliveryOutcome:
+    """One delivery attempt of a queued outbound message through its channel adapter."""
+    if not _claim(message_id):
+        message = db.session.get(Message, message_id)
+        return DeliveryOutcome(message.delivery_state if message else "missing")
+    message = db.session.get(Message, message_id)
+    ticket = message_ticket(message)
+    recipient = _recipient(message, ticket)
+    if recipient is None:
+        return _finish(message, "failed", error="the customer has no address to reply to")
+    settings = {"smtp": current_app.config.get("HELPDESK_SMTP")}
+    try:
+        adapter = channels.get_channel(ticket.channel, settings)
+        receipt = adapter.send(_outbound(message, ticket, recipient))
+    except KeyError as exc:
+        return _finish(message, "failed", error=str(exc))
+    except DeliveryError as exc:
+        if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:
+            return _finish(message, "queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
+        return _finish(message, "failed", error=exc.reason)
+    return _finish(message, "sent", provider_id=receipt.provider_id)
+
+
+def retry(message: Message, actor: User) -> Message:
+    """Put a failed outbound message back in the outbox (the agent pressed "retry")."""
+    if message.kind != "outbound" or message.delivery_state != "failed":
+        raise ReplyError("message", "only a failed outbound message can be retried")
+    message.delivery_state = "queued"
+    message.delivery_attempts = 0
+    message.next_attempt_at = utcnow()
+    payload = events.ticket_payload(message_ticket(message)) | {
+        "message_id": message.id, "delivery_state": "queued", "requeue": True, "actor_id": actor.id}
+    db.session.commit()
+    events.publish("message.updated", payload)
+    return message
+
+
+def stuck_messages(stuck_seconds: int) -> list[int]:
+    """Outbound messages to enqueue again: `queued` ones overdue by `stuck_seconds` (their job was
+    lost) and `sending` ones claimed longer ago than that (their worker died mid-send; they are put
+    back to `queued` so the next attempt can claim them)."""
+    stale = utcnow() - timedelta(seconds=stuck_seconds)
+    overdue = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= stale)
+    ids = list(db.session.scalars(
+        select(Message.id).where(Message.delivery_state.in_(("queued", "sending")), overdue).order_by(Message.id)
+    ))
+    if ids:
+        db.session.execute(
+            update(Message).where(Message.id.in_(ids), Message.delivery_state == "sending")
+            .values(delivery_state="queued")
+        )
+    db.session.commit()
+    return ids

@@ -1,0 +1,80 @@
+"""Priority and routing rules: decide a new ticket's priority and group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Customer, Group, PriorityRule
+from helpdesk.models.customers import TIERS
+from helpdesk.models.tickets import PRIORITIES
+
+CONDITION_KEYS = ("channel", "tier", "keywords", "group")
+
+
+class RuleError(ValueError):
+    """A rule definition that cannot be saved; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The outcome of the rules for one new ticket."""
+
+    priority: int
+    group_id: int | None
+    rule_ids: tuple[int, ...] = ()
+
+
+def validate_conditions(conditions: dict) -> dict:
+    """Check a rule's conditions; return them normalised (lower-case keywords, lists)."""
+    unknown = set(conditions) - set(CONDITION_KEYS)
+    if unknown:
+        raise RuleError(f"conditions: unknown key(s) {sorted(unknown)}")
+    clean: dict = {}
+    for key in ("channel", "tier", "group"):
+        value = conditions.get(key)
+        if value in (None, "", []):
+            continue
+        values = [value] if isinstance(value, str | int) else list(value)
+        if key == "tier" and not set(values) <= set(TIERS):
+            raise RuleError(f"conditions.tier: must be among {list(TIERS)}")
+        clean[key] = values
+    keywords = conditions.get("keywords")
+    if keywords:
+        words = [keywords] if isinstance(keywords, str) else list(keywords)
+        clean["keywords"] = [w.strip().lower() for w in words if str(w).strip()]
+    return clean
+
+
+def _matches(conditions: dict, *, channel: str, customer: Customer, group: Group | None, text: str) -> bool:
+    if "channel" in conditions and channel not in conditions["channel"]:
+        return False
+    if "tier" in conditions and customer.tier not in conditions["tier"]:
+        return False
+    if "group" in conditions and (group is None or (group.name not in conditions["group"] and group.id not in conditions["group"])):
+        return False
+    if "keywords" in conditions and not any(word in text for word in conditions["keywords"]):
+        return False
+    return True
+
+
+def triage(*, channel: str, customer: Customer, group: Group | None, subject: str, body: str) -> Triage:
+    """Apply the active rules in order to a new ticket. VIP customers start at high priority."""
+    priority = PRIORITIES["high"] if customer.is_vip else PRIORITIES["normal"]
+    group_id = group.id if group else None
+    text = f"{subject}\n{body}".lower()
+    applied: list[int] = []
+    rules = db.session.scalars(select(PriorityRule).where(PriorityRule.active).order_by(PriorityRule.position, PriorityRule.id))
+    for rule in rules:
+        if not _matches(rule.conditions or {}, channel=channel, customer=customer, group=group, text=text):
+            continue
+        applied.append(rule.id)
+        if rule.set_priority is not None:
+            priority = rule.set_priority
+        if rule.set_group_id is not None:
+            group_id = rule.set_group_id
+        if rule.stop:
+            break
+    return Triage(priority=priority, group_id=group_id, rule_ids=tuple(applied))

@@ -1,0 +1,100 @@
+"""Staff accounts, groups and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpdesk.extensions import db
+from helpdesk.models import ApiToken, Group, User
+from helpdesk.models.base import utcnow
+from helpdesk.models.staff import ROLES
+
+PASSWORD_MIN = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Compared against when the e-mail is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class StaffError(ValueError):
+    """An account change that cannot be made; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def get_or_create_group(name: str, *, is_default: bool = False) -> Group:
+    """The group called `name`, created if missing (the first group becomes the default)."""
+    group = db.session.scalar(select(Group).where(Group.name == name))
+    if group is None:
+        first = db.session.scalar(select(Group.id).limit(1)) is None
+        group = Group(name=name, is_default=is_default or first)
+        db.session.add(group)
+        db.session.flush()
+    return group
+
+
+def create_user(*, email: str, name: str, role: str, password: str, groups: list[str] = ()) -> User:
+    """Create a staff user with a scrypt password hash; commits."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise StaffError("email", "is not an e-mail address")
+    if role not in ROLES:
+        raise StaffError("role", f"must be one of {list(ROLES)}")
+    if len(password) < PASSWORD_MIN:
+        raise StaffError("password", f"must be at least {PASSWORD_MIN} characters")
+    if not name.strip():
+        raise StaffError("name", "must not be empty")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise StaffError("email", "is already taken")
+    user = User(email=email, name=name.strip(), role=role, session_token=secrets.token_hex(16),
+                password_hash=generate_password_hash(password, method="scrypt"))
+    user.groups = [get_or_create_group(g) for g in groups]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def user_by_session_token(token: str) -> User | None:
+    """The user whose login session carries `token` (see `User.get_id`)."""
+    return db.session.scalar(select(User).where(User.session_token == token, User.active))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> str:
+    """Issue a new API token for `user`; only its hash is stored, so it is shown once."""
+    token = "hd_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), name=name[:100]))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str | None) -> User | None:
+    """The active user an API token belongs to, or None."""
+    if not token:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    db.session.commit()
+    return row.user

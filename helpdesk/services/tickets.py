@@ -1,0 +1,299 @@
+"""Ticket visibility, lists with filters and keyset pagination, changes with a timeline, merges."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, exists, false, or_, select, tuple_, update
+
+from helpdesk.extensions import db
+from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent, TicketTag, User
+from helpdesk.models.base import utcnow
+from helpdesk.models.tickets import OPEN_STATUSES, PRIORITIES, STATUSES
+from helpdesk.services import events
+
+VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
+SORTS = {
+    "updated": (Ticket.updated_at, True),
+    "created": (Ticket.created_at, True),
+    "oldest": (Ticket.created_at, False),
+    "priority": (Ticket.priority, True),
+}
+TAG_MAX = 64
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+class TicketError(ValueError):
+    """A change that cannot be made; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class TicketNotFound(LookupError):
+    """No such ticket, or not one this user may see (the two are indistinguishable on purpose)."""
+
+
+def visible_to(user: User) -> Select:
+    """Tickets `user` may see: every ticket for admins and supervisors, their groups' for agents."""
+    query = select(Ticket)
+    if not user.sees_all_groups:
+        query = query.where(Ticket.group_id.in_(user.group_ids or [-1]))
+    return query
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    """True when `user` may read and act on `ticket`."""
+    return user.sees_all_groups or ticket.group_id in user.group_ids
+
+
+def get_for(user: User, ticket_id: int) -> Ticket:
+    """The ticket `ticket_id` if `user` may see it; else TicketNotFound."""
+    if not 0 < ticket_id <= MAX_ID:
+        raise TicketNotFound(ticket_id)  # PostgreSQL would reject the query outright
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not can_see(user, ticket):
+        raise TicketNotFound(ticket_id)
+    return ticket
+
+
+@dataclass
+class TicketFilter:
+    """What a ticket list shows. Empty lists mean "any"."""
+
+    view: str = "open"
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    channel: str | None = None
+    tag: str | None = None
+    customer_id: int | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+def _encode_cursor(value, ticket_id: int) -> str:
+    raw = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([raw, ticket_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple:
+    """Turn a cursor back into (sort value, id); TicketError('cursor') when it was tampered with."""
+    try:
+        raw, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value = datetime.fromisoformat(raw) if sort != "priority" else int(raw)
+        return value, int(ticket_id)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise TicketError("cursor", "is not a cursor this server issued") from None
+
+
+def _apply_view(query: Select, user: User, view: str) -> Select:
+    if view == "mine":
+        return query.where(Ticket.assignee_id == user.id, Ticket.status.in_(OPEN_STATUSES))
+    if view == "unassigned":
+        return query.where(Ticket.assignee_id.is_(None), Ticket.status.in_(OPEN_STATUSES))
+    if view == "open":
+        return query.where(Ticket.status.in_(OPEN_STATUSES))
+    if view == "pending":
+        return query.where(Ticket.status == "pending")
+    if view == "solved":
+        return query.where(Ticket.status == "solved")
+    return query
+
+
+def _search(query: Select, q: str) -> Select:
+    q = q.strip()
+    if q.lstrip("#").isdigit():
+        number = int(q.lstrip("#"))
+        return query.where(Ticket.id == number if number <= MAX_ID else false())
+    pattern = f"%{q.replace('%', '').replace('_', '')}%"
+    customer_match = exists().where(
+        Customer.id == Ticket.customer_id,
+        or_(Customer.name.ilike(pattern),
+            exists().where(Identity.customer_id == Customer.id, Identity.address.ilike(pattern))),
+    )
+    text_match = exists().where(Message.ticket_id == Ticket.id, Message.body_text.ilike(pattern))
+    return query.where(or_(Ticket.subject.ilike(pattern), customer_match, text_match))
+
+
+def filtered(user: User, f: TicketFilter) -> Select:
+    """The query for `f` as seen by `user`, without order or limit."""
+    if f.view not in VIEWS:
+        raise TicketError("view", f"must be one of {list(VIEWS)}")
+    query = _apply_view(visible_to(user), user, f.view)
+    if bad := set(f.statuses) - set(STATUSES):
+        raise TicketError("status", f"unknown value(s) {sorted(bad)}")
+    if bad := set(f.priorities) - set(PRIORITIES):
+        raise TicketError("priority", f"unknown value(s) {sorted(bad)}")
+    if f.statuses:
+        query = query.where(Ticket.status.in_(f.statuses))
+    if f.priorities:
+        query = query.where(Ticket.priority.in_([PRIORITIES[p] for p in f.priorities]))
+    if f.group_id is not None:
+        query = query.where(Ticket.group_id == f.group_id)
+    if f.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif f.assignee_id is not None:
+        query = query.where(Ticket.assignee_id == f.assignee_id)
+    if f.channel:
+        query = query.where(Ticket.channel == f.channel)
+    if f.customer_id is not None:
+        query = query.where(Ticket.customer_id == f.customer_id)
+    if f.tag:
+        query = query.where(exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == f.tag.lower()))
+    if f.q:
+        query = _search(query, f.q)
+    return query
+
+
+def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str | None = None, limit: int = 50) -> Page:
+    """One page of tickets for `user`, newest change first by default, keyset-paginated."""
+    if sort not in SORTS:
+        raise TicketError("sort", f"must be one of {list(SORTS)}")
+    column, descending = SORTS[sort]
+    query = filtered(user, f)
+    if cursor:
+        value, last_id = decode_cursor(cursor, sort)
+        key = tuple_(column, Ticket.id)
+        query = query.where(key < tuple_(value, last_id) if descending else key > tuple_(value, last_id))
+    order = (column.desc(), Ticket.id.desc()) if descending else (column.asc(), Ticket.id.asc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    items = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = _encode_cursor(getattr(last, column.key), last.id)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _check_group(group_id: int | None) -> None:
+    if group_id is not None and db.session.get(Group, group_id) is None:
+        raise TicketError("group_id", f"no group {group_id}")
+
+
+def _check_assignee(assignee_id: int | None, group_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    user = db.session.get(User, assignee_id)
+    if user is None or not user.active:
+        raise TicketError("assignee_id", f"no active user {assignee_id}")
+    if not user.sees_all_groups and group_id not in user.group_ids:
+        raise TicketError("assignee_id", f"{user.name} is not a member of the ticket's group")
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Lower-case, trimmed, de-duplicated tags; TicketError for empty or over-long ones."""
+    clean: list[str] = []
+    for tag in tags:
+        name = " ".join(str(tag).split()).lower()
+        if not name or len(name) > TAG_MAX:
+            raise TicketError("tags", f"each tag must be 1 to {TAG_MAX} characters")
+        if name not in clean:
+            clean.append(name)
+    return clean
+
+
+def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
+    """Apply `changes` (status, priority, group_id, assignee_id, tags, subject), record each in the
+    timeline, commit and publish `ticket.updated`. Returns {field: [old, new]} of what changed."""
+    allowed = {"status", "priority", "group_id", "assignee_id", "tags", "subject"}
+    if unknown := set(changes) - allowed:
+        raise TicketError(sorted(unknown)[0], "cannot be changed")
+    if "status" in changes and changes["status"] not in STATUSES:
+        raise TicketError("status", f"must be one of {list(STATUSES)}")
+    if "priority" in changes and changes["priority"] not in PRIORITIES:
+        raise TicketError("priority", f"must be one of {list(PRIORITIES)}")
+    if "subject" in changes and not (1 <= len(str(changes["subject"]).strip()) <= 255):
+        raise TicketError("subject", "must be 1 to 255 characters")
+    group_id = changes.get("group_id", ticket.group_id)
+    if "group_id" in changes:
+        _check_group(group_id)
+    if "assignee_id" in changes or "group_id" in changes:
+        _check_assignee(changes.get("assignee_id", ticket.assignee_id), group_id)
+    now = utcnow()
+    done: dict = {}
+    for name, new in changes.items():
+        if name == "tags":
+            new = normalise_tags(new)
+            old = ticket.tags
+            if set(old) != set(new):
+                ticket.tag_rows = [TicketTag(name=t) for t in new]
+                done["tags"] = [old, new]
+            continue
+        if name == "priority":
+            old, new_value = ticket.priority_name, new
+            if old != new:
+                ticket.priority = PRIORITIES[new]
+                done[name] = [old, new_value]
+            continue
+        if name == "subject":
+            new = " ".join(str(new).split())
+        old = getattr(ticket, name)
+        if old != new:
+            setattr(ticket, name, new)
+            done[name] = [old, new]
+    if not done:
+        return done
+    status_change = done.get("status")
+    if status_change:
+        if status_change[1] == "solved":
+            ticket.solved_at = now
+        elif status_change[1] == "closed":
+            ticket.closed_at = now
+            ticket.solved_at = ticket.solved_at or now
+        else:
+            ticket.solved_at = ticket.closed_at = None
+    ticket.updated_at = now
+    db.session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.id if actor else None, kind="changed", data=done, created_at=now))
+    payload = events.ticket_payload(ticket) | {"changes": done, "actor_id": actor.id if actor else None}
+    db.session.commit()
+    events.publish("ticket.updated", payload)
+    return done
+
+
+def merge_tickets(source: Ticket, target: Ticket, actor: User) -> Ticket:
+    """Move every message of `source` into `target`, close `source` as merged, commit, publish."""
+    if source.id == target.id:
+        raise TicketError("target", "a ticket cannot be merged into itself")
+    if source.merged_into_id is not None:
+        raise TicketError("target", f"ticket {source.id} was already merged")
+    if target.merged_into_id is not None:
+        raise TicketError("target", f"ticket {target.id} was merged into {target.merged_into_id}")
+    now = utcnow()
+    db.session.execute(update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id))
+    source.merged_into_id = target.id
+    source.status = "closed"
+    source.closed_at = now
+    source.updated_at = target.updated_at = now
+    db.session.add_all([
+        TicketEvent(ticket_id=source.id, actor_id=actor.id, kind="merged_into", data={"target": target.id}, created_at=now),
+        TicketEvent(ticket_id=target.id, actor_id=actor.id, kind="merged_from", data={"source": source.id}, created_at=now),
+    ])
+    payloads = [events.ticket_payload(source) | {"changes": {"merged_into": [None, target.id]}},
+                events.ticket_payload(target) | {"changes": {"merged_from": [None, source.id]}}]
+    db.session.commit()
+    for payload in payloads:
+        events.publish("ticket.updated", payload)
+    return target
+
+
+def messages_of(ticket: Ticket) -> list[Message]:
+    """Every message on the ticket, oldest first."""
+    return list(db.session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)))
+
+
+def timeline_of(ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's stored timeline, oldest first."""
+    return list(db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)))

@@ -1,0 +1,55 @@
+"""Retrying a whole transaction when SQLite reports a write conflict."""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import OperationalError
+
+from helpdesk.extensions import db
+
+T = TypeVar("T")
+ATTEMPTS = 5
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    # In WAL mode a read transaction that tries to write after another writer committed gets
+    # SQLITE_BUSY at once (the busy timeout cannot help); the cure is to start over.
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+
+
+def begin_write() -> None:
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite, plain on
+    PostgreSQL). Ends a read-only transaction the caller left open; pending changes are an error."""
+    session = db.session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() with unsaved changes in the session")
+        session.commit()
+    session.connection(execution_options={"sqlite_write": True})
+
+
+def retry_when_busy(func: Callable[..., T]) -> Callable[..., T]:
+    """Run `func` again (after a rollback and a short jittered pause) when SQLite is busy.
+
+    Only for functions that are safe to repeat: they do all their writes in one transaction that
+    they commit themselves, and are idempotent (as ingestion is on the message's external id).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                db.session.rollback()
+                if not _is_busy(exc) or attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05) * attempt)
+        raise AssertionError("unreachable")
+
+    return wrapper

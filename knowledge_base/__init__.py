@@ -1,0 +1,1 @@
+"""Multilingual knowledge base: articles, help center, suggestions (arrives with its issue)."""

@@ -1,0 +1,202 @@
+"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+# The job queue and instance folder are chosen at import time: point them at a scratch folder first.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="helpdesk-tests-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+os.environ["HELPDESK_INSTANCE_DIR"] = str(_SCRATCH / "instance")
+os.environ.pop("HELPDESK_REDIS_URL", None)
+os.environ.pop("HELPDESK_DATABASE_URL", None)
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.support import services_required  # noqa: E402
+
+PG_URL = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from helpdesk import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        from helpdesk.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    """A migrated SQLite database, copied for each test (faster than migrating each time)."""
+    path = _SCRATCH / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A migrated, private schema in the PostgreSQL test database, dropped at the end."""
+    if not PG_URL:
+        services_required("PostgreSQL", "HELPDESK_TEST_DATABASE_URL is not set")
+    schema = f"hd_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        services_required("PostgreSQL", f"cannot reach {PG_URL}: {exc.__class__.__name__}")
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}".replace("postgresql://", "postgresql+psycopg://", 1)
+    _migrate(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    from helpdesk.extensions import db
+
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+BACKENDS = ["sqlite", "postgresql"] if (PG_URL or os.environ.get("CI") == "true") else ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A clean, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "helpdesk.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_schema_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Configuration of the app under test; tests may adjust it before `app` is built."""
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HELPDESK_JOBS_IMMEDIATE": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "HELPDESK_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+        "HELPDESK_SMTP": None,
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from helpdesk import create_app
+    from helpdesk.extensions import db
+
+    application = create_app(app_config)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role="agent", groups=("Support",)) -> User, with password 'correct horse battery'."""
+    from helpdesk.services import staff
+
+    def make(role: str = "agent", groups=("Support",), email: str | None = None, name: str | None = None):
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@staff.example"
+        return staff.create_user(email=email, name=name or email.split("@")[0].title(), role=role,
+                                 password="correct horse battery", groups=list(groups))
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """login(user): sign `user` in on the test client through the real login form."""
+
+    def do(user, password: str = "correct horse battery"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+@pytest.fixture
+def token_for(app):
+    from helpdesk.services import staff
+
+    return lambda user: staff.create_token(user, "test")
+
+
+@pytest.fixture
+def inbound(app):
+    """inbound(email=..., body=..., **fields) -> IngestResult through the real ingest service."""
+    from channels.base import InboundMessage, Sender
+    from helpdesk.services.ingest import ingest
+
+    def send(email: str = "customer@example.com", body: str = "Hello, I need help", name: str | None = None,
+             channel: str = "web", source: str = "web", external_id: str | None = None, kind: str = "email", **fields):
+        message = InboundMessage(channel=channel, source=source, external_id=external_id or uuid.uuid4().hex,
+                                 sender=Sender(kind=kind, address=email, name=name), body_text=body, **fields)
+        return ingest(message)
+
+    return send
+
+
+class RecordingSmtpHandler:
+    """An aiosmtpd handler that keeps every accepted message and can be told to refuse."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse_with: str | None = None  # e.g. "451 4.3.0 try again later"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with
+        self.messages.append(envelope)
+        return "250 2.0.0 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, wired into the app's outgoing mail settings."""
+    from aiosmtpd.controller import Controller
+
+    from channels.email.smtp import SmtpSettings
+    from tests.support import free_port
+
+    handler = RecordingSmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config["HELPDESK_SMTP"] = SmtpSettings(host="127.0.0.1", port=controller.port,
+                                               from_address="support@helpdesk.example", timeout=5)
+    yield handler
+    controller.stop()

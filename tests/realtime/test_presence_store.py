@@ -1,0 +1,46 @@
+"""Presence stores: in-process for the embedded set-up, Redis for several web processes."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from helpdesk.realtime import Presence, RedisPresence
+from tests.support import services_required
+
+ANA = SimpleNamespace(id=1, name="Ana")
+BEN = SimpleNamespace(id=2, name="Ben")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request):
+    if request.param == "memory":
+        return Presence()
+    import redis
+
+    url = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        services_required("Redis", str(exc))
+    redis.Redis.from_url(url).flushdb()
+    return RedisPresence(url)
+
+
+def test_two_tabs_of_one_agent_show_once_and_replying_wins(store):
+    store.set("sid-1", 7, ANA, "viewing")
+    store.set("sid-2", 7, ANA, "replying")
+    store.set("sid-3", 7, BEN, "viewing")
+    store.set("sid-4", 8, BEN, "viewing")
+    assert store.on_ticket(7) == [{"user_id": 1, "name": "Ana", "state": "replying"},
+                                  {"user_id": 2, "name": "Ben", "state": "viewing"}]
+
+
+def test_dropping_a_socket_removes_only_its_entry(store):
+    store.set("sid-1", 7, ANA, "viewing")
+    store.set("sid-3", 7, BEN, "viewing")
+    assert store.drop("sid-1") == 7
+    assert store.drop("sid-1") is None
+    assert [p["name"] for p in store.on_ticket(7)] == ["Ben"]

@@ -1,0 +1,23 @@
+"""Helpers for tests that need a real server: skip on a laptop without it, fail in CI."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+
+def services_required(service: str, reason: str):
+    """Skip with a clear reason, or fail when CI=true (a missing service in CI is a defect)."""
+    message = f"{service} unavailable: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: required services must be present)", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

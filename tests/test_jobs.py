@@ -1,0 +1,47 @@
+"""The outbox on a real Huey consumer (SQLite storage, worker threads), not immediate mode."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket
+from helpdesk.services import replies
+
+
+@pytest.fixture
+def consumer(app_config):
+    app_config["HELPDESK_JOBS_IMMEDIATE"] = False
+    yield
+    from helpdesk.jobs import huey
+
+    huey.flush()
+
+
+def wait_for_state(message_id: int, state: str, timeout: float = 15) -> Message:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # end the read snapshot so the worker's commit becomes visible
+        message = db.session.get(Message, message_id)
+        if message.delivery_state == state:
+            return message
+        time.sleep(0.1)
+    raise AssertionError(f"message {message_id} stayed {message.delivery_state}, never {state}")
+
+
+def test_a_reply_is_delivered_by_a_worker_thread(consumer, app, inbound, make_user, smtp_server):
+    from helpdesk.jobs import huey
+
+    assert not huey.immediate
+    ticket = db.session.get(Ticket, inbound(email="c@example.com").ticket_id)
+    message = replies.add_reply(ticket, make_user(), body="from the worker")
+    assert message.delivery_state == "queued" and len(huey) == 1  # enqueued, not yet run
+    worker = huey.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False)
+    worker.start()
+    try:
+        wait_for_state(message.id, "sent")
+    finally:
+        worker.stop(graceful=True)
+    assert len(smtp_server.messages) == 1

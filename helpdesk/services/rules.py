@@ -78,3 +78,30 @@ def triage(*, channel: str, customer: Customer, group: Group | None, subject: st
         if rule.stop:
             break
     return Triage(priority=priority, group_id=group_id, rule_ids=tuple(applied))
+
+
+def save_rule(rule: PriorityRule | None, *, name: str, conditions: dict, set_priority: str | None,
+              set_group_id: int | None, position: int, active: bool = True, stop: bool = True) -> PriorityRule:
+    """Create (`rule` None) or change a rule after validating every field; commits and returns it."""
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 200:
+        raise RuleError("name: must be 1 to 200 characters")
+    if set_priority not in (None, "") and set_priority not in PRIORITIES:
+        raise RuleError(f"set_priority: must be one of {list(PRIORITIES)}")
+    if set_group_id is not None and db.session.get(Group, set_group_id) is None:
+        raise RuleError(f"set_group_id: no group {set_group_id}")
+    clean = validate_conditions(conditions)
+    if not set_priority and set_group_id is None:
+        raise RuleError("action: a rule must set a priority, a group or both")
+    rule = rule or PriorityRule()
+    rule.name, rule.conditions, rule.position, rule.active, rule.stop = name, clean, position, active, stop
+    rule.set_priority = PRIORITIES[set_priority] if set_priority else None
+    rule.set_group_id = set_group_id
+    db.session.add(rule)
+    db.session.commit()
+    return rule
+
+
+def ordered_rules() -> list[PriorityRule]:
+    """Every rule, in the order they are tried."""
+    return list(db.session.scalars(select(PriorityRule).order_by(PriorityRule.position, PriorityRule.id)))

@@ -76,6 +76,11 @@ def user_by_session_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.session_token == token, User.active))
 
 
+def rotate_session_token(user: User) -> None:
+    """Invalidate every signed-in session of `user` (sign-out, password change); caller commits."""
+    user.session_token = secrets.token_hex(16)
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

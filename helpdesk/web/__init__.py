@@ -1,7 +1,41 @@
-"""The server-rendered agent console."""
+"""The server-rendered agent console, the public contact form and attachment downloads."""
 
-from flask import Flask
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, url_for
+from markupsafe import Markup
+
+from helpdesk.models.tickets import PRIORITIES, STATUSES
+from helpdesk.services.sanitize import clean_html
+
+
+def _asset_url(name: str) -> str | None:
+    """URL of a bundled front-end asset, or None when the bundle was not built (the page still works)."""
+    static = Path(__file__).resolve().parent.parent / "static" / "dist" / name
+    if not static.exists():
+        return None
+    return url_for("static", filename=f"dist/{name}", v=int(static.stat().st_mtime))
 
 
 def init_app(app: Flask) -> None:
-    """Register the console blueprints."""
+    """Register the console blueprints and the template helpers they share."""
+    from helpdesk.web import admin, attachments, auth, contact, customers, ticket_actions, tickets
+
+    for module in (auth, tickets, ticket_actions, customers, attachments, admin, contact):
+        app.register_blueprint(module.bp)
+    app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
+    app.jinja_env.filters["when"] = _when
+    app.jinja_env.filters["sanitized"] = _sanitized
+
+
+def _when(value) -> str:
+    """Timestamps are stored as naive UTC; show them unambiguously (the browser localises them)."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def _sanitized(html: str | None) -> Markup:
+    """Stored HTML is cleaned at ingest; cleaning again at render keeps rows written by older
+    versions (or by hand) from ever reaching the page unsanitised."""
+    return Markup(clean_html(html) or "")

@@ -1,0 +1,22 @@
+// Entry point of the agent console's script: one Socket.IO connection to /agent, shared by the
+// parts of the page that are live. Pages work without it; it only keeps them current.
+import { io } from "socket.io-client";
+import { localiseTimes } from "./live.js";
+import { attachTicketList } from "./ticket_list.js";
+import { attachTicketPage } from "./ticket_page.js";
+
+function start() {
+  localiseTimes();
+  if (!document.body.dataset.userId) return; // signed out: nothing is live
+  const indicator = document.getElementById("live-state");
+  const socket = io("/agent", { withCredentials: true });
+  socket.on("connect", () => { indicator.textContent = "live"; indicator.dataset.state = "live"; });
+  socket.on("disconnect", () => { indicator.textContent = "reconnecting…"; indicator.dataset.state = "down"; });
+  socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
+  attachTicketList(socket);
+  attachTicketPage(socket);
+  window.helpdeskSocket = socket; // for integrators' user scripts and the browser tests
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

@@ -1,0 +1,63 @@
+"""Small helpers the console views share: parsing query arguments, loading related rows in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import abort
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Customer, Group, Ticket, User
+
+
+class BadInput(ValueError):
+    """A request argument that cannot be understood; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def optional_int(value: str | None, field: str) -> int | None:
+    """`value` as a positive 32-bit integer, None when empty; BadInput otherwise."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadInput(field, "must be a number") from None
+    if not 0 < number < 2**31:
+        raise BadInput(field, "is out of range")
+    return number
+
+
+def preload(tickets: Iterable[Ticket]) -> None:
+    """Load the customers, groups and assignees of `tickets` in three queries instead of one per row.
+
+    Many-to-one relationships look in the session's identity map first, so rendering the rows
+    afterwards issues no further SQL.
+    """
+    tickets = list(tickets)
+    for model, attribute in ((Customer, "customer_id"), (Group, "group_id"), (User, "assignee_id")):
+        ids = {getattr(t, attribute) for t in tickets} - {None}
+        if ids:
+            list(db.session.scalars(select(model).where(model.id.in_(ids))))
+
+
+def all_groups() -> list[Group]:
+    return list(db.session.scalars(select(Group).order_by(Group.name)))
+
+
+def assignable_users(group_id: int | None = None) -> list[User]:
+    """Active staff who may be assigned a ticket of `group_id` (any group when None)."""
+    users = db.session.scalars(select(User).where(User.active).order_by(User.name))
+    return [u for u in users if group_id is None or u.sees_all_groups or group_id in u.group_ids]
+
+
+def get_or_404(model, object_id: int):
+    row = db.session.get(model, object_id) if 0 < object_id < 2**31 else None
+    if row is None:
+        abort(404)
+    return row

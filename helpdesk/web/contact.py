@@ -1,0 +1,52 @@
+"""The public contact form: the web-form channel, through the one ingestion path."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, current_app, render_template, request
+
+from channels.web.form import FormSubmission, to_inbound
+from helpdesk.extensions import limiter
+from helpdesk.services.ingest import ingest
+
+bp = Blueprint("contact", __name__)
+
+_SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+LIMITS = {"name": 200, "email": 320, "subject": 255, "body": 20_000}
+
+
+def validate(form) -> tuple[dict, dict[str, str]]:
+    """The trimmed fields and a message per field that is wrong."""
+    values = {name: (form.get(name) or "").strip() for name in LIMITS}
+    errors = {name: f"at most {limit} characters" for name, limit in LIMITS.items() if len(values[name]) > limit}
+    if not _EMAIL.match(values["email"]):
+        errors.setdefault("email", "enter the e-mail address we should answer")
+    if not values["body"]:
+        errors.setdefault("body", "tell us how we can help")
+    return values, errors
+
+
+def _contact_limit() -> str:
+    return current_app.config.get("HELPDESK_CONTACT_RATE_LIMIT", "20 per hour")
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@limiter.limit(_contact_limit, methods=["POST"])
+def form():
+    """Show the form, or turn a valid submission into a ticket (an e-mail answers it)."""
+    if request.method == "GET":
+        return render_template("contact/form.html", values={}, errors={}, submission_id=uuid.uuid4().hex)
+    values, errors = validate(request.form)
+    if errors:
+        return render_template("contact/form.html", values=values, errors=errors,
+                               submission_id=request.form.get("submission_id", "")), 422
+    # The id rendered into the form makes a double-click or a resubmitted page one ticket, not two.
+    submission_id = request.form.get("submission_id", "")
+    submission = FormSubmission(email=values["email"], name=values["name"] or None, subject=values["subject"] or None,
+                                body=values["body"],
+                                submission_id=f"form-{submission_id}" if _SUBMISSION_ID.match(submission_id) else None)
+    result = ingest(to_inbound(submission, source="web"))
+    return render_template("contact/thanks.html", number=result.ticket_id)

@@ -1,0 +1,130 @@
+"""What an agent does on a ticket page: reply, note, change properties, merge, retry a delivery.
+
+Plain form posts answered with a redirect back to the page (post/redirect/get); the page itself
+updates live from the events these changes publish, for this agent and everyone else.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from channels.base import Attachment as OutgoingFile
+from helpdesk.extensions import db
+from helpdesk.models import Message
+from helpdesk.services import replies, tickets
+from helpdesk.services.replies import ReplyError
+from helpdesk.services.tickets import TicketError
+from helpdesk.web.common import BadInput, optional_int
+
+bp = Blueprint("ticket_actions", __name__)
+MAX_FILES = 10
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every action needs a signed-in staff member."""
+
+
+def _ticket(ticket_id: int):
+    try:
+        return tickets.get_for(current_user, ticket_id)
+    except tickets.TicketNotFound:
+        abort(404)
+
+
+def _back(ticket_id: int, anchor: str = ""):
+    return redirect(url_for("tickets.show", ticket_id=ticket_id) + anchor, code=303)
+
+
+def _uploaded_files() -> tuple[OutgoingFile, ...]:
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if len(files) > MAX_FILES:
+        raise ReplyError("files", f"at most {MAX_FILES} files per reply")
+    limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
+    result = []
+    for item in files:
+        content = item.read(limit + 1)
+        if len(content) > limit:
+            raise ReplyError("files", f"{item.filename} is larger than {limit} bytes")
+        result.append(OutgoingFile(filename=item.filename, content=content,
+                                   content_type=item.mimetype or "application/octet-stream"))
+    return tuple(result)
+
+
+@bp.post("/tickets/<int:ticket_id>/reply")
+def reply(ticket_id: int):
+    """A public reply (queued for delivery) or, with `internal=1`, an internal note."""
+    ticket = _ticket(ticket_id)
+    internal = request.form.get("internal") == "1"
+    try:
+        message = replies.add_reply(ticket, current_user, body=request.form.get("body", ""), internal=internal,
+                                    files=_uploaded_files())
+    except ReplyError as exc:
+        flash(f"Not sent: {exc.field} {exc.message}.", "error")
+        return _back(ticket_id, "#composer")
+    return _back(ticket_id, f"#message-{message.id}")
+
+
+@bp.post("/tickets/<int:ticket_id>/update")
+def update(ticket_id: int):
+    """Change status, priority, group, assignee and tags from the properties panel."""
+    ticket = _ticket(ticket_id)
+    form = request.form
+    changes: dict = {}
+    try:
+        for name in ("status", "priority"):
+            if name in form:
+                changes[name] = form[name]
+        if "group_id" in form:
+            changes["group_id"] = optional_int(form["group_id"], "group_id")
+        if "assignee_id" in form:
+            changes["assignee_id"] = optional_int(form["assignee_id"], "assignee_id")
+        if "tags" in form:
+            changes["tags"] = [t for t in form["tags"].split(",") if t.strip()]
+        done = tickets.update_ticket(ticket, current_user, **changes)
+    except (BadInput, TicketError) as exc:
+        db.session.rollback()
+        flash(f"Not changed: {exc.field} {exc.message}.", "error")
+        return _back(ticket_id)
+    if done:
+        flash("Ticket updated.", "ok")
+    if not tickets.can_see(current_user, ticket):
+        flash(f"Ticket #{ticket_id} moved to a group you are not in.", "ok")
+        return redirect(url_for("tickets.list_tickets"), code=303)
+    return _back(ticket_id)
+
+
+@bp.post("/tickets/<int:ticket_id>/merge")
+def merge(ticket_id: int):
+    """Merge this ticket into another one the agent can see (by number)."""
+    source = _ticket(ticket_id)
+    try:
+        number = optional_int(request.form.get("target", "").strip().lstrip("#"), "target")
+        if number is None:
+            raise BadInput("target", "give the number of the ticket to merge into")
+        target = tickets.get_for(current_user, number)
+        tickets.merge_tickets(source, target, current_user)
+    except tickets.TicketNotFound:
+        flash("Not merged: no such ticket.", "error")
+        return _back(ticket_id)
+    except (BadInput, TicketError) as exc:
+        flash(f"Not merged: {exc.field} {exc.message}.", "error")
+        return _back(ticket_id)
+    flash(f"Ticket #{source.id} merged into #{target.id}.", "ok")
+    return _back(target.id)
+
+
+@bp.post("/tickets/<int:ticket_id>/messages/<int:message_id>/retry")
+def retry(ticket_id: int, message_id: int):
+    """Put a failed reply back in the outbox."""
+    ticket = _ticket(ticket_id)
+    message = db.session.get(Message, message_id)
+    if message is None or message.ticket_id != ticket.id:
+        abort(404)
+    try:
+        replies.retry(message, current_user)
+    except ReplyError as exc:
+        flash(f"Not retried: {exc.message}.", "error")
+    return _back(ticket_id, f"#message-{message_id}")

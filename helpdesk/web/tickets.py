@@ -1,0 +1,147 @@
+"""Ticket lists and the ticket page of the agent console; live fragments the page script re-fetches."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Identity, Message, Ticket
+from helpdesk.services import tickets
+from helpdesk.services.tickets import SORTS, VIEWS, TicketError, TicketFilter
+from helpdesk.web.common import BadInput, all_groups, assignable_users, optional_int, preload
+
+bp = Blueprint("tickets", __name__)
+
+CHANNELS = ("web", "api", "email", "webchat", "telegram", "whatsapp", "messenger")
+VIEW_TITLES = {"mine": "My open tickets", "unassigned": "Unassigned in my groups", "open": "All open",
+               "pending": "Pending", "solved": "Solved", "all": "Everything"}
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every console page needs a signed-in staff member."""
+
+
+def parse_filter(args) -> tuple[TicketFilter, str, str | None]:
+    """The list's filter, sort and cursor from query arguments; BadInput/TicketError on nonsense."""
+    view = args.get("view") or "open"
+    if view not in VIEWS:
+        raise BadInput("view", f"must be one of {list(VIEWS)}")
+    sort = args.get("sort") or "updated"
+    if sort not in SORTS:
+        raise BadInput("sort", f"must be one of {list(SORTS)}")
+    assignee = args.get("assignee_id")
+    channel = args.get("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        raise BadInput("channel", f"must be one of {list(CHANNELS)}")
+    q = (args.get("q") or "").strip()
+    f = TicketFilter(
+        view=view,
+        statuses=[s for s in args.getlist("status") if s],
+        priorities=[p for p in args.getlist("priority") if p],
+        group_id=optional_int(args.get("group_id"), "group_id"),
+        assignee_id=None if assignee == "none" else optional_int(assignee, "assignee_id"),
+        unassigned=assignee == "none",
+        channel=channel,
+        tag=(args.get("tag") or "").strip()[:64] or None,
+        q=q[:200] or None,
+    )
+    return f, sort, args.get("cursor") or None
+
+
+def _list_context():
+    try:
+        f, sort, cursor = parse_filter(request.args)
+        page = tickets.list_page(current_user, f, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+    except (BadInput, TicketError) as exc:
+        return None, exc
+    preload(page.items)
+    return {"filter": f, "sort": sort, "cursor": cursor, "page": page}, None
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("tickets.list_tickets"))
+
+
+@bp.get("/tickets")
+def list_tickets():
+    """A ticket list: a view (mine, unassigned, open, ...), filters, sort, keyset pages.
+
+    With `fragment=rows` only the table body is rendered, for the live refresh of an open list.
+    """
+    context, error = _list_context()
+    if error is not None:
+        return render_template("tickets/list.html", error=error, views=VIEW_TITLES, groups=all_groups(),
+                               users=assignable_users(), channels=CHANNELS, filter=TicketFilter(), sort="updated",
+                               page=None, cursor=None), 400
+    if request.args.get("fragment") == "rows":
+        return render_template("tickets/_rows.html", **context)
+    args = request.args.to_dict(flat=False)
+    args.pop("cursor", None)
+    return render_template("tickets/list.html", views=VIEW_TITLES, groups=all_groups(), users=assignable_users(),
+                           channels=CHANNELS, base_args=args, error=None, **context)
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    try:
+        return tickets.get_for(current_user, ticket_id)
+    except tickets.TicketNotFound:
+        abort(404)
+
+
+def _customer_tickets(ticket: Ticket) -> list[Ticket]:
+    """Every ticket of this customer the agent may see, newest first, for the sidebar."""
+    query = tickets.visible_to(current_user).where(Ticket.customer_id == ticket.customer_id)
+    return list(db.session.scalars(query.order_by(Ticket.created_at.desc()).limit(50)))
+
+
+def _messages(ticket: Ticket, after: int = 0) -> list[Message]:
+    messages = [m for m in tickets.messages_of(ticket) if m.id > after]
+    identity_ids = {m.identity_id for m in messages} - {None}
+    if identity_ids:
+        list(db.session.scalars(select(Identity).where(Identity.id.in_(identity_ids))))
+    return messages
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def show(ticket_id: int):
+    """The ticket page: thread, composer, properties, customer sidebar, timeline."""
+    ticket = _ticket_or_404(ticket_id)
+    if ticket.merged_into_id is not None and request.args.get("stay") != "1":
+        return redirect(url_for("tickets.show", ticket_id=ticket.merged_into_id, merged_from=ticket.id))
+    return render_template(
+        "tickets/page.html", ticket=ticket, messages=_messages(ticket), timeline=tickets.timeline_of(ticket),
+        customer_tickets=_customer_tickets(ticket), groups=all_groups(), users=assignable_users(ticket.group_id),
+        merged_from=request.args.get("merged_from", type=int),
+    )
+
+
+@bp.get("/tickets/<int:ticket_id>/messages")
+def messages_fragment(ticket_id: int):
+    """Messages newer than `after`: what the live page appends, and what it catches up on after a reconnect."""
+    ticket = _ticket_or_404(ticket_id)
+    after = request.args.get("after", default=0, type=int)
+    return render_template("tickets/_messages.html", ticket=ticket, messages=_messages(ticket, after))
+
+
+@bp.get("/tickets/<int:ticket_id>/messages/<int:message_id>")
+def message_fragment(ticket_id: int, message_id: int):
+    """One message, re-rendered when its delivery state changes."""
+    ticket = _ticket_or_404(ticket_id)
+    message = db.session.get(Message, message_id)
+    if message is None or message.ticket_id != ticket.id:
+        abort(404)
+    return render_template("tickets/_messages.html", ticket=ticket, messages=[message])
+
+
+@bp.get("/tickets/<int:ticket_id>/properties")
+def properties_fragment(ticket_id: int):
+    """The properties panel, re-rendered when someone else changes the ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    return render_template("tickets/_properties.html", ticket=ticket, groups=all_groups(),
+                           users=assignable_users(ticket.group_id))

@@ -73,7 +73,13 @@ def demo() -> None:
 
 
 def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
+    import os
+
     from helpdesk.extensions import socketio
+
+    # FlaskGroup marks the process as "run from the flask CLI", and Flask then ignores app.run()
+    # (which Flask-SocketIO's threading server calls) to protect `flask run`; this command is the server.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
 
     if embedded:
         from helpdesk.jobs import huey

@@ -113,6 +113,15 @@ def app(app_config):
     from helpdesk.extensions import db
 
     application = create_app(app_config)
+
+    @application.before_request
+    def _forget_previous_requester():
+        # The test keeps one app context open across requests, so `g` (where Flask-Login caches
+        # the user) would leak from one request or client to the next; a server never shares it.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     with application.app_context():
         yield application
         db.session.remove()

@@ -16,10 +16,10 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     """Only same-site paths may be redirected to after sign-in (no open redirect)."""
     if not target:
-        return url_for("tickets.index")
+        return url_for("tickets.list_tickets")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("tickets.index")
+        return url_for("tickets.list_tickets")
     return target
 
 
@@ -33,7 +33,7 @@ def login():
     """The sign-in form; a successful sign-in starts a brand-new session."""
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(url_for("tickets.index"))
+            return redirect(url_for("tickets.list_tickets"))
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")[:320]
     password = request.form.get("password", "")[:1024]

@@ -1,0 +1,69 @@
+"""Customer pages: search, profile across channels, identities, merge."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import AuditEntry, Customer, Ticket
+from helpdesk.services import staff
+
+
+@pytest.fixture
+def agent(app, make_user, login):
+    staff.get_or_create_group("Support")
+    staff.get_or_create_group("Billing")
+    user = make_user(groups=("Support",))
+    login(user)
+    return user
+
+
+def test_search_finds_customers_by_name_or_any_identity(client, agent, inbound):
+    inbound(email="kim@example.com", name="Kim Possible")
+    inbound(kind="telegram", email="424242", name="Ron", channel="telegram", source="bot", thread_key="c1")
+    assert "Kim Possible" in client.get("/customers?q=possible").get_data(as_text=True)
+    found = client.get("/customers?q=4242").get_data(as_text=True)
+    assert "Ron" in found and "Kim Possible" not in found
+
+
+def test_profile_shows_identities_and_only_visible_history(client, agent, inbound):
+    mine = inbound(email="kim@example.com", subject="Support thing", group_hint="Support").ticket_id
+    theirs = inbound(email="kim@example.com", subject="Billing thing", group_hint="Billing").ticket_id
+    customer_id = db.session.get(Ticket, mine).customer_id
+    page = client.get(f"/customers/{customer_id}").get_data(as_text=True)
+    assert "kim@example.com" in page and "Support thing" in page
+    assert "Billing thing" not in page and f"/tickets/{theirs}" not in page
+
+
+def test_identity_of_someone_else_is_refused(client, agent, inbound):
+    a = db.session.get(Ticket, inbound(email="a@example.com").ticket_id).customer_id
+    inbound(email="b@example.com")
+    response = client.post(f"/customers/{a}/identities", data={"kind": "email", "address": "B@example.com"},
+                           follow_redirects=True)
+    assert "already belongs to customer" in response.get_data(as_text=True)
+    client.post(f"/customers/{a}/identities", data={"kind": "whatsapp", "address": "+34 600 11 22 33"})
+    identities = {(i.kind, i.address) for i in db.session.get(Customer, a).identities}
+    assert identities == {("email", "a@example.com"), ("whatsapp", "+34600112233")}
+
+
+def test_merge_moves_identities_and_tickets_and_keeps_an_audit_entry(client, agent, inbound):
+    a_ticket = inbound(email="ana@example.com").ticket_id
+    b_ticket = inbound(kind="telegram", email="77", channel="telegram", source="bot", thread_key="c77").ticket_id
+    a = db.session.get(Ticket, a_ticket).customer_id
+    b = db.session.get(Ticket, b_ticket).customer_id
+    response = client.post(f"/customers/{b}/merge", data={"target_id": str(a)})
+    assert response.status_code == 303 and response.location.endswith(f"/customers/{a}")
+    db.session.expire_all()
+    assert db.session.get(Ticket, b_ticket).customer_id == a
+    assert {i.kind for i in db.session.get(Customer, a).identities} == {"email", "telegram"}
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.merge")).one()
+    assert audit.actor_id == agent.id and audit.data["source_id"] == b
+    assert client.get(f"/customers/{b}").location.endswith(f"/customers/{a}")
+
+
+def test_merge_into_itself_or_nothing_is_refused(client, agent, inbound):
+    a = db.session.get(Ticket, inbound().ticket_id).customer_id
+    same = client.post(f"/customers/{a}/merge", data={"target_id": str(a)}, follow_redirects=True)
+    assert "cannot be merged into itself" in same.get_data(as_text=True)
+    assert client.post(f"/customers/{a}/merge", data={"target_id": "999999"}).status_code == 404

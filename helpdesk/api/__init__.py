@@ -1,7 +1,63 @@
-"""The `/api/v1` JSON API."""
+"""The `/api/v1` JSON API: flask-smorest blueprints, documented at `/api/v1/openapi.json`."""
+
+from __future__ import annotations
 
 from flask import Flask
+from flask_smorest import Api
+
+from helpdesk.api.auth import SCHEME_NAME, SECURITY_SCHEME
+from helpdesk.api.errors import ErrorSchema, json_errors_under
+from helpdesk.extensions import csrf
+
+PREFIX = "/api/v1"
+DESCRIPTION = """\
+The helpdesk's REST API for integrations.
+
+**Authentication.** Every endpoint needs `Authorization: Bearer <token>` (create one with
+`helpdesk tokens create --email <staff e-mail>`); the token acts as that staff member. A missing or
+unknown token answers 401. Browser sessions are never accepted here.
+
+**Errors** are JSON: `{"code": 422, "status": "Unprocessable Entity", "message": "...",
+"errors": {"json": {"subject": ["Longer than maximum length 255."]}}}`. `errors` is keyed by where
+the input was (`json`, `query`, `path`), then by field, then a list of messages. Malformed or
+invalid input answers 422, an identity that belongs to another customer 409, an unknown id 404.
+A rejected request changes nothing.
+
+**Visibility.** Agents see the tickets of their groups, admins and supervisors every ticket; any
+other ticket answers 404, exactly like a ticket that does not exist.
+
+**Pagination.** Lists return `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
+`cursor` until it is null.
+
+**Merged records.** A merged ticket stays readable, with `merged_into_id`. A merged customer
+answers 404 with `merged_into_id`, the id of the customer that survived.
+"""
+
+
+class HelpdeskApi(Api):
+    """flask-smorest's Api, with JSON errors confined to the API's own paths (the console keeps its
+    HTML error pages) and `merged_into_id` passed through to error bodies."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        json_errors_under(self._app, self, PREFIX)
+
+    def handle_http_exception(self, error):
+        """The JSON error body for `error` (see DESCRIPTION)."""
+        payload, code, headers = super().handle_http_exception(error)
+        merged_into_id = (getattr(error, "data", None) or {}).get("merged_into_id")
+        if merged_into_id is not None:
+            payload["merged_into_id"] = merged_into_id
+        return payload, code, headers
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprints."""
+    """Register the API blueprints, exempt from CSRF because they accept bearer tokens only."""
+    from helpdesk.api import customers, tickets
+
+    api = HelpdeskApi(app, spec_kwargs={"info": {"description": DESCRIPTION}, "security": [{SCHEME_NAME: []}]})
+    api.spec.components.security_scheme(SCHEME_NAME, SECURITY_SCHEME)
+    for blp in (tickets.blp, customers.blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

@@ -1,23 +1,56 @@
-"""Customer records: resolving identities, editing profiles, merging duplicates."""
+"""Customer records: resolving identities, creating and editing profiles, search, merging duplicates."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from channels.base import IDENTITY_KINDS, Sender
 from helpdesk.extensions import db
-from helpdesk.models import AuditEntry, Customer, Identity, Message, Organization, Ticket
+from helpdesk.models import AuditEntry, Customer, Identity, Message, Organization, Ticket, User
+from helpdesk.models.customers import TIERS
+
+NAME_MAX = 200
+ADDRESS_MAX = 320
+NOTES_MAX = 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+# A BCP 47 tag as people write them: a 2-3 letter language, then subtags (en, pt-BR, zh-Hant-TW).
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+EDITABLE = ("name", "language", "timezone", "tier", "notes", "organization_id")
 
 
 class CustomerError(ValueError):
-    """A customer change that cannot be made; the message says why."""
+    """A customer change that cannot be made; the message says why and `field` names the input."""
+
+    def __init__(self, message: str, *, field: str = "customer") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class IdentityTaken(CustomerError):
+    """The identity already belongs to another customer (a conflict, not a malformed input)."""
+
+
+class CustomerNotFound(LookupError):
+    """No such customer; `merged_into_id` names the surviving record when it was merged away."""
+
+    def __init__(self, customer_id: int, merged_into_id: int | None = None) -> None:
+        super().__init__(customer_id)
+        self.merged_into_id = merged_into_id
 
 
 def normalise_address(kind: str, address: str) -> str:
     """Canonical form of an identity address, so one person maps to one identity."""
     if kind not in IDENTITY_KINDS:
-        raise CustomerError(f"unknown identity kind {kind!r}")
+        raise CustomerError(f"unknown identity kind {kind!r}", field="kind")
     address = address.strip()
     if kind == "email":
         return address.lower()
@@ -71,7 +104,7 @@ def add_identity(customer: Customer, kind: str, address: str) -> Identity:
     if existing is not None:
         if existing.customer_id == customer.id:
             return existing
-        raise CustomerError(f"{kind}:{address} already belongs to customer {existing.customer_id}")
+        raise IdentityTaken(f"{kind}:{address} already belongs to customer {existing.customer_id}", field="identities")
     identity = Identity(kind=kind, address=address, customer=customer)
     db.session.add(identity)
     return identity
@@ -80,9 +113,9 @@ def add_identity(customer: Customer, kind: str, address: str) -> Identity:
 def merge(source: Customer, target: Customer, *, actor_id: int | None) -> Customer:
     """Move `source`'s identities, tickets and messages to `target`, keep an audit entry, commit."""
     if source.id == target.id:
-        raise CustomerError("a customer cannot be merged into itself")
+        raise CustomerError("a customer cannot be merged into itself", field="target")
     if source.merged_into_id is not None or target.merged_into_id is not None:
-        raise CustomerError("one of these customers was already merged")
+        raise CustomerError("one of these customers was already merged", field="target")
     identity_ids = [i.id for i in source.identities]
     ticket_ids = list(db.session.scalars(select(Ticket.id).where(Ticket.customer_id == source.id)))
     db.session.execute(update(Identity).where(Identity.customer_id == source.id).values(customer_id=target.id))
@@ -117,3 +150,163 @@ def is_participant(ticket_id: int, customer_id: int) -> bool:
         select(Message.id).join(Identity, Message.identity_id == Identity.id)
         .where(Message.ticket_id == ticket_id, Identity.customer_id == customer_id).limit(1)
     ) is not None
+
+
+def get_active(customer_id: int) -> Customer:
+    """The customer `customer_id`; CustomerNotFound when there is none or it was merged away (then
+    `merged_into_id` names the record that survives, following chains of merges)."""
+    customer = db.session.get(Customer, customer_id) if 0 < customer_id <= MAX_ID else None
+    if customer is None:
+        raise CustomerNotFound(customer_id)
+    survivor, seen = customer, set()
+    while survivor.merged_into_id is not None and survivor.id not in seen:
+        seen.add(survivor.id)
+        survivor = db.session.get(Customer, survivor.merged_into_id)
+    if survivor is not customer:
+        raise CustomerNotFound(customer_id, merged_into_id=survivor.id)
+    return customer
+
+
+def visible_ticket_ids(user: User, customer_id: int) -> list[int]:
+    """Ids of the customer's tickets that `user` may see, newest first."""
+    from helpdesk.services.tickets import visible_to
+
+    query = visible_to(user).where(Ticket.customer_id == customer_id).order_by(Ticket.created_at.desc())
+    return list(db.session.scalars(query.with_only_columns(Ticket.id)))
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One page of a customer search; `next_cursor` is None on the last page."""
+
+    items: list[Customer]
+    next_cursor: str | None
+
+
+def search(q: str | None = None, *, cursor: str | None = None, limit: int = 25) -> CustomerPage:
+    """Customers (never merged-away records) whose name or any identity address contains `q`,
+    newest first, keyset-paginated: pass the page's `next_cursor` back to get the next one."""
+    query = select(Customer).where(Customer.merged_into_id.is_(None)).options(selectinload(Customer.identities))
+    if q and q.strip():
+        pattern = f"%{q.strip().replace('%', '').replace('_', '')}%"
+        owns_address = exists().where(Identity.customer_id == Customer.id, Identity.address.ilike(pattern))
+        query = query.where(or_(Customer.name.ilike(pattern), owns_address))
+    if cursor:
+        if not cursor.isdigit() or not 0 < int(cursor) <= MAX_ID:
+            raise CustomerError("is not a cursor this server issued", field="cursor")
+        query = query.where(Customer.id < int(cursor))
+    rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
+    items = rows[:limit]
+    return CustomerPage(items, str(items[-1].id) if len(rows) > limit else None)
+
+
+def _name(value) -> str:
+    name = " ".join(str(value or "").split())
+    if not 1 <= len(name) <= NAME_MAX:
+        raise CustomerError(f"must be 1 to {NAME_MAX} characters", field="name")
+    return name
+
+
+def _language(value) -> str | None:
+    if not value:
+        return None
+    if not _LANGUAGE.match(value) or len(value) > 16:
+        raise CustomerError("must be a language tag such as en or pt-BR", field="language")
+    primary, *rest = value.split("-")
+    return "-".join([primary.lower(), *(p.upper() if len(p) == 2 else p for p in rest)])
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _timezone(value) -> str | None:
+    if not value:
+        return None
+    if value not in _time_zones():
+        raise CustomerError("must be an IANA time zone such as Europe/Madrid", field="timezone")
+    return value
+
+
+def _tier(value) -> str:
+    if value not in TIERS:
+        raise CustomerError(f"must be one of {list(TIERS)}", field="tier")
+    return value
+
+
+def _notes(value) -> str | None:
+    if value is not None and len(value) > NOTES_MAX:
+        raise CustomerError(f"must be at most {NOTES_MAX} characters", field="notes")
+    return value or None
+
+
+def _organization(value) -> int | None:
+    if value is None:
+        return None
+    if not 0 < value <= MAX_ID or db.session.get(Organization, value) is None:
+        raise CustomerError(f"no organization {value}", field="organization_id")
+    return value
+
+
+_CHECKS = {"name": _name, "language": _language, "timezone": _timezone, "tier": _tier, "notes": _notes,
+           "organization_id": _organization}
+
+
+def clean_profile(changes: dict) -> dict:
+    """`changes` to profile fields (EDITABLE) validated and normalised; CustomerError names the
+    first field that is unknown or wrong."""
+    if unknown := set(changes) - set(EDITABLE):
+        raise CustomerError("cannot be changed", field=sorted(unknown)[0])
+    return {name: _CHECKS[name](value) for name, value in changes.items()}
+
+
+def _new_identities(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Normalised (kind, address) pairs, each well-formed, distinct and nobody's yet."""
+    if not identities:
+        raise CustomerError("at least one identity is needed", field="identities")
+    pairs: list[tuple[str, str]] = []
+    for kind, address in identities:
+        address = normalise_address(kind, address)
+        if not 1 <= len(address) <= ADDRESS_MAX or (kind == "email" and not _EMAIL.match(address)):
+            raise CustomerError(f"{kind}:{address} is not a valid address", field="identities")
+        if (kind, address) in pairs:
+            raise CustomerError(f"{kind}:{address} is listed twice", field="identities")
+        if (existing := find_identity(kind, address)) is not None:
+            raise IdentityTaken(f"{kind}:{address} already belongs to customer {existing.customer_id}",
+                                field="identities")
+        pairs.append((kind, address))
+    return pairs
+
+
+def create_customer(*, name: str, identities: list[tuple[str, str]], **profile) -> Customer:
+    """Create a customer with its identities and profile fields (see EDITABLE); commits.
+
+    Without `organization_id` an e-mail identity whose domain an organization owns links the two.
+    IdentityTaken when an identity belongs to someone else, also when that happens concurrently.
+    """
+    fields = clean_profile({"name": name, **profile})
+    pairs = _new_identities(identities)
+    if "organization_id" not in fields:
+        fields["organization_id"] = next(filter(None, (_organization_for(k, a) for k, a in pairs)), None)
+    customer = Customer(**fields, identities=[Identity(kind=k, address=a) for k, a in pairs])
+    db.session.add(customer)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise IdentityTaken("an identity was taken by another customer meanwhile", field="identities") from None
+    return customer
+
+
+def update_customer(customer: Customer, **changes) -> dict:
+    """Apply profile `changes` (see EDITABLE) after validating all of them; commits.
+    Returns {field: [old, new]} of what changed."""
+    done = {}
+    for name, new in clean_profile(changes).items():
+        old = getattr(customer, name)
+        if old != new:
+            setattr(customer, name, new)
+            done[name] = [old, new]
+    db.session.commit()
+    return done

@@ -1,0 +1,144 @@
+"""Ticket endpoints: list with the console's filters, read with messages and timeline, open on a
+customer's behalf, change, reply, merge, retry a failed delivery.
+
+A ticket outside the caller's groups answers 404 exactly like a ticket that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from channels.web.form import FormSubmission
+from helpdesk.api.auth import ProtectedBlueprint, current_staff
+from helpdesk.api.errors import fail, service_errors
+from helpdesk.api.schemas import (
+    MAX_ID,
+    Expanded,
+    MergeSchema,
+    MessageSchema,
+    NewTicketSchema,
+    ReplySchema,
+    TicketChangesSchema,
+    TicketDetailSchema,
+    TicketPageSchema,
+    TicketQuerySchema,
+    TicketSchema,
+)
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket
+from helpdesk.services import replies, submissions, tickets
+from helpdesk.services.tickets import TicketFilter, TicketNotFound
+
+blp = ProtectedBlueprint("api-tickets", __name__, url_prefix="/api/v1/tickets", description=(
+    "Tickets of the caller's groups (every group for admins and supervisors). "
+    "A ticket of another group answers 404, like one that does not exist."))
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    """The ticket if the caller may see it; 404 for a missing and a foreign ticket alike."""
+    try:
+        return tickets.get_for(current_staff(), ticket_id)
+    except TicketNotFound:
+        abort(404, message=f"no ticket {ticket_id}")
+
+
+@blp.route("")
+class TicketList(MethodView):
+    @blp.arguments(TicketQuerySchema, location="query")
+    @blp.response(200, TicketPageSchema)
+    def get(self, args: dict):
+        """List tickets
+
+        The console's views and filters, keyset-paginated: follow `next_cursor` until it is null.
+        `view` defaults to `all` here, so that `status` alone selects any status.
+        """
+        paging = {key: args.pop(key, None) for key in ("sort", "cursor", "limit")}
+        with service_errors("query"):
+            return tickets.list_page(current_staff(), TicketFilter(**args), **paging)
+
+    @blp.arguments(NewTicketSchema)
+    @blp.response(201, TicketSchema)
+    @blp.alt_response(200, schema=TicketSchema, success=True,
+                      description="`external_id` was sent before by this user: the ticket it opened.")
+    def post(self, data: dict):
+        """Open a ticket
+
+        Goes through the same ingestion as every channel: the customer is found by e-mail address
+        (or created), priority and routing rules apply, agents are notified.
+        """
+        customer = data["customer"]
+        submission = FormSubmission(email=customer["email"], name=customer.get("name"), subject=data.get("subject"),
+                                    body=data["body"], group=data.get("group"), submission_id=data.get("external_id"))
+        with service_errors():
+            result = submissions.submit(submission, client=current_staff())
+        return db.session.get(Ticket, result.ticket_id), 200 if result.duplicate else 201
+
+
+@blp.route("/<int:ticket_id>")
+class TicketItem(MethodView):
+    @blp.response(200, TicketDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, ticket_id: int):
+        """Read a ticket with its messages and timeline"""
+        ticket = _ticket(ticket_id)
+        return Expanded(ticket, {"messages": tickets.messages_of(ticket), "events": tickets.timeline_of(ticket)})
+
+    @blp.arguments(TicketChangesSchema)
+    @blp.response(200, TicketSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, changes: dict, ticket_id: int):
+        """Change a ticket
+
+        Each change is recorded in the timeline. An assignee must belong to the ticket's group.
+        """
+        ticket = _ticket(ticket_id)
+        with service_errors():
+            tickets.update_ticket(ticket, current_staff(), **changes)
+        return ticket
+
+
+@blp.route("/<int:ticket_id>/replies", methods=["POST"])
+@blp.arguments(ReplySchema)
+@blp.response(201, MessageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def reply(data: dict, ticket_id: int):
+    """Reply to the customer, or add an internal note
+
+    A reply is stored as `queued` and delivered by a background job; its `delivery_state` becomes
+    `sent`, or `failed` with `delivery_error` (retry it with `.../retry`).
+    """
+    ticket = _ticket(ticket_id)
+    with service_errors():
+        return replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"])
+
+
+@blp.route("/<int:ticket_id>/merge", methods=["POST"])
+@blp.arguments(MergeSchema)
+@blp.response(200, TicketSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def merge(data: dict, ticket_id: int):
+    """Merge this ticket into another
+
+    Every message moves to the target, which is returned; this ticket is closed as merged.
+    """
+    source = _ticket(ticket_id)
+    try:
+        target = tickets.get_for(current_staff(), data["target_id"])
+    except TicketNotFound:
+        fail(422, "json", "target_id", f"no ticket {data['target_id']}")
+    with service_errors(rename={"target": "target_id"}):
+        return tickets.merge_tickets(source, target, current_staff())
+
+
+@blp.route("/<int:ticket_id>/messages/<int:message_id>/retry", methods=["POST"])
+@blp.response(200, MessageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def retry(ticket_id: int, message_id: int):
+    """Retry delivering a failed reply"""
+    ticket = _ticket(ticket_id)
+    message = db.session.get(Message, message_id) if message_id <= MAX_ID else None
+    if message is None or message.ticket_id != ticket.id:
+        abort(404, message=f"no message {message_id} on ticket {ticket_id}")
+    with service_errors("path"):
+        return replies.retry(message, current_staff())

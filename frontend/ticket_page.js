@@ -55,7 +55,12 @@ export function attachTicketPage(socket) {
 
   socket.on("connect", () => {
     join();
-    appendNew(); // catch up on messages that arrived while disconnected
+    // Catch up on what happened while disconnected (or between rendering and connecting):
+    // new messages, deliveries that finished, property changes.
+    appendNew();
+    for (const li of thread.querySelectorAll('[data-delivery-state="queued"], [data-delivery-state="sending"]')) {
+      replaceMessage(li.closest("li[data-message-id]").dataset.messageId);
+    }
     refreshProperties();
   });
   const mine = (payload) => payload && payload.ticket_id === ticketId;

@@ -84,7 +84,8 @@ def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
     if embedded:
         from helpdesk.jobs import huey
 
-        consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
+        # SQLite storage is polled: cap the idle back-off so a reply leaves within a second, not ten.
+        consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True, max_delay=1.0)
         consumer.start()
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
@@ -115,7 +116,7 @@ def worker(workers) -> None:
     """Run the job consumer (outbox delivery, sweeper)."""
     from helpdesk.jobs import huey
 
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
 
 
 def init_app(app: Flask) -> None:

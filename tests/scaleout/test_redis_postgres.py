@@ -18,6 +18,7 @@ import requests
 import socketio
 
 from tests.support import free_port, services_required
+from tests.web_server import run_cli, start_server, stop
 
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -62,37 +63,15 @@ def smtp_port():
     controller.stop()
 
 
-def run_cli(env, *args, stdin: str | None = None) -> str:
-    done = subprocess.run([str(BIN / "helpdesk"), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def start(env, *args) -> subprocess.Popen:
-    return subprocess.Popen([str(BIN / "helpdesk"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(proc.stdout.read().decode()[-3000:])
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
-
-
 def test_reply_flows_through_redis_worker_and_socket_fan_out(cluster_env):
     env = cluster_env
     run_cli(env, "users", "create", "--email", "ana@staff.example", "--name", "Ana", "--role", "agent",
             "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
     token = run_cli(env, "tokens", "create", "--email", "ana@staff.example").strip()
     port = free_port()
-    web = start(env, "web", "--port", str(port))
-    worker = start(env, "worker", "--workers", "1")
+    web = start_server(env, "web", "--port", str(port), ready_path="/api/v1/openapi.json")
+    worker = subprocess.Popen([str(BIN / "helpdesk"), "worker", "--workers", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     heard: list[tuple[str, dict]] = []
     got_sent = threading.Event()
     sio = socketio.Client()
@@ -105,7 +84,6 @@ def test_reply_flows_through_redis_worker_and_socket_fan_out(cluster_env):
 
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/api/v1/openapi.json", web)
         sio.connect(base, namespaces=["/agent"], auth={"token": token}, transports=["websocket"], wait_timeout=10)
         headers = {"Authorization": f"Bearer {token}"}
         created = requests.post(base + "/api/v1/tickets", headers=headers, timeout=10, json={
@@ -125,8 +103,4 @@ def test_reply_flows_through_redis_worker_and_socket_fan_out(cluster_env):
         if sio.connected:
             sio.disconnect()
         for proc in (web, worker):
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)

@@ -1,0 +1,47 @@
+"""Running the `helpdesk` command as a separate process, as an operator would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+
+
+def run_cli(env: dict, *args: str, stdin: str | None = None) -> str:
+    """Run `helpdesk ARGS…` to completion; its standard output, or AssertionError with its errors."""
+    done = subprocess.run([str(BIN / "helpdesk"), *args], env=env, input=stdin, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: float = 30) -> subprocess.Popen:
+    """Start `helpdesk ARGS…` (run, web) and wait until it answers HTTP on its --port."""
+    port = args[args.index("--port") + 1]
+    proc = subprocess.Popen([str(BIN / "helpdesk"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read().decode()[-3000:])
+        try:
+            requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
+            return proc
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    stop(proc)
+    raise AssertionError(f"helpdesk {' '.join(args)} did not answer within {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -46,6 +46,8 @@ def _profile(customer: Customer) -> Expanded:
 
 @blp.route("")
 class CustomerList(MethodView):
+    """The collection: search and create customers."""
+
     @blp.arguments(CustomerQuerySchema, location="query")
     @blp.response(200, CustomerPageSchema)
     def get(self, args: dict):
@@ -69,6 +71,8 @@ class CustomerList(MethodView):
 
 @blp.route("/<int:customer_id>")
 class CustomerItem(MethodView):
+    """One customer: read and change the profile."""
+
     @blp.response(200, CustomerProfileSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, customer_id: int):

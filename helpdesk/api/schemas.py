@@ -119,7 +119,7 @@ class TicketQuerySchema(Schema):
 
 
 class AttachmentSchema(Schema):
-    """A file on a message; `url` downloads it (staff session or token-less console link)."""
+    """A file on a message; `url` downloads it with the same bearer token."""
 
     id = fields.Integer()
     filename = fields.String()

@@ -45,6 +45,8 @@ def _ticket(ticket_id: int) -> Ticket:
 
 @blp.route("")
 class TicketList(MethodView):
+    """The collection: list and open tickets."""
+
     @blp.arguments(TicketQuerySchema, location="query")
     @blp.response(200, TicketPageSchema)
     def get(self, args: dict):
@@ -77,6 +79,8 @@ class TicketList(MethodView):
 
 @blp.route("/<int:ticket_id>")
 class TicketItem(MethodView):
+    """One ticket: read and change it."""
+
     @blp.response(200, TicketDetailSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, ticket_id: int):

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, exists, false, or_, select, tuple_, update
+from sqlalchemy import Select, exists, false, or_, select, tuple_, union_all, update
+from sqlalchemy.orm import aliased, selectinload
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent, TicketTag, User
@@ -16,6 +17,9 @@ from helpdesk.models.tickets import OPEN_STATUSES, PRIORITIES, STATUSES
 from helpdesk.services import events
 
 VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
+# The statuses each view shows; None: any.
+VIEW_STATUSES = {"mine": OPEN_STATUSES, "unassigned": OPEN_STATUSES, "open": OPEN_STATUSES,
+                 "pending": ("pending",), "solved": ("solved",), "all": None}
 SORTS = {
     "updated": (Ticket.updated_at, True),
     "created": (Ticket.created_at, True),
@@ -101,16 +105,11 @@ def decode_cursor(cursor: str, sort: str) -> tuple:
 
 def _apply_view(query: Select, user: User, view: str) -> Select:
     if view == "mine":
-        return query.where(Ticket.assignee_id == user.id, Ticket.status.in_(OPEN_STATUSES))
-    if view == "unassigned":
-        return query.where(Ticket.assignee_id.is_(None), Ticket.status.in_(OPEN_STATUSES))
-    if view == "open":
-        return query.where(Ticket.status.in_(OPEN_STATUSES))
-    if view == "pending":
-        return query.where(Ticket.status == "pending")
-    if view == "solved":
-        return query.where(Ticket.status == "solved")
-    return query
+        query = query.where(Ticket.assignee_id == user.id)
+    elif view == "unassigned":
+        query = query.where(Ticket.assignee_id.is_(None))
+    statuses = VIEW_STATUSES[view]
+    return query if statuses is None else query.where(Ticket.status.in_(statuses))
 
 
 def _search(query: Select, q: str) -> Select:
@@ -158,6 +157,33 @@ def filtered(user: User, f: TicketFilter) -> Select:
     return query
 
 
+MAX_BRANCHES = 64
+
+
+def _branches(user: User, f: TicketFilter) -> list[list] | None:
+    """Split a list sorted by `updated` into one branch per (group, status), or None when splitting
+    cannot help.
+
+    `group_id IN (..) AND status IN (..) ORDER BY updated_at DESC` cannot read an index in order: the
+    database fetches every open ticket of the groups and sorts them, so the cost grows with the
+    backlog. With `group_id = g AND status = s` fixed, ix_tickets_group_status_updated (or, without
+    a status, ix_tickets_group_updated; without a group, ix_tickets_status_updated) yields the
+    branch already in order, and each branch stops after one page.
+    """
+    statuses = VIEW_STATUSES[f.view]
+    if f.statuses:
+        statuses = [s for s in (statuses or STATUSES) if s in f.statuses]
+    groups = None if user.sees_all_groups else sorted(user.group_ids or [-1])
+    if f.group_id is not None:
+        groups = [g for g in (groups or [f.group_id]) if g == f.group_id]
+    if statuses == [] or groups == []:
+        return None  # nothing can match: the plain query finds that out at once
+    by_group = [Ticket.group_id == g for g in groups] if groups else [None]
+    by_status = [Ticket.status == s for s in statuses] if statuses else [None]
+    branches = [[c for c in (g, s) if c is not None] for g in by_group for s in by_status]
+    return branches if 1 < len(branches) <= MAX_BRANCHES else None
+
+
 def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str | None = None, limit: int = 50) -> Page:
     """One page of tickets for `user`, newest change first by default, keyset-paginated."""
     if sort not in SORTS:
@@ -169,7 +195,17 @@ def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str
         key = tuple_(column, Ticket.id)
         query = query.where(key < tuple_(value, last_id) if descending else key > tuple_(value, last_id))
     order = (column.desc(), Ticket.id.desc()) if descending else (column.asc(), Ticket.id.asc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    branches = _branches(user, f) if sort == "updated" else None
+    if branches:
+        # Each branch is a page read in index order; the page is the best of them, merged.
+        merged = union_all(*(select(query.where(*conditions).order_by(*order).limit(limit + 1).subquery())
+                             for conditions in branches)).subquery()
+        ticket = aliased(Ticket, merged)
+        query = select(ticket).order_by(ticket.updated_at.desc(), ticket.id.desc())
+        query = query.options(selectinload(ticket.tag_rows))
+    else:
+        query = query.order_by(*order).options(selectinload(Ticket.tag_rows))
+    rows = list(db.session.scalars(query.limit(limit + 1)))
     items = rows[:limit]
     next_cursor = None
     if len(rows) > limit:

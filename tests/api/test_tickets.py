@@ -108,6 +108,7 @@ def test_a_ticket_reads_with_messages_attachments_and_timeline(api, agent, inbou
     (attachment,) = inbound_message["attachments"]
     assert attachment["filename"] == "receipt.txt" and attachment["size"] == 5
     assert attachment["url"] == f"/attachments/{attachment['id']}" and len(attachment["sha256"]) == 64
+    assert api.client.get(attachment["url"], headers=api.headers).data == b"hello"
     assert note["kind"] == "note" and note["author"] == {"id": agent.id, "name": agent.name}
     assert note["delivery_state"] is None and note["body_text"] == "check the VAT"
     assert [e["kind"] for e in body["events"]] == ["created"]

@@ -16,6 +16,9 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 node_modules/.package-lock.json: package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	fi
 	npm ci --no-audit --no-fund
 
 helpdesk/static/dist/console.js: node_modules/.package-lock.json $(shell find frontend -type f 2>/dev/null)

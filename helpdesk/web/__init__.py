@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, render_template, url_for
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from helpdesk.models.tickets import PRIORITIES, STATUSES
 from helpdesk.services.sanitize import clean_html
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
+    app.register_error_handler(HTTPException, _error_page)
 
 
 def _when(value) -> str:
@@ -39,3 +41,12 @@ def _sanitized(html: str | None) -> Markup:
     """Stored HTML is cleaned at ingest; cleaning again at render keeps rows written by older
     versions (or by hand) from ever reaching the page unsanitised."""
     return Markup(clean_html(html) or "")
+
+
+def _error_page(error: HTTPException):
+    """Console errors as a page in the console's frame (the API answers its own paths in JSON)."""
+    if error.code is None or error.code < 400:
+        return error
+    response = error.get_response()
+    body = render_template("error.html", code=error.code, name=error.name, description=error.description)
+    return body, error.code, [(k, v) for k, v in response.headers.items() if k in ("Retry-After", "Allow")]

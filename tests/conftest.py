@@ -147,6 +147,17 @@ def make_user(app):
 
 
 @pytest.fixture
+def groups(app):
+    """The Support (the default group) and Billing groups."""
+    from helpdesk.extensions import db
+    from helpdesk.services import staff
+
+    found = [staff.get_or_create_group(name) for name in ("Support", "Billing")]
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
 def login(client):
     """login(user): sign `user` in on the test client through the real login form."""
 

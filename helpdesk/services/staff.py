@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.extensions import db
@@ -15,6 +16,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.staff import ROLES
 
 PASSWORD_MIN = 10
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Compared against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -94,12 +96,21 @@ def create_token(user: User, name: str = "") -> str:
 
 
 def user_for_token(token: str | None) -> User | None:
-    """The active user an API token belongs to, or None."""
+    """The active user an API token belongs to, or None.
+
+    `last_used_at` is refreshed at most once a minute, in a write transaction of its own: on
+    SQLite a read transaction that turns into a write fails at once (no busy wait) when another
+    writer committed meanwhile, and tokens are checked on every API call and socket connect.
+    """
     if not token:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
-    return row.user
+    user, now = row.user, utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+        token_id = row.id
+        db.session.commit()  # end the read snapshot so the write below waits for its turn instead
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+    return user

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
 from channels.base import IDENTITY_KINDS
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Identity, Ticket
-from helpdesk.services import customers, tickets
+from helpdesk.models import Customer, Organization, Ticket
+from helpdesk.models.customers import TIERS
+from helpdesk.services import customers
 from helpdesk.services.customers import CustomerError
 from helpdesk.web.common import BadInput, get_or_404, optional_int, preload
 
@@ -25,40 +26,55 @@ def _signed_in():
 
 @bp.get("/customers")
 def list_customers():
-    """Customers by name or any identity address, newest first, keyset-paginated by id."""
+    """Customers by name or any identity address, newest first, keyset-paginated."""
     q = (request.args.get("q") or "").strip()[:200]
-    before = request.args.get("before", type=int)
-    query = select(Customer).where(Customer.merged_into_id.is_(None))
-    if q:
-        pattern = f"%{q.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Customer.name.ilike(pattern), exists().where(
-            Identity.customer_id == Customer.id, Identity.address.ilike(pattern))))
-    if before:
-        query = query.where(Customer.id < before)
-    rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(PAGE_SIZE + 1)))
-    items = rows[:PAGE_SIZE]
-    list(db.session.scalars(select(Identity).where(Identity.customer_id.in_([c.id for c in items]))))
-    next_before = items[-1].id if len(rows) > PAGE_SIZE else None
-    return render_template("customers/list.html", customers=items, q=q, next_before=next_before)
+    try:
+        page = customers.search(q, cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
+    except CustomerError as exc:
+        abort(400, description=str(exc))
+    return render_template("customers/list.html", customers=page.items, q=q, next_cursor=page.next_cursor)
 
 
 def _customer_or_404(customer_id: int) -> Customer:
-    customer = get_or_404(Customer, customer_id)
-    return customer
+    return get_or_404(Customer, customer_id)
 
 
 @bp.get("/customers/<int:customer_id>")
 def show(customer_id: int):
     """Profile, identities on every channel, and every ticket this agent may see."""
-    customer = _customer_or_404(customer_id)
-    if customer.merged_into_id is not None:
-        flash(f"Customer {customer.name} was merged into this record.", "ok")
-        return redirect(url_for("customers.show", customer_id=customer.merged_into_id))
-    history = list(db.session.scalars(
-        tickets.visible_to(current_user).where(Ticket.customer_id == customer.id).order_by(Ticket.created_at.desc())
-    ))
+    try:
+        customer = customers.get_active(customer_id)
+    except customers.CustomerNotFound as exc:
+        if getattr(exc, "merged_into_id", None):
+            return redirect(url_for("customers.show", customer_id=exc.merged_into_id))
+        abort(404)
+    ids = customers.visible_ticket_ids(current_user, customer.id)
+    history = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.created_at.desc())))
     preload(history)
-    return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS)
+    organizations = list(db.session.scalars(select(Organization).order_by(Organization.name)))
+    return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
+                           tiers=TIERS, organizations=organizations)
+
+
+@bp.post("/customers/<int:customer_id>")
+def update(customer_id: int):
+    """Change the profile: name, language, time zone, tier, notes, organization."""
+    customer = _customer_or_404(customer_id)
+    form = request.form
+    changes = {name: form.get(name, "").strip() for name in ("name", "language", "timezone", "tier") if name in form}
+    if "notes" in form:
+        changes["notes"] = form["notes"].strip()
+    try:
+        if "organization_id" in form:
+            changes["organization_id"] = optional_int(form["organization_id"], "organization_id")
+        done = customers.update_customer(customer, **changes)
+    except (BadInput, CustomerError) as exc:
+        db.session.rollback()
+        flash(f"Not saved: {exc}.", "error")
+        return redirect(url_for("customers.show", customer_id=customer.id), code=303)
+    if done:
+        flash("Profile saved.", "ok")
+    return redirect(url_for("customers.show", customer_id=customer.id), code=303)
 
 
 @bp.post("/customers/<int:customer_id>/identities")

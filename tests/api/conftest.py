@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import AuditEntry, Customer, Identity, Message, Ticket, TicketEvent, TicketTag
-from helpdesk.services import staff
 from tests.api.helpers import ApiClient
 
 
@@ -17,12 +16,6 @@ def api_as(client, token_for):
     return lambda user: ApiClient(client, token_for(user))
 
 
-@pytest.fixture
-def groups(app):
-    """The Support (default) and Billing groups."""
-    found = [staff.get_or_create_group(name) for name in ("Support", "Billing")]
-    db.session.commit()
-    return found
 
 
 @pytest.fixture

@@ -7,16 +7,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, TicketEvent
-from helpdesk.services import staff, tickets
+from helpdesk.services import tickets
 from helpdesk.services.tickets import TicketError, TicketFilter
-
-
-@pytest.fixture
-def groups(app):
-    support = staff.get_or_create_group("Support")
-    billing = staff.get_or_create_group("Billing")
-    db.session.commit()
-    return support, billing
 
 
 def test_agents_see_only_their_groups_and_supervisors_see_all(groups, make_user, inbound):

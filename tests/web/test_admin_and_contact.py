@@ -10,15 +10,6 @@ from sqlalchemy import func, select
 from channels.base import Attachment
 from helpdesk.extensions import db
 from helpdesk.models import Message, PriorityRule, Ticket
-from helpdesk.services import staff
-
-
-@pytest.fixture
-def groups(app):
-    support = staff.get_or_create_group("Support")
-    billing = staff.get_or_create_group("Billing")
-    db.session.commit()
-    return support, billing
 
 
 def test_only_admins_see_the_rules(client, groups, make_user, login):

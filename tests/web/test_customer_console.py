@@ -67,3 +67,19 @@ def test_merge_into_itself_or_nothing_is_refused(client, agent, inbound):
     same = client.post(f"/customers/{a}/merge", data={"target_id": str(a)}, follow_redirects=True)
     assert "cannot be merged into itself" in same.get_data(as_text=True)
     assert client.post(f"/customers/{a}/merge", data={"target_id": "999999"}).status_code == 404
+
+
+def test_profile_edit_validates_every_field(client, agent, inbound):
+    customer_id = db.session.get(Ticket, inbound(name="Kim").ticket_id).customer_id
+    response = client.post(f"/customers/{customer_id}", data={
+        "name": "Kim Possible", "language": "es-mx", "timezone": "America/Mexico_City", "tier": "vip",
+        "notes": "Prefers <b>phone</b>", "organization_id": ""})
+    assert response.status_code == 303
+    customer = db.session.get(Customer, customer_id)
+    assert (customer.name, customer.language, customer.timezone, customer.tier) == ("Kim Possible", "es-MX", "America/Mexico_City", "vip")
+    assert "Prefers &lt;b&gt;phone&lt;/b&gt;" in client.get(f"/customers/{customer_id}").get_data(as_text=True)
+    for field, value in (("timezone", "Mars/Olympus"), ("tier", "platinum"), ("language", "english please"), ("name", "")):
+        page = client.post(f"/customers/{customer_id}", data={field: value}, follow_redirects=True).get_data(as_text=True)
+        assert "Not saved" in page and field in page, field
+    db.session.expire_all()
+    assert db.session.get(Customer, customer_id).tier == "vip"

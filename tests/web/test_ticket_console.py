@@ -9,15 +9,6 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, TicketEvent
-from helpdesk.services import staff
-
-
-@pytest.fixture
-def groups(app):
-    support = staff.get_or_create_group("Support")
-    billing = staff.get_or_create_group("Billing")
-    db.session.commit()
-    return support, billing
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """ticket core
 
 Revision ID: afb815f9d252
-Revises: 
+Revises:
 Create Date: 2026-11-22 23:48:43.467605
 
 """

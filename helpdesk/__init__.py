@@ -37,6 +37,16 @@ def _register_channels(app: Flask) -> None:
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
 
+def _own_origin_and(extra: list[str]):
+    """An origin check that accepts the server's own origin and the `extra` ones."""
+
+    def allowed(origin: str | None, environ: dict) -> bool:
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin is None or origin == own or origin in extra
+
+    return allowed
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, channels, blueprints, sockets, jobs."""
     instance = config.instance_path()
@@ -63,8 +73,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_url = app.config.get("HELPDESK_REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     limiter.init_app(app)
+    # None means "the server's own origin only"; an empty list would switch the Origin check off
+    # and let any web site open a socket with an agent's cookies.
+    extra_origins = app.config.get("HELPDESK_SOCKET_ORIGINS") or []
     socketio.init_app(app, message_queue=redis_url, async_mode="threading",
-                      cors_allowed_origins=app.config.get("HELPDESK_SOCKET_ORIGINS", []))
+                      cors_allowed_origins=_own_origin_and(extra_origins) if extra_origins else None)
 
     _register_channels(app)
 

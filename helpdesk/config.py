@@ -71,6 +71,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_JOBS_IMMEDIATE": get("JOBS_IMMEDIATE", "0") == "1",
         "HELPDESK_OUTBOX_STUCK_SECONDS": int(get("OUTBOX_STUCK_SECONDS", 300)),
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
+        # Browser origins, besides the server's own, allowed to open Socket.IO connections.
+        "HELPDESK_SOCKET_ORIGINS": [o.strip() for o in get("SOCKET_ORIGINS", "").split(",") if o.strip()],
         "SESSION_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -30,7 +30,7 @@ def validate(form) -> tuple[dict, dict[str, str]]:
 
 
 def _contact_limit() -> str:
-    return current_app.config.get("HELPDESK_CONTACT_RATE_LIMIT", "20 per hour")
+    return current_app.config["HELPDESK_CONTACT_RATE_LIMIT"]
 
 
 @bp.route("/contact", methods=["GET", "POST"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Group, Ticket, User
+from helpdesk.models import Customer, Group, Message, Ticket, User
+from helpdesk.services import tickets
 
 
 class BadInput(ValueError):
@@ -61,3 +63,19 @@ def get_or_404(model, object_id: int):
     if row is None:
         abort(404)
     return row
+
+
+def ticket_or_404(ticket_id: int) -> Ticket:
+    """The ticket if the signed-in staff member may see it; 404 otherwise (never 403: ids can't be probed)."""
+    try:
+        return tickets.get_for(current_user, ticket_id)
+    except tickets.TicketNotFound:
+        abort(404)
+
+
+def message_or_404(ticket: Ticket, message_id: int) -> Message:
+    """A message of `ticket`; 404 for any other id."""
+    message = db.session.get(Message, message_id) if 0 < message_id < 2**31 else None
+    if message is None or message.ticket_id != ticket.id:
+        abort(404)
+    return message

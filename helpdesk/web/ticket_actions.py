@@ -6,16 +6,15 @@ updates live from the events these changes publish, for this agent and everyone 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from channels.base import Attachment as OutgoingFile
 from helpdesk.extensions import db
-from helpdesk.models import Message
 from helpdesk.services import replies, tickets
 from helpdesk.services.replies import ReplyError
 from helpdesk.services.tickets import TicketError
-from helpdesk.web.common import BadInput, optional_int
+from helpdesk.web.common import BadInput, message_or_404, optional_int, ticket_or_404
 
 bp = Blueprint("ticket_actions", __name__)
 MAX_FILES = 10
@@ -25,13 +24,6 @@ MAX_FILES = 10
 @login_required
 def _signed_in():
     """Every action needs a signed-in staff member."""
-
-
-def _ticket(ticket_id: int):
-    try:
-        return tickets.get_for(current_user, ticket_id)
-    except tickets.TicketNotFound:
-        abort(404)
 
 
 def _back(ticket_id: int, anchor: str = ""):
@@ -56,7 +48,7 @@ def _uploaded_files() -> tuple[OutgoingFile, ...]:
 @bp.post("/tickets/<int:ticket_id>/reply")
 def reply(ticket_id: int):
     """A public reply (queued for delivery) or, with `internal=1`, an internal note."""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     internal = request.form.get("internal") == "1"
     try:
         message = replies.add_reply(ticket, current_user, body=request.form.get("body", ""), internal=internal,
@@ -70,7 +62,7 @@ def reply(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/update")
 def update(ticket_id: int):
     """Change status, priority, group, assignee and tags from the properties panel."""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = request.form
     changes: dict = {}
     try:
@@ -99,7 +91,7 @@ def update(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/merge")
 def merge(ticket_id: int):
     """Merge this ticket into another one the agent can see (by number)."""
-    source = _ticket(ticket_id)
+    source = ticket_or_404(ticket_id)
     try:
         number = optional_int(request.form.get("target", "").strip().lstrip("#"), "target")
         if number is None:
@@ -119,10 +111,8 @@ def merge(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/messages/<int:message_id>/retry")
 def retry(ticket_id: int, message_id: int):
     """Put a failed reply back in the outbox."""
-    ticket = _ticket(ticket_id)
-    message = db.session.get(Message, message_id)
-    if message is None or message.ticket_id != ticket.id:
-        abort(404)
+    ticket = ticket_or_404(ticket_id)
+    message = message_or_404(ticket, message_id)
     try:
         replies.retry(message, current_user)
     except ReplyError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,7 +10,15 @@ from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket
 from helpdesk.services import tickets
 from helpdesk.services.tickets import SORTS, VIEWS, TicketError, TicketFilter
-from helpdesk.web.common import BadInput, all_groups, assignable_users, optional_int, preload
+from helpdesk.web.common import (
+    BadInput,
+    all_groups,
+    assignable_users,
+    message_or_404,
+    optional_int,
+    preload,
+    ticket_or_404,
+)
 
 bp = Blueprint("tickets", __name__)
 
@@ -87,13 +95,6 @@ def list_tickets():
                            channels=CHANNELS, base_args=args, error=None, **context)
 
 
-def _ticket_or_404(ticket_id: int) -> Ticket:
-    try:
-        return tickets.get_for(current_user, ticket_id)
-    except tickets.TicketNotFound:
-        abort(404)
-
-
 def _customer_tickets(ticket: Ticket) -> list[Ticket]:
     """Every ticket of this customer the agent may see, newest first, for the sidebar."""
     query = tickets.visible_to(current_user).where(Ticket.customer_id == ticket.customer_id)
@@ -111,7 +112,7 @@ def _messages(ticket: Ticket, after: int = 0) -> list[Message]:
 @bp.get("/tickets/<int:ticket_id>")
 def show(ticket_id: int):
     """The ticket page: thread, composer, properties, customer sidebar, timeline."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     if ticket.merged_into_id is not None and request.args.get("stay") != "1":
         return redirect(url_for("tickets.show", ticket_id=ticket.merged_into_id, merged_from=ticket.id))
     return render_template(
@@ -124,7 +125,7 @@ def show(ticket_id: int):
 @bp.get("/tickets/<int:ticket_id>/messages")
 def messages_fragment(ticket_id: int):
     """Messages newer than `after`: what the live page appends, and what it catches up on after a reconnect."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     after = request.args.get("after", default=0, type=int)
     return render_template("tickets/_messages.html", ticket=ticket, messages=_messages(ticket, after))
 
@@ -132,16 +133,13 @@ def messages_fragment(ticket_id: int):
 @bp.get("/tickets/<int:ticket_id>/messages/<int:message_id>")
 def message_fragment(ticket_id: int, message_id: int):
     """One message, re-rendered when its delivery state changes."""
-    ticket = _ticket_or_404(ticket_id)
-    message = db.session.get(Message, message_id)
-    if message is None or message.ticket_id != ticket.id:
-        abort(404)
-    return render_template("tickets/_messages.html", ticket=ticket, messages=[message])
+    ticket = ticket_or_404(ticket_id)
+    return render_template("tickets/_messages.html", ticket=ticket, messages=[message_or_404(ticket, message_id)])
 
 
 @bp.get("/tickets/<int:ticket_id>/properties")
 def properties_fragment(ticket_id: int):
     """The properties panel, re-rendered when someone else changes the ticket."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     return render_template("tickets/_properties.html", ticket=ticket, groups=all_groups(),
                            users=assignable_users(ticket.group_id))

@@ -162,12 +162,13 @@ class BusinessCalendar:
         return index >= 0 and micros < table.ends[index]
 
     def windows_on(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The opening intervals that start on local date `day`, as aware datetimes in the calendar's zone.
+        """The opening intervals that start on local date `day`, as aware UTC datetimes.
 
         Intervals are not merged across days, and a window lying wholly in a DST gap is left out.
+        (UTC rather than local: a local time in a repeated hour never compares equal across zones.)
         """
         intervals = self._intervals_on(day, self._holidays_of(day.year))
-        return [(from_micros(a).astimezone(self.zone), from_micros(b).astimezone(self.zone)) for a, b in intervals]
+        return [(from_micros(low), from_micros(high)) for low, high in intervals]
 
     def windows_for(self, day: date) -> tuple[Window, ...]:
         """The wall-clock windows that open on `day`: a half day's, none on a holiday, else the weekday's."""

@@ -187,4 +187,3 @@ def _state(target: Target, used: timedelta, due: datetime | None, stop: datetime
     if used >= target.goal * target.warning_fraction:
         return ClockState.WARNING
     return ClockState.OK
-

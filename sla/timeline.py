@@ -95,7 +95,9 @@ class Replay:
             since = at
         return since
 
-    def active_segments(self, start: datetime, end: datetime, pauses: frozenset[str]) -> list[tuple[datetime, datetime]]:
+    def active_segments(
+        self, start: datetime, end: datetime, pauses: frozenset[str]
+    ) -> list[tuple[datetime, datetime]]:
         """The parts of [start, end] during which the status was not in `pauses`, merged and in order."""
         segments: list[tuple[datetime, datetime]] = []
         bounds = [at for at, _ in self.statuses[1:]] + [end]
@@ -153,4 +155,3 @@ def replay_timeline(events: Iterable[Event], now: datetime) -> Replay:
     if waiting is not None:
         replay.exchanges.append((waiting, None))
     return replay
-

@@ -25,6 +25,9 @@ class Ticket(db.Model):
         Index("ix_tickets_group_status_updated", "group_id", "status", "updated_at", "id"),
         Index("ix_tickets_assignee_status_updated", "assignee_id", "status", "updated_at", "id"),
         Index("ix_tickets_status_updated", "status", "updated_at", "id"),
+        # Lists without a status condition (the `all` view): per group for agents, overall for supervisors.
+        Index("ix_tickets_group_updated", "group_id", "updated_at", "id"),
+        Index("ix_tickets_updated", "updated_at", "id"),
         Index("ix_tickets_customer_created", "customer_id", "created_at"),
         Index("ix_tickets_thread", "source", "thread_key"),
         Index("ix_tickets_first_response_due", "first_response_due_at"),

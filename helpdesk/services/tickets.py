@@ -103,11 +103,13 @@ def decode_cursor(cursor: str, sort: str) -> tuple:
         raise TicketError("cursor", "is not a cursor this server issued") from None
 
 
-def _apply_view(query: Select, user: User, view: str) -> Select:
+def _apply_view(query: Select, user: User, view: str, status: str | None = None) -> Select:
     if view == "mine":
         query = query.where(Ticket.assignee_id == user.id)
     elif view == "unassigned":
         query = query.where(Ticket.assignee_id.is_(None))
+    if status is not None:
+        return query.where(Ticket.status == status)
     statuses = VIEW_STATUSES[view]
     return query if statuses is None else query.where(Ticket.status.in_(statuses))
 
@@ -129,18 +131,25 @@ def _search(query: Select, q: str) -> Select:
 
 def filtered(user: User, f: TicketFilter) -> Select:
     """The query for `f` as seen by `user`, without order or limit."""
+    return _filtered(user, f)
+
+
+def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str | None = None) -> Select:
+    """`filtered`, or one branch of it: a `group` and `status` given replace the group and status
+    conditions by equalities (the caller picks them among those `user` and `f` allow)."""
     if f.view not in VIEWS:
         raise TicketError("view", f"must be one of {list(VIEWS)}")
-    query = _apply_view(visible_to(user), user, f.view)
     if bad := set(f.statuses) - set(STATUSES):
         raise TicketError("status", f"unknown value(s) {sorted(bad)}")
     if bad := set(f.priorities) - set(PRIORITIES):
         raise TicketError("priority", f"unknown value(s) {sorted(bad)}")
-    if f.statuses:
+    query = visible_to(user) if group is None else select(Ticket).where(Ticket.group_id == group)
+    query = _apply_view(query, user, f.view, status)
+    if f.statuses and status is None:
         query = query.where(Ticket.status.in_(f.statuses))
     if f.priorities:
         query = query.where(Ticket.priority.in_([PRIORITIES[p] for p in f.priorities]))
-    if f.group_id is not None:
+    if f.group_id is not None and group is None:
         query = query.where(Ticket.group_id == f.group_id)
     if f.unassigned:
         query = query.where(Ticket.assignee_id.is_(None))
@@ -160,27 +169,25 @@ def filtered(user: User, f: TicketFilter) -> Select:
 MAX_BRANCHES = 64
 
 
-def _branches(user: User, f: TicketFilter) -> list[list] | None:
-    """Split a list sorted by `updated` into one branch per (group, status), or None when splitting
+def _branches(user: User, f: TicketFilter) -> list[tuple[int | None, str | None]] | None:
+    """The (group, status) pairs that split a list sorted by `updated`, or None when splitting
     cannot help.
 
-    `group_id IN (..) AND status IN (..) ORDER BY updated_at DESC` cannot read an index in order: the
-    database fetches every open ticket of the groups and sorts them, so the cost grows with the
-    backlog. With `group_id = g AND status = s` fixed, ix_tickets_group_status_updated (or, without
-    a status, ix_tickets_group_updated; without a group, ix_tickets_status_updated) yields the
-    branch already in order, and each branch stops after one page.
+    `group_id IN (..) AND status IN (..) ORDER BY updated_at DESC` cannot read an index in order:
+    the database fetches every matching ticket and sorts them all, so the default list slows down
+    as the backlog grows. With one group and one status fixed, ix_tickets_group_status_updated (or
+    ix_tickets_group_updated, ix_tickets_status_updated) returns a branch already in order, and
+    each branch stops after one page.
     """
     statuses = VIEW_STATUSES[f.view]
     if f.statuses:
         statuses = [s for s in (statuses or STATUSES) if s in f.statuses]
-    groups = None if user.sees_all_groups else sorted(user.group_ids or [-1])
+    groups = None if user.sees_all_groups else sorted(set(user.group_ids or [-1]))
     if f.group_id is not None:
         groups = [g for g in (groups or [f.group_id]) if g == f.group_id]
     if statuses == [] or groups == []:
         return None  # nothing can match: the plain query finds that out at once
-    by_group = [Ticket.group_id == g for g in groups] if groups else [None]
-    by_status = [Ticket.status == s for s in statuses] if statuses else [None]
-    branches = [[c for c in (g, s) if c is not None] for g in by_group for s in by_status]
+    branches = [(g, s) for g in (groups or [None]) for s in (statuses or [None])]
     return branches if 1 < len(branches) <= MAX_BRANCHES else None
 
 
@@ -189,22 +196,29 @@ def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str
     if sort not in SORTS:
         raise TicketError("sort", f"must be one of {list(SORTS)}")
     column, descending = SORTS[sort]
-    query = filtered(user, f)
+    after = None
     if cursor:
         value, last_id = decode_cursor(cursor, sort)
         key = tuple_(column, Ticket.id)
-        query = query.where(key < tuple_(value, last_id) if descending else key > tuple_(value, last_id))
+        after = key < tuple_(value, last_id) if descending else key > tuple_(value, last_id)
+
+    def build(group: int | None = None, status: str | None = None) -> Select:
+        query = _filtered(user, f, group, status)
+        return query if after is None else query.where(after)
+
     order = (column.desc(), Ticket.id.desc()) if descending else (column.asc(), Ticket.id.asc())
     branches = _branches(user, f) if sort == "updated" else None
     if branches:
-        # Each branch is a page read in index order; the page is the best of them, merged.
-        merged = union_all(*(select(query.where(*conditions).order_by(*order).limit(limit + 1).subquery())
-                             for conditions in branches)).subquery()
+        # Each branch is at most a page, read in index order; the page is the best of them merged.
+        merged = union_all(*(select(build(g, s).order_by(*order).limit(limit + 1).subquery())
+                             for g, s in branches)).subquery()
         ticket = aliased(Ticket, merged)
         query = select(ticket).order_by(ticket.updated_at.desc(), ticket.id.desc())
-        query = query.options(selectinload(ticket.tag_rows))
     else:
-        query = query.order_by(*order).options(selectinload(Ticket.tag_rows))
+        ticket = Ticket
+        query = build().order_by(*order)
+    # Every row shows its customer and tags: two queries for the page instead of two per row.
+    query = query.options(selectinload(ticket.customer), selectinload(ticket.tag_rows))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     items = rows[:limit]
     next_cursor = None
@@ -326,8 +340,9 @@ def merge_tickets(source: Ticket, target: Ticket, actor: User) -> Ticket:
 
 
 def messages_of(ticket: Ticket) -> list[Message]:
-    """Every message on the ticket, oldest first."""
-    return list(db.session.scalars(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)))
+    """Every message on the ticket, oldest first, with its attachments loaded (one query, not one per message)."""
+    query = select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)
+    return list(db.session.scalars(query.options(selectinload(Message.attachments))))
 
 
 def timeline_of(ticket: Ticket) -> list[TicketEvent]:

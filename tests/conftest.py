@@ -220,3 +220,17 @@ def smtp_server(app):
                                                from_address="support@helpdesk.example", timeout=5)
     yield handler
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real Dovecot IMAP server for the whole test session (users are added per test)."""
+    import shutil as _shutil
+
+    from tests.mail_server import DOVECOT, Dovecot
+
+    if not _shutil.which("dovecot") and not Path(DOVECOT).exists():
+        services_required("Dovecot", "dovecot is not installed (apt-get install dovecot-imapd)")
+    server = Dovecot().start()
+    yield server
+    server.stop()

@@ -2,12 +2,13 @@
 
 from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
+from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.staff import ApiToken, Group, User, group_members
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "Customer", "Group", "Identity", "Message",
+    "ApiToken", "Attachment", "AuditEntry", "Customer", "FailedMail", "Group", "Identity", "Mailbox", "Message",
     "Organization", "PriorityRule", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -24,6 +24,7 @@ class Message(db.Model):
         Index("ix_messages_external_id", "external_id"),
         Index("ix_messages_ticket", "ticket_id", "id"),
         Index("ix_messages_outbox", "delivery_state", "next_attempt_at"),
+        Index("ix_messages_provider_id", "provider_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,7 @@ class Message(db.Model):
     external_id: Mapped[str | None] = mapped_column(String(512))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"))
+    sender: Mapped[str | None] = mapped_column(String(400))  # as the channel showed it: "Name <address>"
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)  # always sanitised before it is stored
     is_automated: Mapped[bool] = mapped_column(default=False)
@@ -43,6 +45,11 @@ class Message(db.Model):
     delivery_attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     provider_id: Mapped[str | None] = mapped_column(String(512))
+    # Where quoted history and the signature start in body_text, so the console can fold them.
+    quoted_from: Mapped[int | None]
+    signature_from: Mapped[int | None]
+    participants: Mapped[list | None] = mapped_column(JSON)  # e-mail Cc and other recipients
+    raw_key: Mapped[str | None] = mapped_column(String(64))  # the message as delivered, kept on disk
 
     author: Mapped[User | None] = relationship()
     identity: Mapped[Identity | None] = relationship()

@@ -44,22 +44,28 @@ def sniff_type(content: bytes, declared: str) -> str:
     return declared if declared.startswith("text/") else "application/octet-stream"
 
 
+def write_blob(content: bytes) -> tuple[str, str]:
+    """Write `content` to disk atomically under a new random key; returns (key, sha256 hex)."""
+    key = uuid.uuid4().hex
+    path = path_for(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return key, hashlib.sha256(content).hexdigest()
+
+
 def store(incoming: IncomingFile) -> Attachment:
     """Write the file to disk and return an unsaved `Attachment` row describing it."""
     limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
     if len(incoming.content) > limit:
         raise AttachmentTooLarge(f"{safe_filename(incoming.filename)} is larger than {limit} bytes")
-    key = uuid.uuid4().hex
-    path = path_for(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(incoming.content)
-    os.replace(tmp, path)
+    key, sha256 = write_blob(incoming.content)
     return Attachment(
         storage_key=key,
         filename=safe_filename(incoming.filename),
         content_type=sniff_type(incoming.content, incoming.content_type),
         size=len(incoming.content),
-        sha256=hashlib.sha256(incoming.content).hexdigest(),
+        sha256=sha256,
         content_id=incoming.content_id,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from channels.base import InboundMessage
@@ -42,11 +42,13 @@ def _follow_merges(ticket: Ticket | None) -> Ticket | None:
     return ticket
 
 
-def _find_thread(message: InboundMessage, customer: Customer) -> Ticket | None:
-    """The ticket this message continues: by reference, by channel thread, by quoted number."""
+def _find_thread(message: InboundMessage, customer: Customer | None) -> Ticket | None:
+    """The ticket this message continues: by reference (to a message we received or sent), by
+    channel thread, by quoted number (only for a known customer who takes part in that ticket)."""
     if message.thread_refs:
+        refs = list(message.thread_refs)
         ticket_id = db.session.scalar(
-            select(Message.ticket_id).where(Message.external_id.in_(message.thread_refs))
+            select(Message.ticket_id).where(or_(Message.external_id.in_(refs), Message.provider_id.in_(refs)))
             .order_by(Message.id.desc()).limit(1)
         )
         if ticket_id is not None:
@@ -59,7 +61,7 @@ def _find_thread(message: InboundMessage, customer: Customer) -> Ticket | None:
         )
         if ticket is not None:
             return ticket
-    if message.ticket_hint is not None and customers.is_participant(message.ticket_hint, customer.id):
+    if message.ticket_hint is not None and customer is not None and customers.is_participant(message.ticket_hint, customer.id):
         return _follow_merges(db.session.get(Ticket, message.ticket_hint))
     return None
 
@@ -109,7 +111,26 @@ def _continue_ticket(ticket: Ticket, message: InboundMessage, now) -> dict:
     return changes
 
 
-def _store(message: InboundMessage, identity: Identity) -> tuple[Ticket, Message, bool, dict]:
+def _message_row(message: InboundMessage, ticket: Ticket, identity: Identity | None, raw: bytes | None, now) -> Message:
+    stored = Message(
+        ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
+        external_id=message.external_id, identity_id=identity.id if identity else None,
+        sender=_display(message.sender), body_text=message.body_text, body_html=clean_html(message.body_html),
+        is_automated=message.is_automated, created_at=message.received_at or now,
+        quoted_from=message.quoted_from, signature_from=message.signature_from,
+        participants=[{"kind": p.kind, "address": p.address, "name": p.name} for p in message.participants] or None,
+        raw_key=attachments.write_blob(raw)[0] if raw is not None else None,
+    )
+    stored.attachments = [attachments.store(item) for item in message.attachments]
+    db.session.add(stored)
+    return stored
+
+
+def _display(sender) -> str:
+    return (f"{sender.name} <{sender.address}>" if sender.name else sender.address)[:400]
+
+
+def _store(message: InboundMessage, identity: Identity, raw: bytes | None) -> tuple[Ticket, Message, bool, dict]:
     customer = identity.customer
     now = utcnow()
     ticket = _find_thread(message, customer)
@@ -119,25 +140,31 @@ def _store(message: InboundMessage, identity: Identity) -> tuple[Ticket, Message
     changes = {} if created else _continue_ticket(ticket, message, now)
     if created:
         ticket = _open_ticket(message, customer, now)
-    stored = Message(
-        ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
-        external_id=message.external_id, identity_id=identity.id, body_text=message.body_text,
-        body_html=clean_html(message.body_html), is_automated=message.is_automated,
-        created_at=message.received_at or now,
-    )
-    stored.attachments = [attachments.store(item) for item in message.attachments]
-    db.session.add(stored)
+    stored = _message_row(message, ticket, identity, raw, now)
     if not message.is_automated:
         ticket.last_customer_message_at = now
     return ticket, stored, created, changes
 
 
+def _store_on_existing(message: InboundMessage, raw: bytes | None) -> tuple[Ticket, Message, bool, dict] | None:
+    """Mail that may only continue a ticket (bounces, our own mail, system senders): no customer
+    record is made for its sender, and without a thread to join nothing is stored."""
+    ticket = _find_thread(message, None)
+    if ticket is None or ticket.status == "closed":
+        return None
+    now = utcnow()
+    ticket.updated_at = now
+    return ticket, _message_row(message, ticket, None, raw, now), False, {}
+
+
 @retry_when_busy
-def ingest(message: InboundMessage) -> IngestResult:
+def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes | None = None) -> IngestResult | None:
     """Store `message` on the right ticket of the right customer and commit; then publish events.
 
     Idempotent on (source, external_id): a re-delivered message returns the first result with
-    `duplicate=True` and changes nothing.
+    `duplicate=True` and changes nothing. With `allow_new_ticket=False` the message only joins
+    the ticket it belongs to, and None is returned (nothing stored) when there is none. `raw`, the
+    message as the provider delivered it, is kept beside the parsed one.
     """
     begin_write()
     existing = _existing(message)
@@ -145,8 +172,15 @@ def ingest(message: InboundMessage) -> IngestResult:
         db.session.commit()
         return IngestResult(existing.ticket_id, existing.id, created_ticket=False, duplicate=True)
     try:
-        _, identity = customers.resolve(message.sender)
-        ticket, stored, created, changes = _store(message, identity)
+        if allow_new_ticket:
+            _, identity = customers.resolve(message.sender)
+            stored_parts = _store(message, identity, raw)
+        else:
+            stored_parts = _store_on_existing(message, raw)
+            if stored_parts is None:
+                db.session.commit()
+                return None
+        ticket, stored, created, changes = stored_parts
         db.session.flush()
         payload = events.ticket_payload(ticket)  # before commit: no reload afterwards
         result = IngestResult(ticket.id, stored.id, created_ticket=created, duplicate=False)

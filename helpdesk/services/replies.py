@@ -201,3 +201,19 @@ def stuck_messages(stuck_seconds: int) -> list[int]:
         )
     db.session.commit()
     return ids
+
+
+def mark_bounced(provider_id: str, reason: str) -> int | None:
+    """A delivery report says the outbound message with `provider_id` did not arrive: mark it
+    failed with the report's reason (the agent sees it and can retry). Returns its id, if known."""
+    message = db.session.scalar(select(Message).where(Message.provider_id == provider_id, Message.kind == "outbound"))
+    if message is None:
+        return None
+    message.delivery_state = "failed"
+    message.delivery_error = reason[:1000]
+    message.next_attempt_at = None
+    payload = events.ticket_payload(message_ticket(message)) | {
+        "message_id": message.id, "delivery_state": "failed", "delivery_error": message.delivery_error}
+    db.session.commit()
+    events.publish("message.updated", payload)
+    return message.id

@@ -1,0 +1,59 @@
+"""Commands that run the helpdesk's processes: everything in one (`run`), or web and workers apart."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
+    from helpdesk.extensions import socketio
+
+    # FlaskGroup marks the process as "run from the flask CLI", and Flask then ignores app.run()
+    # (which Flask-SocketIO's threading server calls) to protect `flask run`; this command is the server.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+
+    if embedded:
+        from helpdesk.jobs import huey
+        from helpdesk.listeners import start_listeners
+
+        start_listeners(app, threading.Event())
+        # SQLite storage is polled: cap the idle back-off so a reply leaves within a second, not ten.
+        consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True, max_delay=1.0)
+        consumer.start()
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def run(host, port) -> None:
+    """Web console, Socket.IO, jobs and channel listeners in one process (the embedded default)."""
+    click.echo(f"helpdesk console on http://{host}:{port}")
+    _serve(current_app._get_current_object(), host, port, embedded=True)
+
+
+@click.command("web")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def web(host, port) -> None:
+    """Web console and Socket.IO only (scale-out: jobs run in `helpdesk worker`)."""
+    _serve(current_app._get_current_object(), host, port, embedded=False)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, type=int)
+@with_appcontext
+def worker(workers) -> None:
+    """Run the job consumer (outbox delivery, sweeper)."""
+    from helpdesk.jobs import huey
+
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
+
+

@@ -1,0 +1,84 @@
+"""What the e-mail channel does with one received message before and after `ingest()`.
+
+Filters in the spirit of small, ordered checks: mail we sent coming back, delivery reports,
+system senders and auto-replies may only join the ticket they belong to (never start one, never
+get answered); everything else is ingested like any channel's message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from flask import current_app
+
+from channels.base import InboundMessage
+from channels.email.charsets import decode_words
+from channels.email.parser import parse_email
+from helpdesk.extensions import db
+from helpdesk.models import Group, Mailbox
+from helpdesk.services import mailboxes, replies
+from helpdesk.services.ingest import ingest
+
+
+class MailRejected(Exception):
+    """A message we refuse to process (too large): it goes to the failed-mail store."""
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    """What became of one message: the ticket it joined or opened, or why there is none."""
+
+    ticket_id: int | None
+    duplicate: bool = False
+    created: bool = False
+    reason: str | None = None
+
+
+def peek_headers(raw: bytes) -> dict[str, str]:
+    """Message-ID and Subject of a message that may be too broken to parse fully (for listings)."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:256 * 1024])
+        return {name: decode_words(str(headers.get(name) or ""))[:998] for name in ("message-id", "subject")
+                if headers.get(name)}
+    except Exception:  # noqa: BLE001 - a listing must not fail on the mail it lists
+        return {}
+
+
+def _why_it_may_not_open_a_ticket(message: InboundMessage, own: set[str]) -> str | None:
+    if message.sender.address in own:
+        return "sent from one of our own addresses"
+    if message.report is not None:
+        return "delivery report"
+    if message.system_sender:
+        return "system sender (mailer-daemon, postmaster, no-reply)"
+    return None
+
+
+def receive(raw: bytes, mailbox: Mailbox) -> MailOutcome:
+    """Parse `raw` (received by `mailbox`) and store it where it belongs; commits.
+
+    A delivery report also marks the outbound message it reports on as failed.
+    """
+    limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
+    own = mailboxes.own_addresses()
+    message = parse_email(raw, source=mailbox.source, max_bytes=limit, own_addresses=own)
+    if mailbox.group_id is not None and message.group_hint is None:
+        group = db.session.get(Group, mailbox.group_id)
+        message = replace(message, group_hint=group.name if group else None)
+    if message.report is not None and message.report.failed and message.report.original_id:
+        replies.mark_bounced(message.report.original_id, _bounce_reason(message))
+    reason = _why_it_may_not_open_a_ticket(message, own)
+    result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
+                    allow_new_ticket=reason is None, raw=raw)
+    if result is None:
+        return MailOutcome(ticket_id=None, reason=reason)
+    return MailOutcome(ticket_id=result.ticket_id, duplicate=result.duplicate, created=result.created_ticket,
+                       reason=reason)
+
+
+def _bounce_reason(message: InboundMessage) -> str:
+    failed = [r for r in message.report.recipients if r.action == "failed"]
+    parts = [f"{r.address}: {r.status or ''} {r.diagnostic or ''}".strip() for r in failed]
+    return ("bounced: " + "; ".join(parts))[:1000]

@@ -1,0 +1,168 @@
+"""Bringing a mailbox's new mail in: fetch by UID, turn each message into a ticket, then flag it.
+
+At-least-once in, exactly-once effect: a message is flagged on the server and `last_uid` moves
+past it only after its ticket (or its failed-mail record) is committed. A crash anywhere before
+that fetches it again next time, and ingestion, idempotent on the Message-ID, stores it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import current_app
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy import select, update
+
+from channels.email.imap import FetchedMail, ImapError, ImapMailbox
+from helpdesk.extensions import db
+from helpdesk.models import FailedMail, Mailbox
+from helpdesk.models.base import utcnow
+from helpdesk.services import attachments, mail_inbound, mailboxes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    """What one pass over one mailbox did."""
+
+    mailbox: str
+    fetched: int = 0
+    tickets: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    skipped: int = 0
+    failed: int = 0
+    error: str | None = None
+
+
+def _reset_if_uidvalidity_changed(mailbox: Mailbox, uidvalidity: int) -> None:
+    """A new UIDVALIDITY means every UID was renumbered: start from zero (idempotency on the
+    Message-ID makes the re-read harmless)."""
+    if mailbox.uidvalidity != uidvalidity:
+        if mailbox.uidvalidity is not None:
+            log.warning("mailbox %s: UIDVALIDITY changed %s -> %s, re-reading the folder",
+                        mailbox.name, mailbox.uidvalidity, uidvalidity)
+        mailbox.uidvalidity = uidvalidity
+        mailbox.last_uid = 0
+        db.session.commit()
+
+
+def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str) -> FailedMail:
+    """Keep `raw` on disk with the error, once per distinct message (a repeat counts an attempt)."""
+    import hashlib
+
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = db.session.scalar(select(FailedMail).where(FailedMail.mailbox_id == mailbox_id,
+                                                          FailedMail.sha256 == digest))
+    if existing is not None:
+        existing.attempts += 1
+        existing.error = error[:10_000]
+        existing.last_attempt_at = utcnow()
+        db.session.commit()
+        return existing
+    key, _ = attachments.write_blob(raw)
+    headers = mail_inbound.peek_headers(raw)
+    failed = FailedMail(mailbox_id=mailbox_id, uid=uid, storage_key=key, size=len(raw), sha256=digest,
+                        message_id_header=headers.get("message-id"), subject=headers.get("subject"),
+                        error=error[:10_000])
+    db.session.add(failed)
+    db.session.commit()
+    return failed
+
+
+def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport) -> None:
+    """Turn one fetched message into a ticket, or a failed-mail record; either way it is committed."""
+    limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
+    try:
+        if mail.size > limit or len(mail.raw) > limit:
+            raise mail_inbound.MailRejected(f"message is {max(mail.size, len(mail.raw))} bytes, over the {limit}-byte limit")
+        outcome = mail_inbound.receive(mail.raw, mailbox)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the mail is kept, never dropped
+        db.session.rollback()
+        log.warning("mailbox %s uid %s failed: %s", mailbox.name, mail.uid, exc.__class__.__name__)
+        record_failure(mailbox.id, mail.uid, mail.raw, f"{exc.__class__.__name__}: {exc}")
+        report.failed += 1
+        return
+    if outcome.ticket_id is None:
+        report.skipped += 1
+    elif outcome.duplicate:
+        report.duplicates += 1
+    else:
+        report.tickets.append(outcome.ticket_id)
+
+
+def _advance(mailbox_id: int, uid: int) -> None:
+    db.session.execute(update(Mailbox).where(Mailbox.id == mailbox_id, Mailbox.last_uid < uid).values(last_uid=uid))
+    db.session.commit()
+
+
+def sync_with(imap: ImapMailbox, mailbox_id: int) -> SyncReport:
+    """One full pass over an open connection: every message above the last committed UID."""
+    mailbox = db.session.get(Mailbox, mailbox_id)
+    report = SyncReport(mailbox=mailbox.name)
+    try:
+        _reset_if_uidvalidity_changed(mailbox, imap.select().uidvalidity)
+        for mail in imap.fetch(imap.pending_uids(mailbox.last_uid)):
+            report.fetched += 1
+            _process(mailbox, mail, report)
+            imap.mark_done(mail.uid)
+            _advance(mailbox.id, mail.uid)
+    except ImapError as exc:
+        report.error = exc.reason
+    except (OSError, IMAPClientError) as exc:  # the connection dropped mid-pass
+        report.error = f"connection lost: {exc.__class__.__name__}"
+    _finish(mailbox_id, report.error)
+    return report
+
+
+def sync_mailbox(mailbox_id: int, *, connect: Callable[..., ImapMailbox] = ImapMailbox) -> SyncReport:
+    """Connect, make one full pass, disconnect (for `helpdesk listen --once` and cron)."""
+    mailbox = db.session.get(Mailbox, mailbox_id)
+    settings = mailboxes.imap_settings(mailbox)
+    name = mailbox.name
+    db.session.commit()  # hold no read snapshot while talking to the network
+    try:
+        with connect(settings) as imap:
+            return sync_with(imap, mailbox_id)
+    except ImapError as exc:
+        _finish(mailbox_id, exc.reason)
+        return SyncReport(mailbox=name, error=exc.reason)
+
+
+def _finish(mailbox_id: int, error: str | None) -> None:
+    db.session.execute(update(Mailbox).where(Mailbox.id == mailbox_id)
+                       .values(last_sync_at=utcnow(), last_error=error[:1000] if error else None))
+    db.session.commit()
+
+
+def reprocess(failed_id: int) -> FailedMail:
+    """Try a failed message again (after a fix, or after the error was transient)."""
+    failed = db.session.get(FailedMail, failed_id)
+    if failed is None:
+        raise LookupError(f"no failed mail {failed_id}")
+    if failed.resolved_at is not None:
+        return failed
+    raw = attachments.path_for(failed.storage_key).read_bytes()
+    mailbox = db.session.get(Mailbox, failed.mailbox_id)
+    try:
+        outcome = mail_inbound.receive(raw, mailbox)
+    except Exception as exc:  # noqa: BLE001 - recorded for the admin, as on first arrival
+        db.session.rollback()
+        failed = db.session.get(FailedMail, failed_id)
+        failed.attempts += 1
+        failed.error = f"{exc.__class__.__name__}: {exc}"[:10_000]
+        failed.last_attempt_at = utcnow()
+        db.session.commit()
+        return failed
+    failed = db.session.get(FailedMail, failed_id)
+    failed.resolved_at = utcnow()
+    failed.ticket_id = outcome.ticket_id
+    db.session.commit()
+    return failed
+
+
+def open_failures() -> list[FailedMail]:
+    """Failed mail not yet reprocessed successfully, oldest first."""
+    return list(db.session.scalars(select(FailedMail).where(FailedMail.resolved_at.is_(None)).order_by(FailedMail.id)))

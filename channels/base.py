@@ -34,6 +34,33 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class RecipientStatus:
+    """What a delivery report says about one recipient of the message it reports on."""
+
+    address: str
+    action: str  # RFC 3464: failed | delayed | delivered | relayed | expanded
+    status: str | None = None  # RFC 3463 enhanced code such as "5.1.1"
+    diagnostic: str | None = None  # the remote server's words, e.g. "smtp; 550 5.1.1 no such user"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A bounce or delay notice about a message we sent (e-mail DSN or a provider's equivalent).
+
+    `original_id` is the external id of the message it reports on (our outbound Message-ID) when
+    the report names it.
+    """
+
+    original_id: str | None
+    recipients: tuple[RecipientStatus, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """True when delivery failed for good for at least one recipient (not merely delayed)."""
+        return any(item.action == "failed" for item in self.recipients)
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message from a customer, normalised by its channel adapter.
 
@@ -43,6 +70,12 @@ class InboundMessage:
     `thread_refs` are external ids this message answers (e-mail In-Reply-To/References);
     `ticket_hint` is a ticket number the customer quoted (a `[#123]` subject tag), honoured only
     when the sender already takes part in that ticket.
+    `participants` are other people the message was addressed to (e-mail Cc and extra To): recorded,
+    not made customers. `quoted_from` and `signature_from` are offsets into `body_text` where quoted
+    history and the signature start, so a console can fold them; the text itself stays whole.
+    `report` is set when the message is a delivery report about something we sent.
+    `system_sender` marks mail from mailer-daemon/postmaster/noreply-style addresses, which never
+    starts a ticket.
     """
 
     channel: str
@@ -60,6 +93,11 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     is_automated: bool = False  # auto-replies and bulk mail: stored, never answered
     metadata: dict[str, str] = field(default_factory=dict)
+    participants: tuple[Sender, ...] = ()
+    quoted_from: int | None = None
+    signature_from: int | None = None
+    report: DeliveryReport | None = None
+    system_sender: bool = False
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,10 @@ class SlaStatus:
         return next((clock for clock in self.clocks if clock.kind == kind), None)
 
     def due_at(self, kind: TargetKind) -> datetime | None:
-        """When the running, unpaused target of `kind` falls due (None when met, paused or absent)."""
+        """Due time of the running target of `kind`, for the ticket row and the breach scan.
+
+        None when the target has stopped (met or missed), is absent, or is paused before its due time.
+        """
         clock = self.clock(kind)
         return clock.due_at if clock is not None and clock.running else None
 
@@ -108,7 +111,8 @@ def compute_sla(timeline: Iterable[Event], policies: Sequence[SlaPolicy], now: d
     """Replay `timeline` (events from `sla.timeline`, one `Created`) against `policies` (first match wins).
 
     Returns an `SlaStatus` at `now`. Raises ValueError when the timeline has no `Created` event at
-    or before `now`, or has events before it; KeyError when it pins an unknown policy id.
+    or before `now`, or has events before it; KeyError when it pins an unknown policy id;
+    NoBusinessTimeError when a business-time target's calendar has no hours at all.
     """
     now = as_utc(now)
     replay = replay_timeline(timeline, now)

@@ -78,9 +78,9 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
     codec = codec_for(label)
     strong = codec is not None and codec not in _WEAK
     attempts = [codec] if strong and codec else []
-    attempts.append("utf-8")
-    if not strong and b"\x1b$" in data:
+    if not strong and b"\x1b$" in data:  # 7-bit, so it would pass for UTF-8
         attempts.append("iso2022_jp_ext")
+    attempts.append("utf-8")
     for name in attempts:
         text = _strict(data, name)
         if text is not None:

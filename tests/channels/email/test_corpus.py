@@ -1,0 +1,21 @@
+"""Every message of the shared real-world corpus (when present) parses without crashing or vanishing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from channels.email.parser import parse_email
+
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "mail"
+MESSAGES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not MESSAGES, reason=f"no mail corpus at {CORPUS}")
+@pytest.mark.parametrize("path", MESSAGES, ids=lambda path: str(path.relative_to(CORPUS)))
+def test_corpus_message_parses(path: Path):
+    message = parse_email(path.read_bytes(), source="corpus")
+    assert message.external_id.startswith("<")
+    assert "parse-failed" not in message.metadata.get("defects", "")
+    assert message.body_text or message.body_html or message.attachments or message.subject

@@ -33,7 +33,7 @@ def _register_channels(app: Flask) -> None:
     import channels
     from channels.web.form import WebChannel
 
-    for name in ("web", "api"):
+    for name in ("web", "api", "email"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
 

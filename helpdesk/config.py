@@ -68,6 +68,7 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_ATTACHMENTS_DIR": get("ATTACHMENTS_DIR", str(instance_path / "attachments")),
         "HELPDESK_MAX_ATTACHMENT_BYTES": int(get("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)),
         "HELPDESK_MAX_MAIL_BYTES": int(get("MAX_MAIL_BYTES", 25 * 1024 * 1024)),
+        "HELPDESK_AUTO_REPLIES_PER_HOUR": int(get("AUTO_REPLIES_PER_HOUR", 3)),
         "HELPDESK_SMTP": smtp_settings_from_url(get("SMTP_URL"), get("MAIL_FROM")),
         "HELPDESK_JOBS_IMMEDIATE": get("JOBS_IMMEDIATE", "0") == "1",
         "HELPDESK_OUTBOX_STUCK_SECONDS": int(get("OUTBOX_STUCK_SECONDS", 300)),

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 from channels.base import DeliveryError, DeliveryReceipt, OutboundMessage
+from channels.email import message_ids
 
 # SMTP answers in the 4xx range and dropped connections are worth retrying; 5xx are final.
 _RETRYABLE = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout, TimeoutError, OSError)
@@ -27,8 +28,9 @@ class SmtpSettings:
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    message_id_key: bytes | None = None  # signs our Message-IDs (see message_ids); None: plain ids
 
-    def __repr__(self) -> str:  # never let the password reach a log line
+    def __repr__(self) -> str:  # never let the password (or the signing key) reach a log line
         return f"SmtpSettings(host={self.host!r}, port={self.port}, user={self.user!r})"
 
 
@@ -50,7 +52,14 @@ def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessag
     mail["Subject"] = subject
     mail["Date"] = formatdate(localtime=False)
     domain = settings.from_address.rpartition("@")[2] or None
-    mail["Message-ID"] = make_msgid(idstring=f"hd{message.message_id}", domain=domain)
+    if settings.message_id_key:
+        mail["Message-ID"] = message_ids.make(message.message_id, domain or "localhost", settings.message_id_key)
+    else:
+        mail["Message-ID"] = make_msgid(idstring=f"hd{message.message_id}", domain=domain)
+    if message.auto_submitted:
+        # RFC 3834: an automatic answer; also asks Exchange not to answer it with an out-of-office.
+        mail["Auto-Submitted"] = "auto-replied"
+        mail["X-Auto-Response-Suppress"] = "All"
     refs = [_reject_header_injection(ref, "reference") for ref in message.in_reply_to]
     if refs:
         mail["In-Reply-To"] = refs[-1]

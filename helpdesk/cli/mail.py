@@ -43,9 +43,11 @@ def _read_secret(flag: bool, what: str) -> str | None:
 @click.option("--smtp-password-stdin", is_flag=True, help="Read the SMTP password from the next stdin line.")
 @click.option("--smtp-security", type=click.Choice(SECURITY_MODES), default="starttls", show_default=True)
 @click.option("--group", help="Group that new tickets from this mailbox go to.")
+@click.option("--acknowledge", is_flag=True, help="Answer every new ticket with an acknowledgement mail.")
 @with_appcontext
 def add_email(name, address, imap_host, imap_port, imap_user, imap_password_stdin, imap_security, imap_folder,
-              imap_move_to, smtp_host, smtp_port, smtp_user, smtp_password_stdin, smtp_security, group) -> None:
+              imap_move_to, smtp_host, smtp_port, smtp_user, smtp_password_stdin, smtp_security, group,
+              acknowledge) -> None:
     """Add a support mailbox (IMAP in, SMTP out); passwords are stored encrypted."""
     imap_password = _read_secret(imap_password_stdin, "IMAP password")
     smtp_password = _read_secret(smtp_password_stdin, "SMTP password")
@@ -54,7 +56,7 @@ def add_email(name, address, imap_host, imap_port, imap_user, imap_password_stdi
             name=name, address=address, imap_host=imap_host, imap_port=imap_port, imap_user=imap_user,
             imap_password=imap_password, imap_security=imap_security, imap_folder=imap_folder,
             imap_move_to=imap_move_to, smtp_host=smtp_host, smtp_port=smtp_port, smtp_user=smtp_user,
-            smtp_password=smtp_password, smtp_security=smtp_security, group=group)
+            smtp_password=smtp_password, smtp_security=smtp_security, group=group, acknowledge=acknowledge)
     except mailboxes.MailboxError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"added mailbox {mailbox.name} <{mailbox.address}> (id {mailbox.id})")

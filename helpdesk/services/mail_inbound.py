@@ -10,16 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from string import Template
 
 from flask import current_app
 
 from channels.base import InboundMessage
+from channels.email import message_ids
 from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
-from helpdesk.models import Group, Mailbox
+from helpdesk.models import Group, Mailbox, Ticket
 from helpdesk.services import mailboxes, replies
 from helpdesk.services.ingest import ingest
+
+DEFAULT_ACKNOWLEDGEMENT = (
+    "Hello $name,\n\nwe received your request \"$subject\" and will answer as soon as we can.\n"
+    "Your ticket number is $number; please keep [#$number] in the subject when you write about it.\n"
+)
 
 
 class MailRejected(Exception):
@@ -49,6 +56,8 @@ def peek_headers(raw: bytes) -> dict[str, str]:
 def _why_it_may_not_open_a_ticket(message: InboundMessage, own: set[str]) -> str | None:
     if message.sender.address in own:
         return "sent from one of our own addresses"
+    if message_ids.verify(message.external_id, mailboxes.message_id_key()) is not None:
+        return "our own outbound message came back"
     if message.report is not None:
         return "delivery report"
     if message.system_sender:
@@ -74,6 +83,8 @@ def receive(raw: bytes, mailbox: Mailbox) -> MailOutcome:
                     allow_new_ticket=reason is None, raw=raw)
     if result is None:
         return MailOutcome(ticket_id=None, reason=reason)
+    if result.created_ticket and mailbox.acknowledge and not message.is_automated and reason is None:
+        acknowledge(mailbox, result.ticket_id)
     return MailOutcome(ticket_id=result.ticket_id, duplicate=result.duplicate, created=result.created_ticket,
                        reason=reason)
 
@@ -82,3 +93,12 @@ def _bounce_reason(message: InboundMessage) -> str:
     failed = [r for r in message.report.recipients if r.action == "failed"]
     parts = [f"{r.address}: {r.status or ''} {r.diagnostic or ''}".strip() for r in failed]
     return ("bounced: " + "; ".join(parts))[:1000]
+
+
+def acknowledge(mailbox: Mailbox, ticket_id: int) -> None:
+    """Send the mailbox's acknowledgement for a new ticket, unless the customer had too many
+    automatic answers this hour (two auto-responders must never talk to each other for ever)."""
+    ticket = db.session.get(Ticket, ticket_id)
+    values = {"name": ticket.customer.name, "subject": ticket.subject, "number": ticket.number}
+    body = Template(mailbox.acknowledge_template or DEFAULT_ACKNOWLEDGEMENT).safe_substitute(values)
+    replies.add_auto_reply(ticket, body=body, cap_per_hour=current_app.config["HELPDESK_AUTO_REPLIES_PER_HOUR"])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+from dataclasses import replace
 
+from flask import current_app
 from sqlalchemy import select
 
 from channels.email.imap import SECURITY_MODES, ImapSettings
@@ -45,7 +49,8 @@ def _host(value: str | None, field: str) -> str:
 def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap_user: str, imap_password: str,
                 imap_security: str = "ssl", imap_folder: str = "INBOX", imap_move_to: str | None = None,
                 smtp_host: str | None = None, smtp_port: int | None = None, smtp_security: str = "starttls",
-                smtp_user: str | None = None, smtp_password: str | None = None, group: str | None = None) -> Mailbox:
+                smtp_user: str | None = None, smtp_password: str | None = None, group: str | None = None,
+                acknowledge: bool = False, acknowledge_template: str | None = None) -> Mailbox:
     """Validate and store a mailbox with its passwords encrypted; commits and returns it."""
     if not _NAME.match(name or ""):
         raise MailboxError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
@@ -73,6 +78,7 @@ def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap
         smtp_port=_port(smtp_port, "smtp_port") if smtp_host else None, smtp_security=smtp_security,
         smtp_user=(smtp_user or "").strip() or None,
         smtp_password_secret=secrets.seal(smtp_password) if smtp_password else None,
+        acknowledge=acknowledge, acknowledge_template=(acknowledge_template or "").strip() or None,
     )
     db.session.add(mailbox)
     db.session.commit()
@@ -111,3 +117,21 @@ def get(mailbox_id: int) -> Mailbox:
     if mailbox is None:
         raise LookupError(f"no mailbox {mailbox_id}")
     return mailbox
+
+
+def message_id_key() -> bytes:
+    """The key that signs our outbound Message-IDs, derived from the application's secret key."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), b"helpdesk outbound message-id", hashlib.sha256).digest()
+
+
+def outgoing_smtp(source: str | None) -> SmtpSettings | None:
+    """How a reply on a ticket from `source` leaves: a mailbox's own SMTP server, else the global
+    one (HELPDESK_SMTP_URL) sending as the mailbox's address; None when no server is configured."""
+    default: SmtpSettings | None = current_app.config.get("HELPDESK_SMTP")
+    mailbox = None
+    if source and source.startswith("mailbox:") and source[8:].isdigit():
+        mailbox = db.session.get(Mailbox, int(source[8:]))
+    settings = smtp_settings(mailbox) if mailbox else None
+    if settings is None and default is not None:
+        settings = replace(default, from_address=mailbox.address) if mailbox else default
+    return replace(settings, message_id_key=message_id_key()) if settings else None

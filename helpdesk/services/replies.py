@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 import channels
 from channels.base import Attachment as OutgoingFile
@@ -14,7 +13,7 @@ from channels.base import DeliveryError, OutboundMessage, Sender
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, events
+from helpdesk.services import attachments, events, mailboxes
 from helpdesk.services.attachments import path_for
 
 BODY_MAX = 100_000
@@ -116,7 +115,7 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
         message_id=message.id, channel=ticket.channel, source=ticket.source,
         recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
         body_text=message.body_text, subject=f"Re: {ticket.subject}", thread_key=ticket.thread_key,
-        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files,
+        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files, auto_submitted=message.is_automated,
     )
 
 
@@ -158,7 +157,7 @@ def deliver(message_id: int) -> DeliveryOutcome:
     recipient = _recipient(message, ticket)
     if recipient is None:
         return _finish(message, "failed", error="the customer has no address to reply to")
-    settings = {"smtp": current_app.config.get("HELPDESK_SMTP")}
+    settings = {"smtp": mailboxes.outgoing_smtp(ticket.source)}
     try:
         adapter = channels.get_channel(ticket.channel, settings)
         receipt = adapter.send(_outbound(message, ticket, recipient))
@@ -217,3 +216,26 @@ def mark_bounced(provider_id: str, reason: str) -> int | None:
     db.session.commit()
     events.publish("message.updated", payload)
     return message.id
+
+
+def add_auto_reply(ticket: Ticket, *, body: str, cap_per_hour: int) -> Message | None:
+    """Queue an automatic answer (no author, marked auto-submitted) unless the customer already
+    got `cap_per_hour` automatic answers in the last hour; commits and publishes."""
+    since = utcnow() - timedelta(hours=1)
+    recent = db.session.scalar(
+        select(func.count()).select_from(Message).join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Ticket.customer_id == ticket.customer_id, Message.kind == "outbound", Message.is_automated,
+               Message.created_at >= since)
+    )
+    if recent >= cap_per_hour:
+        return None
+    now = utcnow()
+    message = Message(ticket_id=ticket.id, kind="outbound", channel=ticket.channel, source=ticket.source,
+                      body_text=body[:BODY_MAX], is_automated=True, created_at=now, delivery_state="queued",
+                      next_attempt_at=now)
+    db.session.add(message)
+    db.session.flush()
+    payload = events.ticket_payload(ticket) | {"message_id": message.id, "kind": "outbound", "author_id": None}
+    db.session.commit()
+    events.publish("message.created", payload)
+    return message

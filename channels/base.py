@@ -115,6 +115,7 @@ class OutboundMessage:
     in_reply_to: tuple[str, ...] = ()
     ticket_number: int | None = None
     attachments: tuple[Attachment, ...] = ()
+    auto_submitted: bool = False  # an automatic answer (acknowledgement): marked so, never answered back
 
 
 @dataclass(frozen=True)

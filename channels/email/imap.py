@@ -7,7 +7,6 @@ the caller says its ticket is committed. Parsing and storage belong to others.
 
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,7 +99,7 @@ class ImapMailbox:
             return self.select()
         except LoginError as exc:  # wrong credentials: trying again won't help
             raise ImapError(f"IMAP login to {s.host} refused: {_reason(exc)}", retryable=False) from None
-        except (OSError, socket.timeout, IMAPClientError, ssl.SSLError) as exc:
+        except (TimeoutError, OSError, IMAPClientError, ssl.SSLError) as exc:
             raise ImapError(f"IMAP server {s.host}:{s.port} unreachable: {exc.__class__.__name__}") from None
 
     def select(self) -> FolderState:

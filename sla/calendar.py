@@ -82,6 +82,9 @@ class BusinessCalendar:
     example `country="ES", subdivision="MD"`). `half_days` maps a date to the windows it has
     instead of its usual ones (even when it is a holiday). A holiday closes the windows that
     *start* on that date; an overnight window from the evening before still runs into it.
+
+    A calendar is immutable and caches what it computes: to change hours or holidays, build a
+    new one (and recompute the clocks that used the old one).
     """
 
     timezone: str
@@ -93,9 +96,10 @@ class BusinessCalendar:
     _cache: _Cache = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        check_weekly(self.weekly)
+        object.__setattr__(self, "weekly", tuple(tuple(windows) for windows in self.weekly))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
-        object.__setattr__(self, "half_days", dict(self.half_days))
+        object.__setattr__(self, "half_days", {day: tuple(windows) for day, windows in self.half_days.items()})
+        check_weekly(self.weekly)
         for windows in self.half_days.values():
             check_windows(windows)
         object.__setattr__(self, "_cache", _Cache(ZoneInfo(self.timezone)))

@@ -10,6 +10,7 @@ the Community of Madrid (MD) adds 04-02 (Maundy Thursday), 11-02 and 12-07 (Mond
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,16 +24,16 @@ H = timedelta(hours=1)
 M = timedelta(minutes=1)
 
 
-def at(zone: ZoneInfo, *fields: int) -> datetime:
-    return datetime(*fields, tzinfo=zone)  # type: ignore[misc]
+def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def office(**options: object) -> BusinessCalendar:
-    return BusinessCalendar.from_hours("Europe/Madrid", {"mon-fri": "09:00-17:00"}, **options)  # type: ignore[arg-type]
+def office(**options: Any) -> BusinessCalendar:
+    return BusinessCalendar.from_hours("Europe/Madrid", {"mon-fri": "09:00-17:00"}, **options)
 
 
 def daily(zone: str, hours: str) -> BusinessCalendar:

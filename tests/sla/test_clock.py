@@ -127,7 +127,7 @@ def test_solved_stops_resolution_and_reopen_resumes_it() -> None:
     # Tuesday (8h) + Wednesday 9-10 (1h) -> due Wednesday 10:00. Reopened Tuesday 10:00: at Tuesday
     # 12:00 used = 5h + 2h = 7h (Monday 15-17 and Tuesday 9-10 were solved and do not count);
     # 9h left from Tuesday 12:00: Tuesday 12-17 (5h) + Wednesday 9-13 (4h) -> due Wednesday 13:00.
-    events = [Created(t(2, 10), NORMAL), AgentReply(t(2, 11)), StatusChanged(t(2, 15), "solved")]
+    events: list[Event] = [Created(t(2, 10), NORMAL), AgentReply(t(2, 11)), StatusChanged(t(2, 15), "solved")]
     solved = clock(status_at(t(3, 9), *events), RESOLUTION)
     assert (solved.state, solved.stopped_at, solved.used, solved.due_at) == (ClockState.MET, t(2, 15), 5 * H, t(4, 10))
     events.append(StatusChanged(t(3, 10), "open"))
@@ -238,7 +238,7 @@ def test_a_target_already_met_keeps_the_policy_it_was_measured_under() -> None:
 
 def test_pinned_policy_overrides_matching_until_unpinned() -> None:
     # Pinned to chat at 10:05: 10 calendar minutes from 10:00 -> due 10:10; chat sets no resolution.
-    events = [Created(t(2, 10), NORMAL), PolicyChanged(t(2, 10, 5), "chat")]
+    events: list[Event] = [Created(t(2, 10), NORMAL), PolicyChanged(t(2, 10, 5), "chat")]
     pinned = status_at(t(2, 10, 20), *events)
     assert pinned.policy_id == "chat"
     assert [(c.kind, c.due_at, c.state, c.business_time) for c in pinned.clocks] == [

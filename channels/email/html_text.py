@@ -16,6 +16,7 @@ _LINE = {"div", "section", "article", "header", "footer", "tr", "li", "address",
          "form", "fieldset", "figure", "main", "nav", "aside", "caption", "o:p"} | _PARAGRAPH
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_MAX_QUOTE_MARKS = 8  # deeper nesting is shown as this deep, or one hostile mail grows a gigabyte of "> "
 
 
 class _TextExtractor(HTMLParser):
@@ -33,7 +34,7 @@ class _TextExtractor(HTMLParser):
         text = text.rstrip() if self.pre else text.strip()
         self.buffer = []
         if text:
-            self.lines.append("> " * self.line_quote + text)
+            self.lines.append("> " * min(self.line_quote, _MAX_QUOTE_MARKS) + text)
         if blank and self.lines and self.lines[-1] != "":
             self.lines.append("")
         self.line_quote = self.quote

@@ -11,8 +11,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from email.feedparser import BytesFeedParser
 from email.message import Message
-from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -27,6 +27,7 @@ from channels.email.quotes import quote_start, signature_start
 CHANNEL = "email"
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 MAX_REFERENCES = 50  # References grows with every reply; the newest ones find the ticket
+_CHUNK = 64 * 1024
 _ID_MAX = 500  # the core stores external ids in 512 characters
 _ID = re.compile(r"<([^<>]+)>")
 _ADDRESS = re.compile(r"[^\s<>\"',;:()\[\]]+@[^\s<>\"',;:()\[\]]+")
@@ -67,7 +68,7 @@ def parse_email(raw: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def _parse(raw: bytes, source: str, received_at: datetime | None, own: set[str]) -> InboundMessage:
-    message: Message = BytesParser(policy=compat32).parsebytes(raw)
+    message = _parse_tree(raw)
     headers = read_headers(message)
     content = walk(message)
     subject = decode_words(first(headers, "subject"), content.charset)
@@ -93,6 +94,15 @@ def _parse(raw: bytes, source: str, received_at: datetime | None, own: set[str])
         participants=_participants(headers, sender, own, content.charset), quoted_from=quoted_from,
         signature_from=signature_start(body_text, quoted_from), report=report, system_sender=system_sender,
     )
+
+
+def _parse_tree(raw: bytes) -> Message:
+    """The stdlib MIME tree, fed in chunks: one big feed makes it hold every line twice over."""
+    feeder = BytesFeedParser(policy=compat32)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _CHUNK):
+        feeder.feed(bytes(view[start:start + _CHUNK]))
+    return feeder.close()
 
 
 def _body(content: Content) -> tuple[str, str | None]:

@@ -33,3 +33,8 @@ def test_meta_charset_is_sniffed_from_the_head():
     assert sniff_charset(b'<html><head><meta charset="windows-1251"></head>') == "windows-1251"
     assert sniff_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">') == "iso-8859-2"
     assert sniff_charset(b"<p>none</p>") is None
+
+
+def test_deeply_nested_quotes_are_marked_at_most_eight_deep():
+    text = html_to_text("<blockquote>" * 500 + "deep")
+    assert text == "> " * 8 + "deep"

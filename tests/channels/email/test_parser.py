@@ -16,7 +16,7 @@ def mail(headers: str = "", body: str = "Hello.", *, sender: str = "From: Ana <a
 
 
 def test_a_message_over_the_limit_raises_before_it_is_parsed(monkeypatch):
-    monkeypatch.setattr(parser, "BytesParser", None)  # parsing would fail loudly
+    monkeypatch.setattr(parser, "_parse_tree", None)  # parsing would fail loudly
     raw = mail(body="x" * 200)
     with pytest.raises(MessageTooLarge) as caught:
         parse_email(raw, source="box", max_bytes=100)

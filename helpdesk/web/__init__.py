@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, render_template, url_for
@@ -29,12 +30,38 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
+    app.jinja_env.filters["message_parts"] = message_parts
     app.register_error_handler(HTTPException, _error_page)
 
 
 def _when(value) -> str:
     """Timestamps are stored as naive UTC; show them unambiguously (the browser localises them)."""
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+@dataclass(frozen=True)
+class MessageParts:
+    """A message's text cut where the channel said its signature and quoted history start."""
+
+    main: str
+    signature: str
+    quoted: str
+
+    @property
+    def folded(self) -> bool:
+        return bool(self.signature or self.quoted)
+
+
+def message_parts(message) -> MessageParts:
+    """Split `message.body_text` at `signature_from` and `quoted_from` (offsets from the parser);
+    offsets that do not fit the text are ignored rather than trusted."""
+    text = message.body_text or ""
+    quoted_at = message.quoted_from if message.quoted_from is not None and 0 < message.quoted_from <= len(text) else len(text)
+    signature_at = message.signature_from
+    if signature_at is None or not 0 < signature_at <= quoted_at:
+        signature_at = quoted_at
+    return MessageParts(main=text[:signature_at].rstrip(), signature=text[signature_at:quoted_at].strip(),
+                        quoted=text[quoted_at:].strip())
 
 
 def _sanitized(html: str | None) -> Markup:

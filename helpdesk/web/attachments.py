@@ -21,6 +21,40 @@ def _requester():
     return staff.user_for_token(bearer_token())
 
 
+def _visible_message(user, message_id: int) -> Message:
+    message = db.session.get(Message, message_id) if 0 < message_id < 2**31 else None
+    if message is None:
+        abort(404)
+    try:
+        tickets.get_for(user, message.ticket_id)
+    except tickets.TicketNotFound:
+        abort(404)
+    return message
+
+
+def _as_download(path, mimetype: str, name: str, etag: str | None):
+    if not path.exists():
+        abort(410)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0,
+                         conditional=True, etag=etag)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/messages/<int:message_id>/raw")
+def raw_message(message_id: int):
+    """The message exactly as the provider delivered it (an .eml for e-mail), for staff who see the ticket."""
+    user = _requester()
+    if user is None:
+        abort(401)
+    message = _visible_message(user, message_id)
+    if not message.raw_key:
+        abort(404)
+    return _as_download(path_for(message.raw_key), "message/rfc822", f"message-{message.id}.eml", None)
+
+
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int):
     """The file's bytes with `Content-Disposition: attachment` and `nosniff`, so a customer's
@@ -29,19 +63,8 @@ def download(attachment_id: int):
     if user is None:
         abort(401)
     attachment = db.session.get(Attachment, attachment_id) if attachment_id < 2**31 else None
-    message = db.session.get(Message, attachment.message_id) if attachment else None
-    if message is None:
+    if attachment is None:
         abort(404)
-    try:
-        tickets.get_for(user, message.ticket_id)
-    except tickets.TicketNotFound:
-        abort(404)
-    path = path_for(attachment.storage_key)
-    if not path.exists():
-        abort(410)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0, conditional=True, etag=attachment.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    _visible_message(user, attachment.message_id)
+    return _as_download(path_for(attachment.storage_key), attachment.content_type, attachment.filename,
+                        attachment.sha256)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,8 @@ from helpdesk.services.sanitize import clean_html
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 SUBJECT_MAX = 255
+PLAUSIBLE_AGE = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def _message_row(message: InboundMessage, ticket: Ticket, identity: Identity | N
         ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
         external_id=message.external_id, identity_id=identity.id if identity else None,
         sender=_display(message.sender), body_text=message.body_text, body_html=clean_html(message.body_html),
-        is_automated=message.is_automated, created_at=message.received_at or now,
+        is_automated=message.is_automated, created_at=_arrival(message.received_at, now),
         quoted_from=message.quoted_from, signature_from=message.signature_from,
         participants=[{"kind": p.kind, "address": p.address, "name": p.name} for p in message.participants] or None,
         raw_key=attachments.write_blob(raw)[0] if raw is not None else None,
@@ -124,6 +127,16 @@ def _message_row(message: InboundMessage, ticket: Ticket, identity: Identity | N
     stored.attachments = [attachments.store(item) for item in message.attachments]
     db.session.add(stored)
     return stored
+
+
+def _arrival(received_at: datetime | None, now: datetime) -> datetime:
+    """When the message arrived, as naive UTC. The channel's own time is trusted only when it is
+    plausible (a back-filled mail from days ago, yes; a Date header from 1970 or next year, no)."""
+    if received_at is None:
+        return now
+    if received_at.tzinfo is not None:
+        received_at = received_at.astimezone(UTC).replace(tzinfo=None)
+    return received_at if now - PLAUSIBLE_AGE <= received_at <= now + CLOCK_SKEW else now
 
 
 def _display(sender) -> str:

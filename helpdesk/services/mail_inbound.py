@@ -7,19 +7,21 @@ get answered); everything else is ingested like any channel's message.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from string import Template
 
 from flask import current_app
+from sqlalchemy import select
 
 from channels.base import InboundMessage
 from channels.email import message_ids
 from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
-from helpdesk.models import Group, Mailbox, Ticket
+from helpdesk.models import Group, Mailbox, Message, Ticket
 from helpdesk.services import mailboxes, replies
 from helpdesk.services.ingest import ingest
 
@@ -73,6 +75,9 @@ def receive(raw: bytes, mailbox: Mailbox) -> MailOutcome:
     limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
     own = mailboxes.own_addresses()
     message = parse_email(raw, source=mailbox.source, max_bytes=limit, own_addresses=own)
+    if not message.sender.address:
+        raise MailRejected("the message names no sender address to answer")
+    message = _unless_id_is_taken_by_other_content(message, raw)
     if mailbox.group_id is not None and message.group_hint is None:
         group = db.session.get(Group, mailbox.group_id)
         message = replace(message, group_hint=group.name if group else None)
@@ -87,6 +92,18 @@ def receive(raw: bytes, mailbox: Mailbox) -> MailOutcome:
         acknowledge(mailbox, result.ticket_id)
     return MailOutcome(ticket_id=result.ticket_id, duplicate=result.duplicate, created=result.created_ticket,
                        reason=reason)
+
+
+def _unless_id_is_taken_by_other_content(message: InboundMessage, raw: bytes) -> InboundMessage:
+    """The same Message-ID again is normally the same mail fetched twice (stored once); with a
+    different text it is another mail reusing the id (a broken mailer, or someone pre-empting a
+    real message), which must not be dropped: it is stored under an id derived from its bytes."""
+    stored_text = db.session.scalar(select(Message.body_text).where(
+        Message.source == message.source, Message.external_id == message.external_id))
+    if stored_text is None or stored_text == message.body_text:
+        return message
+    derived = f"{message.external_id[:480]}#{hashlib.sha256(raw).hexdigest()[:16]}"
+    return replace(message, external_id=derived, metadata={**message.metadata, "reused_message_id": message.external_id})
 
 
 def _bounce_reason(message: InboundMessage) -> str:

@@ -49,8 +49,9 @@ def _reset_if_uidvalidity_changed(mailbox: Mailbox, uidvalidity: int) -> None:
         db.session.commit()
 
 
-def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str) -> FailedMail:
-    """Keep `raw` on disk with the error, once per distinct message (a repeat counts an attempt)."""
+def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str, *, resolved: bool = False) -> FailedMail:
+    """Keep `raw` on disk with the error, once per distinct message (a repeat counts an attempt).
+    `resolved` records mail that needs no admin (ignored on purpose) but must still be kept."""
     import hashlib
 
     digest = hashlib.sha256(raw).hexdigest()
@@ -66,31 +67,42 @@ def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str) -> 
     headers = mail_inbound.peek_headers(raw)
     failed = FailedMail(mailbox_id=mailbox_id, uid=uid, storage_key=key, size=len(raw), sha256=digest,
                         message_id_header=headers.get("message-id"), subject=headers.get("subject"),
-                        error=error[:10_000])
+                        error=error[:10_000], resolved_at=utcnow() if resolved else None)
     db.session.add(failed)
     db.session.commit()
     return failed
 
 
-def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport) -> None:
-    """Turn one fetched message into a ticket, or a failed-mail record; either way it is committed."""
+def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | None = None) -> tuple[str, int | None]:
+    """Turn one message into a ticket message, or keep it in the failed-mail store; committed
+    either way, so nothing received can vanish. Returns (what happened, ticket id): "ticket",
+    "duplicate", "ignored" (kept, resolved: it may not open a ticket and joined none) or "failed"."""
     limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
     try:
-        if mail.size > limit or len(mail.raw) > limit:
-            raise mail_inbound.MailRejected(f"message is {max(mail.size, len(mail.raw))} bytes, over the {limit}-byte limit")
-        outcome = mail_inbound.receive(mail.raw, mailbox)
+        if max(size or 0, len(raw)) > limit:
+            raise mail_inbound.MailRejected(f"message is {max(size or 0, len(raw))} bytes, over the {limit}-byte limit")
+        outcome = mail_inbound.receive(raw, mailbox)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the mail is kept, never dropped
         db.session.rollback()
-        log.warning("mailbox %s uid %s failed: %s", mailbox.name, mail.uid, exc.__class__.__name__)
-        record_failure(mailbox.id, mail.uid, mail.raw, f"{exc.__class__.__name__}: {exc}")
-        report.failed += 1
-        return
+        log.warning("mailbox %s uid %s failed: %s", mailbox.name, uid, exc.__class__.__name__)
+        record_failure(mailbox.id, uid, raw, f"{exc.__class__.__name__}: {exc}")
+        return "failed", None
     if outcome.ticket_id is None:
+        record_failure(mailbox.id, uid, raw, f"ignored: {outcome.reason}", resolved=True)
+        return "ignored", None
+    return ("duplicate" if outcome.duplicate else "ticket"), outcome.ticket_id
+
+
+def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport) -> None:
+    what, ticket_id = take(mailbox, mail.raw, uid=mail.uid, size=mail.size)
+    if what == "failed":
+        report.failed += 1
+    elif what == "ignored":
         report.skipped += 1
-    elif outcome.duplicate:
+    elif what == "duplicate":
         report.duplicates += 1
     else:
-        report.tickets.append(outcome.ticket_id)
+        report.tickets.append(ticket_id)
 
 
 def _advance(mailbox_id: int, uid: int) -> None:

@@ -143,3 +143,18 @@ def test_a_bounce_about_nothing_we_know_is_skipped(mailbox, dovecot):
     dovecot.deliver(mailbox.user, dsn("<unknown@elsewhere.example>", "x@customer.example"))
     report = mail_sync.sync_mailbox(mailbox.id)
     assert report.skipped == 1 and count(Ticket) == 0
+
+
+def test_same_message_id_twice_is_stored_once_but_different_mail_reusing_it_is_kept(mailbox, dovecot):
+    dovecot.deliver(mailbox.user, make_mail(message_id="<same@customer.example>", body="first"))
+    dovecot.deliver(mailbox.user, make_mail(message_id="<same@customer.example>", body="first"))
+    dovecot.deliver(mailbox.user, make_mail(message_id="<same@customer.example>", body="something else"))
+    report = mail_sync.sync_mailbox(mailbox.id)
+    assert report.duplicates == 1 and count(Message) == 2
+    assert sorted(db.session.scalars(select(Message.body_text))) == ["first", "something else"]
+
+
+def test_mail_without_a_sender_goes_to_the_failed_store(mailbox, dovecot):
+    dovecot.deliver(mailbox.user, b"To: support@helpdesk.example\r\nSubject: who am I\r\nMessage-ID: <anon@x>\r\n\r\nhello\r\n")
+    report = mail_sync.sync_mailbox(mailbox.id)
+    assert report.failed == 1 and count(Ticket) == 0

@@ -1,0 +1,30 @@
+"""Real mail from other helpdesks' test suites (../shared/corpus/mail, when present): every message
+goes through parse and ingest; none may crash or vanish."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import FailedMail, Message
+from helpdesk.services import mail_sync
+
+CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve().parents[3] / "shared" / "corpus" / "mail")
+FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []
+
+
+def test_every_corpus_mail_becomes_a_ticket_message_or_a_kept_record(mailbox):
+    if not FILES:
+        return  # the corpus is optional: nothing to prove without it
+    outcomes: dict[str, list[str]] = {}
+    for path in FILES:
+        what, _ = mail_sync.take(mailbox, path.read_bytes())
+        outcomes.setdefault(what, []).append(path.name)
+    kept_as_messages = db.session.scalar(select(func.count()).select_from(Message).where(Message.raw_key.is_not(None)))
+    kept_aside = db.session.scalar(select(func.count()).select_from(FailedMail))
+    distinct = len({path.read_bytes() for path in FILES})
+    assert kept_as_messages + kept_aside >= distinct - len(outcomes.get("duplicate", []))
+    assert len(outcomes.get("failed", [])) <= len(FILES) // 20, outcomes.get("failed")

@@ -85,6 +85,21 @@ def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap
     return mailbox
 
 
+def update_mailbox(mailbox: Mailbox, *, active: bool, acknowledge: bool, acknowledge_template: str | None,
+                   imap_password: str | None = None, smtp_password: str | None = None) -> Mailbox:
+    """Change what an admin may change after creation; a password is replaced only when given."""
+    template = (acknowledge_template or "").strip()
+    if len(template) > 10_000:
+        raise MailboxError("acknowledge_template", "must be at most 10000 characters")
+    mailbox.active, mailbox.acknowledge, mailbox.acknowledge_template = active, acknowledge, template or None
+    if imap_password:
+        mailbox.imap_password_secret = secrets.seal(imap_password)
+    if smtp_password:
+        mailbox.smtp_password_secret = secrets.seal(smtp_password)
+    db.session.commit()
+    return mailbox
+
+
 def imap_settings(mailbox: Mailbox, *, timeout: float = 60.0) -> ImapSettings:
     """What the IMAP adapter needs to reach `mailbox` (password decrypted in memory only)."""
     return ImapSettings(host=mailbox.imap_host, port=mailbox.imap_port, user=mailbox.imap_user,

@@ -23,9 +23,9 @@ def _asset_url(name: str) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Register the console blueprints and the template helpers they share."""
-    from helpdesk.web import admin, attachments, auth, contact, customers, ticket_actions, tickets
+    from helpdesk.web import admin, admin_mail, attachments, auth, contact, customers, ticket_actions, tickets
 
-    for module in (auth, tickets, ticket_actions, customers, attachments, admin, contact):
+    for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, contact):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
     app.jinja_env.filters["when"] = _when

@@ -32,7 +32,7 @@ def _visible_message(user, message_id: int) -> Message:
     return message
 
 
-def _as_download(path, mimetype: str, name: str, etag: str | None):
+def as_download(path, mimetype: str, name: str, etag: str | None):
     if not path.exists():
         abort(410)
     response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0,
@@ -52,7 +52,7 @@ def raw_message(message_id: int):
     message = _visible_message(user, message_id)
     if not message.raw_key:
         abort(404)
-    return _as_download(path_for(message.raw_key), "message/rfc822", f"message-{message.id}.eml", None)
+    return as_download(path_for(message.raw_key), "message/rfc822", f"message-{message.id}.eml", None)
 
 
 @bp.get("/attachments/<int:attachment_id>")
@@ -66,5 +66,5 @@ def download(attachment_id: int):
     if attachment is None:
         abort(404)
     _visible_message(user, attachment.message_id)
-    return _as_download(path_for(attachment.storage_key), attachment.content_type, attachment.filename,
+    return as_download(path_for(attachment.storage_key), attachment.content_type, attachment.filename,
                         attachment.sha256)

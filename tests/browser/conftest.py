@@ -29,6 +29,7 @@ class LiveServer:
     env: dict
     token: str  # an API token of the admin, for creating tickets "from an integration"
     smtp: object
+    dovecot: object
 
     def api(self, method: str, path: str, **kwargs):
         import requests
@@ -37,8 +38,11 @@ class LiveServer:
         return requests.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
 
 
+MAILBOX_USER = "inbox@helpdesk.example"
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, dovecot):
     from aiosmtpd.controller import Controller
 
     from tests.conftest import RecordingSmtpHandler
@@ -61,10 +65,14 @@ def live_server(tmp_path_factory):
         run_cli(env, "users", "create", "--email", email, "--name", name, "--role", role, "--group", group,
                 "--password-stdin", stdin=PASSWORD + "\n")
     token = run_cli(env, "tokens", "create", "--email", "admin@staff.example").strip()
+    # A support mailbox on the test Dovecot: `helpdesk run` listens to it (IDLE) like production.
+    run_cli(env, "channels", "add-email", "inbox", "--address", MAILBOX_USER, "--imap-host", "127.0.0.1",
+            "--imap-port", str(dovecot.port), "--imap-user", MAILBOX_USER, "--imap-security", "none",
+            "--imap-password-stdin", "--group", "Support", stdin="imap-secret\n")
     port = free_port()
     server = start_server(env, "run", "--port", str(port))
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", env=env, token=token, smtp=handler)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", env=env, token=token, smtp=handler, dovecot=dovecot)
     finally:
         stop(server)
         smtp.stop()

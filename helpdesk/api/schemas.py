@@ -141,7 +141,14 @@ class MessageSchema(Schema):
     id = fields.Integer()
     ticket_id = fields.Integer()
     kind = fields.String(validate=validate.OneOf(KINDS))
+    direction = fields.Method("_direction", metadata={"description": "`in` (customer), `out` (reply) or `internal`."})
     channel = fields.String()
+    source = fields.String(allow_none=True, metadata={"description": "The channel account, e.g. `mailbox:3`."})
+    external_id = fields.String(allow_none=True, metadata={
+        "description": "The provider's id of an inbound message (the Message-ID for e-mail)."})
+    provider_id = fields.String(allow_none=True, metadata={
+        "description": "The provider's id of a sent reply (our Message-ID for e-mail)."})
+    sender = fields.String(allow_none=True, metadata={"description": "The sender as the channel showed it."})
     author = fields.Nested(PersonSchema, allow_none=True, metadata={"description": "The staff author, if any."})
     identity = fields.Nested(SenderSchema, allow_none=True, metadata={"description": "The customer sender, if any."})
     body_text = fields.String()
@@ -152,6 +159,9 @@ class MessageSchema(Schema):
     delivery_error = fields.String(allow_none=True)
     delivery_attempts = fields.Integer()
     attachments = fields.List(fields.Nested(AttachmentSchema))
+
+    def _direction(self, message) -> str:
+        return {"inbound": "in", "outbound": "out"}.get(message.kind, "internal")
 
 
 class EventSchema(Schema):

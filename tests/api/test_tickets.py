@@ -101,6 +101,9 @@ def test_a_ticket_reads_with_messages_attachments_and_timeline(api, agent, inbou
     assert (body["id"], body["subject"], body["customer"]["name"], body["status"]) == (ticket_id, "Receipt", "Ana", "new")
     inbound_message, note = body["messages"]
     assert inbound_message["kind"] == "inbound" and inbound_message["author"] is None
+    assert (inbound_message["direction"], inbound_message["channel"], inbound_message["sender"]) == (
+        "in", "web", "Ana <ana@example.com>")
+    assert inbound_message["external_id"] and note["direction"] == "internal"
     assert inbound_message["identity"] == {"kind": "email", "address": "ana@example.com",
                                            "customer_id": body["customer_id"]}
     assert "<b>there</b>" in inbound_message["body_html"]

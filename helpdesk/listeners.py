@@ -13,6 +13,7 @@ import threading
 from flask import Flask
 
 from channels.email.imap import ImapError, ImapMailbox
+from helpdesk.leadership import Lease, RedisLease, lease_for
 from helpdesk.services import mail_sync, mailboxes
 
 log = logging.getLogger(__name__)
@@ -26,16 +27,33 @@ def listen_to_mailbox(app: Flask, mailbox_id: int, stop: threading.Event, *, pol
                       idle_seconds: float = IDLE_SECONDS) -> None:
     """Sync `mailbox_id` until `stop` is set: IDLE or poll between passes, back off on errors.
 
-    `stop` is noticed between passes, so at most `idle_seconds` (or `poll_seconds`) after it is set.
+    Only while this process holds the mailbox's lease (see leadership): a second listener waits
+    and takes over when the first one stops renewing. `stop` is noticed between passes, so at
+    most `idle_seconds` (or `poll_seconds`) after it is set.
     """
+    lease = lease_for(f"mailbox:{mailbox_id}", app.config.get("HELPDESK_REDIS_URL"))
+    if isinstance(lease, RedisLease):  # renew well within the lease, also while waiting in IDLE
+        idle_seconds = min(idle_seconds, lease.seconds / 3)
+        poll_seconds = min(poll_seconds, lease.seconds / 3)
+    try:
+        _listen(app, mailbox_id, stop, lease, poll_seconds, idle_seconds)
+    finally:
+        lease.release()
+
+
+def _listen(app: Flask, mailbox_id: int, stop: threading.Event, lease: Lease, poll_seconds: float,
+            idle_seconds: float) -> None:
     backoff = 1.0
     while not stop.is_set():
+        if not lease.hold():
+            stop.wait(min(poll_seconds, 10))  # another process is the leader; be ready to take over
+            continue
         try:
             with app.app_context():
                 settings = mailboxes.imap_settings(mailboxes.get(mailbox_id))
             with ImapMailbox(settings) as imap:
                 backoff = 1.0
-                while not stop.is_set():
+                while not stop.is_set() and lease.hold():
                     with app.app_context():
                         report = mail_sync.sync_with(imap, mailbox_id)
                     if report.error:

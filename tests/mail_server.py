@@ -21,7 +21,9 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/server.pem
+ssl_key = <{root}/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 passdb {{
@@ -39,7 +41,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -57,6 +59,8 @@ class Dovecot:
         self.root = root or Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
         os.chmod(self.root, 0o755)
         self.port = free_port()
+        self.tls_port = free_port()
+        self.ca_file = self.root / "ca.pem"
         self.config = self.root / "dovecot.conf"
 
     def start(self) -> Dovecot:
@@ -64,7 +68,9 @@ class Dovecot:
             (self.root / name).mkdir(parents=True, exist_ok=True)
         # Mail is owned by "nobody": Dovecot refuses to access mail as root.
         shutil.chown(self.root / "home", 65534, 65534)
-        self.config.write_text(CONFIG.format(root=self.root, port=self.port, uid=65534, gid=65534, password=PASSWORD))
+        self._make_certificates()
+        self.config.write_text(CONFIG.format(root=self.root, port=self.port, tls_port=self.tls_port, uid=65534,
+                                             gid=65534, password=PASSWORD))
         # Dovecot daemonises: its output must not be a pipe we would wait on for ever.
         subprocess.run([DOVECOT, "-c", str(self.config)], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=30)
@@ -76,6 +82,37 @@ class Dovecot:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("dovecot did not start: " + (self.root / "dovecot.log").read_text()[-2000:])
+
+    def _make_certificates(self) -> None:
+        """A private CA (`ca_file`, for clients to trust) and a certificate for 127.0.0.1 signed by it."""
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.UTC)
+
+        def certificate(subject: str, key, issuer_name, issuer_key, *, ca: bool):
+            builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+                       .issuer_name(issuer_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+                       .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+            if not ca:
+                builder = builder.add_extension(x509.SubjectAlternativeName(
+                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
+            return builder.sign(issuer_key, hashes.SHA256())
+
+        ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "helpdesk test CA")])
+        ca_cert = certificate("helpdesk test CA", ca_key, ca_name, ca_key, ca=True)
+        server_cert = certificate("127.0.0.1", server_key, ca_name, ca_key, ca=False)
+        self.ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        (self.root / "server.pem").write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+        (self.root / "server.key").write_bytes(server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
     def client(self, user: str) -> IMAPClient:
         client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10)

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
 from helpdesk.models import PriorityRule
 from helpdesk.services import rules
 from helpdesk.services.rules import RuleError
-from helpdesk.web.common import BadInput, all_groups, get_or_404, optional_int
+from helpdesk.web.common import BadInput, admins_only, all_groups, get_or_404, optional_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != "admin":
-        abort(404)
+bp.before_request(admins_only)
 
 
 def _conditions(form) -> dict:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from channels.email.imap import SECURITY_MODES, ImapError, ImapMailbox
 from helpdesk.extensions import db
@@ -12,16 +11,12 @@ from helpdesk.services import mail_sync, mailboxes
 from helpdesk.services.attachments import path_for
 from helpdesk.services.mailboxes import MailboxError
 from helpdesk.web.attachments import as_download
-from helpdesk.web.common import all_groups, get_or_404
+from helpdesk.web.common import admins_only, all_groups, get_or_404
 
 bp = Blueprint("admin_mail", __name__, url_prefix="/admin/mail")
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != "admin":
-        abort(404)
+bp.before_request(admins_only)
 
 
 @bp.get("/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import abort
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
@@ -63,6 +63,13 @@ def get_or_404(model, object_id: int):
     if row is None:
         abort(404)
     return row
+
+
+@login_required
+def admins_only():
+    """A `before_request` hook for admin pages: other staff get 404, as if the page did not exist."""
+    if current_user.role != "admin":
+        abort(404)
 
 
 def ticket_or_404(ticket_id: int) -> Ticket:

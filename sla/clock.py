@@ -69,6 +69,7 @@ class TargetClock:
     paused: bool
     state: ClockState
     business_time: bool
+    warning_at: datetime | None = None  # when `used` reaches the warning share of the goal (same rules as due_at)
 
     @property
     def left(self) -> timedelta:
@@ -154,6 +155,7 @@ def _clock(
     paused = stop is None and replay.status_at(now) in pauses
     resume_at = None if paused else end
     used, due = _measure(policy, target, segments, resume_at)
+    _, warning_at = _measure(policy, target, segments, resume_at, target.goal * target.warning_fraction)
     return TargetClock(
         kind=kind,
         policy_id=policy.id,
@@ -165,21 +167,28 @@ def _clock(
         paused=paused,
         state=_state(target, used, due, stop, now),
         business_time=target.business_time,
+        warning_at=warning_at,
     )
 
 
 def _measure(
-    policy: SlaPolicy, target: Target, segments: list[tuple[datetime, datetime]], resume_at: datetime | None
+    policy: SlaPolicy,
+    target: Target,
+    segments: list[tuple[datetime, datetime]],
+    resume_at: datetime | None,
+    amount: timedelta | None = None,
 ) -> tuple[timedelta, datetime | None]:
-    """Time counted over `segments`, and the instant the goal was (or will be, from `resume_at`) reached."""
+    """Time counted over `segments`, and the instant `amount` (the goal by default) was (or will be,
+    from `resume_at`) reached."""
+    amount = target.goal if amount is None else amount
     used, due = timedelta(0), None
     for low, high in segments:
         span = policy.elapsed(target, low, high)
-        if due is None and used + span >= target.goal:
-            due = policy.advance(target, low, target.goal - used)
+        if due is None and used + span >= amount:
+            due = policy.advance(target, low, amount - used)
         used += span
     if due is None and resume_at is not None:
-        due = policy.advance(target, resume_at, target.goal - used)
+        due = policy.advance(target, resume_at, amount - used)
     return used, due
 
 

@@ -64,6 +64,16 @@ def test_first_response_ok_warning_breached_as_time_passes() -> None:
     assert (breached.used, breached.left, breached.due_at) == (5 * H, -H, t(2, 14))
 
 
+def test_warning_at_is_when_the_warning_share_of_the_goal_is_used() -> None:
+    # 3h of the 4h goal (warning_fraction 0.75) from Monday 10:00 is 13:00; a pause moves it on.
+    created = Created(t(2, 10), NORMAL)
+    assert clock(status_at(t(2, 11), created), FIRST).warning_at == t(2, 13)
+    paused = (created, StatusChanged(t(2, 11), "pending"), StatusChanged(t(2, 12), "open"))
+    resolution = clock(status_at(t(2, 12), *paused), RESOLUTION)
+    assert resolution.warning_at == t(3, 15, 48)  # 12h48m (0.8 x 16h): 6h on Monday (not 11-12), 6h48m on Tuesday
+    assert clock(status_at(t(2, 11, 30), *paused[:2]), RESOLUTION).warning_at is None  # paused: unknown
+
+
 def test_breached_after_hours_even_though_no_business_time_passed() -> None:
     # Created Monday 13:00, due 17:00 exactly. At 18:00 the used time is 4h (no more business time
     # since 17:00), but the due time has passed: breached.

@@ -115,25 +115,44 @@ class ImapMailbox:
         # "N:*" always matches the highest UID, even when it is below N.
         return sorted(uid for uid in uids if uid > after_uid)
 
-    def fetch(self, uids: list[int]) -> Iterator[FetchedMail]:
-        """The raw bytes of `uids`, without setting \\Seen."""
+    def fetch_batches(self, uids: list[int], *, max_count: int = 50,
+                      max_bytes: int = 32 * 1024 * 1024) -> Iterator[list[FetchedMail]]:
+        """The raw bytes of `uids` without setting \\Seen, in batches of at most `max_count` mails
+        and about `max_bytes` (sizes are asked first), so memory stays flat whatever the folder holds."""
         client = self._client()
-        for batch_start in range(0, len(uids), 20):
-            batch = uids[batch_start:batch_start + 20]
+        for batch in _batches(uids, self._sizes(uids), max_count, max_bytes):
             data = client.fetch(batch, [b"BODY.PEEK[]", b"RFC822.SIZE"])
+            mails = []
             for uid in batch:
-                item = data.get(uid)
+                item = data.pop(uid, None)
                 if item is None:  # expunged meanwhile
                     continue
                 raw = item.get(b"BODY[]") or b""
-                yield FetchedMail(uid=uid, raw=raw, size=int(item.get(b"RFC822.SIZE", len(raw))))
+                mails.append(FetchedMail(uid=uid, raw=raw, size=int(item.get(b"RFC822.SIZE", len(raw)))))
+            yield mails
 
-    def mark_done(self, uid: int) -> None:
-        """Flag (and move, when configured) a message whose ticket is committed."""
+    def fetch(self, uids: list[int]) -> Iterator[FetchedMail]:
+        """The raw bytes of `uids`, one message at a time."""
+        for batch in self.fetch_batches(uids):
+            yield from batch
+
+    def _sizes(self, uids: list[int]) -> dict[int, int]:
+        sizes: dict[int, int] = {}
+        for start in range(0, len(uids), 1000):
+            chunk = uids[start:start + 1000]
+            for uid, item in self._client().fetch(chunk, [b"RFC822.SIZE"]).items():
+                sizes[uid] = int(item.get(b"RFC822.SIZE", 0))
+        return sizes
+
+    def mark_done(self, uid: int | list[int]) -> None:
+        """Flag (and move, when configured) messages whose tickets are committed."""
+        uids = uid if isinstance(uid, list) else [uid]
+        if not uids:
+            return
         client = self._client()
-        client.add_flags([uid], [DONE_FLAG, b"\\Seen"], silent=True)
+        client.add_flags(uids, [DONE_FLAG, b"\\Seen"], silent=True)
         if self.settings.move_to:
-            client.move([uid], self.settings.move_to)
+            client.move(uids, self.settings.move_to)
 
     def wait_for_mail(self, timeout: float) -> bool:
         """Block until the server announces new mail (IDLE) or `timeout` passes; True on news."""
@@ -159,6 +178,20 @@ class ImapMailbox:
         if self.client is None:
             raise ImapError("not connected")
         return self.client
+
+
+def _batches(uids: list[int], sizes: dict[int, int], max_count: int, max_bytes: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if batch and (len(batch) >= max_count or total + size > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
 
 
 def _int(value) -> int | None:

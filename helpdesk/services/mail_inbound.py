@@ -55,10 +55,10 @@ def peek_headers(raw: bytes) -> dict[str, str]:
         return {}
 
 
-def _why_it_may_not_open_a_ticket(message: InboundMessage, own: set[str]) -> str | None:
-    if message.sender.address in own:
+def _why_it_may_not_open_a_ticket(message: InboundMessage, context: Context) -> str | None:
+    if message.sender.address in context.own_addresses:
         return "sent from one of our own addresses"
-    if message_ids.verify(message.external_id, mailboxes.message_id_key()) is not None:
+    if message_ids.verify(message.external_id, context.message_id_key) is not None:
         return "our own outbound message came back"
     if message.report is not None:
         return "delivery report"
@@ -67,23 +67,38 @@ def _why_it_may_not_open_a_ticket(message: InboundMessage, own: set[str]) -> str
     return None
 
 
-def receive(raw: bytes, mailbox: Mailbox) -> MailOutcome:
+@dataclass(frozen=True)
+class Context:
+    """What every message of one pass over a mailbox needs, looked up once per pass."""
+
+    own_addresses: frozenset[str]
+    message_id_key: bytes
+    group_name: str | None
+    max_bytes: int
+
+
+def context_for(mailbox: Mailbox) -> Context:
+    """The lookups `receive` needs for `mailbox`, done once (a sync pass makes one)."""
+    group = db.session.get(Group, mailbox.group_id) if mailbox.group_id is not None else None
+    return Context(own_addresses=frozenset(mailboxes.own_addresses()), message_id_key=mailboxes.message_id_key(),
+                   group_name=group.name if group else None, max_bytes=current_app.config["HELPDESK_MAX_MAIL_BYTES"])
+
+
+def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> MailOutcome:
     """Parse `raw` (received by `mailbox`) and store it where it belongs; commits.
 
     A delivery report also marks the outbound message it reports on as failed.
     """
-    limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
-    own = mailboxes.own_addresses()
-    message = parse_email(raw, source=mailbox.source, max_bytes=limit, own_addresses=own)
+    context = context or context_for(mailbox)
+    message = parse_email(raw, source=mailbox.source, max_bytes=context.max_bytes, own_addresses=context.own_addresses)
     if not message.sender.address:
         raise MailRejected("the message names no sender address to answer")
     message = _unless_id_is_taken_by_other_content(message, raw)
-    if mailbox.group_id is not None and message.group_hint is None:
-        group = db.session.get(Group, mailbox.group_id)
-        message = replace(message, group_hint=group.name if group else None)
+    if context.group_name is not None and message.group_hint is None:
+        message = replace(message, group_hint=context.group_name)
     if message.report is not None and message.report.failed and message.report.original_id:
         replies.mark_bounced(message.report.original_id, _bounce_reason(message))
-    reason = _why_it_may_not_open_a_ticket(message, own)
+    reason = _why_it_may_not_open_a_ticket(message, context)
     result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
                     allow_new_ticket=reason is None, raw=raw)
     if result is None:

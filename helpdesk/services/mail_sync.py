@@ -73,7 +73,8 @@ def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str, *, 
     return failed
 
 
-def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | None = None) -> tuple[str, int | None]:
+def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | None = None,
+         context: mail_inbound.Context | None = None) -> tuple[str, int | None]:
     """Turn one message into a ticket message, or keep it in the failed-mail store; committed
     either way, so nothing received can vanish. Returns (what happened, ticket id): "ticket",
     "duplicate", "ignored" (kept, resolved: it may not open a ticket and joined none) or "failed"."""
@@ -81,7 +82,7 @@ def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | No
     try:
         if max(size or 0, len(raw)) > limit:
             raise mail_inbound.MailRejected(f"message is {max(size or 0, len(raw))} bytes, over the {limit}-byte limit")
-        outcome = mail_inbound.receive(raw, mailbox)
+        outcome = mail_inbound.receive(raw, mailbox, context)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the mail is kept, never dropped
         db.session.rollback()
         log.warning("mailbox %s uid %s failed: %s", mailbox.name, uid, exc.__class__.__name__)
@@ -93,8 +94,8 @@ def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | No
     return ("duplicate" if outcome.duplicate else "ticket"), outcome.ticket_id
 
 
-def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport) -> None:
-    what, ticket_id = take(mailbox, mail.raw, uid=mail.uid, size=mail.size)
+def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport, context: mail_inbound.Context) -> None:
+    what, ticket_id = take(mailbox, mail.raw, uid=mail.uid, size=mail.size, context=context)
     if what == "failed":
         report.failed += 1
     elif what == "ignored":
@@ -116,11 +117,15 @@ def sync_with(imap: ImapMailbox, mailbox_id: int) -> SyncReport:
     report = SyncReport(mailbox=mailbox.name)
     try:
         _reset_if_uidvalidity_changed(mailbox, imap.select().uidvalidity)
-        for mail in imap.fetch(imap.pending_uids(mailbox.last_uid)):
-            report.fetched += 1
-            _process(mailbox, mail, report)
-            imap.mark_done(mail.uid)
-            _advance(mailbox.id, mail.uid)
+        context = mail_inbound.context_for(mailbox)
+        for batch in imap.fetch_batches(imap.pending_uids(mailbox.last_uid)):
+            for mail in batch:
+                report.fetched += 1
+                _process(mailbox, mail, report, context)
+            # Everything in the batch is committed: flag it on the server, then remember how far we got.
+            imap.mark_done([mail.uid for mail in batch])
+            if batch:
+                _advance(mailbox.id, batch[-1].uid)
     except ImapError as exc:
         report.error = exc.reason
     except (OSError, IMAPClientError) as exc:  # the connection dropped mid-pass

@@ -44,7 +44,7 @@ def test_failed_mail_is_listed_downloadable_and_reprocessable(client, make_user,
     from helpdesk.services import mail_inbound
 
     real = mail_inbound.receive
-    monkeypatch.setattr(mail_inbound, "receive", lambda raw, box: (_ for _ in ()).throw(RuntimeError("db hiccup")))
+    monkeypatch.setattr(mail_inbound, "receive", lambda raw, box, context=None: (_ for _ in ()).throw(RuntimeError("db hiccup")))
     dovecot.deliver(mailbox.user, make_mail(subject="stuck"))
     mail_sync.sync_mailbox(mailbox.id)
     monkeypatch.setattr(mail_inbound, "receive", real)
@@ -54,6 +54,7 @@ def test_failed_mail_is_listed_downloadable_and_reprocessable(client, make_user,
     assert "stuck" in page and "db hiccup" in page
     raw = client.get(f"/admin/mail/failed/{failed.id}/raw")
     assert raw.status_code == 200 and b"Subject: stuck" in raw.data
-    client.post(f"/admin/mail/failed/{failed.id}/reprocess")
+    done = client.post(f"/admin/mail/failed/{failed.id}/reprocess", follow_redirects=True).get_data(as_text=True)
+    assert "Processed: ticket #" in done, done[done.find("<main>"):][:600]
     assert db.session.scalar(select(Ticket.subject)) == "stuck"
     assert "Nothing failed." in client.get("/admin/mail/").get_data(as_text=True)

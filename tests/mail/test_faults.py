@@ -26,15 +26,15 @@ def deliver_three(mailbox, dovecot) -> None:
 
 def test_connection_dropped_mid_fetch(mailbox, dovecot, monkeypatch):
     deliver_three(mailbox, dovecot)
-    real_fetch = ImapMailbox.fetch
+    real_fetch = ImapMailbox.fetch_batches
 
     def fetch_then_drop(self, uids):
-        for n, mail in enumerate(real_fetch(self, uids)):
-            yield mail
+        for n, batch in enumerate(real_fetch(self, uids, max_count=1)):
+            yield batch
             if n == 0:
                 self.client._imap.sock.shutdown(socket.SHUT_RDWR)  # the network goes away
 
-    monkeypatch.setattr(ImapMailbox, "fetch", fetch_then_drop)
+    monkeypatch.setattr(ImapMailbox, "fetch_batches", fetch_then_drop)
     first = mail_sync.sync_mailbox(mailbox.id)
     assert first.error and "connection lost" in first.error
     monkeypatch.undo()

@@ -40,18 +40,25 @@ def test_mail_a_person_already_read_is_still_brought_in(mailbox, dovecot):
 def test_a_crash_after_commit_redelivers_without_duplicating(mailbox, dovecot, monkeypatch):
     dovecot.deliver(mailbox.user, make_mail(subject="one"))
     dovecot.deliver(mailbox.user, make_mail(subject="two"))
+    real_take = mail_sync.take
+    calls = []
 
-    def crash(uid):
-        raise KeyboardInterrupt("power cut between commit and flag")
+    def take_then_die(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("power cut: the first mail is committed, nothing is flagged yet")
+        return real_take(*args, **kwargs)
 
-    monkeypatch.setattr("channels.email.imap.ImapMailbox.mark_done", lambda self, uid: crash(uid))
+    monkeypatch.setattr(mail_sync, "take", take_then_die)
     with pytest.raises(KeyboardInterrupt):
         mail_sync.sync_mailbox(mailbox.id)
-    assert count(Ticket) == 1  # the first mail was committed, then the process died
+    assert count(Ticket) == 1
+    assert not any(DONE_FLAG in flags for flags in dovecot.flags(mailbox.user).values())
     monkeypatch.undo()
     report = mail_sync.sync_mailbox(mailbox.id)
     assert (report.fetched, report.duplicates, len(report.tickets)) == (2, 1, 1)
     assert count(Ticket) == 2 and count(Message) == 2
+    assert all(DONE_FLAG in flags for flags in dovecot.flags(mailbox.user).values())
 
 
 def test_a_new_uidvalidity_rereads_the_folder_harmlessly(mailbox, dovecot):
@@ -72,10 +79,10 @@ def test_unprocessable_mail_is_kept_and_does_not_block_the_rest(mailbox, dovecot
 
     real_receive = mail_inbound.receive
 
-    def flaky(raw, box):
+    def flaky(raw, box, context=None):
         if b"poison" in raw:
             raise RuntimeError("parser bug")
-        return real_receive(raw, box)
+        return real_receive(raw, box, context)
 
     monkeypatch.setattr(mail_inbound, "receive", flaky)
     dovecot.deliver(mailbox.user, make_mail(subject="poison pill"))

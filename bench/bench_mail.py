@@ -1,0 +1,114 @@
+"""E-mail ingestion end to end: a seeded corpus in a real Dovecot mailbox, `helpdesk listen --once`
+timed as a separate process (messages/second, peak memory), and the parser alone for comparison.
+
+    python -m bench.bench_mail --database-url sqlite:///bench/results/mail.sqlite3 --mails 2000
+    python -m bench.bench_mail --database-url postgresql://postgres@127.0.0.1:5432/test --mails 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.common import RESULTS, backend, engine_url, machine, save
+from bench.mail_corpus import generate
+
+BIN = Path(sys.executable).parent
+
+
+def _fresh_database(url: str) -> tuple[str, callable]:
+    """A migrated, empty database for one run, and how to drop it afterwards."""
+    if backend(url) == "sqlite":
+        path = Path(url.split("///", 1)[1]).resolve()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}", lambda: None
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_mail_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(engine_url(url))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
+
+
+def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([str(BIN / "helpdesk"), *args], env=env, input=stdin, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return done.stdout
+
+
+def parse_only(corpus: list[bytes]) -> float:
+    """Messages per second through the parser alone."""
+    from channels.email.parser import parse_email
+
+    start = time.perf_counter()
+    for raw in corpus:
+        parse_email(raw, source="bench")
+    return len(corpus) / (time.perf_counter() - start)
+
+
+def listen_once(url: str, corpus: list[bytes]) -> dict:
+    """Load `corpus` into a fresh Dovecot mailbox and time `helpdesk listen --once` over it."""
+    from tests.mail_server import PASSWORD, Dovecot
+
+    database, drop = _fresh_database(url)
+    dovecot = Dovecot().start()
+    user = "support@bench.example"
+    try:
+        client = dovecot.client(user)
+        for start in range(0, len(corpus), 200):
+            client.multiappend("INBOX", corpus[start:start + 200])
+        client.logout()
+        env = dict(os.environ, HELPDESK_DATABASE_URL=database, HELPDESK_INSTANCE_DIR=str(RESULTS / "mail-instance"),
+                   HELPDESK_SECRET_KEY="bench-only-secret-key")
+        env.pop("HELPDESK_REDIS_URL", None)
+        _cli(env, "db", "upgrade")
+        _cli(env, "channels", "add-email", "bench", "--address", user, "--imap-host", "127.0.0.1",
+             "--imap-port", str(dovecot.port), "--imap-user", user, "--imap-security", "none",
+             "--imap-password-stdin", stdin=PASSWORD + "\n")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        output = _cli(env, "listen", "--once")
+        seconds = time.perf_counter() - started
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return {"mails": len(corpus), "seconds": round(seconds, 2), "per_second": round(len(corpus) / seconds, 1),
+                "peak_rss_mib": round(peak_kib / 1024, 1), "peak_rss_grew": peak_kib > before,
+                "report": output.strip()}
+    finally:
+        dovecot.stop()
+        drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--mails", type=int, default=2000)
+    parser.add_argument("--memory-check", type=int, default=0, help="also run with this many mails to compare memory")
+    args = parser.parse_args()
+    corpus = generate(args.mails)
+    result = {"machine": machine(args.database_url), "backend": backend(args.database_url),
+              "corpus_mib": round(sum(map(len, corpus)) / 2**20, 1), "parse_only_per_second": round(parse_only(corpus), 1),
+              "listen_once": listen_once(args.database_url, corpus)}
+    if args.memory_check:
+        result["listen_once_other_n"] = listen_once(args.database_url, generate(args.memory_check, seed=8))
+    path = save(f"mail-{backend(args.database_url)}-{args.mails}", result)
+    print(path.read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -5,10 +5,12 @@ from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.rules import PriorityRule
+from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutcome, SlaPolicyConfig, SlaRecompute
 from helpdesk.models.staff import ApiToken, Group, User, group_members
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "Customer", "FailedMail", "Group", "Identity", "Mailbox", "Message",
-    "Organization", "PriorityRule", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
+    "Notification", "Organization", "PriorityRule", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
+    "SlaRecompute", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

@@ -32,6 +32,12 @@ class Ticket(db.Model):
         Index("ix_tickets_thread", "source", "thread_key"),
         Index("ix_tickets_first_response_due", "first_response_due_at"),
         Index("ix_tickets_resolution_due", "resolution_due_at"),
+        Index("ix_tickets_next_response_due", "next_response_due_at"),
+        # SLA: the scheduler reads tickets whose state changes by now; the dashboard counts open
+        # tickets by state (covering index) and lists those at risk by due time.
+        Index("ix_tickets_sla_check", "sla_check_at"),
+        Index("ix_tickets_sla_state_due", "sla_state", "sla_due_at"),
+        Index("ix_tickets_sla_board", "status", "group_id", "assignee_id", "priority", "channel", "sla_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +61,11 @@ class Ticket(db.Model):
     # Filled by the SLA engine; kept on the row so dashboards filter with an index.
     first_response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
+    next_response_due_at: Mapped[datetime | None]
+    sla_policy_id: Mapped[int | None]  # the policy in force (no foreign key: a deleted policy just stops applying)
+    sla_state: Mapped[str | None] = mapped_column(String(16))  # ok | warning | breached | paused; None: no clock
+    sla_due_at: Mapped[datetime | None]  # the earliest due time of a running target
+    sla_check_at: Mapped[datetime | None]  # when the state changes next without any event
 
     customer: Mapped[Customer] = relationship()
     group: Mapped[Group | None] = relationship()

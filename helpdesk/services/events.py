@@ -14,8 +14,15 @@ ticket_created = _signals.signal("ticket.created")
 ticket_updated = _signals.signal("ticket.updated")
 message_created = _signals.signal("message.created")
 message_updated = _signals.signal("message.updated")
+# SLA: a target crossed its warning share or its due time (once per crossing); settings changed;
+# a ticket's clocks or a background recomputation moved on.
+sla_warning = _signals.signal("sla.warning")
+sla_breached = _signals.signal("sla.breached")
+sla_config_changed = _signals.signal("sla.config_changed")
+sla_recomputed = _signals.signal("sla.recomputed")
 
-EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated)}
+EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
+                              sla_warning, sla_breached, sla_config_changed, sla_recomputed)}
 
 
 def publish(name: str, payload: dict) -> None:

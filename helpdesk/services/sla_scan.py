@@ -1,0 +1,173 @@
+"""The SLA scheduler: find tickets whose clocks crossed warning or breach, and act once per crossing.
+
+A scan reads, through an index, the tickets whose `sla_check_at` has come (the instant their state
+changes by itself, or "now" after an event left them in warning or breached), recomputes them, and
+for each running target in warning or breached tries to insert its crossing row. The unique key
+(ticket, target, kind, target start) lets exactly one of any number of concurrent schedulers win;
+the winner, in the same transaction, records the crossing in the ticket's timeline, notifies the
+assignee and group, and applies the policy's escalation actions through `tickets.update_ticket`
+(so they appear in the timeline too); after commit it publishes `sla.warning` or `sla.breached`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+import sla
+from helpdesk.extensions import db
+from helpdesk.models import SlaCrossing, Ticket, TicketEvent, User
+from helpdesk.models.base import utcnow
+from helpdesk.models.tickets import PRIORITIES
+from helpdesk.services import events, notifications, sla_config, tickets
+from helpdesk.services.sla_clocks import Computed, naive, refresh_locked
+from helpdesk.services.transactions import begin_write, retry_when_busy
+
+log = logging.getLogger(__name__)
+BATCH = 500
+TARGET_NAMES = {"first_response": "first response", "next_response": "next response", "resolution": "resolution"}
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A running target found in warning or breached."""
+
+    ticket_id: int
+    target: str
+    kind: str  # warning | breached
+    started_at: datetime
+    due_at: datetime
+    policy_id: int | None
+
+
+@dataclass
+class ScanReport:
+    """What one scan did: tickets checked, crossings this scan acted on."""
+
+    checked: int = 0
+    fired: list[Crossing] = field(default_factory=list)
+
+
+def crossings_of(computed: Computed) -> list[Crossing]:
+    """The crossings a ticket's clocks show: each running target in warning (not paused) or breached."""
+    if computed.state is None:
+        return []
+    found = []
+    for clock in computed.status.clocks:
+        if not clock.running or clock.due_at is None:
+            continue
+        if clock.state == sla.ClockState.BREACHED:
+            kind = "breached"
+        elif clock.state == sla.ClockState.WARNING and not clock.paused:
+            kind = "warning"
+        else:
+            continue
+        found.append(Crossing(computed.ticket_id, clock.kind.value, kind, naive(clock.started_at),
+                              naive(clock.due_at), int(clock.policy_id)))
+    return found
+
+
+def _due_ids(now: datetime, skip: set[int], limit: int) -> list[int]:
+    query = select(Ticket.id).where(Ticket.sla_check_at <= now)
+    if skip:
+        query = query.where(Ticket.id.not_in(skip))
+    return list(db.session.scalars(query.order_by(Ticket.sla_check_at, Ticket.id).limit(limit)))
+
+
+@retry_when_busy
+def _refresh_batch(ids: list[int], now: datetime, policies: sla_config.PolicySet) -> list[Computed]:
+    begin_write()
+    done = [computed for _, computed in refresh_locked(ids, now, policies, scanning=True)]
+    db.session.commit()
+    return done
+
+
+def scan(now: datetime | None = None, *, batch: int = BATCH) -> ScanReport:
+    """One pass of the scheduler at `now` (default: now): recompute every ticket due for a check,
+    fire what crossed. Safe to run in any number of processes at once."""
+    now = now or utcnow()
+    policies = sla_config.active_policies()
+    report = ScanReport()
+    stuck: set[int] = set()  # rows still due after their refresh (a due time exactly at `now`)
+    while ids := _due_ids(now, stuck, batch):
+        refreshed = _refresh_batch(ids, now, policies)
+        moved_on = {c.ticket_id for c in refreshed if c.check_at is None or c.check_at > now}
+        stuck.update(set(ids) - moved_on)  # also tickets the engine refused: never loop on them
+        for computed in refreshed:
+            for crossing in crossings_of(computed):
+                if fire(crossing, policies):
+                    report.fired.append(crossing)
+        report.checked += len(ids)
+        if len(ids) < batch:
+            break
+    db.session.commit()  # end the read snapshot
+    return report
+
+
+def _insert_crossing(crossing: Crossing) -> bool:
+    values = {"ticket_id": crossing.ticket_id, "target": crossing.target, "kind": crossing.kind,
+              "started_at": crossing.started_at, "due_at": crossing.due_at, "policy_id": crossing.policy_id,
+              "fired_at": utcnow()}
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SlaCrossing).values(**values).on_conflict_do_nothing().returning(SlaCrossing.id)
+    return db.session.execute(statement).scalar() is not None  # no row back: another scheduler won
+
+
+def escalation_changes(actions: dict | None, ticket: Ticket) -> dict:
+    """What a policy's escalation `actions` change on `ticket`: a higher priority (never a lower
+    one), another group, another assignee; an assignee who may not work the new group is unassigned."""
+    if not actions:
+        return {}
+    changes: dict = {}
+    priority = actions.get("priority")
+    if priority in PRIORITIES and PRIORITIES[priority] > ticket.priority:
+        changes["priority"] = priority
+    group_id = actions.get("group_id")
+    if group_id and group_id != ticket.group_id:
+        changes["group_id"] = group_id
+    assignee_id = actions.get("assignee_id")
+    if assignee_id and assignee_id != ticket.assignee_id:
+        changes["assignee_id"] = assignee_id
+    elif "group_id" in changes and ticket.assignee_id is not None:
+        assignee = db.session.get(User, ticket.assignee_id)
+        if assignee is None or not (assignee.sees_all_groups or group_id in assignee.group_ids):
+            changes["assignee_id"] = None
+    return changes
+
+
+def _describe(crossing: Crossing, ticket: Ticket) -> str:
+    what = TARGET_NAMES.get(crossing.target, crossing.target)
+    verb = "is close to its" if crossing.kind == "warning" else "breached its"
+    return f"#{ticket.id} {ticket.subject[:200]}: {what} {verb} SLA (due {crossing.due_at:%Y-%m-%d %H:%M} UTC)"
+
+
+@retry_when_busy
+def fire(crossing: Crossing, policies: sla_config.PolicySet) -> bool:
+    """Act on `crossing` unless some scheduler already did; True when this call acted."""
+    begin_write()
+    if not _insert_crossing(crossing):
+        db.session.rollback()
+        return False
+    ticket = db.session.get(Ticket, crossing.ticket_id)
+    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
+    text = _describe(crossing, ticket)
+    db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data={
+        "crossing": crossing.kind, "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z"}))
+    notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text)
+    payload = events.ticket_payload(ticket) | {
+        "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z", "text": text,
+        "policy_id": crossing.policy_id, "email_supervisors": bool(row and row.email_supervisors)}
+    changes = escalation_changes((row.escalations or {}).get(crossing.kind) if row else None, ticket)
+    try:
+        done = tickets.update_ticket(ticket, None, **changes) if changes else {}  # commits the crossing too
+    except tickets.TicketError as exc:
+        log.warning("SLA escalation of ticket %s not applied: %s", ticket.id, exc)
+        done = {}
+    db.session.commit()
+    events.publish(f"sla.{crossing.kind}", payload | {"escalated": done})
+    return True

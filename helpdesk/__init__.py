@@ -81,11 +81,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_channels(app)
 
-    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, web
+    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, web, webhooks
 
     security.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    webhooks.init_app(app)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
     realtime.init_app(app)
     jobs.init_app(app)

@@ -13,7 +13,10 @@ from helpdesk.models.customers import Identity
 from helpdesk.models.staff import User
 
 KINDS = ("inbound", "outbound", "note")
-DELIVERY_STATES = ("queued", "sending", "sent", "failed")
+DELIVERY_STATES = ("queued", "sending", "sent", "delivered", "read", "failed")
+# Providers report progress out of order (a "read" may arrive before "delivered"): a state only
+# ever moves forward. "failed" is final, whatever came before.
+DELIVERY_PROGRESS = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4, "failed": 5}
 
 
 class Message(db.Model):

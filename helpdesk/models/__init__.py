@@ -1,5 +1,6 @@
 """Database models: columns, relationships and trivial derived properties, nothing more."""
 
+from helpdesk.models.accounts import ChannelAccount
 from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.mail import FailedMail, Mailbox
@@ -10,7 +11,7 @@ from helpdesk.models.staff import ApiToken, Group, User, group_members
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "Customer", "FailedMail", "Group", "Identity", "Mailbox", "Message",
-    "Notification", "Organization", "PriorityRule", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
+    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
+    "Message", "Notification", "Organization", "PriorityRule", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SlaRecompute", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

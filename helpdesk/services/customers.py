@@ -310,3 +310,50 @@ def update_customer(customer: Customer, **changes) -> dict:
             done[name] = [old, new]
     db.session.commit()
     return done
+
+
+@dataclass(frozen=True)
+class DuplicateSuggestion:
+    """Another customer record that is probably the same person, and why we think so."""
+
+    customer: Customer
+    reason: str
+
+
+_GENERIC_NAMES = {"website visitor", "visitor", "customer", "unknown", "guest", "user"}
+
+
+def _phone_digits(identity: Identity) -> str | None:
+    if identity.kind not in ("phone", "whatsapp"):
+        return None
+    digits = "".join(ch for ch in identity.address if ch.isdigit())
+    return digits if len(digits) >= 7 else None
+
+
+def likely_duplicates(customer: Customer, limit: int = 10) -> list[DuplicateSuggestion]:
+    """Customers who are probably `customer` under another channel: the same phone number on a
+    phone or WhatsApp identity, the same e-mail address mentioned as an identity of another
+    kind, or the same full name (not a placeholder such as "Website visitor")."""
+    found: dict[int, DuplicateSuggestion] = {}
+    active = Customer.merged_into_id.is_(None)
+    for identity in customer.identities:
+        digits = _phone_digits(identity)
+        if digits:
+            others = db.session.scalars(select(Identity).join(Customer).where(
+                Identity.kind.in_(("phone", "whatsapp")), Identity.address == "+" + digits,
+                Identity.customer_id != customer.id, active))
+            for other in others:
+                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, f"same phone number +{digits}"))
+        if "@" in identity.address:
+            others = db.session.scalars(select(Identity).join(Customer).where(  # (kind, address) index
+                Identity.kind.in_(IDENTITY_KINDS), Identity.address == identity.address.lower(),
+                Identity.customer_id != customer.id, active))
+            for other in others:
+                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, f"same address {identity.address}"))
+    name = " ".join(customer.name.split())
+    if len(name) >= 5 and " " in name and name.lower() not in _GENERIC_NAMES:
+        others = db.session.scalars(select(Customer).where(  # exact name: an index scan, not a table scan
+            Customer.name == name, Customer.id != customer.id, active).limit(limit))
+        for other in others:
+            found.setdefault(other.id, DuplicateSuggestion(other, f"same name {other.name}"))
+    return list(found.values())[:limit]

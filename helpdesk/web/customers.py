@@ -53,7 +53,7 @@ def show(customer_id: int):
     preload(history)
     organizations = list(db.session.scalars(select(Organization).order_by(Organization.name)))
     return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
-                           tiers=TIERS, organizations=organizations)
+                           tiers=TIERS, organizations=organizations, duplicates=customers.likely_duplicates(customer))
 
 
 @bp.post("/customers/<int:customer_id>")
@@ -96,8 +96,12 @@ def add_identity(customer_id: int):
 
 @bp.post("/customers/<int:customer_id>/merge")
 def merge(customer_id: int):
-    """Merge this customer into another record: identities and tickets move, an audit entry stays."""
+    """Merge this customer into another record: identities and tickets move, an audit entry stays.
+
+    `back_to` (a same-site path) is where to go afterwards, e.g. the ticket page the one-click
+    merge of a suggested duplicate was made from."""
     source = _customer_or_404(customer_id)
+    back_to = request.form.get("back_to", "")
     try:
         target_id = optional_int(request.form.get("target_id", "").strip(), "target_id")
         if target_id is None:
@@ -110,5 +114,7 @@ def merge(customer_id: int):
         db.session.rollback()
         flash(f"Not merged: {exc}.", "error")
         return redirect(url_for("customers.show", customer_id=source.id), code=303)
-    flash(f"Merged into {target.name}.", "ok")
+    flash(f"Merged {source.name} into {target.name}.", "ok")
+    if back_to.startswith("/") and not back_to.startswith("//") and "\\" not in back_to:
+        return redirect(back_to, code=303)
     return redirect(url_for("customers.show", customer_id=target.id), code=303)

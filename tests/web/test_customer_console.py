@@ -83,3 +83,31 @@ def test_profile_edit_validates_every_field(client, agent, inbound):
         assert "Not saved" in page and field in page, field
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).tier == "vip"
+
+
+def test_likely_duplicates_are_suggested_and_merged_in_one_click(client, agent, inbound):
+    email_ticket = inbound(email="lucia@example.com", name="Lucía Fernández").ticket_id
+    wa_ticket = inbound(kind="whatsapp", email="+34 600 123 456", name="Lucía Fernández", channel="whatsapp",
+                        source="wa", thread_key="wa-1").ticket_id
+    customer_id = db.session.get(Ticket, email_ticket).customer_id
+    other_id = db.session.get(Ticket, wa_ticket).customer_id
+    page = client.get(f"/tickets/{email_ticket}").get_data(as_text=True)
+    assert "Possibly the same person" in page and "same name Lucía Fernández" in page
+    response = client.post(f"/customers/{other_id}/merge", data={"target_id": str(customer_id),
+                                                                 "back_to": f"/tickets/{email_ticket}"})
+    assert response.status_code == 303 and response.location.endswith(f"/tickets/{email_ticket}")
+    db.session.expire_all()
+    assert db.session.get(Ticket, wa_ticket).customer_id == customer_id
+    sidebar = client.get(f"/tickets/{email_ticket}").get_data(as_text=True)
+    assert f"/tickets/{wa_ticket}" in sidebar and "Possibly the same person" not in sidebar
+
+
+def test_same_phone_on_whatsapp_and_phone_identities_is_suggested(app, inbound):
+    from helpdesk.services import customers
+
+    a = db.session.get(Ticket, inbound(kind="whatsapp", email="+34600111222", name="A", channel="whatsapp",
+                                       source="wa", thread_key="a").ticket_id).customer
+    b = db.session.get(Ticket, inbound(email="b@example.com", name="B").ticket_id).customer
+    customers.add_identity(b, "phone", "+34 600 11 12 22")
+    db.session.commit()
+    assert [(d.customer.id, d.reason) for d in customers.likely_duplicates(a)] == [(b.id, "same phone number +34600111222")]

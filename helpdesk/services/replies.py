@@ -13,8 +13,9 @@ from channels.base import DeliveryError, OutboundMessage, Sender
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, events, mailboxes
+from helpdesk.services import attachments, channel_accounts, events
 from helpdesk.services.attachments import path_for
+from helpdesk.services.secrets import SecretUnreadable
 
 BODY_MAX = 100_000
 MAX_ATTEMPTS = 8
@@ -157,11 +158,10 @@ def deliver(message_id: int) -> DeliveryOutcome:
     recipient = _recipient(message, ticket)
     if recipient is None:
         return _finish(message, "failed", error="the customer has no address to reply to")
-    settings = {"smtp": mailboxes.outgoing_smtp(ticket.source)}
     try:
-        adapter = channels.get_channel(ticket.channel, settings)
+        adapter = channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source))
         receipt = adapter.send(_outbound(message, ticket, recipient))
-    except KeyError as exc:
+    except (KeyError, SecretUnreadable) as exc:
         return _finish(message, "failed", error=str(exc))
     except DeliveryError as exc:
         if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:

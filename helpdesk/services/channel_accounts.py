@@ -1,0 +1,51 @@
+"""Channel accounts (bots, numbers, pages) as the reply path sees them: which account a ticket's
+source names, its secrets, and the settings its channel adapter is built with.
+
+Shared by every messaging channel: a channel keeps its public options in `ChannelAccount.settings`
+and its credentials as one sealed JSON object (`seal_secrets`), so `adapter_settings` can hand
+any adapter what it needs without knowing the channel.
+"""
+
+from __future__ import annotations
+
+import json
+
+from helpdesk.extensions import db
+from helpdesk.models import ChannelAccount
+from helpdesk.models.accounts import ACCOUNT_KINDS
+from helpdesk.services import mailboxes, secrets
+
+
+def seal_secrets(values: dict[str, str]) -> str:
+    """`values` (token, app secret, webhook secret...) encrypted as one string for `secrets_sealed`."""
+    return secrets.seal(json.dumps(values, sort_keys=True))
+
+
+def account_secrets(account: ChannelAccount) -> dict[str, str]:
+    """The decrypted secrets of `account` ({} when it has none); SecretUnreadable if the key changed."""
+    if not account.secrets_sealed:
+        return {}
+    return json.loads(secrets.unseal(account.secrets_sealed))
+
+
+def account_for_source(source: str | None) -> ChannelAccount | None:
+    """The channel account a source such as "telegram:3" names, or None (mailboxes, web, unknown)."""
+    kind, _, account_id = (source or "").partition(":")
+    if kind not in ACCOUNT_KINDS or not account_id.isdigit():
+        return None
+    account = db.session.get(ChannelAccount, int(account_id))
+    return account if account is not None and account.kind == kind else None
+
+
+def adapter_settings(source: str | None) -> dict:
+    """What the channel adapter delivering a reply on a ticket from `source` is built with.
+
+    For a channel account: {"account_id", "name", "settings" (its public options), "secrets"
+    (decrypted)}; otherwise {"smtp": the outgoing mail settings (see mailboxes.outgoing_smtp)}.
+    SecretUnreadable when the account's secrets cannot be decrypted.
+    """
+    account = account_for_source(source)
+    if account is None:
+        return {"smtp": mailboxes.outgoing_smtp(source)}
+    return {"account_id": account.id, "name": account.name, "settings": dict(account.settings or {}),
+            "secrets": account_secrets(account)}

@@ -8,6 +8,8 @@ await build({
   minify: true,
   sourcemap: true,
   format: "esm",
+  splitting: true, // the dashboard's chart library is a chunk loaded by the dashboard only
+  chunkNames: "chunks/[name]-[hash]",
   target: ["es2020"],
   logLevel: "info",
 });

@@ -1,13 +1,18 @@
 // Entry point of the agent console's script: one Socket.IO connection to /agent, shared by the
 // parts of the page that are live. Pages work without it; it only keeps them current.
 import { io } from "socket.io-client";
+import { attachRecomputeProgress } from "./admin_sla.js";
 import { localiseTimes } from "./live.js";
+import { attachNotifications } from "./notifications.js";
+import { startClocks } from "./sla_clock.js";
 import { attachTicketList } from "./ticket_list.js";
 import { attachTicketPage } from "./ticket_page.js";
 
 function start() {
   localiseTimes();
   if (!document.body.dataset.userId) return; // signed out: nothing is live
+  startClocks();
+  attachRecomputeProgress();
   const indicator = document.getElementById("live-state");
   const socket = io("/agent", { withCredentials: true });
   socket.on("connect", () => { indicator.textContent = "live"; indicator.dataset.state = "live"; });
@@ -15,6 +20,9 @@ function start() {
   socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
   attachTicketList(socket);
   attachTicketPage(socket);
+  attachNotifications(socket);
+  // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
+  if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));
   window.helpdeskSocket = socket; // for integrators' user scripts and the browser tests
 }
 

@@ -37,6 +37,8 @@ export function attachTicketList(socket) {
   };
   socket.on("ticket.created", (p) => onChange("ticket.created", p));
   socket.on("ticket.updated", (p) => onChange("ticket.updated", p));
+  socket.on("sla.warning", (p) => onChange("sla.warning", p)); // the SLA column changes state
+  socket.on("sla.breached", (p) => onChange("sla.breached", p));
   // Events between rendering and connecting, or during a disconnect, were missed: re-render once.
   socket.on("connect", () => refresh([]));
   document.addEventListener("visibilitychange", () => {

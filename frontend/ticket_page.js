@@ -67,6 +67,8 @@ export function attachTicketPage(socket) {
   socket.on("message.created", (p) => { if (mine(p)) appendNew(); });
   socket.on("message.updated", (p) => { if (mine(p)) replaceMessage(p.message_id); });
   socket.on("ticket.updated", (p) => { if (mine(p)) refreshProperties(); });
+  socket.on("sla.warning", (p) => { if (mine(p)) refreshProperties(); });
+  socket.on("sla.breached", (p) => { if (mine(p)) refreshProperties(); });
   socket.on("presence.changed", (p) => { if (mine(p)) showPresence(p.agents); });
 
   document.getElementById("properties").addEventListener("change", (e) => {

@@ -14,6 +14,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room
 
+from helpdesk import online as online_staff
 from helpdesk.extensions import db, socketio
 from helpdesk.models import User
 from helpdesk.services import events, staff, tickets
@@ -104,6 +105,9 @@ class AgentNamespace(Namespace):
             join_room(f"group:{group_id}")
         if user.sees_all_groups:
             join_room("supervisors")
+        join_room(f"user:{user.id}")  # notifications addressed to this staff member
+        online_staff.online.add(request.sid, user.id)
+        emit("agents.changed", {"user_id": user.id, "online": True}, to="supervisors", namespace=NAMESPACE)
         emit("hello", {"user_id": user.id, "server_time": time.time()})
 
     def _user(self) -> User | None:
@@ -151,6 +155,8 @@ class AgentNamespace(Namespace):
         return {"ok": True}
 
     def on_disconnect(self, reason=None):
+        online_staff.online.drop(request.sid)
+        emit("agents.changed", {"online": False}, to="supervisors", namespace=NAMESPACE)
         ticket_id = presence.drop(request.sid)
         if ticket_id is not None:
             self._broadcast_presence(ticket_id)
@@ -172,7 +178,11 @@ class AgentNamespace(Namespace):
 
 
 def _rooms_for(payload: dict) -> list[str]:
+    if "ticket_id" not in payload:
+        return ["supervisors"]  # not about one ticket (an SLA recomputation): supervisors only
     rooms = ["supervisors", f"ticket:{payload['ticket_id']}"]
+    if payload.get("assignee_id") is not None:
+        rooms.append(f"user:{payload['assignee_id']}")
     if payload.get("group_id") is not None:
         rooms.append(f"group:{payload['group_id']}")
     previous = (payload.get("changes") or {}).get("group_id")
@@ -188,7 +198,8 @@ def _forward(name: str):
     return handler
 
 
-_handlers = {name: _forward(name) for name in ("ticket.created", "ticket.updated", "message.created", "message.updated")}
+_handlers = {name: _forward(name) for name in ("ticket.created", "ticket.updated", "message.created", "message.updated",
+                                               "sla.warning", "sla.breached", "sla.recomputed")}
 
 
 def init_app(app: Flask) -> None:
@@ -196,6 +207,7 @@ def init_app(app: Flask) -> None:
     global presence
     redis_url = app.config.get("HELPDESK_REDIS_URL")
     presence = RedisPresence(redis_url) if redis_url else Presence()
+    online_staff.init(redis_url)
     socketio.on_namespace(AgentNamespace(NAMESPACE))
     for name, handler in _handlers.items():
         events.EVENTS[name].connect(handler, weak=False)

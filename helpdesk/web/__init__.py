@@ -23,10 +23,25 @@ def _asset_url(name: str) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Register the console blueprints and the template helpers they share."""
-    from helpdesk.web import admin, admin_mail, attachments, auth, contact, customers, ticket_actions, tickets
+    from helpdesk.web import (
+        admin,
+        admin_mail,
+        attachments,
+        auth,
+        contact,
+        customers,
+        dashboard,
+        sla_admin,
+        sla_display,
+        ticket_actions,
+        tickets,
+    )
 
-    for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, contact):
+    for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
+                   contact):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
+    app.jinja_env.filters["sla_left"] = sla_display.time_left
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized

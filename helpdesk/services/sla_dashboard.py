@@ -1,0 +1,158 @@
+"""The supervisor dashboard's figures, each from one query that reads an index.
+
+- open tickets by SLA state, per group, agent, priority and channel: one pass over the covering
+  index ix_tickets_sla_board (status, group, assignee, priority, channel, state), grouped in its order;
+- at risk (in warning), soonest due first: ix_tickets_sla_state_due;
+- breaches today and per day: ix_sla_crossings_kind_fired;
+- compliance (targets met among those that stopped) today, 7 and 30 days and per day:
+  ix_sla_outcomes_day_met, grouped in its order.
+
+Days are UTC days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Group, SlaCrossing, SlaOutcome, Ticket, User
+from helpdesk.models.base import utcnow
+from helpdesk.models.tickets import OPEN_STATUSES, PRIORITY_NAMES
+
+STATES = ("ok", "warning", "breached", "paused", "none")
+AT_RISK_LIMIT = 25
+SERIES_DAYS = 30
+
+
+@dataclass
+class Breakdown:
+    """Open tickets by SLA state for each value of one dimension (a group, an agent, ...)."""
+
+    rows: dict[object, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, key: object, state: str, count: int) -> None:
+        self.rows[key][state] += count
+
+    def sorted(self, names: dict | None = None) -> list[tuple[str, Counter]]:
+        """(label, counts) pairs, labelled with `names` (ids to names), most tickets first."""
+        labelled = [((names or {}).get(key, key) if key is not None else "—", counts) for key, counts in self.rows.items()]
+        return sorted(labelled, key=lambda row: (-sum(row[1].values()), str(row[0])))
+
+
+@dataclass
+class Board:
+    """Everything the dashboard shows at one refresh."""
+
+    now: datetime
+    states: Counter
+    by_group: list
+    by_agent: list
+    by_priority: list
+    by_channel: list
+    at_risk: list[Ticket]
+    breaches_today: int
+    compliance: dict[str, float | None]
+    agents_online: list[tuple[User, int]]
+
+
+def _open_counts() -> list[tuple]:
+    columns = (Ticket.status, Ticket.group_id, Ticket.assignee_id, Ticket.priority, Ticket.channel, Ticket.sla_state)
+    query = select(*columns, func.count()).where(Ticket.status.in_(OPEN_STATUSES)).group_by(*columns)
+    return list(db.session.execute(query))
+
+
+def at_risk(limit: int = AT_RISK_LIMIT) -> list[Ticket]:
+    """Open tickets in warning, the least time left first."""
+    query = select(Ticket).where(Ticket.sla_state == "warning").order_by(Ticket.sla_due_at, Ticket.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def breaches_since(since: datetime) -> int:
+    """Breaches acted on since `since`."""
+    query = select(func.count()).select_from(SlaCrossing).where(SlaCrossing.kind == "breached",
+                                                                 SlaCrossing.fired_at >= since)
+    return db.session.scalar(query)
+
+
+def outcomes_by_day(first: date) -> dict[date, tuple[int, int]]:
+    """(met, stopped) targets per UTC day from `first` on."""
+    query = (select(SlaOutcome.stopped_on, SlaOutcome.met, func.count()).where(SlaOutcome.stopped_on >= first)
+             .group_by(SlaOutcome.stopped_on, SlaOutcome.met))
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, met, count in db.session.execute(query):
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        days[day][1] += count
+        if met:
+            days[day][0] += count
+    return {day: (met, total) for day, (met, total) in days.items()}
+
+
+def breaches_by_day(first: date) -> dict[date, int]:
+    """Breaches acted on per UTC day from `first` on."""
+    day = func.date(SlaCrossing.fired_at)
+    query = (select(day, func.count()).where(SlaCrossing.kind == "breached",
+                                             SlaCrossing.fired_at >= datetime.combine(first, time(0)))
+             .group_by(day))
+    return {date.fromisoformat(str(d)[:10]): count for d, count in db.session.execute(query)}
+
+
+def _percent(met: int, total: int) -> float | None:
+    return round(100 * met / total, 1) if total else None
+
+
+def compliance(per_day: dict[date, tuple[int, int]], today: date) -> dict[str, float | None]:
+    """Share of stopped targets that were met: today, the last 7 and 30 days (None: nothing stopped)."""
+    figures = {}
+    for label, days in (("today", 1), ("7d", 7), ("30d", 30)):
+        sums = [per_day.get(today - timedelta(days=n), (0, 0)) for n in range(days)]
+        figures[label] = _percent(sum(m for m, _ in sums), sum(t for _, t in sums))
+    return figures
+
+
+def series(now: datetime | None = None, days: int = SERIES_DAYS) -> dict:
+    """The chart: per day, breaches and compliance (percent, None when nothing stopped)."""
+    today = (now or utcnow()).date()
+    first = today - timedelta(days=days - 1)
+    outcomes, breaches = outcomes_by_day(first), breaches_by_day(first)
+    labels = [first + timedelta(days=n) for n in range(days)]
+    return {"days": [d.isoformat() for d in labels], "breaches": [breaches.get(d, 0) for d in labels],
+            "compliance": [_percent(*outcomes.get(d, (0, 0))) for d in labels]}
+
+
+def _online(online_ids: Iterable[int], load: Counter) -> list[tuple[User, int]]:
+    ids = set(online_ids)
+    users = db.session.scalars(select(User).where(User.id.in_(ids), User.active)) if ids else []
+    return sorted(((u, load.get(u.id, 0)) for u in users), key=lambda pair: (-pair[1], pair[0].name))
+
+
+def board(online_ids: Iterable[int] = (), now: datetime | None = None) -> Board:
+    """The dashboard at `now` for the staff members `online_ids` connected to the console."""
+    now = now or utcnow()
+    states: Counter = Counter()
+    groups, agents, priorities, channels = Breakdown(), Breakdown(), Breakdown(), Breakdown()
+    load: Counter = Counter()
+    for _status, group_id, assignee_id, priority, channel, state, count in _open_counts():
+        state = state or "none"
+        states[state] += count
+        groups.add(group_id, state, count)
+        agents.add(assignee_id, state, count)
+        priorities.add(PRIORITY_NAMES.get(priority, priority), state, count)
+        channels.add(channel, state, count)
+        if assignee_id is not None:
+            load[assignee_id] += count
+    group_names = dict(db.session.execute(select(Group.id, Group.name)).all())
+    agent_ids = [key for key in agents.rows if key is not None]
+    agent_names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(agent_ids))).all()) if agent_ids else {}
+    today = now.date()
+    return Board(
+        now=now, states=states, by_group=groups.sorted(group_names), by_agent=agents.sorted(agent_names),
+        by_priority=priorities.sorted(), by_channel=channels.sorted(), at_risk=at_risk(),
+        breaches_today=breaches_since(datetime.combine(today, time(0))),
+        compliance=compliance(outcomes_by_day(today - timedelta(days=29)), today),
+        agents_online=_online(online_ids, load),
+    )

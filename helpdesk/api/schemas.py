@@ -196,6 +196,10 @@ class TicketSchema(Schema):
     closed_at = Timestamp(allow_none=True)
     first_response_due_at = Timestamp(allow_none=True)
     resolution_due_at = Timestamp(allow_none=True)
+    next_response_due_at = Timestamp(allow_none=True)
+    sla_policy_id = fields.Integer(allow_none=True)
+    sla_state = fields.String(allow_none=True, metadata={"description": "ok, warning, breached or paused; null: "
+                                                                        "no running SLA clock."})
 
 
 class TicketDetailSchema(ExpandedSchema, TicketSchema):

@@ -81,12 +81,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_channels(app)
 
+    import knowledge_base
     from helpdesk import api, cli, jobs, realtime, security, sla_jobs, web, webhooks
 
     security.init_app(app)
     web.init_app(app)
     api.init_app(app)
     webhooks.init_app(app)
+    knowledge_base.init_app(app)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
     realtime.init_app(app)
     jobs.init_app(app)

@@ -1,0 +1,182 @@
+"""Web-form messages per second through the one ingestion path, single process.
+
+    python -m bench.bench_ingest --database-url sqlite:///bench/results/bench.sqlite3 --messages 5000
+    python -m bench.bench_ingest --database-url postgresql://postgres@127.0.0.1:5432/bench --messages 5000 --http
+
+Each message is a FormSubmission turned into an InboundMessage by channels.web.form.to_inbound and
+handed to helpdesk.services.ingest.ingest: half from new customers, a quarter new tickets from known
+customers, a quarter replies to a customer's own unclosed ticket (the `[#123]` ticket hint a web
+reply carries). `--http` also times POST /api/v1/tickets (new tickets) against `helpdesk web`.
+
+The run works on a throwaway copy of the seeded database (a file copy on SQLite, CREATE DATABASE
+... TEMPLATE on PostgreSQL), so the console benchmark keeps measuring the seeded data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, select, text
+
+from bench import common
+from bench.http_harness import Server
+
+BODY = ("Hello, I placed an order last week and the tracking page still says the label was created. "
+        "Could you check with the carrier? The order number is in the subject. Thanks a lot.")
+
+
+def copy_database(url: str) -> str:
+    """A fresh copy of the database at `url`; returns the copy's URL."""
+    if common.backend(url) == "sqlite":
+        source = Path(make_url(common.engine_url(url)).database)
+        target = source.with_name(source.stem + "-ingest" + source.suffix)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}"
+    source = make_url(common.engine_url(url))
+    name = f"{source.database}_ingest"
+    admin = create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
+    admin.dispose()
+    return source.set(database=name).render_as_string(hide_password=False)
+
+
+def plan(app, count: int, seed: int = 11) -> list:
+    """`count` inbound messages: new customers, known customers, and replies to their tickets."""
+    from channels.web.form import FormSubmission, to_inbound
+    from helpdesk.extensions import db
+    from helpdesk.models import Identity, Ticket
+
+    rng = random.Random(seed)
+    run = time.strftime("%H%M%S")
+    with app.app_context():
+        known = list(db.session.execute(
+            select(Identity.address, Ticket.id).join(Ticket, Ticket.customer_id == Identity.customer_id)
+            .where(Identity.kind == "email", Ticket.status.in_(("new", "open", "pending", "solved")))
+            .order_by(Ticket.id).limit(count * 4)))
+        db.session.remove()
+    rng.shuffle(known)
+    messages = []
+    for n in range(count):
+        roll = rng.random()
+        if roll < 0.5 or not known:
+            form = FormSubmission(email=f"web{run}.{n}@new.example", name=f"New Customer {n}",
+                                  subject=f"Order {rng.randint(1000, 99999)} not delivered", body=BODY)
+            messages.append(to_inbound(form))
+            continue
+        address, ticket_id = known[n % len(known)]
+        if roll < 0.75:
+            messages.append(to_inbound(FormSubmission(email=address, subject="Another question", body=BODY)))
+        else:
+            reply = to_inbound(FormSubmission(email=address, subject=f"Re: [#{ticket_id}]", body=BODY))
+            messages.append(dataclasses.replace(reply, ticket_hint=ticket_id))
+    return messages
+
+
+def run_service(app, messages: list, warmup: int = 50) -> dict:
+    """Ingest every message in turn; messages/s over the timed part and per-message latency."""
+    from helpdesk.extensions import db
+    from helpdesk.services.ingest import ingest
+
+    samples, created = [], 0
+    with app.app_context():
+        for message in messages[:warmup]:
+            ingest(message)
+            db.session.remove()
+        started = time.perf_counter()
+        for message in messages[warmup:]:
+            t0 = time.perf_counter()
+            created += ingest(message).created_ticket
+            db.session.remove()
+            samples.append((time.perf_counter() - t0) * 1000)
+        elapsed = time.perf_counter() - started
+    return {"messages": len(samples), "new_tickets": created, "seconds": round(elapsed, 2),
+            "per_second": round(len(samples) / elapsed, 1), "latency_ms": common.summarise(samples)}
+
+
+def run_http(app, url: str, count: int, threads: int) -> dict:
+    """POST /api/v1/tickets `count` times from `threads` clients (each its own connection)."""
+    import requests
+
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    from helpdesk.services import staff
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == common.AGENT_EMAIL))
+        token = staff.create_token(user, "bench-ingest")
+        db.session.remove()
+    run = time.strftime("%H%M%S")
+    samples: list[float] = []
+    lock = threading.Lock()
+
+    def client(numbers: range) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        for n in numbers:
+            body = {"customer": {"email": f"api{run}.{threads}.{n}@new.example", "name": f"API Customer {n}"},
+                    "subject": f"Order {n} not delivered", "body": BODY}
+            t0 = time.perf_counter()
+            answer = session.post(server.base + "/api/v1/tickets", json=body, timeout=60)
+            if answer.status_code != 201:
+                raise RuntimeError(f"POST /api/v1/tickets answered {answer.status_code}: {answer.text[:300]}")
+            with lock:
+                samples.append((time.perf_counter() - t0) * 1000)
+
+    with Server(url) as server:
+        client(range(-20, 0))  # warm-up before the clock starts
+        samples.clear()
+        workers = [threading.Thread(target=client, args=(range(i, count, threads),)) for i in range(threads)]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - started
+    return {"threads": threads, "requests": len(samples), "seconds": round(elapsed, 2),
+            "per_second": round(len(samples) / elapsed, 1), "latency_ms": common.summarise(samples)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--http", action="store_true", help="also POST /api/v1/tickets to `helpdesk web`")
+    parser.add_argument("--http-requests", type=int, default=2000)
+    parser.add_argument("--in-place", action="store_true", help="write into the seeded database itself")
+    parser.add_argument("--tag", default="", help="suffix for the results file")
+    args = parser.parse_args(argv)
+    url = args.database_url if args.in_place else copy_database(args.database_url)
+    app = common.make_app(url)
+    messages = plan(app, args.messages + 50)
+    results = {"service": run_service(app, messages)}
+    s = results["service"]
+    print(f"ingest: {s['per_second']} messages/s ({s['messages']} in {s['seconds']} s, {s['new_tickets']} new tickets); "
+          f"latency p50 {s['latency_ms']['p50']} p95 {s['latency_ms']['p95']} p99 {s['latency_ms']['p99']} ms")
+    if args.http:
+        from helpdesk.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()  # the server process is the only writer from here on
+        for threads in (1, 4):
+            r = run_http(app, url, args.http_requests, threads)
+            results[f"http_{threads}"] = r
+            print(f"POST /api/v1/tickets x{threads} clients: {r['per_second']} requests/s; latency p50 "
+                  f"{r['latency_ms']['p50']} p95 {r['latency_ms']['p95']} p99 {r['latency_ms']['p99']} ms")
+    name = f"ingest-{common.label(args.database_url)}" + (f"-{args.tag}" if args.tag else "")
+    path = common.save(name, {
+        "url": args.database_url, "copy": url, "results": results, "machine": common.machine(args.database_url)})
+    print(f"-> {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""What every benchmark shares: the app on a given database, timing statistics, the machine, results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PASSWORD = "bench-password"
+AGENT_EMAIL = "agent01@bench.example"  # in two groups: the heaviest default list an agent has
+SUPERVISOR_EMAIL = "supervisor01@bench.example"
+
+# The job queue and instance folder are chosen when helpdesk is imported: keep them out of the repo.
+os.environ.setdefault("HELPDESK_INSTANCE_DIR", str(RESULTS / "instance"))
+os.environ.setdefault("HELPDESK_SECRET_KEY", "bench-only-secret-key")
+
+
+def engine_url(url: str) -> str:
+    """The SQLAlchemy URL for `url`: PostgreSQL through psycopg 3, as helpdesk.config does; a relative
+    SQLite path made absolute (Flask-SQLAlchemy would otherwise resolve it inside the instance folder)."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        return "sqlite:///" + str(Path(url[len("sqlite:///"):]).resolve())
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def backend(url: str) -> str:
+    """'sqlite' or 'postgresql'."""
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def make_app(url: str, **config):
+    """The real application on the database at `url`, with jobs run in-line and no rate limits."""
+    from helpdesk import create_app
+
+    settings = {"SQLALCHEMY_DATABASE_URI": engine_url(url), "HELPDESK_JOBS_IMMEDIATE": True,
+                "RATELIMIT_ENABLED": False, "HELPDESK_SMTP": None}
+    return create_app(settings | config)
+
+
+def summarise(samples_ms: list[float]) -> dict:
+    """p50/p95/p99/mean/max in milliseconds, rounded, with the sample count."""
+    ordered = sorted(samples_ms)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    return {"n": len(ordered), "p50": round(pct(50), 2), "p95": round(pct(95), 2), "p99": round(pct(99), 2),
+            "mean": round(statistics.fmean(ordered), 2), "max": round(ordered[-1], 2)}
+
+
+def time_calls(call: Callable[[int], object], runs: int, warmup: int = 5) -> dict:
+    """Call `call(i)` `warmup` times untimed, then `runs` times timed; summarise the milliseconds."""
+    for i in range(warmup):
+        call(i)
+    samples = []
+    for i in range(runs):
+        start = time.perf_counter()
+        call(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return summarise(samples)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _mem_total_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _postgres_version(url: str | None) -> str | None:
+    if not url or backend(url) != "postgresql":
+        return None
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SHOW server_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def machine(url: str | None = None) -> dict:
+    """The machine and software a result was measured on."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=RESULTS.parent, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "nproc": os.cpu_count(), "cpu": _cpu_model(), "ram_gib": _mem_total_gib(),
+        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "postgresql": _postgres_version(url), "platform": platform.platform(), "git": commit,
+        "loadavg": os.getloadavg(),  # other work on the machine while it ran: p95/p99 are sensitive to it
+    }
+
+
+def save(name: str, data: dict) -> Path:
+    """Write `data` to bench/results/<name>.json and return the path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    return path
+
+
+def label(url: str) -> str:
+    """A short name for result files: sqlite-<file stem> or pg-<database>."""
+    if backend(url) == "sqlite":
+        return "sqlite-" + Path(url.split("///", 1)[-1]).stem
+    return "pg-" + url.rsplit("/", 1)[-1].split("?", 1)[0]

@@ -55,7 +55,7 @@ def live_server(tmp_path_factory, dovecot):
     instance = tmp_path_factory.mktemp("live-instance")
     env = dict(os.environ, HELPDESK_INSTANCE_DIR=str(instance), HELPDESK_SECRET_KEY="browser-tests",
                HELPDESK_SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", HELPDESK_MAIL_FROM="support@helpdesk.example",
-               HELPDESK_LOGIN_RATE_LIMIT="1000 per minute")
+               HELPDESK_LOGIN_RATE_LIMIT="1000 per minute", HELPDESK_SLA_SCAN_SECONDS="2")
     for name in ("HELPDESK_DATABASE_URL", "HELPDESK_REDIS_URL"):
         env.pop(name, None)
     run_cli(env, "db", "upgrade")

@@ -1,0 +1,55 @@
+"""A supervisor watches the SLA dashboard while a ticket with a short SLA crosses warning and breach."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PASSWORD
+from tests.web_server import run_cli
+
+# Calendar time, so the test does not depend on the hour: warning after 8 s, breach after 16 s.
+SHORT_POLICY = {"name": "Very short", "targets": [
+    {"kind": "first_response", "goal_seconds": 16, "business_time": False, "warning_fraction": 0.5}]}
+
+
+def test_the_dashboard_follows_a_ticket_through_warning_and_breach(sign_in, live_server):
+    run_cli(live_server.env, "users", "create", "--email", "sue@staff.example", "--name", "Sue Supervisor",
+            "--role", "supervisor", "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")
+    created = live_server.api("POST", "/api/v1/sla/policies", json=SHORT_POLICY)
+    assert created.status_code == 201, created.text
+    page = sign_in("sue@staff.example")
+    page.goto(live_server.url + "/dashboard")
+    expect(page.locator("#live-state")).to_have_text("live")
+    expect(page.locator("#sla-chart")).to_be_visible()
+    page.wait_for_function("document.getElementById('sla-dashboard').dataset.live === '1'")
+    page.evaluate("window.__notReloaded = true")
+    expect(page.locator("#count-ok")).to_have_text("0")
+    expect(page.locator("#breaches-today")).to_have_text("0")
+
+    response = live_server.api("POST", "/api/v1/tickets", json={
+        "customer": {"email": f"{uuid.uuid4().hex[:8]}@customer.example", "name": "Kenji"},
+        "subject": "Checkout <b>down</b>", "body": "Nobody can pay", "group": "Support"})
+    assert response.status_code == 201, response.text
+    ticket_id = response.json()["id"]
+    expect(page.locator("#count-ok")).to_have_text("1")
+
+    at_risk = page.locator(f"#at-risk li[data-ticket-id='{ticket_id}']")
+    expect(at_risk).to_be_visible(timeout=20_000)  # warning after 8 s, seen by a scan every 2 s
+    expect(at_risk).to_contain_text("Checkout <b>down</b>")
+    expect(at_risk.locator(".sla-clock")).to_have_text(re.compile(r"^\d+s left$"))
+    expect(page.locator("#count-warning")).to_have_text("1")
+    expect(page.locator("#count-ok")).to_have_text("0")
+
+    expect(page.locator("#count-breached")).to_have_text("1", timeout=20_000)
+    expect(at_risk).to_have_count(0)
+    expect(page.locator("#breaches-today")).to_have_text("1")
+    expect(page.locator("#count-warning")).to_have_text("0")
+    assert page.evaluate("window.__notReloaded") is True  # everything above came live
+
+    agent = sign_in("ana@staff.example")
+    row = agent.locator(f"#ticket-row-{ticket_id} .sla-clock")
+    expect(row).to_have_text(re.compile(r"^overdue \d+s$"))
+    assert agent.goto(live_server.url + "/dashboard").status == 404

@@ -61,6 +61,21 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True)
+class DeliveryStatus:
+    """A provider's callback about one message we sent, identified by the provider's id for it.
+
+    `state` is one of sent | delivered | read | failed (the outbound delivery states a provider can
+    report); `error` says why, when it failed. Callbacks come out of order and more than once.
+    """
+
+    provider_id: str
+    state: str
+    at: datetime | None = None
+    recipient: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message from a customer, normalised by its channel adapter.
 

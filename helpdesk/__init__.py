@@ -36,6 +36,10 @@ def _register_channels(app: Flask) -> None:
     for name in ("web", "api", "email"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
+    from channels.whatsapp.adapter import WhatsAppChannel
+
+    channels.register("whatsapp", WhatsAppChannel.from_settings)
+
 
 def _own_origin_and(extra: list[str]):
     """An origin check that accepts the server's own origin and the `extra` ones."""
@@ -82,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, web, webhooks
+    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, status_jobs, web, webhooks
 
     security.init_app(app)
     web.init_app(app)
@@ -92,5 +96,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
     realtime.init_app(app)
     jobs.init_app(app)
+    status_jobs.init_app(app)
     cli.init_app(app)
     return app

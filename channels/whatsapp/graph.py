@@ -1,0 +1,106 @@
+"""A small Graph API client (stdlib HTTP): JSON calls, multipart upload and file download, every
+request authorised with the account's bearer token; failures raise `GraphError`."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from http.client import HTTPException
+from urllib.parse import urlsplit
+
+from channels.whatsapp.errors import GraphError, from_response
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v21.0"
+TIMEOUT_SECONDS = 20.0
+
+
+class _KeepTokenOnHost(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but never carries the bearer token to another host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            new.remove_header("Authorization")
+        return new
+
+
+_opener = urllib.request.build_opener(_KeepTokenOnHost)
+
+
+class GraphClient:
+    """Calls `{base_url}/{version}/{path}` with `access_token`; the base URL points tests (or a
+    proxy) elsewhere."""
+
+    def __init__(self, access_token: str, *, base_url: str = DEFAULT_BASE_URL, version: str = DEFAULT_VERSION,
+                 timeout: float = TIMEOUT_SECONDS) -> None:
+        self.access_token = access_token
+        self.base_url = base_url.rstrip("/")
+        self.version = version.strip("/")
+        self.timeout = timeout
+
+    def url(self, path: str) -> str:
+        """The full address of the Graph API node or edge `path` (e.g. "123/messages")."""
+        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+
+    def post_json(self, path: str, body: dict) -> dict:
+        """POST `body` as JSON to `path`; the decoded JSON answer."""
+        data = json.dumps(body).encode()
+        return self._json(self._request(self.url(path), data, "application/json"))
+
+    def post_multipart(self, path: str, fields: dict[str, str], *, filename: str, content: bytes,
+                       content_type: str) -> dict:
+        """POST a multipart form (`fields` plus one file under the name "file") to `path`."""
+        boundary = uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                 for name, value in fields.items()]
+        quoted = filename.replace('"', "").replace("\r", "").replace("\n", "")
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        request = self._request(self.url(path), b"".join(parts), f"multipart/form-data; boundary={boundary}")
+        return self._json(request)
+
+    def get_json(self, path: str) -> dict:
+        """GET `path`; the decoded JSON answer."""
+        return self._json(self._request(self.url(path)))
+
+    def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes and content type at `url` (a media URL the API handed out), at most `max_bytes`."""
+        content, content_type = self._call(self._request(url), max_bytes)
+        return content, content_type
+
+    def _request(self, url: str, data: bytes | None = None, content_type: str | None = None) -> urllib.request.Request:
+        headers = {"Authorization": f"Bearer {self.access_token}", "User-Agent": "helpdesk"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        return urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")
+
+    def _json(self, request: urllib.request.Request) -> dict:
+        body, _ = self._call(request, 10 * 1024 * 1024)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            raise GraphError(f"Graph API answered with something other than JSON: {body[:120]!r}",
+                             retryable=True) from None
+        if not isinstance(answer, dict):
+            raise GraphError("Graph API answered with JSON that is not an object", retryable=True)
+        return answer
+
+    def _call(self, request: urllib.request.Request, max_bytes: int) -> tuple[bytes, str]:
+        try:
+            with _opener.open(request, timeout=self.timeout) as response:
+                body = response.read(max_bytes + 1)
+                content_type = response.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            body = exc.read(64 * 1024)
+            exc.close()
+            raise from_response(exc.code, body) from None
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            raise GraphError(f"Graph API unreachable: {reason}", retryable=True) from None
+        if len(body) > max_bytes:
+            raise GraphError(f"the file is larger than {max_bytes} bytes", retryable=False)
+        return body, content_type

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Group, Message, Ticket, User
@@ -36,16 +38,17 @@ def optional_int(value: str | None, field: str) -> int | None:
 
 
 def preload(tickets: Iterable[Ticket]) -> None:
-    """Load the customers, groups and assignees of `tickets` in three queries instead of one per row.
-
-    Many-to-one relationships look in the session's identity map first, so rendering the rows
-    afterwards issues no further SQL.
-    """
+    """Load the customers, groups and assignees of `tickets` in three queries instead of one per row,
+    and attach them to the tickets (the session's identity map holds rows only weakly, so merely
+    loading them would not keep them for rendering)."""
     tickets = list(tickets)
-    for model, attribute in ((Customer, "customer_id"), (Group, "group_id"), (User, "assignee_id")):
-        ids = {getattr(t, attribute) for t in tickets} - {None}
-        if ids:
-            list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    relations = (("customer", Customer, "customer_id"), ("group", Group, "group_id"), ("assignee", User, "assignee_id"))
+    for relation, model, attribute in relations:
+        pending = [t for t in tickets if relation not in t.__dict__]
+        ids = {getattr(t, attribute) for t in pending} - {None}
+        rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+        for ticket in pending:
+            set_committed_value(ticket, relation, rows.get(getattr(ticket, attribute)))
 
 
 def all_groups() -> list[Group]:
@@ -54,7 +57,7 @@ def all_groups() -> list[Group]:
 
 def assignable_users(group_id: int | None = None) -> list[User]:
     """Active staff who may be assigned a ticket of `group_id` (any group when None)."""
-    users = db.session.scalars(select(User).where(User.active).order_by(User.name))
+    users = db.session.scalars(select(User).options(selectinload(User.groups)).where(User.active).order_by(User.name))
     return [u for u in users if group_id is None or u.sees_all_groups or group_id in u.group_ids]
 
 

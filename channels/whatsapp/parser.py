@@ -197,6 +197,7 @@ def _interactive(part: dict) -> str:
 
 
 def _unsupported(raw: dict, kind: str) -> str:
+    kind = _text(_dict(raw.get("unsupported")).get("type")) or kind  # e.g. an edit or a poll
     errors = _list(raw.get("errors"))
     reason = status_error(errors) if errors else ""
     return f"[Unsupported WhatsApp message ({kind})" + (f": {reason}]" if reason else "]")

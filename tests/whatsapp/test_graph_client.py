@@ -1,0 +1,90 @@
+"""The Graph API client and adapter against a local server speaking the wire format: bearer
+tokens, link sends, media download limits, unreachable servers, and tokens kept on their host."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from channels.base import DeliveryError
+from channels.whatsapp.adapter import WhatsAppChannel, WhatsAppSettings
+from channels.whatsapp.graph import GraphClient
+from channels.whatsapp.parser import MediaRef
+from tests.support import free_port
+from tests.whatsapp.conftest import ACCESS_TOKEN
+from tests.whatsapp.payloads import PHONE_NUMBER_ID
+
+
+@pytest.fixture
+def adapter(graph) -> WhatsAppChannel:
+    return WhatsAppChannel(WhatsAppSettings(PHONE_NUMBER_ID, ACCESS_TOKEN, graph.base_url))
+
+
+def test_a_file_can_be_sent_by_public_link_without_upload(adapter, graph):
+    wamid = adapter.send_link("34600123456", "image", "https://cdn.example.com/plano.png", caption="El plano")
+    ((sent_id, body),) = graph.sent
+    assert sent_id == wamid and graph.calls_to("/media") == []
+    assert body["image"] == {"link": "https://cdn.example.com/plano.png", "caption": "El plano"}
+
+
+def test_a_wrong_token_is_a_permanent_error_naming_the_token(graph):
+    stranger = WhatsAppChannel(WhatsAppSettings(PHONE_NUMBER_ID, "not-the-token", graph.base_url))
+    with pytest.raises(DeliveryError) as caught:
+        stranger.send_text("34600123456", "hola")
+    assert not caught.value.retryable and "access token" in caught.value.reason
+
+
+def test_a_download_larger_than_the_limit_is_refused_for_good(adapter, graph):
+    media_id = graph.add_media(b"x" * 5000, "video/mp4")
+    with pytest.raises(DeliveryError) as caught:
+        adapter.fetch_media(MediaRef(media_id, "video", "video/mp4", "clip.mp4"), max_bytes=4999)
+    assert not caught.value.retryable and "larger than 4999 bytes" in caught.value.reason
+    assert adapter.fetch_media(MediaRef(media_id, "video", "video/mp4", "clip.mp4"), max_bytes=5000).content == b"x" * 5000
+
+
+def test_an_unreachable_api_is_retryable():
+    client = GraphClient("t", base_url=f"http://127.0.0.1:{free_port()}", timeout=2)
+    with pytest.raises(DeliveryError) as caught:
+        client.get_json("123")
+    assert caught.value.retryable and "unreachable" in caught.value.reason
+
+
+def test_the_token_follows_a_redirect_on_the_same_host_but_never_to_another():
+    seen: dict[str, str | None] = {}
+    other = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "other"))
+    home = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "home",
+                                                                     redirect=f"http://localhost:{other.server_port}/f"))
+    for server in (home, other):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        content, _ = GraphClient("secret-token").download(f"http://127.0.0.1:{home.server_port}/media", 100)
+    finally:
+        for server in (home, other):
+            server.shutdown()
+            server.server_close()
+    assert content == b"other"
+    assert seen == {"home": "Bearer secret-token", "other": None}
+
+
+def _recorder(seen: dict, name: str, redirect: str | None = None):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            seen[name] = self.headers.get("Authorization")
+            if redirect:
+                self.send_response(302)
+                self.send_header("Location", redirect)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(name)))
+            self.end_headers()
+            self.wfile.write(name.encode())
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Handler

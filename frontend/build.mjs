@@ -13,3 +13,21 @@ await build({
   target: ["es2020"],
   logLevel: "info",
 });
+
+// The knowledge base: the public help center (search suggestions, deflection on the contact form)
+// and its console pages (editor preview, suggestions on the ticket page).
+await build({
+  entryPoints: [
+    { in: "frontend/kb/help.js", out: "kb_help" },
+    { in: "frontend/kb/help.css", out: "kb_help" },
+    { in: "frontend/kb/console.js", out: "kb_console" },
+    { in: "frontend/kb/console.css", out: "kb_console" },
+  ],
+  outdir: "helpdesk/static/dist",
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: "esm",
+  target: ["es2020"],
+  logLevel: "info",
+});

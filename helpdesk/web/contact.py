@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from channels.web.form import FormSubmission, to_inbound
 from helpdesk.extensions import limiter
 from helpdesk.services.ingest import ingest
+from knowledge_base import activity as kb_activity
 
 bp = Blueprint("contact", __name__)
 
@@ -49,4 +50,6 @@ def form():
                                 body=values["body"],
                                 submission_id=f"form-{submission_id}" if _SUBMISSION_ID.match(submission_id) else None)
     result = ingest(to_inbound(submission, source="web"))
+    # The articles suggested while typing did not answer it: the self-service session ends in a ticket.
+    kb_activity.ticket_opened(request.form.get("kb_visitor"), result.ticket_id, source="portal")
     return render_template("contact/thanks.html", number=result.ticket_id)

@@ -1,0 +1,118 @@
+"""Recording what visitors and agents do with the knowledge base: searches, views, votes,
+deflection outcomes and articles sent in replies. Every function commits."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Message
+from helpdesk.models.base import utcnow
+from knowledge_base.models import KbArticle, KbDeflection, KbSearch, KbSent, KbView, KbVote
+
+VISITOR = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+TYPING_WINDOW = timedelta(seconds=60)
+# Help-center article links in a reply: /help/<language>/articles/<id>[-slug]
+ARTICLE_LINK = re.compile(r"/help/([a-z]{2,3})/articles/(\d{1,9})\b")
+
+
+def new_visitor() -> str:
+    """A random id for one visitor's self-service session."""
+    return secrets.token_urlsafe(18)
+
+
+def valid_visitor(value: str | None) -> str | None:
+    """`value` when it looks like a visitor id (ours or the chat widget's), else None."""
+    return value if value and VISITOR.match(value) else None
+
+
+def _deflection(visitor: str, source: str, language: str | None) -> KbDeflection:
+    row = db.session.scalar(select(KbDeflection).where(KbDeflection.visitor == visitor))
+    if row is None:
+        row = KbDeflection(visitor=visitor, source=source, language=language)
+        db.session.add(row)
+    row.updated_at = utcnow()
+    return row
+
+
+def record_search(query: str, *, language: str | None, source: str, results: int, visitor: str | None) -> None:
+    """Keep a search. While one visitor types, the growing query updates one row instead of adding many."""
+    query = query.strip()[:200]
+    if not query:
+        return
+    now = utcnow()
+    last = db.session.scalar(select(KbSearch).where(KbSearch.visitor == visitor).order_by(KbSearch.id.desc())
+                             .limit(1)) if visitor else None
+    typing = last is not None and now - last.updated_at < TYPING_WINDOW and (
+        query.lower().startswith(last.query.lower()) or last.query.lower().startswith(query.lower()))
+    if typing:
+        last.query, last.results, last.updated_at = query, results, now
+    else:
+        db.session.add(KbSearch(query=query, language=language, source=source, results=results, visitor=visitor,
+                                created_at=now, updated_at=now))
+    if visitor and source in ("portal", "widget", "help"):
+        _deflection(visitor, source, language)
+    db.session.commit()
+
+
+def record_view(article: KbArticle, *, language: str, source: str, visitor: str | None) -> None:
+    """Keep an article view (and count it towards the visitor's self-service session)."""
+    db.session.add(KbView(article_id=article.id, language=language, source=source, visitor=visitor))
+    if visitor and source in ("portal", "widget", "help"):
+        _deflection(visitor, source, language)
+    db.session.commit()
+
+
+def vote(article: KbArticle, *, language: str, visitor: str, helpful: bool, comment: str = "") -> KbVote:
+    """Keep a visitor's "was this helpful?" answer (a second answer replaces the first). A helpful
+    answer closes the visitor's self-service session as resolved, unless they already opened a ticket."""
+    row = db.session.scalar(select(KbVote).where(KbVote.article_id == article.id, KbVote.visitor == visitor))
+    if row is None:
+        row = KbVote(article_id=article.id, visitor=visitor, language=language, helpful=helpful)
+        db.session.add(row)
+    row.helpful, row.language, row.comment, row.created_at = helpful, language, (comment or "").strip()[:1000], utcnow()
+    session = db.session.scalar(select(KbDeflection).where(KbDeflection.visitor == visitor))
+    if helpful and session is not None and session.outcome == "pending":
+        session.outcome = "resolved"
+    db.session.commit()
+    return row
+
+
+def ticket_opened(visitor: str | None, ticket_id: int, *, source: str = "portal", language: str | None = None) -> None:
+    """The visitor still asked for help: their self-service session ends with this ticket.
+
+    Called by the contact form, and meant for the chat widget when a conversation becomes a ticket.
+    """
+    visitor = valid_visitor(visitor)
+    if not visitor:
+        return
+    session = _deflection(visitor, source, language)
+    session.outcome, session.ticket_id = "ticket", ticket_id
+    db.session.commit()
+
+
+def record_sent(message_id: int) -> list[KbSent]:
+    """Keep which articles an outbound reply linked to (inserted from the suggestions or typed). Commits."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.kind != "outbound":
+        return []
+    found: dict[int, str] = {}
+    for language, article_id in ARTICLE_LINK.findall(message.body_text or ""):
+        found.setdefault(int(article_id), language)
+    existing = set(db.session.scalars(select(KbArticle.id).where(KbArticle.id.in_(found)))) if found else set()
+    already = set(db.session.scalars(select(KbSent.article_id).where(KbSent.message_id == message_id)))
+    rows = [KbSent(ticket_id=message.ticket_id, message_id=message.id, article_id=a, language=found[a],
+                   user_id=message.author_id) for a in found if a in existing and a not in already]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def on_message_created(_sender, payload: dict) -> None:
+    """`message.created` subscriber: record articles sent in an outbound reply."""
+    if payload.get("kind") == "outbound":
+        record_sent(payload["message_id"])

@@ -1,0 +1,82 @@
+"""PostgreSQL full-text search: a generated, weighted `tsvector` per document (kb_english,
+kb_spanish or kb_simple by its language) with a GIN index, ranked by ts_rank, snippets by
+ts_headline; pg_trgm over the word list for typos, with a plain fallback when it is not installed."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from knowledge_base.engines import Filters, RawHit, Term, expanding, filter_clauses
+
+CONFIGS = {"en": "kb_english", "es": "kb_spanish"}
+FALLBACK_CONFIG = "kb_simple"
+_CONFIG_OF_ROW = ("CASE d.language WHEN 'en' THEN 'kb_english'::regconfig WHEN 'es' THEN 'kb_spanish'::regconfig "
+                  "ELSE 'kb_simple'::regconfig END")
+_HEADLINE = (f"'StartSel={chr(2)}, StopSel={chr(3)}, MaxWords=30, MinWords=12, MaxFragments=2, "
+             "FragmentDelimiter=\" … \"'")
+_trgm_schema: dict[str, str | None] = {}
+
+
+def _tsquery_term(term: Term) -> str:
+    chars = term.chars
+    if chars:
+        return "(" + " <-> ".join(f"'{c}'" for c in chars) + ")"
+    return f"'{term.text}'" + (":*" if term.prefix else "")
+
+
+def tsquery_text(terms: list[Term], operator: str) -> str:
+    """The to_tsquery input: quoted lexemes (prefixes as :*, CJK as <-> phrases) joined by & or |."""
+    joiner = " & " if operator == "and" else " | "
+    return joiner.join(_tsquery_term(t) for t in terms)
+
+
+def _query_expression(filters: Filters) -> str:
+    if filters.language:
+        return f"to_tsquery('{CONFIGS.get(filters.language, FALLBACK_CONFIG)}', :q)"
+    return " || ".join(f"to_tsquery('{c}', :q)" for c in (*CONFIGS.values(), FALLBACK_CONFIG))
+
+
+def match(session, terms: list[Term], operator: str, filters: Filters, limit: int) -> list[RawHit]:
+    """The best `limit` documents matching all (`and`) or any (`or`) of `terms`."""
+    params: dict = {"q": tsquery_text(terms, operator), "limit": limit}
+    where = ["d.kb_fts_document @@ q.query", *filter_clauses(filters, params)]
+    # Rank every match, but make headlines (the slow part) only for the page that is shown.
+    statement = text(
+        f"WITH q AS (SELECT {_query_expression(filters)} AS query), "
+        "top AS (SELECT d.id, d.article_id, d.language, d.visibility, d.title, d.body, "
+        "ts_rank(d.kb_fts_document, q.query, 1) AS score "
+        f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} ORDER BY score DESC, d.id LIMIT :limit) "
+        f"SELECT top.id, top.article_id, top.language, top.visibility, top.score, "
+        f"ts_headline({_CONFIG_OF_ROW.replace('d.', 'top.')}, top.title, q.query, 'HighlightAll=true, "
+        f"StartSel={chr(2)}, StopSel={chr(3)}') AS title, "
+        f"ts_headline({_CONFIG_OF_ROW.replace('d.', 'top.')}, top.body, q.query, {_HEADLINE}) AS snippet "
+        "FROM top, q ORDER BY top.score DESC, top.id"
+    )
+    rows = session.execute(expanding(statement, params), params)
+    return [RawHit(translation_id=r.id, article_id=r.article_id, language=r.language, visibility=r.visibility,
+                   score=float(r.score), title=r.title, snippet=r.snippet) for r in rows]
+
+
+def _trigram_schema(session) -> str | None:
+    """The schema pg_trgm is installed in, or None (looked up once per database)."""
+    key = str(session.get_bind().url)
+    if key not in _trgm_schema:
+        _trgm_schema[key] = session.scalar(text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"))
+    return _trgm_schema[key]
+
+
+def similar_terms(session, word: str, limit: int = 40) -> list[str]:
+    """Vocabulary words similar to `word`: pg_trgm's `%` on its GIN index, or (without pg_trgm) words
+    that share the first two letters and are about as long."""
+    schema = _trigram_schema(session)
+    if schema:
+        rows = session.execute(text(
+            f'SELECT term FROM kb_search_terms WHERE term OPERATOR("{schema}".%) :w '
+            f'ORDER BY "{schema}".similarity(term, :w) DESC LIMIT :limit'), {"w": word, "limit": limit})
+    else:
+        rows = session.execute(text(
+            "SELECT term FROM kb_search_terms WHERE term LIKE :start AND length(term) BETWEEN :low AND :high "
+            "LIMIT 500"), {"start": word[:2] + "%", "low": len(word) - 2, "high": len(word) + 2})
+    return [r.term for r in rows]

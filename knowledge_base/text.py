@@ -1,0 +1,83 @@
+"""Text handling both search engines share: words, CJK spacing, accents, trigrams, language guess."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han, kana and CJK punctuation-free ranges: written without spaces, so each character is a token.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD_OR_CJK = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+# Highlight markers the engines put around matches; stripped from indexed text so they stay unique.
+MARK_START, MARK_END = "\x02", "\x03"
+_MARKERS = re.compile("[\x02\x03]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])([\x03]?) +([\x02]?)(?=[{_CJK}])")
+
+STOPWORDS = {
+    "en": set("a an and are as at be but by can do does for from have how i if in is it its me my no not of on or "
+              "please so that the their there this to was we what when where which who why will with you your "
+              "hello hi thanks thank regards dear".split()),
+    "es": set("a al algo como con de del el ella en es esta este hay la las lo los mi mis muy no o para pero por "
+              "que se sin su sus te tengo un una y ya yo hola gracias saludos favor".split()),
+}
+
+
+def space_cjk(text: str) -> str:
+    """`text` with a space on each side of every CJK character (one token per character for both engines)."""
+    return _MARKERS.sub("", CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text or "")).replace("  ", " ").strip()
+
+
+def unspace_cjk(text: str) -> str:
+    """Undo `space_cjk` in a highlighted snippet: join CJK characters again, merging adjacent highlights."""
+    return _SPACE_BETWEEN_CJK.sub(r"\1\2", text).replace(MARK_END + MARK_START, "")
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: the form the vocabulary keeps (contraseña -> contrasena)."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[str]:
+    """Words and CJK runs of `text`, in order ("重置密码 now" -> ["重置密码", "now"])."""
+    return _WORD_OR_CJK.findall(text or "")
+
+
+def is_cjk(token: str) -> bool:
+    return bool(CJK_CHAR.match(token))
+
+
+def vocabulary(text: str) -> set[str]:
+    """The distinct folded words of `text` worth correcting typos towards (3 to 40 letters, not numbers)."""
+    return {fold(t) for t in tokens(text) if not is_cjk(t) and 3 <= len(t) <= 40 and not t.isdigit()}
+
+
+def trigrams(word: str) -> set[str]:
+    """pg_trgm's trigrams of one word: padded with two spaces in front and one behind."""
+    padded = f"  {fold(word)} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity: shared trigrams over all trigrams of both words (0..1)."""
+    ta, tb = trigrams(a), trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def guess_language(text: str, default: str = "en") -> str:
+    """A rough language of a customer's message: zh for Chinese characters, es or en by common words."""
+    if len(CJK_CHAR.findall(text or "")) >= 2:
+        return "zh"
+    words = [fold(t) for t in tokens(text) if not is_cjk(t)]
+    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    if "ñ" in (text or "").lower() or "¿" in (text or ""):
+        scores["es"] += 2
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 else default
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """Overlapping two-character pieces of a CJK run (a long sentence as pieces a phrase query can find)."""
+    return [run] if len(run) <= 2 else [run[i:i + 2] for i in range(len(run) - 1)]

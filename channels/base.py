@@ -135,9 +135,14 @@ class OutboundMessage:
 
 @dataclass(frozen=True)
 class DeliveryReceipt:
-    """What the provider said when it accepted a message."""
+    """What the provider said when it accepted a message.
+
+    `state` is "sent" unless the channel knows the recipient already has the message ("delivered",
+    as when the web chat emits a reply to a connected visitor).
+    """
 
     provider_id: str
+    state: str = "sent"
 
 
 class DeliveryError(Exception):

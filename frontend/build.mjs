@@ -14,6 +14,20 @@ await build({
   logLevel: "info",
 });
 
+// The chat widget runs on customers' pages from a classic <script async>: one self-contained
+// file (socket.io-client inside), its style sheet bundled as text for the shadow root.
+await build({
+  entryPoints: ["frontend/widget/widget.js"],
+  outfile: "helpdesk/static/dist/widget.js",
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: "iife",
+  loader: { ".css": "text" },
+  target: ["es2020"],
+  logLevel: "info",
+});
+
 // The knowledge base: the public help center (search suggestions, deflection on the contact form)
 // and its console pages (editor preview, suggestions on the ticket page).
 await build({

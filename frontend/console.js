@@ -3,6 +3,7 @@
 import { io } from "socket.io-client";
 import { attachRecomputeProgress } from "./admin_sla.js";
 import { localiseTimes } from "./live.js";
+import { attachLiveChat } from "./live_chat.js";
 import { attachNotifications } from "./notifications.js";
 import { startClocks } from "./sla_clock.js";
 import { attachTicketList } from "./ticket_list.js";
@@ -21,6 +22,7 @@ function start() {
   attachTicketList(socket);
   attachTicketPage(socket);
   attachNotifications(socket);
+  attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));
   window.helpdeskSocket = socket; // for integrators' user scripts and the browser tests

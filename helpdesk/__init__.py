@@ -36,19 +36,17 @@ def _register_channels(app: Flask) -> None:
     for name in ("web", "api", "email"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
+    from channels.telegram.channel import telegram_channel
+
+    channels.register("telegram", telegram_channel)
+
     from channels.whatsapp.adapter import WhatsAppChannel
 
     channels.register("whatsapp", WhatsAppChannel.from_settings)
 
+    from helpdesk.webchat.delivery import adapter as webchat_adapter
 
-def _own_origin_and(extra: list[str]):
-    """An origin check that accepts the server's own origin and the `extra` ones."""
-
-    def allowed(origin: str | None, environ: dict) -> bool:
-        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-        return origin is None or origin == own or origin in extra
-
-    return allowed
+    channels.register("webchat", webchat_adapter)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -77,16 +75,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_url = app.config.get("HELPDESK_REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     limiter.init_app(app)
-    # None means "the server's own origin only"; an empty list would switch the Origin check off
-    # and let any web site open a socket with an agent's cookies.
-    extra_origins = app.config.get("HELPDESK_SOCKET_ORIGINS") or []
+    # The console's origins and the chat widgets' (each namespace narrows it at connect); never an
+    # empty list, which would switch the Origin check off and let any site open a socket.
+    from helpdesk import socket_origins
+
     socketio.init_app(app, message_queue=redis_url, async_mode="threading",
-                      cors_allowed_origins=_own_origin_and(extra_origins) if extra_origins else None)
+                      cors_allowed_origins=socket_origins.server_check(app))
 
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, status_jobs, web, webhooks
+    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, status_jobs, web, webchat, webhooks
 
     security.init_app(app)
     web.init_app(app)
@@ -95,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     knowledge_base.init_app(app)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
     realtime.init_app(app)
+    webchat.init_app(app)
     jobs.init_app(app)
     status_jobs.init_app(app)
     cli.init_app(app)

@@ -78,6 +78,11 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
         # Browser origins, besides the server's own, allowed to open Socket.IO connections.
         "HELPDESK_SOCKET_ORIGINS": [o.strip() for o in get("SOCKET_ORIGINS", "").split(",") if o.strip()],
+        # Web chat widget: per visitor (messages, connections) and per address (connections).
+        "HELPDESK_WEBCHAT_MESSAGE_RATE": get("WEBCHAT_MESSAGE_RATE", "20 per minute"),
+        "HELPDESK_WEBCHAT_CONNECT_RATE": get("WEBCHAT_CONNECT_RATE", "20 per minute"),
+        "HELPDESK_WEBCHAT_ADDRESS_CONNECT_RATE": get("WEBCHAT_ADDRESS_CONNECT_RATE", "120 per minute"),
+        "HELPDESK_WEBCHAT_UPLOAD_BYTES": int(get("WEBCHAT_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

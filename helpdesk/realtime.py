@@ -15,9 +15,11 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room
 
 from helpdesk import online as online_staff
+from helpdesk import socket_origins
 from helpdesk.extensions import db, socketio
 from helpdesk.models import User
 from helpdesk.services import events, staff, tickets
+from helpdesk.webchat import delivery as chat_delivery
 
 NAMESPACE = "/agent"
 PRESENCE_STATES = ("viewing", "replying")
@@ -97,6 +99,8 @@ class AgentNamespace(Namespace):
     """Staff console connections: authenticated at connect, authorised at every join."""
 
     def on_connect(self, auth=None):
+        if not socket_origins.console_origin_allowed(request.environ):
+            raise ConnectionRefusedError("origin not allowed")  # a chat widget's site, say
         user = _user_for_connect(auth)
         if user is None:
             raise ConnectionRefusedError("authentication required")
@@ -130,6 +134,7 @@ class AgentNamespace(Namespace):
             return {"ok": False, "error": "no such ticket"}
         join_room(f"ticket:{ticket.id}")
         self._set_presence(ticket.id, user, "viewing")
+        chat_delivery.agent_activity(ticket.id, user, "viewing")
         return {"ok": True, "presence": presence.on_ticket(ticket.id)}
 
     def on_presence(self, data):
@@ -145,6 +150,7 @@ class AgentNamespace(Namespace):
         if state not in PRESENCE_STATES or f"ticket:{ticket_id}" not in self._rooms():
             return {"ok": False, "error": "join the ticket first"}
         self._set_presence(ticket_id, user, state)
+        chat_delivery.agent_activity(ticket_id, user, state)
         return {"ok": True}
 
     def on_leave_ticket(self, data):

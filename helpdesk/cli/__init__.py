@@ -74,7 +74,7 @@ def demo() -> None:
 
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
-    from helpdesk.cli import mail, serve, whatsapp  # noqa: F401 - whatsapp adds its commands to `channels`
+    from helpdesk.cli import mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands to `channels`
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail):
         app.cli.add_command(command)

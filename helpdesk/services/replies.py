@@ -167,7 +167,7 @@ def deliver(message_id: int) -> DeliveryOutcome:
         if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:
             return _finish(message, "queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
         return _finish(message, "failed", error=exc.reason)
-    return _finish(message, "sent", provider_id=receipt.provider_id)
+    return _finish(message, receipt.state, provider_id=receipt.provider_id)
 
 
 def retry(message: Message, actor: User) -> Message:

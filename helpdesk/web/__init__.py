@@ -26,19 +26,22 @@ def init_app(app: Flask) -> None:
     from helpdesk.web import (
         admin,
         admin_mail,
+        admin_webchat,
         attachments,
         auth,
         contact,
         customers,
         dashboard,
+        live_chat,
         sla_admin,
         sla_display,
         ticket_actions,
         tickets,
+        widget,
     )
 
     for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
-                   contact):
+                   contact, live_chat, admin_webchat, widget):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left

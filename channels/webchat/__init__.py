@@ -1,0 +1,1 @@
+"""Web chat channel: visitors of a customer's site writing through the embedded widget."""

@@ -1,0 +1,46 @@
+"""The e-mail that proves a visitor's address: sent by a job, so a slow mail server never holds
+up the chat, and retried when the server is down for a moment."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+import channels
+from channels.base import DeliveryError, OutboundMessage, Sender
+from helpdesk.jobs import huey
+from helpdesk.services import mailboxes
+
+_app: Flask | None = None
+
+BODY = """Hello,
+
+someone (we hope you) asked to get the answers to their chat on {widget} by e-mail at this address.
+Confirm it with this link, valid for two days:
+
+{link}
+
+If it was not you, ignore this message: nothing is sent to this address without the confirmation.
+"""
+
+
+def init_app(app: Flask) -> None:
+    """Bind the job to `app`."""
+    global _app
+    _app = app
+
+
+@huey.task(retries=3, retry_delay=60)
+def send_confirmation(address: str, link: str, widget: str) -> str:
+    """E-mail the confirmation `link` to `address`; retried when the mail server fails for now."""
+    assert _app is not None, "helpdesk.webchat.init_app was not called"
+    with _app.app_context():
+        mailer = channels.get_channel("email", {"smtp": mailboxes.outgoing_smtp(None)})
+        message = OutboundMessage(message_id=0, channel="email", source=None, recipient=Sender(kind="email", address=address),
+                                  body_text=BODY.format(widget=widget, link=link), subject="Confirm your e-mail address",
+                                  auto_submitted=True)
+        try:
+            return mailer.send(message).provider_id
+        except DeliveryError as exc:
+            if exc.retryable:
+                raise
+            return f"not sent: {exc.reason}"

@@ -1,0 +1,172 @@
+"""The `/chat` Socket.IO namespace: widget visitors.
+
+A connection names a widget key and, for a returning visitor, the visitor token the server gave
+it. It is refused for an unknown key, an origin the widget may not be embedded on, a token that is
+forged, old or another widget's, and beyond the connection rates. Every event acts on the
+visitor's own conversation only, taken from the verified token, never from what the event says:
+there is no event that names another room, ticket or visitor.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import request, session, url_for
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from helpdesk import online
+from helpdesk.models import ChannelAccount
+from helpdesk.services import webchat_messages, webchat_visitors, webchat_widgets
+from helpdesk.services.webchat_messages import ChatMessageError
+from helpdesk.services.webchat_visitors import VisitorError
+from helpdesk.webchat import delivery, presence
+
+log = logging.getLogger(__name__)
+
+
+def agents_online(account: ChannelAccount) -> bool:
+    """True when a staff member who takes this widget's chats has the console open."""
+    return webchat_widgets.agents_online(account, online.online.user_ids())
+
+
+class ChatNamespace(Namespace):
+    """Widget connections: one room per visitor conversation, joined at connect only."""
+
+    def on_connect(self, auth=None):
+        auth = auth if isinstance(auth, dict) else {}
+        account = webchat_widgets.widget_for_key(str(auth.get("key") or ""))
+        if account is None:
+            raise ConnectionRefusedError("unknown widget")
+        if not webchat_widgets.origin_allowed(account, request.headers.get("Origin")):
+            raise ConnectionRefusedError("this site may not embed the widget")
+        if not presence.allow("HELPDESK_WEBCHAT_ADDRESS_CONNECT_RATE", request.remote_addr or "-"):
+            raise ConnectionRefusedError("too many connections")
+        token = auth.get("token")
+        visitor_id = webchat_visitors.read_token(account, str(token)) if token else webchat_visitors.new_visitor_id()
+        if visitor_id is None:
+            raise ConnectionRefusedError("invalid visitor token")
+        if not presence.allow("HELPDESK_WEBCHAT_CONNECT_RATE", visitor_id):
+            raise ConnectionRefusedError("too many connections")
+        session["chat"] = {"w": account.id, "v": visitor_id}
+        room = delivery.room_of(account.source, visitor_id)
+        join_room(room)
+        presence.visitors.add(request.sid, room)
+        items = webchat_messages.history(account, visitor_id)
+        waiting = [i["id"] for i in items if i["from"] == "agent" and i["state"] == "sent"]
+        webchat_messages.mark_delivered(account, visitor_id, waiting)
+        emit("welcome", {
+            "token": webchat_visitors.issue_token(account, visitor_id), "visitor_id": visitor_id,
+            "config": webchat_widgets.public_config(account, agents_online(account)),
+            "email": webchat_visitors.verified_email(visitor_id),
+            "history": [i | {"state": "delivered"} if i["id"] in waiting else i for i in items],
+        })
+
+    def _visitor(self) -> tuple[ChannelAccount, str] | tuple[None, None]:
+        """The widget and visitor of this connection, as verified at connect."""
+        data = session.get("chat") or {}
+        account = webchat_widgets.widget_by_id(int(data.get("w") or 0))
+        if account is None or not account.active or not data.get("v"):
+            return None, None
+        return account, data["v"]
+
+    def _counted(self):
+        """The visitor, counting one message against their rate; (None, None, answer) when not
+        connected or over the rate."""
+        account, visitor_id = self._visitor()
+        if account is None:
+            return None, None, {"ok": False, "error": "not connected"}
+        if not presence.allow("HELPDESK_WEBCHAT_MESSAGE_RATE", visitor_id):
+            return None, None, {"ok": False, "error": "too many messages; wait a moment"}
+        return account, visitor_id, None
+
+    def on_post_message(self, data):
+        """The visitor wrote: {text, client_id, name?, topic?}. Answers {ok, id, ticket_id}."""
+        account, visitor_id, refusal = self._counted()
+        if refusal is not None:
+            return refusal
+        data = data if isinstance(data, dict) else {}
+        try:
+            result = webchat_messages.post(account, visitor_id, text=str(data.get("text") or ""),
+                                           client_id=str(data.get("client_id") or ""), name=data.get("name"),
+                                           subject=data.get("topic"))
+        except ChatMessageError as exc:
+            return {"ok": False, "error": exc.message, "field": exc.field}
+        self._after_post(account, visitor_id, result)
+        return {"ok": True, "id": result.message_id, "ticket_id": result.ticket_id}
+
+    def _after_post(self, account: ChannelAccount, visitor_id: str, result) -> None:
+        """Other tabs of the visitor show the message too; an agent already on the ticket page saw it."""
+        from helpdesk.realtime import presence as agents_on_ticket
+
+        room = delivery.room_of(account.source, visitor_id)
+        if not result.duplicate:
+            emit("message_added", webchat_messages.item(result.message_id, visitor_id), to=room, skip_sid=request.sid)
+        if agents_on_ticket.on_ticket(result.ticket_id):
+            emit("read", {"up_to": result.message_id}, to=room)
+        delivery.visitor_typing(result.ticket_id, False)
+
+    def on_typing(self, data):
+        """The visitor started or stopped typing: {typing: bool}."""
+        account, visitor_id = self._visitor()
+        ticket = webchat_visitors.conversation(account, visitor_id) if account is not None else None
+        if ticket is None or not ticket.is_open:
+            return {"ok": False}
+        delivery.visitor_typing(ticket.id, bool((data or {}).get("typing")) if isinstance(data, dict) else False)
+        return {"ok": True}
+
+    def on_read(self, data):
+        """The visitor has seen every reply up to {up_to: message id}."""
+        account, visitor_id = self._visitor()
+        try:
+            up_to = int((data or {}).get("up_to"))
+        except (TypeError, ValueError, AttributeError):
+            return {"ok": False, "error": "bad message id"}
+        if account is None:
+            return {"ok": False, "error": "not connected"}
+        return {"ok": True, "read": webchat_messages.mark_read(account, visitor_id, up_to)}
+
+    def on_history(self, data=None):
+        """The visitor's conversation so far (after a reconnect the widget asks again)."""
+        account, visitor_id = self._visitor()
+        if account is None:
+            return {"ok": False, "error": "not connected"}
+        return {"ok": True, "items": webchat_messages.history(account, visitor_id)}
+
+    def on_status(self, data=None):
+        """Whether anyone is there to answer now."""
+        account, _ = self._visitor()
+        return {"ok": account is not None, "online": account is not None and agents_online(account)}
+
+    def on_identify(self, data):
+        """The pre-chat form or the offline form: {name?, email?, identity_hash?}. With a valid
+        identity hash the address is the visitor's at once; otherwise a confirmation link is
+        e-mailed and the address counts only once it is clicked."""
+        account, visitor_id, refusal = self._counted()
+        if refusal is not None:
+            return refusal
+        data = data if isinstance(data, dict) else {}
+        webchat_visitors.rename(visitor_id, data.get("name"))
+        if not data.get("email"):
+            return {"ok": True, "verified": False}
+        try:
+            if data.get("identity_hash"):
+                if not webchat_visitors.verify_with_hash(account, visitor_id, str(data["email"]),
+                                                         str(data["identity_hash"]), name=data.get("name")):
+                    return {"ok": False, "verified": False, "error": "this address could not be verified"}
+                return {"ok": True, "verified": True, "email": webchat_visitors.verified_email(visitor_id)}
+            address = webchat_visitors.clean_email(str(data["email"]))
+            token = webchat_visitors.confirmation_token(account, visitor_id, address)
+        except VisitorError as exc:
+            return {"ok": False, "error": exc.message, "field": exc.field}
+        from helpdesk.webchat.jobs import send_confirmation
+
+        link = url_for("widget.confirm", token=token, _external=True)
+        send_confirmation(address, link, account.name)
+        return {"ok": True, "verified": False, "confirmation_sent": True}
+
+    def on_disconnect(self, reason=None):
+        presence.visitors.drop(request.sid)
+        account, visitor_id = self._visitor()
+        ticket = webchat_visitors.conversation(account, visitor_id) if account is not None else None
+        if ticket is not None and ticket.is_open:
+            delivery.visitor_typing(ticket.id, False)

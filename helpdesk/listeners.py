@@ -15,6 +15,7 @@ from flask import Flask
 from channels.email.imap import ImapError, ImapMailbox
 from helpdesk.leadership import Lease, RedisLease, lease_for
 from helpdesk.services import mail_sync, mailboxes
+from helpdesk.telegram_listener import start_bot_listeners
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def _listen(app: Flask, mailbox_id: int, stop: threading.Event, lease: Lease, po
 
 
 def start_listeners(app: Flask, stop: threading.Event) -> list[threading.Thread]:
-    """Start one daemon thread per active mailbox; they end when `stop` is set."""
+    """Start one daemon thread per active mailbox and per long-polled bot; they end when `stop` is set."""
     with app.app_context():
         ids = [m.id for m in mailboxes.active_mailboxes()]
     threads = []
@@ -83,7 +84,7 @@ def start_listeners(app: Flask, stop: threading.Event) -> list[threading.Thread]
                                   name=f"mailbox-{mailbox_id}", daemon=True)
         thread.start()
         threads.append(thread)
-    return threads
+    return threads + start_bot_listeners(app, stop)
 
 
 def sync_all_once(app: Flask) -> list[mail_sync.SyncReport]:

@@ -63,11 +63,13 @@ def add_email(name, address, imap_host, imap_port, imap_user, imap_password_stdi
 
 
 @click.command("listen")
-@click.option("--once", is_flag=True, help="One full pass over every mailbox, then exit (cron, tests).")
+@click.option("--once", is_flag=True, help="One full pass over every mailbox and bot, then exit (cron, tests).")
 @with_appcontext
 def listen(once) -> None:
-    """Bring mail in from every active mailbox: IDLE where offered, polling otherwise."""
+    """Bring mail in from every active mailbox (IDLE where offered, polling otherwise) and
+    updates from every long-polled Telegram bot."""
     from helpdesk.listeners import start_listeners, sync_all_once
+    from helpdesk.telegram_listener import poll_all_once
 
     app = current_app._get_current_object()
     if once:
@@ -77,10 +79,14 @@ def listen(once) -> None:
                        f"tickets, {report.duplicates} duplicates, {report.skipped} skipped, {report.failed} failed"
                        + (f"; error: {report.error}" if report.error else ""))
             failed = failed or bool(report.error)
+        for bot in poll_all_once(app):
+            click.echo(f"telegram {bot.bot}: {bot.fetched} updates, {len(bot.tickets)} new or continued tickets, "
+                       f"{bot.duplicates} duplicates, {bot.skipped} skipped" + (f"; error: {bot.error}" if bot.error else ""))
+            failed = failed or bool(bot.error)
         sys.exit(1 if failed else 0)
     stop = threading.Event()
     threads = start_listeners(app, stop)
-    click.echo(f"listening to {len(threads)} mailbox(es); Ctrl+C stops")
+    click.echo(f"listening to {len(threads)} mailbox(es) and bot(s); Ctrl+C stops")
     try:
         while any(t.is_alive() for t in threads):
             stop.wait(1)

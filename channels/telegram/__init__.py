@@ -1,0 +1,1 @@
+"""The Telegram channel: Bot API updates in (`parser`), replies out (`channel`), over `api`."""

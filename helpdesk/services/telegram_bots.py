@@ -1,0 +1,136 @@
+"""Telegram bots as channel accounts: adding one by its token, how updates reach us (webhook or
+long polling), and the Bot API client for a stored bot.
+
+A bot's public options live in `ChannelAccount.settings`:
+  bot_id, bot_username  what getMe said when the bot was added (one account per bot)
+  api_url               the Bot API server (https://api.telegram.org, or a local Bot API server)
+  mode                  "webhook" (Telegram POSTs to /webhooks/telegram/<id>) or "polling"
+  webhook_url           the URL given to setWebhook, in webhook mode
+  reopen_solved         true: a chat's next message reopens its solved ticket; false: it starts
+                        a new ticket once the last one is solved
+  greeting              the answer to /start (DEFAULT_GREETING when unset)
+Its token and the webhook's secret token are sealed together (channel_accounts.seal_secrets).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets as random_tokens
+
+from sqlalchemy import select
+
+from channels.telegram.api import DEFAULT_API_URL, TOKEN_PATTERN, BotApi, TelegramApiError
+from helpdesk.extensions import db
+from helpdesk.models import ChannelAccount, Group
+from helpdesk.services.channel_accounts import account_secrets, seal_secrets
+
+KIND = "telegram"
+DEFAULT_GREETING = "Hello! Thanks for writing to us. Tell us what you need and an agent will answer you here."
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
+class BotError(ValueError):
+    """A bot that cannot be added or changed; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def webhook_endpoint(public_url: str, account_id: int) -> str:
+    """The URL Telegram calls for bot `account_id` when the helpdesk is reachable at `public_url`."""
+    return f"{public_url.rstrip('/')}/webhooks/telegram/{account_id}"
+
+
+def _group_id(group: str | None) -> int | None:
+    if not group:
+        return None
+    group_id = db.session.scalar(select(Group.id).where(Group.name == group))
+    if group_id is None:
+        raise BotError("group", f"no group named {group!r}")
+    return group_id
+
+
+def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:
+    if not _NAME.match(name or ""):
+        raise BotError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        raise BotError("token", "is not a bot token (BotFather gives one like 123456789:AA...)")
+    for field, url in (("webhook_url", webhook_url), ("api_url", api_url)):
+        if url is not None and not _URL.match(url):
+            raise BotError(field, "must be an http(s) URL")
+    if db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name)):
+        raise BotError("name", "a bot with this name exists")
+
+
+def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str | None = None,
+            api_url: str = DEFAULT_API_URL, reopen_solved: bool = True, greeting: str | None = None) -> ChannelAccount:
+    """Check `token` with getMe, store the bot with its token and a new webhook secret sealed,
+    and set its delivery mode: a webhook at `webhook_url` (the helpdesk's public base URL) or,
+    without one, long polling (any webhook is removed). Commits and returns the account."""
+    _check(name, token, webhook_url, api_url)
+    group_id = _group_id(group)
+    try:
+        with BotApi(token, api_url=api_url) as api:
+            me = api.get_me()
+    except TelegramApiError as exc:
+        raise BotError("token", f"Telegram did not accept it: {exc.reason}") from None
+    taken = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND))
+    if any(a.settings.get("bot_id") == me.get("id") for a in taken):
+        raise BotError("token", f"bot @{me.get('username')} is already added")
+    account = ChannelAccount(
+        kind=KIND, name=name, group_id=group_id,
+        settings={"bot_id": me.get("id"), "bot_username": me.get("username"), "api_url": api_url.rstrip("/"),
+                  "mode": "polling", "reopen_solved": reopen_solved, "greeting": greeting},
+        secrets_sealed=seal_secrets({"token": token, "webhook_secret": random_tokens.token_urlsafe(32)}),
+    )
+    db.session.add(account)
+    db.session.commit()
+    try:
+        set_mode(account, webhook_url)
+    except BotError:
+        db.session.delete(account)
+        db.session.commit()
+        raise
+    return account
+
+
+def set_mode(account: ChannelAccount, webhook_url: str | None) -> ChannelAccount:
+    """Tell Telegram how to deliver `account`'s updates: to our webhook under `webhook_url` (the
+    public base URL) with the bot's secret token, or, with None, by getUpdates (long polling).
+    Commits; BotError when Telegram refuses."""
+    endpoint = webhook_endpoint(webhook_url, account.id) if webhook_url else None
+    try:
+        with bot_api(account) as api:
+            if endpoint:
+                api.set_webhook(endpoint, account_secrets(account)["webhook_secret"])
+            else:
+                api.delete_webhook()
+    except TelegramApiError as exc:
+        raise BotError("webhook_url", f"Telegram refused: {exc.reason}") from None
+    account.settings = account.settings | {"mode": "webhook" if endpoint else "polling", "webhook_url": endpoint}
+    db.session.commit()
+    return account
+
+
+def bot_api(account: ChannelAccount, *, timeout: float = 30.0) -> BotApi:
+    """A Bot API client for the stored bot `account` (close it, or use it as a context manager)."""
+    return BotApi(account_secrets(account)["token"], api_url=account.settings.get("api_url") or DEFAULT_API_URL,
+                  timeout=timeout)
+
+
+def get_bot(account_id: int) -> ChannelAccount:
+    """The Telegram bot `account_id`; LookupError when there is none."""
+    account = db.session.get(ChannelAccount, account_id)
+    if account is None or account.kind != KIND:
+        raise LookupError(f"no Telegram bot {account_id}")
+    return account
+
+
+def active_bots(mode: str | None = None) -> list[ChannelAccount]:
+    """Active bots, oldest first; only those in `mode` ("polling", "webhook") when given."""
+    bots = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND, ChannelAccount.active)
+                              .order_by(ChannelAccount.id))
+    return [b for b in bots if mode is None or b.settings.get("mode") == mode]

@@ -1,0 +1,72 @@
+"""Long-polling listeners for Telegram bots: one thread per bot in polling mode.
+
+Each thread long-polls getUpdates (Telegram answers as soon as an update arrives, or after the
+wait) while this process holds the bot's lease (see leadership), so across any number of
+`helpdesk listen` processes exactly one polls a bot: two pollers would make Telegram answer one
+of them with 409 Conflict. Failures back off, doubling up to five minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from helpdesk.leadership import RedisLease, lease_for
+from helpdesk.services import telegram_bots, telegram_polling
+
+log = logging.getLogger(__name__)
+
+WAIT_SECONDS = 25  # how long one getUpdates call waits for an update (long polling)
+BACKOFF_MAX_SECONDS = 300
+
+
+def listen_to_bot(app: Flask, account_id: int, stop: threading.Event, *, wait_seconds: float = WAIT_SECONDS) -> None:
+    """Poll bot `account_id` until `stop` is set, while holding its lease. `stop` is noticed
+    between passes, so at most `wait_seconds` after it is set."""
+    lease = lease_for(f"telegram:{account_id}", app.config.get("HELPDESK_REDIS_URL"))
+    if isinstance(lease, RedisLease):  # renew well within the lease
+        wait_seconds = min(wait_seconds, lease.seconds / 3)
+    backoff = 1.0
+    try:
+        while not stop.is_set():
+            if not lease.hold():
+                stop.wait(min(wait_seconds, 10))  # another process is the leader; be ready to take over
+                continue
+            try:
+                with app.app_context():
+                    report = telegram_polling.poll_bot(account_id, wait_seconds=int(wait_seconds))
+                error = report.error
+            except Exception as exc:  # noqa: BLE001 - a listener must outlive any one bad pass
+                log.exception("telegram bot %s: polling pass failed", account_id)
+                error = exc.__class__.__name__
+            if error is None:
+                backoff = 1.0
+                if not report.fetched:
+                    stop.wait(0.5)  # Telegram answered before the wait was over; do not spin
+                continue
+            log.warning("telegram bot %s: %s; retrying in %.0f s", account_id, error, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
+    finally:
+        lease.release()
+
+
+def start_bot_listeners(app: Flask, stop: threading.Event) -> list[threading.Thread]:
+    """Start one daemon thread per active bot in polling mode; they end when `stop` is set."""
+    with app.app_context():
+        ids = [bot.id for bot in telegram_bots.active_bots("polling")]
+    threads = []
+    for account_id in ids:
+        thread = threading.Thread(target=listen_to_bot, args=(app, account_id, stop),
+                                  name=f"telegram-{account_id}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+def poll_all_once(app: Flask) -> list[telegram_polling.PollReport]:
+    """One getUpdates pass over every long-polled bot, without waiting (`helpdesk listen --once`)."""
+    with app.app_context():
+        return telegram_polling.poll_all_once()

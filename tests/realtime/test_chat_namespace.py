@@ -152,6 +152,19 @@ def test_a_reply_to_an_offline_visitor_stays_sent_and_arrives_with_the_history(a
     assert reply.delivery_state == "delivered"
 
 
+def test_a_visitor_who_left_with_a_confirmed_address_gets_the_reply_by_email(app, widget, make_user, smtp_server):
+    client = visit(app, widget.settings["key"])
+    visitor_id = welcome(client)["visitor_id"]
+    ticket = db.session.get(Ticket, say(client, "Nobody online? Mail me.")["ticket_id"])
+    webchat_visitors.confirm(webchat_visitors.confirmation_token(widget, visitor_id, "bo@example.com"))
+    client.disconnect(NS)
+    reply = replies.add_reply(ticket, make_user(), body="Here is your answer by e-mail")
+    assert reply.delivery_state == "sent"
+    [mail] = smtp_server.messages
+    assert mail.rcpt_tos == ["bo@example.com"] and b"Here is your answer by e-mail" in mail.content
+    assert f"[#{ticket.number}]".encode() in mail.content  # an answer by mail threads back onto the chat
+
+
 def test_a_visitor_can_mark_only_their_own_replies_read(app, widget, make_user):
     ana, ben = visit(app, widget.settings["key"]), visit(app, widget.settings["key"])
     welcome(ana), welcome(ben)

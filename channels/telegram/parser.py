@@ -48,6 +48,7 @@ class TelegramUpdate:
     edit_of: str | None = None  # external id of the message this edit changes
     username: str | None = None
     language: str | None = None
+    own_phone: str | None = None  # the sender shared their own contact: Telegram vouches for the number
 
 
 def thread_key_for(chat_id: int | str) -> str:
@@ -142,7 +143,14 @@ def _from_message(update_id: int, message: dict, source: str, *, edited: bool) -
         metadata={"chat_type": str(chat.get("type") or "")},
     )
     return TelegramUpdate(update_id, chat_id, inbound, files, command, original if edited else None,
-                          username, language)
+                          username, language, _own_phone(message, sender))
+
+
+def _own_phone(message: dict, sender: Sender) -> str | None:
+    contact = _dict(message.get("contact"))
+    if str(contact.get("user_id")) != sender.address:
+        return None  # someone else's card: any number could be typed into it
+    return _str(contact.get("phone_number"), "") or None
 
 
 def _from_callback(update_id: int, query: dict, source: str) -> TelegramUpdate:

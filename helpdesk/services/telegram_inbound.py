@@ -23,12 +23,13 @@ from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from channels.base import Attachment, InboundMessage
 from channels.telegram.api import BotApi, TelegramApiError
 from channels.telegram.parser import FileRef, TelegramUpdate, UnreadableUpdate, parse_update
 from helpdesk.extensions import db
-from helpdesk.models import ChannelAccount, Group, Identity, Message, Ticket, TicketEvent
+from helpdesk.models import ChannelAccount, Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.services import customers, replies
 from helpdesk.services.channel_accounts import account_secrets
@@ -129,6 +130,8 @@ def _after_commit(account: ChannelAccount, parsed: TelegramUpdate, message_id: i
     identity = db.session.get(Identity, stored.identity_id) if stored and stored.identity_id else None
     if identity is not None:
         _remember(identity, parsed.username, parsed.language)
+        if parsed.own_phone:
+            _add_phone(identity.customer, parsed.own_phone)
     if parsed.edit_of is not None:
         _record_edit(ticket_id, message_id, account.source, parsed.edit_of)
     if parsed.command == "start":
@@ -152,6 +155,18 @@ def _remember(identity: Identity, username: str | None, language: str | None) ->
             pass
     if changed:
         db.session.commit()
+
+
+def _add_phone(customer: Customer, phone: str) -> None:
+    """The customer's own phone number (shared as their contact) becomes a `phone` identity, so
+    the same person on WhatsApp or the phone is suggested as a duplicate; unless another customer
+    has it already (then the duplicate suggestion comes from there). Commits."""
+    if customers.find_identity("phone", phone) is None:
+        try:
+            customers.add_identity(customer, "phone", phone)
+            db.session.commit()
+        except IntegrityError:  # added concurrently by someone else
+            db.session.rollback()
 
 
 def _record_edit(ticket_id: int, message_id: int, source: str, original_external_id: str) -> None:

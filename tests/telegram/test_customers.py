@@ -102,3 +102,16 @@ def test_a_reply_on_a_group_chat_ticket_goes_to_the_group(bot, bot_api, make_use
     poll(bot, bot_api, updates.text("our office printer", chat=group))
     replies.add_reply(tickets()[0], make_user(), body="On it.")
     assert [(s.chat_id, s.text) for s in bot_api.sent] == [("-1001234567890", "On it.")]
+
+
+def test_a_shared_own_contact_links_the_customer_to_the_same_person_on_whatsapp(bot, bot_api):
+    from helpdesk.services import customers
+
+    whatsapp = customers.create_customer(name="Ana L.", identities=[("whatsapp", "+34 600 111 222")])
+    own = {"phone_number": "+34600111222", "first_name": "Ana", "user_id": ANA["id"]}
+    someone_else = {"phone_number": "+34699999999", "first_name": "Mum"}
+    poll(bot, bot_api, updates.text("", contact=someone_else), updates.text("", contact=own))
+    ana = db.session.scalar(select(Identity).where(Identity.kind == "telegram")).customer
+    assert sorted((i.kind, i.address) for i in ana.identities) == [("phone", "+34600111222"), ("telegram", "424242001")]
+    assert [(s.customer.id, s.reason) for s in customers.likely_duplicates(ana)] == [
+        (whatsapp.id, "same phone number +34600111222")]

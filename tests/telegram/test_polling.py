@@ -64,7 +64,7 @@ def test_a_crash_between_commit_and_offset_save_stores_the_update_once(bot, bot_
     assert cursor(bot) == first["update_id"] + 2
 
 
-def test_an_edit_is_stored_beside_the_original_and_linked_to_it(bot, bot_api):
+def test_an_edit_is_stored_beside_the_original_and_linked_to_it(bot, bot_api, make_user, login, client):
     original = bot_api.push(updates.text("I ordered 2 chairs"))
     bot_api.push(updates.edited(original, "I ordered 3 chairs"))
     telegram_polling.poll_bot(bot.id)
@@ -74,6 +74,9 @@ def test_an_edit_is_stored_beside_the_original_and_linked_to_it(bot, bot_api):
     event = db.session.scalar(select(TicketEvent).where(TicketEvent.kind == "message_edited"))
     assert event.data == {"message_id": edit.id, "original_message_id": first.id,
                           "original_external_id": first.external_id}
+    login(make_user())
+    page = client.get(f"/tickets/{first.ticket_id}").get_data(as_text=True)
+    assert "I ordered 2 chairs" in page and "I ordered 3 chairs" in page and "message_edited" in page
 
 
 def test_a_file_that_cannot_be_fetched_yet_holds_the_offset(bot, bot_api):

@@ -37,7 +37,7 @@ class Ticket(db.Model):
         # tickets by state (covering index) and lists those at risk by due time.
         Index("ix_tickets_sla_check", "sla_check_at"),
         Index("ix_tickets_sla_state_due", "sla_state", "sla_due_at"),
-        Index("ix_tickets_sla_board", "status", "group_id", "assignee_id", "priority", "channel", "sla_state"),
+        Index("ix_tickets_sla_board", "sla_state", "group_id", "assignee_id", "priority", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,8 @@ class Ticket(db.Model):
     resolution_due_at: Mapped[datetime | None]
     next_response_due_at: Mapped[datetime | None]
     sla_policy_id: Mapped[int | None]  # the policy in force (no foreign key: a deleted policy just stops applying)
-    sla_state: Mapped[str | None] = mapped_column(String(16))  # ok | warning | breached | paused; None: no clock
+    # ok | warning | breached | paused | none (open, no running clock); None exactly when not open
+    sla_state: Mapped[str | None] = mapped_column(String(16))
     sla_due_at: Mapped[datetime | None]  # the earliest due time of a running target
     sla_check_at: Mapped[datetime | None]  # when the state changes next without any event
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -26,6 +26,7 @@ from helpdesk.services.transactions import begin_write, retry_when_busy
 
 log = logging.getLogger(__name__)
 FIRST, NEXT, RESOLUTION = sla.TargetKind.FIRST_RESPONSE, sla.TargetKind.NEXT_RESPONSE, sla.TargetKind.RESOLUTION
+TICK = timedelta(microseconds=1)
 
 
 def naive(moment: datetime | None) -> datetime | None:
@@ -50,11 +51,14 @@ class Computed:
 
 
 def state_of(status: sla.SlaStatus, ticket_status: str) -> str | None:
-    """The ticket's SLA state: breached > warning > paused (every running clock paused) > ok; None
-    when it is not open or has no running clock."""
-    running = [c for c in status.clocks if c.running]
-    if ticket_status not in OPEN_STATUSES or not running:
+    """The ticket's SLA state: breached > warning > paused (every running clock paused) > ok; "none"
+    for an open ticket without a running clock; None for a ticket that is not open. So the state is
+    set exactly on open tickets, and the dashboard reads open tickets by state from one index."""
+    if ticket_status not in OPEN_STATUSES:
         return None
+    running = [c for c in status.clocks if c.running]
+    if not running:
+        return "none"
     if any(c.state == sla.ClockState.BREACHED for c in running):
         return "breached"
     if any(c.state == sla.ClockState.WARNING and not c.paused for c in running):
@@ -73,7 +77,7 @@ def next_change(status: sla.SlaStatus) -> datetime | None:
         if c.state == sla.ClockState.OK and c.warning_at is not None:
             instants.append(c.warning_at)
         if c.state in (sla.ClockState.OK, sla.ClockState.WARNING) and c.due_at is not None:
-            instants.append(c.due_at)
+            instants.append(c.due_at + TICK)  # breached means past the due time, not at it
     return min(instants, default=None)
 
 
@@ -84,10 +88,11 @@ def compute(ticket: Ticket, timeline: list[sla.Event], policies: sla_config.Poli
     status = sla.compute_sla(timeline, policies.policies, aware(now))
     state = state_of(status, ticket.status)
     running_dues = [c.due_at for c in status.clocks if c.running and c.due_at is not None]
-    check = next_change(status) if state is not None else None
+    check = next_change(status) if state not in (None, "none") else None
     if not scanning and state in ("warning", "breached"):
         check = aware(now)
-    return Computed(ticket.id, status, state, naive(min(running_dues, default=None)) if state else None, naive(check))
+    due = min(running_dues, default=None) if state not in (None, "none") else None
+    return Computed(ticket.id, status, state, naive(due), naive(check))
 
 
 def _apply(ticket: Ticket, computed: Computed) -> None:

@@ -1,7 +1,7 @@
 """The supervisor dashboard's figures, each from one query that reads an index.
 
 - open tickets by SLA state, per group, agent, priority and channel: one pass over the covering
-  index ix_tickets_sla_board (status, group, assignee, priority, channel, state), grouped in its order;
+  index ix_tickets_sla_board (state, group, assignee, priority, channel), grouped in its order;
 - at risk (in warning), soonest due first: ix_tickets_sla_state_due;
 - breaches today and per day: ix_sla_crossings_kind_fired;
 - compliance (targets met among those that stopped) today, 7 and 30 days and per day:
@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import Group, SlaCrossing, SlaOutcome, Ticket, User
 from helpdesk.models.base import utcnow
-from helpdesk.models.tickets import OPEN_STATUSES, PRIORITY_NAMES
+from helpdesk.models.tickets import PRIORITY_NAMES
 
 STATES = ("ok", "warning", "breached", "paused", "none")
 AT_RISK_LIMIT = 25
@@ -61,8 +61,10 @@ class Board:
 
 
 def _open_counts() -> list[tuple]:
-    columns = (Ticket.status, Ticket.group_id, Ticket.assignee_id, Ticket.priority, Ticket.channel, Ticket.sla_state)
-    query = select(*columns, func.count()).where(Ticket.status.in_(OPEN_STATUSES)).group_by(*columns)
+    # sla_state is set exactly on open tickets ("none" when no clock runs), so this reads the
+    # covering index in its own order and groups as it goes: no sort, no table access.
+    columns = (Ticket.sla_state, Ticket.group_id, Ticket.assignee_id, Ticket.priority, Ticket.channel)
+    query = select(*columns, func.count()).where(Ticket.sla_state.is_not(None)).group_by(*columns)
     return list(db.session.execute(query))
 
 
@@ -136,8 +138,7 @@ def board(online_ids: Iterable[int] = (), now: datetime | None = None) -> Board:
     states: Counter = Counter()
     groups, agents, priorities, channels = Breakdown(), Breakdown(), Breakdown(), Breakdown()
     load: Counter = Counter()
-    for _status, group_id, assignee_id, priority, channel, state, count in _open_counts():
-        state = state or "none"
+    for state, group_id, assignee_id, priority, channel, count in _open_counts():
         states[state] += count
         groups.add(group_id, state, count)
         agents.add(assignee_id, state, count)

@@ -7,6 +7,7 @@ for each running target in warning or breached tries to insert its crossing row.
 the winner, in the same transaction, records the crossing in the ticket's timeline, notifies the
 assignee and group, and applies the policy's escalation actions through `tickets.update_ticket`
 (so they appear in the timeline too); after commit it publishes `sla.warning` or `sla.breached`.
+Crossings without escalation actions are inserted and recorded a batch per transaction.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ScanReport:
 
 def crossings_of(computed: Computed) -> list[Crossing]:
     """The crossings a ticket's clocks show: each running target in warning (not paused) or breached."""
-    if computed.state is None:
+    if computed.state in (None, "none"):
         return []
     found = []
     for clock in computed.status.clocks:
@@ -98,10 +99,10 @@ def scan(now: datetime | None = None, *, batch: int = BATCH) -> ScanReport:
         refreshed = _refresh_batch(ids, now, policies)
         moved_on = {c.ticket_id for c in refreshed if c.check_at is None or c.check_at > now}
         stuck.update(set(ids) - moved_on)  # also tickets the engine refused: never loop on them
-        for computed in refreshed:
-            for crossing in crossings_of(computed):
-                if fire(crossing, policies):
-                    report.fired.append(crossing)
+        found = [crossing for computed in refreshed for crossing in crossings_of(computed)]
+        plain = [c for c in found if not _escalation_of(c, policies)]
+        report.fired += fire_many(plain, policies)
+        report.fired += [c for c in found if _escalation_of(c, policies) and fire(c, policies)]
         report.checked += len(ids)
         if len(ids) < batch:
             break
@@ -109,13 +110,34 @@ def scan(now: datetime | None = None, *, batch: int = BATCH) -> ScanReport:
     return report
 
 
-def _insert_crossing(crossing: Crossing) -> bool:
-    values = {"ticket_id": crossing.ticket_id, "target": crossing.target, "kind": crossing.kind,
-              "started_at": crossing.started_at, "due_at": crossing.due_at, "policy_id": crossing.policy_id,
-              "fired_at": utcnow()}
+def _insert_crossings(crossings: list[Crossing]) -> set[tuple[int, str, str]]:
+    """Insert the crossing rows that no scheduler inserted yet; the (ticket, target, kind) of those
+    this transaction inserted (a concurrent one that inserted first makes this one skip them)."""
+    now = utcnow()
+    values = [{"ticket_id": c.ticket_id, "target": c.target, "kind": c.kind, "started_at": c.started_at,
+               "due_at": c.due_at, "policy_id": c.policy_id, "fired_at": now} for c in crossings]
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(SlaCrossing).values(**values).on_conflict_do_nothing().returning(SlaCrossing.id)
-    return db.session.execute(statement).scalar() is not None  # no row back: another scheduler won
+    statement = (insert(SlaCrossing).values(values).on_conflict_do_nothing()
+                 .returning(SlaCrossing.ticket_id, SlaCrossing.target, SlaCrossing.kind))
+    return {tuple(row) for row in db.session.execute(statement)}
+
+
+def _escalation_of(crossing: Crossing, policies: sla_config.PolicySet) -> dict | None:
+    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
+    return (row.escalations or {}).get(crossing.kind) if row is not None else None
+
+
+def _record(crossing: Crossing, ticket: Ticket, policies: sla_config.PolicySet) -> dict:
+    """Add the crossing to the ticket's timeline and notify its assignee and group (no commit);
+    returns the payload of the event to publish after commit."""
+    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
+    text = _describe(crossing, ticket)
+    db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data={
+        "crossing": crossing.kind, "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z"}))
+    notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text)
+    return events.ticket_payload(ticket) | {
+        "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z", "text": text,
+        "policy_id": crossing.policy_id, "email_supervisors": bool(row and row.email_supervisors)}
 
 
 def escalation_changes(actions: dict | None, ticket: Ticket) -> dict:
@@ -147,22 +169,37 @@ def _describe(crossing: Crossing, ticket: Ticket) -> str:
 
 
 @retry_when_busy
-def fire(crossing: Crossing, policies: sla_config.PolicySet) -> bool:
-    """Act on `crossing` unless some scheduler already did; True when this call acted."""
+def fire_many(crossings: list[Crossing], policies: sla_config.PolicySet) -> list[Crossing]:
+    """Act, in one transaction, on the crossings (without escalation actions) that no scheduler
+    acted on yet; returns those this call acted on."""
+    if not crossings:
+        return []
     begin_write()
-    if not _insert_crossing(crossing):
+    won = _insert_crossings(crossings)
+    winners = [c for c in crossings if (c.ticket_id, c.target, c.kind) in won]
+    if not winners:
+        db.session.rollback()
+        return []
+    rows = db.session.scalars(select(Ticket).where(Ticket.id.in_({c.ticket_id for c in winners})))
+    by_id = {ticket.id: ticket for ticket in rows}
+    payloads = [(c.kind, _record(c, by_id[c.ticket_id], policies)) for c in winners]
+    db.session.commit()
+    for kind, payload in payloads:
+        events.publish(f"sla.{kind}", payload | {"escalated": {}})
+    return winners
+
+
+@retry_when_busy
+def fire(crossing: Crossing, policies: sla_config.PolicySet) -> bool:
+    """Act on `crossing` unless some scheduler already did, its escalation actions in the same
+    transaction as its crossing row; True when this call acted."""
+    begin_write()
+    if not _insert_crossings([crossing]):
         db.session.rollback()
         return False
     ticket = db.session.get(Ticket, crossing.ticket_id)
-    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
-    text = _describe(crossing, ticket)
-    db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data={
-        "crossing": crossing.kind, "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z"}))
-    notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text)
-    payload = events.ticket_payload(ticket) | {
-        "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z", "text": text,
-        "policy_id": crossing.policy_id, "email_supervisors": bool(row and row.email_supervisors)}
-    changes = escalation_changes((row.escalations or {}).get(crossing.kind) if row else None, ticket)
+    payload = _record(crossing, ticket, policies)
+    changes = escalation_changes(_escalation_of(crossing, policies), ticket)
     try:
         done = tickets.update_ticket(ticket, None, **changes) if changes else {}  # commits the crossing too
     except tickets.TicketError as exc:

@@ -49,7 +49,7 @@ def test_deleting_the_only_policy_clears_the_clocks(policy, inbound, ticket_of, 
     ticket_id = inbound().ticket_id
     sla_config.delete_policy(standard)
     ticket = ticket_of(ticket_id)
-    assert (ticket.sla_policy_id, ticket.sla_state, ticket.first_response_due_at) == (None, None, None)
+    assert (ticket.sla_policy_id, ticket.sla_state, ticket.first_response_due_at) == (None, "none", None)
 
 
 @pytest.mark.parametrize("fields, field", [

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import Notification, SlaCrossing, TicketEvent
 from helpdesk.services import events, replies, sla_scan, tickets
+from helpdesk.services.sla_clocks import TICK
 from tests.sla_app.conftest import MIN, T0, H, calendar_time
 
 
@@ -40,7 +41,8 @@ def test_warning_then_breach_each_fire_once(policy, inbound, ticket_of, clock, p
     assert len(sla_scan.scan(T0 + 48 * MIN).fired) == 1
     assert sla_scan.scan(T0 + 50 * MIN).fired == []  # still in warning: already acted on
     assert ticket_of(ticket_id).sla_state == "warning"
-    assert ticket_of(ticket_id).sla_check_at == T0 + H  # next: the breach
+    assert ticket_of(ticket_id).sla_check_at == T0 + H + TICK  # next: the breach, just after the due time
+    assert sla_scan.scan(T0 + H).fired == []  # due at, not yet past
     assert [c.kind for c in sla_scan.scan(T0 + 61 * MIN).fired] == ["breached"]
     assert sla_scan.scan(T0 + 2 * H).fired == []
     assert crossings() == [("first_response", "warning"), ("first_response", "breached")]

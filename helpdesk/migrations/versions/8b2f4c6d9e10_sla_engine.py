@@ -123,7 +123,9 @@ def upgrade():
     op.create_index('ix_tickets_sla_check', 'tickets', ['sla_check_at'], unique=False)
     op.create_index('ix_tickets_sla_state_due', 'tickets', ['sla_state', 'sla_due_at'], unique=False)
     op.create_index('ix_tickets_sla_board', 'tickets',
-                    ['status', 'group_id', 'assignee_id', 'priority', 'channel', 'sla_state'], unique=False)
+                    ['sla_state', 'group_id', 'assignee_id', 'priority', 'channel'], unique=False)
+    # Open tickets are "none" (no clock yet) until their next change recomputes them.
+    op.execute("UPDATE tickets SET sla_state = 'none' WHERE status IN ('new', 'open', 'pending', 'on_hold')")
 
 
 def downgrade():

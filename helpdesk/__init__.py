@@ -44,6 +44,10 @@ def _register_channels(app: Flask) -> None:
 
     channels.register("whatsapp", WhatsAppChannel.from_settings)
 
+    from channels.messenger.adapter import MessengerChannel
+
+    channels.register("messenger", MessengerChannel.from_settings)
+
     from helpdesk.webchat.delivery import adapter as webchat_adapter
 
     channels.register("webchat", webchat_adapter)

@@ -1,5 +1,5 @@
-"""A small Graph API client (stdlib HTTP): JSON calls, multipart upload and file download, every
-request authorised with the account's bearer token; failures raise `GraphError`."""
+"""A small Graph API client (stdlib HTTP) shared by WhatsApp and Messenger: JSON calls, multipart
+upload and file download, authorised with the account's bearer token; failures raise `GraphError`."""
 
 from __future__ import annotations
 
@@ -51,13 +51,13 @@ class GraphClient:
         return self._json(self._request(self.url(path), data, "application/json"))
 
     def post_multipart(self, path: str, fields: dict[str, str], *, filename: str, content: bytes,
-                       content_type: str) -> dict:
-        """POST a multipart form (`fields` plus one file under the name "file") to `path`."""
+                       content_type: str, file_field: str = "file") -> dict:
+        """POST a multipart form (`fields` plus one file under the name `file_field`) to `path`."""
         boundary = uuid.uuid4().hex
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
                  for name, value in fields.items()]
         quoted = filename.replace('"', "").replace("\r", "").replace("\n", "")
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{quoted}"\r\n'
                      f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
         parts.append(f"--{boundary}--\r\n".encode())
         request = self._request(self.url(path), b"".join(parts), f"multipart/form-data; boundary={boundary}")
@@ -67,13 +67,16 @@ class GraphClient:
         """GET `path`; the decoded JSON answer."""
         return self._json(self._request(self.url(path)))
 
-    def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
-        """The bytes and content type at `url` (a media URL the API handed out), at most `max_bytes`."""
-        content, content_type = self._call(self._request(url), max_bytes)
-        return content, content_type
+    def download(self, url: str, max_bytes: int, *, authorized: bool = True) -> tuple[bytes, str]:
+        """The bytes and content type at `url` (a media URL the API handed out), at most `max_bytes`;
+        without the bearer token when not `authorized` (a signed CDN link needs none)."""
+        return self._call(self._request(url, authorized=authorized), max_bytes)
 
-    def _request(self, url: str, data: bytes | None = None, content_type: str | None = None) -> urllib.request.Request:
-        headers = {"Authorization": f"Bearer {self.access_token}", "User-Agent": "helpdesk"}
+    def _request(self, url: str, data: bytes | None = None, content_type: str | None = None, *,
+                 authorized: bool = True) -> urllib.request.Request:
+        headers = {"User-Agent": "helpdesk"}
+        if authorized:
+            headers["Authorization"] = f"Bearer {self.access_token}"
         if content_type:
             headers["Content-Type"] = content_type
         return urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")

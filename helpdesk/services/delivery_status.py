@@ -1,19 +1,22 @@
 """Provider callbacks about messages we sent (sent, delivered, read, failed) applied to the outbox.
 
-Callbacks arrive out of order and more than once, so a state only moves forward (see
-`DELIVERY_PROGRESS`) and the change is one conditional UPDATE: two callbacks applied at once cannot
-move a message backwards. A callback can also overtake the receipt of its own send (the provider
+Callbacks name one message (WhatsApp, Messenger deliveries) or a watermark that covers every
+message of a conversation up to a moment (Messenger deliveries and reads). They arrive out of
+order and more than once, so a state only moves forward (see `DELIVERY_PROGRESS`) and the change
+is one conditional UPDATE: two callbacks applied at once cannot move a message backwards. A callback can also overtake the receipt of its own send (the provider
 calls us back before the send's provider id is committed); `apply` then answers "pending" and the
 caller keeps the callback to apply it again later (see helpdesk.status_jobs).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select, update
 
 from channels.base import DeliveryStatus
 from helpdesk.extensions import db
-from helpdesk.models import Message
+from helpdesk.models import Message, Ticket
 from helpdesk.models.messages import DELIVERY_PROGRESS
 from helpdesk.services import events
 from helpdesk.services.replies import message_ticket
@@ -74,3 +77,37 @@ def apply(source: str, status: DeliveryStatus) -> str:
     db.session.commit()
     events.publish("message.updated", payload)
     return "applied"
+
+
+@retry_when_busy
+def apply_watermark(source: str, thread_key: str, state: str, until: datetime) -> int:
+    """A watermark callback (Messenger): every reply of account `source` in the conversation
+    `thread_key` written up to `until` reached `state` (delivered or read). Moves those replies
+    forward, commits, publishes `message.updated` for each; returns how many moved.
+
+    A reply still awaiting its send's receipt at that moment is left as it is: the customer's next
+    read covers it.
+    """
+    if state not in ("delivered", "read"):
+        return 0
+    begin_write()
+    cutoff = until.astimezone(UTC).replace(tzinfo=None) if until.tzinfo else until
+    rows = db.session.execute(
+        select(Message.id, Message.ticket_id).join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Ticket.source == source, Ticket.thread_key == thread_key, Message.kind == "outbound",
+               Message.source == source, Message.created_at <= cutoff,
+               Message.delivery_state.in_(_forward_from(state)))
+    ).all()
+    if not rows:
+        db.session.commit()
+        return 0
+    db.session.execute(
+        update(Message).where(Message.id.in_([r.id for r in rows]), Message.delivery_state.in_(_forward_from(state)))
+        .values(delivery_state=state).execution_options(synchronize_session=False)
+    )
+    tickets = {t: events.ticket_payload(db.session.get(Ticket, t)) for t in {r.ticket_id for r in rows}}
+    db.session.commit()
+    for row in rows:
+        events.publish("message.updated", tickets[row.ticket_id] | {
+            "message_id": row.id, "delivery_state": state, "delivery_error": None})
+    return len(rows)

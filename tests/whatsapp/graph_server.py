@@ -1,5 +1,6 @@
-"""A local HTTP server speaking the Graph API wire format of the WhatsApp Cloud API: the messages
-and media endpoints, media download, bearer tokens, and errors in Meta's `{"error": {...}}` shape."""
+"""A local HTTP server speaking the Graph API wire format of the WhatsApp Cloud API (messages and
+media endpoints, media download) and of the Messenger Send API (messages, message attachments,
+profiles, files on a CDN), with bearer tokens and errors in Meta's `{"error": {...}}` shape."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ class GraphServer:
         self.failures: list[tuple[int, dict]] = []
         self.download_failures: list[tuple[int, dict]] = []
         self.before_send_answer: Callable[[str], None] | None = None
-        self.sent: list[tuple[str, dict]] = []  # (wamid, request body) of accepted messages
+        self.sent: list[tuple[str, dict]] = []  # (message id, request body) of accepted messages
+        self.profiles: dict[str, str] = {}  # Messenger page-scoped id -> name
+        self.cdn: dict[str, tuple[bytes, str]] = {}  # files customers sent on Messenger, served without a token
         self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -78,6 +81,11 @@ class GraphServer:
         self.media[media_id] = (content, mime_type)
         return media_id
 
+    def add_cdn_file(self, name: str, content: bytes, mime_type: str) -> str:
+        """Serve a file as Messenger's CDN does (a signed link, no token); its URL."""
+        self.cdn[name] = (content, mime_type)
+        return f"{self.base_url}/cdn/{name}?_nc_sid=5c3b&oh=00_AfB"
+
     def calls_to(self, suffix: str, method: str = "POST") -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path.endswith(suffix)]
 
@@ -85,6 +93,9 @@ class GraphServer:
 
     def _answer(self, method: str, path: str, headers, body: bytes) -> tuple[int, dict | bytes, str]:
         self.calls.append(Call(method, path, headers.get("Authorization"), body))
+        if path.startswith("/cdn/"):
+            content, mime = self.cdn.get(path[5:].partition("?")[0], (b"", ""))
+            return (200, content, mime) if mime else (404, b"", "text/plain")
         if headers.get("Authorization") != f"Bearer {self.token}":
             status, error = graph_error(190, "Invalid OAuth access token - Cannot parse access token", status=401)
             return status, error, "application/json"
@@ -95,8 +106,11 @@ class GraphServer:
             return (*graph_error(100, "Unknown path components"), "application/json")
         if method == "POST" and len(parts) == 3 and parts[2] == "messages":
             return self._message(json.loads(body))
-        if method == "POST" and len(parts) == 3 and parts[2] == "media":
+        if method == "POST" and len(parts) == 3 and parts[2] in ("media", "message_attachments"):
             return self._upload(headers.get("Content-Type", ""), body)
+        profile = parts[1].partition("?")[0] if len(parts) == 2 else ""
+        if method == "GET" and profile in self.profiles:
+            return 200, {"name": self.profiles[profile], "id": profile}, "application/json"
         if method == "GET" and len(parts) == 2 and parts[1] in self.media:
             content, mime = self.media[parts[1]]
             return 200, {"messaging_product": "whatsapp", "url": f"{self.base_url}/download/{parts[1]}",
@@ -108,6 +122,8 @@ class GraphServer:
     def _message(self, body: dict) -> tuple[int, dict | bytes, str]:
         if self.failures:
             return (*self.failures.pop(0), "application/json")
+        if "recipient" in body:
+            return self._page_message(body)
         if body.get("messaging_product") != "whatsapp" or not body.get("to") or body.get("type") not in body:
             return (*graph_error(100, "Invalid parameter"), "application/json")
         wamid = "wamid." + base64.b64encode(f"HBgL{body['to']}{uuid.uuid4().hex}".encode()).decode()
@@ -117,12 +133,25 @@ class GraphServer:
         return 200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
                      "messages": [{"id": wamid}]}, "application/json"
 
+    def _page_message(self, body: dict) -> tuple[int, dict | bytes, str]:
+        psid, message = body["recipient"].get("id"), body.get("message") or {}
+        if not psid or body.get("messaging_type") not in ("RESPONSE", "UPDATE", "MESSAGE_TAG") or not (
+                message.get("text") or message.get("attachment")):
+            return (*graph_error(100, "Invalid parameter", subcode=2018001), "application/json")
+        message_id = "m_" + base64.urlsafe_b64encode(uuid.uuid4().bytes * 2).decode().rstrip("=")
+        self.sent.append((message_id, body))
+        return 200, {"recipient_id": psid, "message_id": message_id}, "application/json"
+
     def _upload(self, content_type: str, body: bytes) -> tuple[int, dict | bytes, str]:
         if self.failures:
             return (*self.failures.pop(0), "application/json")
         form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + body)
         fields = {part.get_param("name", header="content-disposition"): part for part in form.iter_parts()}
+        if "filedata" in fields and "message" in fields:  # Messenger's attachment upload
+            upload = fields["filedata"]
+            media_id = self.add_media(upload.get_payload(decode=True), upload.get_content_type())
+            return 200, {"attachment_id": media_id}, "application/json"
         if "file" not in fields or fields.get("messaging_product") is None:
             return (*graph_error(100, "Param file must be a file with one of the following types"), "application/json")
         media_id = self.add_media(fields["file"].get_payload(decode=True), fields["type"].get_content().strip())

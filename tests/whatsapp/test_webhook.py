@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from channels.whatsapp import parser
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Customer, Group, Identity, Message, Ticket
-from helpdesk.services import whatsapp_inbound
 from helpdesk.services.attachments import path_for
 from tests.whatsapp import payloads
 from tests.whatsapp.conftest import ACCESS_TOKEN, VERIFY_TOKEN
@@ -46,7 +46,7 @@ def test_unknown_account_is_not_found(client, account):
 
 @pytest.mark.parametrize("case", ["wrong secret", "missing header", "body changed after signing", "not sha256"])
 def test_a_bad_signature_is_refused_before_anything_is_read(post_webhook, client, account, monkeypatch, case):
-    monkeypatch.setattr(whatsapp_inbound, "receive", lambda *a: pytest.fail("an unsigned payload was parsed"))
+    monkeypatch.setattr(parser, "changes", lambda *a: pytest.fail("an unsigned payload was parsed"))
     payload = payloads.text("Hola, ¿me ayudáis?")
     if case == "wrong secret":
         response = post_webhook(payload, secret="not-the-app-secret")
@@ -144,14 +144,13 @@ def test_a_number_with_a_group_files_its_tickets_there(post_webhook, account, gr
 
 
 def test_a_failure_while_storing_answers_500_so_meta_delivers_again(post_webhook, monkeypatch):
-    from helpdesk.services import ingest as ingest_module
+    from helpdesk.services import meta_inbound
 
-    real = whatsapp_inbound.ingest
-    monkeypatch.setattr(whatsapp_inbound, "ingest", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
+    real = meta_inbound.ingest
+    monkeypatch.setattr(meta_inbound, "ingest", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
     payload = payloads.text("¿Hay alguien?")
     assert post_webhook(payload).status_code == 500
-    monkeypatch.setattr(whatsapp_inbound, "ingest", real)
-    assert ingest_module.ingest is real
+    monkeypatch.setattr(meta_inbound, "ingest", real)
     assert post_webhook(payload).status_code == 200 and _count(Message) == 1
 
 

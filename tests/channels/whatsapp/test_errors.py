@@ -24,7 +24,7 @@ def test_rate_limits_and_transient_faults_are_retryable(status, code):
 @pytest.mark.parametrize(("code", "says"), [
     (131047, "the 24-hour customer service window is closed"),
     (131026, "WhatsApp could not deliver to this number"),
-    (100, "WhatsApp refused a parameter of the message"),
+    (100, "Meta refused a parameter of the message"),
     (190, "the access token has expired or was revoked"),
     (131051, "WhatsApp does not support this message type"),
 ])

@@ -1,0 +1,141 @@
+"""What Meta's messaging channels (WhatsApp numbers, Messenger pages) share as channel accounts:
+validated settings, sealed secrets (an access token, the app secret that signs webhooks, the verify
+token of the subscription handshake), looking an account up for its webhook, authenticating
+Meta's calls, and the report of one webhook delivery.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets as tokens
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from channels.base import DeliveryStatus
+from channels.whatsapp import signature
+from channels.whatsapp.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+from helpdesk.extensions import db
+from helpdesk.models import ChannelAccount, Group
+from helpdesk.services import channel_accounts
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_VERSION = re.compile(r"^v\d{1,3}\.\d{1,3}$")
+
+
+class AccountError(ValueError):
+    """An account setting that cannot be saved; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class WebhookReport:
+    """What one webhook delivery did. `pending` are statuses that overtook their send's receipt,
+    as (source, status) pairs the caller must keep and apply later."""
+
+    stored: int = 0
+    duplicates: int = 0
+    statuses: int = 0
+    ignored: int = 0
+    pending: list[tuple[str, DeliveryStatus]] = field(default_factory=list)
+
+
+def _base_url(value: str | None) -> str:
+    url = (value or DEFAULT_BASE_URL).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise AccountError("api_base_url", "must be an http(s) URL such as https://graph.facebook.com")
+    return url
+
+
+def _group_id(name: str | None) -> int | None:
+    if not name:
+        return None
+    group_id = db.session.scalar(select(Group.id).where(Group.name == name))
+    if group_id is None:
+        raise AccountError("group", f"no group named {name!r}")
+    return group_id
+
+
+def accounts(kind: str) -> list[ChannelAccount]:
+    """Every account of `kind`, active or not, oldest first."""
+    return list(db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == kind).order_by(ChannelAccount.id)))
+
+
+def add_account(kind: str, *, name: str, key: str, key_value: str, access_token: str, app_secret: str,
+                verify_token: str | None, api_base_url: str | None, api_version: str | None,
+                group: str | None) -> tuple[ChannelAccount, str]:
+    """Validate and store an account of `kind` whose `key` setting (its phone number or page id,
+    already validated) is `key_value`; secrets sealed; commits. Returns the account and its
+    verify token (generated when none is given)."""
+    name = (name or "").strip()
+    if not _NAME.match(name):
+        raise AccountError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+    for secret_name, value in (("access_token", access_token), ("app_secret", app_secret)):
+        if not (value or "").strip() or any(ch.isspace() for ch in value.strip()):
+            raise AccountError(secret_name, "must be given, without spaces")
+    version = (api_version or DEFAULT_VERSION).strip()
+    if not _VERSION.match(version):
+        raise AccountError("api_version", "must look like v21.0")
+    verify_token = (verify_token or "").strip() or tokens.token_urlsafe(24)
+    for existing in accounts(kind):
+        if existing.name == name:
+            raise AccountError("name", f"a {kind} account with this name exists")
+        if (existing.settings or {}).get(key) == key_value:
+            raise AccountError(key, f"already added as {existing.name!r}")
+    account = ChannelAccount(
+        kind=kind, name=name, group_id=_group_id(group),
+        settings={key: key_value, "api_base_url": _base_url(api_base_url), "api_version": version},
+        secrets_sealed=channel_accounts.seal_secrets({"access_token": access_token.strip(),
+                                                      "app_secret": app_secret.strip(), "verify_token": verify_token}),
+    )
+    db.session.add(account)
+    db.session.commit()
+    return account, verify_token
+
+
+def get_account(kind: str, account_id: int) -> ChannelAccount | None:
+    """The active account `account_id` of `kind`, or None."""
+    account = db.session.get(ChannelAccount, account_id) if 0 < account_id < 2**31 else None
+    return account if account is not None and account.kind == kind and account.active else None
+
+
+def handshake(account: ChannelAccount, params: Mapping[str, str]) -> str | None:
+    """The challenge to echo for Meta's subscription request `params`, or None to refuse it."""
+    return signature.handshake_challenge(params, channel_accounts.account_secrets(account).get("verify_token", ""))
+
+
+def signature_valid(account: ChannelAccount, body: bytes, header: str | None) -> bool:
+    """True when `header` (X-Hub-Signature-256) signs the raw `body` with the account's app secret."""
+    return signature.signature_valid(body, header, channel_accounts.account_secrets(account).get("app_secret", ""))
+
+
+def app_secret(account: ChannelAccount) -> str:
+    """The secret of the Meta app the account belongs to."""
+    return channel_accounts.account_secrets(account).get("app_secret", "")
+
+
+def route(account: ChannelAccount, key: str, value: str) -> ChannelAccount | None:
+    """The account whose `key` setting (phone number or page id) is `value`, for a change that
+    arrived at `account`'s webhook: that account itself, or (Meta has one webhook URL per app,
+    shared by all of the app's numbers and pages) another active account of the same kind and app,
+    recognised by its app secret; None for anything else."""
+    if (account.settings or {}).get(key) == value:
+        return account
+    own_secret = app_secret(account).encode()
+    for other in accounts(account.kind):
+        if other.active and (other.settings or {}).get(key) == value:
+            return other if hmac.compare_digest(own_secret, app_secret(other).encode()) else None
+    return None
+
+
+def group_name(account: ChannelAccount) -> str | None:
+    """The name of the group new tickets from `account` go to, if it has one."""
+    return db.session.scalar(select(Group.name).where(Group.id == account.group_id)) if account.group_id else None

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Han, kana and CJK punctuation-free ranges: written without spaces, so each character is a token.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_CHAR = re.compile(f"[{_CJK}]")
+# Spaced apart too (so snippets join them again), though no engine indexes punctuation.
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+_SPACED = re.compile(f"[{_CJK}{_CJK_PUNCTUATION}]")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD_OR_CJK = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+_WORD = re.compile(f"[^\\W_{_CJK}]+")
 # Highlight markers the engines put around matches; stripped from indexed text so they stay unique.
 MARK_START, MARK_END = "\x02", "\x03"
 _MARKERS = re.compile("[\x02\x03]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])([\x03]?) +([\x02]?)(?=[{_CJK}])")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}{_CJK_PUNCTUATION}])([\x03]?) +([\x02]?)(?=[{_CJK}{_CJK_PUNCTUATION}])")
 
 STOPWORDS = {
     "en": set("a an and are as at be but by can do does for from have how i if in is it its me my no not of on or "
@@ -26,7 +31,7 @@ STOPWORDS = {
 
 def space_cjk(text: str) -> str:
     """`text` with a space on each side of every CJK character (one token per character for both engines)."""
-    return _MARKERS.sub("", CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text or "")).replace("  ", " ").strip()
+    return _MARKERS.sub("", _SPACED.sub(r" \g<0> ", text or "")).replace("  ", " ").strip()
 
 
 def unspace_cjk(text: str) -> str:
@@ -34,6 +39,7 @@ def unspace_cjk(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub(r"\1\2", text).replace(MARK_END + MARK_START, "")
 
 
+@lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
     """Lower case without accents: the form the vocabulary keeps (contraseña -> contrasena)."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -51,7 +57,7 @@ def is_cjk(token: str) -> bool:
 
 def vocabulary(text: str) -> set[str]:
     """The distinct folded words of `text` worth correcting typos towards (3 to 40 letters, not numbers)."""
-    return {fold(t) for t in tokens(text) if not is_cjk(t) and 3 <= len(t) <= 40 and not t.isdigit()}
+    return {fold(w) for w in set(_WORD.findall(text or "")) if 3 <= len(w) <= 40 and not w.isdigit()}
 
 
 def trigrams(word: str) -> set[str]:
@@ -81,3 +87,27 @@ def guess_language(text: str, default: str = "en") -> str:
 def cjk_bigrams(run: str) -> list[str]:
     """Overlapping two-character pieces of a CJK run (a long sentence as pieces a phrase query can find)."""
     return [run] if len(run) <= 2 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def snippet(body: str, words: list[str], phrases: list[str], size: int = 24) -> str:
+    """A window of `size` words of an indexed `body` around the first match, matches marked.
+
+    `words` match a word they begin (folded: "passw" marks "Passwords"); `phrases` are CJK runs,
+    matched character by character as `space_cjk` spaced them.
+    """
+    parts = (body or "").split()
+    folded = [fold(p).strip(".,;:!?()[]\"'«»¿¡") for p in parts]
+    hits = [False] * len(parts)
+    for i, word in enumerate(folded):
+        if any(word.startswith(w) for w in words):
+            hits[i] = True
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(parts) - n + 1):
+            if "".join(folded[i:i + n]) == phrase:
+                hits[i:i + n] = [True] * n
+    first = hits.index(True) if True in hits else 0
+    start = max(0, first - size // 4)
+    end = min(len(parts), start + size)
+    shown = [f"{MARK_START}{p}{MARK_END}" if hits[i] else p for i, p in enumerate(parts[start:end], start)]
+    return ("… " if start else "") + " ".join(shown) + (" …" if end < len(parts) else "")

@@ -1,5 +1,5 @@
-"""PostgreSQL full-text search: a generated, weighted `tsvector` per document (kb_english,
-kb_spanish or kb_simple by its language) with a GIN index, ranked by ts_rank, snippets by
+"""PostgreSQL full-text search: generated, weighted `tsvector`s per document (titles and tags
+alone; everything) in kb_english, kb_spanish or kb_simple by its language, with GIN indexes, ranked by ts_rank, snippets by
 ts_headline; pg_trgm over the word list for typos, with a plain fallback when it is not installed."""
 
 from __future__ import annotations
@@ -36,15 +36,17 @@ def _query_expression(filters: Filters) -> str:
     return " || ".join(f"to_tsquery('{c}', :q)" for c in (*CONFIGS.values(), FALLBACK_CONFIG))
 
 
-def match(session, terms: list[Term], operator: str, filters: Filters, limit: int) -> list[RawHit]:
-    """The best `limit` documents matching all (`and`) or any (`or`) of `terms`."""
+def match(session, terms: list[Term], operator: str, filters: Filters, limit: int, field: str = "all") -> list[RawHit]:
+    """The best `limit` documents matching all (`and`) or any (`or`) of `terms` in `field`
+    ("titles": titles and tags only, "all": with the body)."""
+    vector = "d.kb_fts_title" if field == "titles" else "d.kb_fts_document"
     params: dict = {"q": tsquery_text(terms, operator), "limit": limit}
-    where = ["d.kb_fts_document @@ q.query", *filter_clauses(filters, params)]
+    where = [f"{vector} @@ q.query", *filter_clauses(filters, params)]
     # Rank every match, but make headlines (the slow part) only for the page that is shown.
     statement = text(
         f"WITH q AS (SELECT {_query_expression(filters)} AS query), "
         "top AS (SELECT d.id, d.article_id, d.language, d.visibility, d.title, d.body, "
-        "ts_rank(d.kb_fts_document, q.query, 1) AS score "
+        f"ts_rank({vector}, q.query, 1) AS score "
         f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} ORDER BY score DESC, d.id LIMIT :limit) "
         f"SELECT top.id, top.article_id, top.language, top.visibility, top.score, "
         f"ts_headline({_CONFIG_OF_ROW.replace('d.', 'top.')}, top.title, q.query, 'HighlightAll=true, "

@@ -1,11 +1,12 @@
 """knowledge base: categories, articles, translations, revisions, files, search index, activity
 
 Besides the tables the models describe, each engine gets its full-text objects (named kb_fts*,
-invisible to the ORM): on SQLite, FTS5 tables (unicode61 with Porter stemming and no diacritics for
-the articles, trigram for the word list) kept in step by triggers; on PostgreSQL, text search
-configurations per language (english, spanish, simple; unaccented when the unaccent extension can
-be installed), a generated tsvector column with a GIN index, and a pg_trgm index on the word list
-when pg_trgm can be installed (search falls back to a slower word match without it).
+invisible to the ORM). SQLite: FTS5 tables (unicode61 with Porter stemming and no diacritics) of
+titles and tags alone and of everything, and a trigram table of the word list, kept in step by
+triggers. PostgreSQL: text search configurations per language (english, spanish, simple;
+unaccented when the unaccent extension can be installed), generated tsvector columns (titles and
+tags; everything) with GIN indexes, and a pg_trgm index on the word list when pg_trgm can be
+installed (without it, typos are matched by a slower word scan).
 
 Revision ID: e5a8c2d4f613
 Revises: c41d7a9e2b58
@@ -19,16 +20,25 @@ down_revision = 'c41d7a9e2b58'
 branch_labels = None
 depends_on = None
 
+# Two FTS5 tables over the same rows: titles and tags alone (small, answers most searches quickly)
+# and everything (title, tags, body). Triggers keep both in step with kb_search_docs.
+_TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'"
 SQLITE_UP = [
-    "CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body, content='kb_search_docs', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
+    f"CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body, content='kb_search_docs', content_rowid='id', "
+    f"{_TOKENIZE})",
+    f"CREATE VIRTUAL TABLE kb_fts_titles USING fts5(title, tags, content='kb_search_docs', content_rowid='id', "
+    f"{_TOKENIZE})",
     "CREATE TRIGGER kb_fts_ai AFTER INSERT ON kb_search_docs BEGIN "
-    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); END",
+    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); "
+    "INSERT INTO kb_fts_titles(rowid, title, tags) VALUES (new.id, new.title, new.tags); END",
     "CREATE TRIGGER kb_fts_ad AFTER DELETE ON kb_search_docs BEGIN "
-    "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) VALUES ('delete', old.id, old.title, old.tags, old.body); END",
+    "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) VALUES ('delete', old.id, old.title, old.tags, old.body); "
+    "INSERT INTO kb_fts_titles(kb_fts_titles, rowid, title, tags) VALUES ('delete', old.id, old.title, old.tags); END",
     "CREATE TRIGGER kb_fts_au AFTER UPDATE ON kb_search_docs BEGIN "
     "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) VALUES ('delete', old.id, old.title, old.tags, old.body); "
-    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); END",
+    "INSERT INTO kb_fts_titles(kb_fts_titles, rowid, title, tags) VALUES ('delete', old.id, old.title, old.tags); "
+    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); "
+    "INSERT INTO kb_fts_titles(rowid, title, tags) VALUES (new.id, new.title, new.tags); END",
     "CREATE VIRTUAL TABLE kb_fts_terms USING fts5(term, content='kb_search_terms', content_rowid='id', "
     "tokenize='trigram')",
     "CREATE TRIGGER kb_fts_terms_ai AFTER INSERT ON kb_search_terms BEGIN "
@@ -38,7 +48,7 @@ SQLITE_UP = [
 ]
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS kb_fts_terms_ad", "DROP TRIGGER IF EXISTS kb_fts_terms_ai",
                "DROP TABLE IF EXISTS kb_fts_terms", "DROP TRIGGER IF EXISTS kb_fts_au", "DROP TRIGGER IF EXISTS kb_fts_ad",
-               "DROP TRIGGER IF EXISTS kb_fts_ai", "DROP TABLE IF EXISTS kb_fts"]
+               "DROP TRIGGER IF EXISTS kb_fts_ai", "DROP TABLE IF EXISTS kb_fts_titles", "DROP TABLE IF EXISTS kb_fts"]
 PG_CONFIGS = {"kb_english": "english", "kb_spanish": "spanish", "kb_simple": "simple"}
 
 
@@ -69,13 +79,20 @@ def _pg_upgrade(bind):
         f"setweight(to_tsvector({config}, title), 'A') || setweight(to_tsvector({config}, tags), 'B') || "
         f"setweight(to_tsvector({config}, body), 'C')) STORED")
     bind.exec_driver_sql("CREATE INDEX kb_fts_document_idx ON kb_search_docs USING gin (kb_fts_document)")
+    # Titles and tags alone: a small vector that answers most searches without ranking every body.
+    bind.exec_driver_sql(
+        "ALTER TABLE kb_search_docs ADD COLUMN kb_fts_title tsvector GENERATED ALWAYS AS ("
+        f"setweight(to_tsvector({config}, title), 'A') || setweight(to_tsvector({config}, tags), 'B')) STORED")
+    bind.exec_driver_sql("CREATE INDEX kb_fts_title_idx ON kb_search_docs USING gin (kb_fts_title)")
     if trgm:
         bind.exec_driver_sql(f'CREATE INDEX kb_fts_terms_trgm ON kb_search_terms USING gin (term "{trgm}".gin_trgm_ops)')
 
 
 def _pg_downgrade(bind):
     bind.exec_driver_sql("DROP INDEX IF EXISTS kb_fts_terms_trgm")
+    bind.exec_driver_sql("DROP INDEX IF EXISTS kb_fts_title_idx")
     bind.exec_driver_sql("DROP INDEX IF EXISTS kb_fts_document_idx")
+    bind.exec_driver_sql("ALTER TABLE kb_search_docs DROP COLUMN IF EXISTS kb_fts_title")
     bind.exec_driver_sql("ALTER TABLE kb_search_docs DROP COLUMN IF EXISTS kb_fts_document")
     for config in PG_CONFIGS:
         bind.exec_driver_sql(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}")

@@ -8,37 +8,17 @@ wamid of the text, which the status callbacks name. Files customers send are fet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 
 from channels.base import Attachment, DeliveryError, DeliveryReceipt, OutboundMessage
 from channels.whatsapp.errors import GraphError
-from channels.whatsapp.graph import DEFAULT_BASE_URL, DEFAULT_VERSION, GraphClient
+from channels.whatsapp.graph import GraphAccount, GraphClient, send_in_parts
 from channels.whatsapp.parser import CHANNEL, MediaRef
 
 TEXT_LIMIT = 4096  # characters in one WhatsApp text message
 _IMAGE = {"image/jpeg", "image/png"}
 _VIDEO = {"video/mp4", "video/3gpp"}
 _AUDIO = {"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}
-
-
-@dataclass(frozen=True)
-class WhatsAppSettings:
-    """One business number: its id, the token that may send for it, and where the API lives."""
-
-    phone_number_id: str
-    access_token: str
-    api_base_url: str = DEFAULT_BASE_URL
-    api_version: str = DEFAULT_VERSION
-
-    @classmethod
-    def from_account(cls, settings: dict) -> WhatsAppSettings:
-        """Read {"settings": {phone_number_id, api_base_url, api_version}, "secrets": {access_token}},
-        the shape of a channel account's adapter settings; DeliveryError when something is missing."""
-        public, sealed = settings.get("settings") or {}, settings.get("secrets") or {}
-        if not public.get("phone_number_id") or not sealed.get("access_token"):
-            raise DeliveryError("the WhatsApp account has no phone number id or access token", retryable=False)
-        return cls(str(public["phone_number_id"]), sealed["access_token"],
-                   public.get("api_base_url") or DEFAULT_BASE_URL, public.get("api_version") or DEFAULT_VERSION)
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -67,37 +47,23 @@ class WhatsAppChannel:
 
     name = CHANNEL
 
-    def __init__(self, settings: WhatsAppSettings, client: GraphClient | None = None) -> None:
-        self.settings = settings
-        self.client = client or GraphClient(settings.access_token, base_url=settings.api_base_url,
-                                            version=settings.api_version)
+    def __init__(self, account: GraphAccount, client: GraphClient | None = None) -> None:
+        self.account = account  # account.sender_id is the business number's phone number id
+        self.client = client or account.client()
 
     @classmethod
     def from_settings(cls, settings: dict) -> WhatsAppChannel:
-        """The adapter for a channel account's adapter settings (see `WhatsAppSettings.from_account`)."""
-        return cls(WhatsAppSettings.from_account(settings))
+        """The adapter for a channel account's adapter settings (phone_number_id, access_token, ...)."""
+        return cls(GraphAccount.from_settings(settings, "phone_number_id"))
 
     def send(self, message: OutboundMessage) -> DeliveryReceipt:
         """Send the reply's text (split at 4,096 characters) and then each attachment; the receipt
-        names the first message. Once something went out, a later failure is permanent, so that a
-        retry never sends the customer the same text twice."""
+        names the first message (see `send_in_parts`)."""
         to = "".join(ch for ch in message.recipient.address if ch.isdigit())
         if not to:
             raise DeliveryError(f"{message.recipient.address!r} is not a WhatsApp number", retryable=False)
-        sent: list[str] = []
-        try:
-            for piece in split_text(message.body_text):
-                sent.append(self.send_text(to, piece))
-            for attachment in message.attachments:
-                sent.append(self.send_file(to, attachment))
-        except GraphError as exc:
-            if not sent:
-                raise
-            raise DeliveryError(f"{len(sent)} part(s) sent (first {sent[0]}), then: {exc.reason}",
-                                retryable=False) from exc
-        if not sent:
-            raise DeliveryError("nothing to send", retryable=False)
-        return DeliveryReceipt(provider_id=sent[0])
+        return send_in_parts([*(functools.partial(self.send_text, to, piece) for piece in split_text(message.body_text)),
+                              *(functools.partial(self.send_file, to, file) for file in message.attachments)])
 
     def send_text(self, to: str, body: str) -> str:
         """Send one text message to the WhatsApp number `to`; its wamid."""
@@ -119,7 +85,7 @@ class WhatsAppChannel:
     def upload(self, attachment: Attachment) -> str:
         """Upload a file to WhatsApp; the media id to send it by."""
         answer = self.client.post_multipart(
-            f"{self.settings.phone_number_id}/media",
+            f"{self.account.sender_id}/media",
             {"messaging_product": "whatsapp", "type": attachment.content_type},
             filename=attachment.filename, content=attachment.content, content_type=attachment.content_type)
         media_id = answer.get("id")
@@ -140,7 +106,7 @@ class WhatsAppChannel:
     def _send(self, to: str, kind: str, content: dict) -> str:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind,
                 kind: content}
-        answer = self.client.post_json(f"{self.settings.phone_number_id}/messages", body)
+        answer = self.client.post_json(f"{self.account.sender_id}/messages", body)
         messages = answer.get("messages")
         wamid = messages[0].get("id") if isinstance(messages, list) and messages and isinstance(messages[0], dict) else None
         if not isinstance(wamid, str) or not wamid:

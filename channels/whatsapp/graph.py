@@ -1,5 +1,6 @@
-"""A small Graph API client (stdlib HTTP) shared by WhatsApp and Messenger: JSON calls, multipart
-upload and file download, authorised with the account's bearer token; failures raise `GraphError`."""
+"""What WhatsApp and Messenger share to talk to the Graph API: a small client (stdlib HTTP; JSON
+calls, multipart upload, file download, authorised with the account's bearer token; failures raise
+`GraphError`), the account it calls as, and sending a reply made of several messages."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from http.client import HTTPException
 from urllib.parse import urlsplit
 
+from channels.base import DeliveryError, DeliveryReceipt
 from channels.whatsapp.errors import GraphError, from_response
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -107,3 +111,45 @@ class GraphClient:
         if len(body) > max_bytes:
             raise GraphError(f"the file is larger than {max_bytes} bytes", retryable=False)
         return body, content_type
+
+
+@dataclass(frozen=True)
+class GraphAccount:
+    """One account on Meta's platform: the id it sends as (a WhatsApp phone number id, a Page id),
+    its access token, and where the API lives."""
+
+    sender_id: str
+    access_token: str
+    api_base_url: str = DEFAULT_BASE_URL
+    api_version: str = DEFAULT_VERSION
+
+    @classmethod
+    def from_settings(cls, settings: dict, key: str) -> GraphAccount:
+        """Read a channel account's adapter settings ({"settings": {`key`, api_base_url,
+        api_version}, "secrets": {access_token}}); DeliveryError when the id or token is missing."""
+        public, sealed = settings.get("settings") or {}, settings.get("secrets") or {}
+        if not public.get(key) or not sealed.get("access_token"):
+            raise DeliveryError(f"the account has no {key} or access token", retryable=False)
+        return cls(str(public[key]), sealed["access_token"], public.get("api_base_url") or DEFAULT_BASE_URL,
+                   public.get("api_version") or DEFAULT_VERSION)
+
+    def client(self) -> GraphClient:
+        """A client calling the API as this account."""
+        return GraphClient(self.access_token, base_url=self.api_base_url, version=self.api_version)
+
+
+def send_in_parts(parts: Iterable[Callable[[], str]]) -> DeliveryReceipt:
+    """Send a reply made of several messages (text pieces, then files), each part a call that
+    returns its message id; the receipt names the first. Once a part went out, a later failure is
+    permanent, so that a retry never sends the customer the same part twice."""
+    sent: list[str] = []
+    try:
+        for send in parts:
+            sent.append(send())
+    except GraphError as exc:
+        if not sent:
+            raise
+        raise DeliveryError(f"{len(sent)} part(s) sent (first {sent[0]}), then: {exc.reason}", retryable=False) from exc
+    if not sent:
+        raise DeliveryError("nothing to send", retryable=False)
+    return DeliveryReceipt(provider_id=sent[0])

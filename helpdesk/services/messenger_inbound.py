@@ -6,7 +6,6 @@ the replies they report on. Everything is committed before `receive` returns.
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import replace
 
 from channels.base import InboundMessage
@@ -14,10 +13,8 @@ from channels.messenger import parser
 from channels.messenger.adapter import MessengerChannel
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import customers, delivery_status, messenger_pages, meta_accounts, meta_inbound
+from helpdesk.services import customers, delivery_status, messenger_pages, meta_inbound
 from helpdesk.services.meta_accounts import WebhookReport
-
-log = logging.getLogger(__name__)
 
 
 def receive(account: ChannelAccount, payload: object) -> WebhookReport:
@@ -25,11 +22,8 @@ def receive(account: ChannelAccount, payload: object) -> WebhookReport:
     `payload` that arrived at `account`'s URL; raises when something may be taken in later."""
     report = WebhookReport()
     for page_id, events in parser.entries(payload):
-        target = meta_accounts.route(account, "page_id", page_id)
+        target = meta_inbound.route(account, "page_id", page_id, report)
         if target is None:
-            log.warning("Messenger webhook of account %s carried page %s, which no account of its app has",
-                        account.id, page_id)
-            report.ignored += 1
             continue
         page = parser.parse_entry(page_id, events, target.source)
         report.ignored += page.skipped

@@ -5,6 +5,7 @@ delivery statuses. Each step commits; an exception means "deliver again" to the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
@@ -18,8 +19,20 @@ from helpdesk.services import delivery_status, meta_accounts
 from helpdesk.services.ingest import ingest
 from helpdesk.services.meta_accounts import WebhookReport
 
+log = logging.getLogger(__name__)
 # fetch(max_bytes) -> the file; raises DeliveryError (retryable or not)
 Fetch = Callable[[int], Attachment]
+
+
+def route(account: ChannelAccount, key: str, value: str, report: WebhookReport) -> ChannelAccount | None:
+    """The account a part of a webhook delivery about `key` = `value` (a phone number id, a Page id)
+    belongs to (see meta_accounts.route); None, counted as ignored, when it is no account of ours."""
+    target = meta_accounts.route(account, key, value)
+    if target is None:
+        log.warning("%s webhook of account %s carried %s %s, which no account of its app has", account.kind,
+                    account.id, key, value)
+        report.ignored += 1
+    return target
 
 
 def already_stored(message: InboundMessage) -> bool:

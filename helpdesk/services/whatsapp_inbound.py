@@ -8,7 +8,6 @@ any failure (an exception) makes Meta deliver again; ingestion is idempotent on 
 from __future__ import annotations
 
 import functools
-import logging
 
 from sqlalchemy.exc import IntegrityError
 
@@ -16,10 +15,8 @@ from channels.base import Sender
 from channels.whatsapp import parser
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import customers, meta_accounts, meta_inbound, whatsapp_accounts
+from helpdesk.services import customers, meta_inbound, whatsapp_accounts
 from helpdesk.services.meta_accounts import WebhookReport
-
-log = logging.getLogger(__name__)
 
 
 def receive(account: ChannelAccount, payload: object) -> WebhookReport:
@@ -28,11 +25,8 @@ def receive(account: ChannelAccount, payload: object) -> WebhookReport:
     in now but may be later, such as a file the Graph API would not hand out."""
     report = WebhookReport()
     for number, value in parser.changes(payload):
-        target = meta_accounts.route(account, "phone_number_id", number)
+        target = meta_inbound.route(account, "phone_number_id", number, report)
         if target is None:
-            log.warning("WhatsApp webhook of account %s carried number %s, which no account of its app has",
-                        account.id, number)
-            report.ignored += 1
             continue
         change = parser.parse_change(value, target.source)
         report.ignored += change.skipped

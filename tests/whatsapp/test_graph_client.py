@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from channels.base import DeliveryError
-from channels.whatsapp.adapter import WhatsAppChannel, WhatsAppSettings
-from channels.whatsapp.graph import GraphClient
+from channels.whatsapp.adapter import WhatsAppChannel
+from channels.whatsapp.graph import GraphAccount, GraphClient
 from channels.whatsapp.parser import MediaRef
 from tests.support import free_port
 from tests.whatsapp.conftest import ACCESS_TOKEN
@@ -19,7 +19,7 @@ from tests.whatsapp.payloads import PHONE_NUMBER_ID
 
 @pytest.fixture
 def adapter(graph) -> WhatsAppChannel:
-    return WhatsAppChannel(WhatsAppSettings(PHONE_NUMBER_ID, ACCESS_TOKEN, graph.base_url))
+    return WhatsAppChannel(GraphAccount(PHONE_NUMBER_ID, ACCESS_TOKEN, graph.base_url))
 
 
 def test_a_file_can_be_sent_by_public_link_without_upload(adapter, graph):
@@ -30,7 +30,7 @@ def test_a_file_can_be_sent_by_public_link_without_upload(adapter, graph):
 
 
 def test_a_wrong_token_is_a_permanent_error_naming_the_token(graph):
-    stranger = WhatsAppChannel(WhatsAppSettings(PHONE_NUMBER_ID, "not-the-token", graph.base_url))
+    stranger = WhatsAppChannel(GraphAccount(PHONE_NUMBER_ID, "not-the-token", graph.base_url))
     with pytest.raises(DeliveryError) as caught:
         stranger.send_text("34600123456", "hola")
     assert not caught.value.retryable and "access token" in caught.value.reason

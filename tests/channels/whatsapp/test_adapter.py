@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from channels.base import DeliveryError
-from channels.whatsapp.adapter import WhatsAppChannel, WhatsAppSettings, media_kind, split_text
+from channels.whatsapp.adapter import WhatsAppChannel, media_kind, split_text
+from channels.whatsapp.graph import GraphAccount
 
 
 def test_short_text_is_one_message():
@@ -39,7 +40,7 @@ def test_files_go_as_the_media_kind_whatsapp_accepts(content_type, kind):
 
 def test_settings_come_from_the_account_and_default_to_the_public_api():
     channel = WhatsAppChannel.from_settings({"settings": {"phone_number_id": "123"}, "secrets": {"access_token": "t"}})
-    assert channel.settings == WhatsAppSettings("123", "t", "https://graph.facebook.com", "v21.0")
+    assert channel.account == GraphAccount("123", "t", "https://graph.facebook.com", "v21.0")
     assert channel.client.url("123/messages") == "https://graph.facebook.com/v21.0/123/messages"
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 import sla
 from helpdesk.extensions import db
@@ -95,13 +95,13 @@ def compute(ticket: Ticket, timeline: list[sla.Event], policies: sla_config.Poli
     return Computed(ticket.id, status, state, naive(due), naive(check))
 
 
-def _apply(ticket: Ticket, computed: Computed) -> None:
+def row_values(computed: Computed) -> dict:
+    """The ticket row's SLA columns for `computed`, keyed for a bulk UPDATE by primary key."""
     status = computed.status
-    ticket.sla_policy_id = int(status.policy_id) if status.policy_id is not None else None
-    ticket.first_response_due_at = naive(status.due_at(FIRST))
-    ticket.next_response_due_at = naive(status.due_at(NEXT))
-    ticket.resolution_due_at = naive(status.due_at(RESOLUTION))
-    ticket.sla_state, ticket.sla_due_at, ticket.sla_check_at = computed.state, computed.due_at, computed.check_at
+    return {"id": computed.ticket_id, "sla_policy_id": int(status.policy_id) if status.policy_id is not None else None,
+            "first_response_due_at": naive(status.due_at(FIRST)), "next_response_due_at": naive(status.due_at(NEXT)),
+            "resolution_due_at": naive(status.due_at(RESOLUTION)), "sla_state": computed.state,
+            "sla_due_at": computed.due_at, "sla_check_at": computed.check_at}
 
 
 def _outcomes(computed: Computed) -> list[dict]:
@@ -134,10 +134,11 @@ def refresh_locked(ids: Sequence[int], now: datetime, policies: sla_config.Polic
         except (ValueError, KeyError) as exc:
             log.warning("SLA of ticket %s not computed: %s", ticket.id, exc)
             continue
-        _apply(ticket, computed)
         outcome_rows.extend(_outcomes(computed))
         done.append((ticket, computed))
     if done:
+        # One executemany for the batch instead of the ORM's statement per changed ticket.
+        db.session.execute(update(Ticket), [row_values(computed) for _, computed in done])
         db.session.execute(delete(SlaOutcome).where(SlaOutcome.ticket_id.in_([t.id for t, _ in done])))
         if outcome_rows:
             db.session.execute(SlaOutcome.__table__.insert(), outcome_rows)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from helpdesk.services import events
     from knowledge_base import activity, console, console_admin, help_center, i18n, models  # noqa: F401 - models: tables
     from knowledge_base import api as kb_api
+    from knowledge_base import cli as kb_cli
     from knowledge_base.schema import chain_include_name
 
     migrate_config = app.extensions.get("migrate")
@@ -24,4 +25,5 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(kb_visitor=help_center.visitor, kb_language=help_center.browser_language)
     kb_api.init_app(app)
+    app.cli.add_command(kb_cli.kb)
     events.message_created.connect(activity.on_message_created, weak=False)

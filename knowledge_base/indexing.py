@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.extensions import db
 from knowledge_base.markdown import plain_text
 from knowledge_base.models import KbArticle, KbSearchDoc, KbSearchTerm, KbTranslation
-from knowledge_base.text import space_cjk, vocabulary
+from knowledge_base.text import cjk_grams, strip_markers, vocabulary
 
 BODY_LIMIT = 20_000  # characters of an article's text that are searchable
 
@@ -26,10 +26,15 @@ def documents(article: KbArticle) -> list[dict]:
     if article.status != "published":
         return []
     tags = " ".join(article.tags or [])
-    return [{"id": t.id, "article_id": article.id, "language": t.language, "category_id": article.category_id,
-             "visibility": article.visibility, "title": space_cjk(t.title),
-             "tags": space_cjk(tags), "body": space_cjk(f"{t.summary} {plain_text(t.body_html)}"[:BODY_LIMIT])}
-            for t in article.translations if t.id is not None]
+    rows = []
+    for t in article.translations:
+        if t.id is None:
+            continue
+        body = strip_markers(f"{t.summary} {plain_text(t.body_html)}"[:BODY_LIMIT])
+        rows.append({"id": t.id, "article_id": article.id, "language": t.language, "category_id": article.category_id,
+                     "visibility": article.visibility, "title": strip_markers(t.title), "tags": tags, "body": body,
+                     "title_grams": cjk_grams(t.title), "body_grams": cjk_grams(f"{tags} {body}")})
+    return rows
 
 
 def add_terms(texts: Iterable[str]) -> None:

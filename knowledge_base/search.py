@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from knowledge_base.engines import Filters, RawHit, Term, for_dialect
-from knowledge_base.models import KbCategory, KbSearchTerm, KbTranslation
+from knowledge_base.models import KbCategory, KbSearchDoc, KbSearchTerm, KbTranslation
 from knowledge_base.text import (
     MARK_END,
     MARK_START,
@@ -25,6 +25,7 @@ from knowledge_base.text import (
     fold,
     is_cjk,
     similarity,
+    snippet,
     tokens,
     unspace_cjk,
 )
@@ -119,16 +120,26 @@ def _match(terms: list[Term], operator: str, filters: Filters, limit: int) -> li
     return raw
 
 
-def _finish(raw: list[RawHit]) -> list[Hit]:
-    """Join hits to their translations (slug, summary, display title) and make snippets safe HTML."""
-    columns = (KbTranslation.id, KbTranslation.title, KbTranslation.slug, KbTranslation.summary)
+def _finish(raw: list[RawHit], terms: list[Term]) -> list[Hit]:
+    """Join hits to their translations and indexed text; highlight the title and cut a snippet
+    (the same way on both engines)."""
+    if not raw:
+        return []
+    ids = [h.translation_id for h in raw]
     rows = {r.id: r for r in db.session.execute(
-        select(*columns).where(KbTranslation.id.in_([h.translation_id for h in raw])))} if raw else {}
-    return [Hit(article_id=h.article_id, translation_id=h.translation_id, language=h.language,
-                title=rows[h.translation_id].title, slug=rows[h.translation_id].slug,
-                summary=rows[h.translation_id].summary, visibility=h.visibility, score=h.score,
-                title_html=highlight_html(h.title), snippet=highlight_html(h.snippet))
-            for h in raw if h.translation_id in rows]
+        select(KbTranslation.id, KbTranslation.title, KbTranslation.slug, KbTranslation.summary, KbSearchDoc.body)
+        .join(KbSearchDoc, KbSearchDoc.id == KbTranslation.id).where(KbTranslation.id.in_(ids)))}
+    words = [t.text for t in terms if not t.chars]
+    phrases = [t.text for t in terms if t.chars]
+    hits = []
+    for h in raw:
+        row = rows.get(h.translation_id)
+        if row is not None:
+            hits.append(Hit(article_id=h.article_id, translation_id=h.translation_id, language=h.language,
+                            title=row.title, slug=row.slug, summary=row.summary, visibility=h.visibility,
+                            score=h.score, title_html=highlight_html(snippet(row.title, words, phrases, size=100)),
+                            snippet=highlight_html(snippet(row.body, words, phrases))))
+    return hits
 
 
 def highlight_html(marked: str) -> Markup:
@@ -158,7 +169,7 @@ def search(query: str, *, language: str | None = None, visibility: tuple[str, ..
     if not raw and len(terms) > 1:
         raw = _match(terms, "or", filters, limit)
         result.mode = "any"
-    result.hits = _finish(raw)
+    result.hits = _finish(raw, terms)
     return result
 
 
@@ -185,5 +196,5 @@ def related_to_text(text: str, *, language: str | None, visibility: tuple[str, .
     raw = _match(terms, "or", filters, limit)
     if not raw and language is not None:  # nothing in the customer's language: any language will do
         raw = _match(terms, "or", replace(filters, language=None), limit)
-    result.hits = _finish(raw)
+    result.hits = _finish(raw, terms)
     return result

@@ -34,6 +34,11 @@ def space_cjk(text: str) -> str:
     return _MARKERS.sub("", _SPACED.sub(r" \g<0> ", text or "")).replace("  ", " ").strip()
 
 
+def strip_markers(text: str) -> str:
+    """`text` without the characters that mark highlights (so they never come from an article)."""
+    return _MARKERS.sub("", text or "")
+
+
 def unspace_cjk(text: str) -> str:
     """Undo `space_cjk` in a highlighted snippet: join CJK characters again, merging adjacent highlights."""
     return _SPACE_BETWEEN_CJK.sub(r"\1\2", text).replace(MARK_END + MARK_START, "")
@@ -89,18 +94,26 @@ def cjk_bigrams(run: str) -> list[str]:
     return [run] if len(run) <= 2 else [run[i:i + 2] for i in range(len(run) - 1)]
 
 
-def snippet(body: str, words: list[str], phrases: list[str], size: int = 24) -> str:
-    """A window of `size` words of an indexed `body` around the first match, matches marked.
+def cjk_grams(text: str) -> str:
+    """The overlapping two-character pieces of every CJK run in `text`, space separated
+    ("如何重置密码 now" -> "如何 何重 重置 置密 密码"); a lone character stays as it is."""
+    return " ".join(piece for run in _CJK_RUN.findall(text or "") for piece in cjk_bigrams(run))
 
-    `words` match a word they begin (folded: "passw" marks "Passwords"); `phrases` are CJK runs,
-    matched character by character as `space_cjk` spaced them.
+
+def _matches(word: str, terms: list[str]) -> bool:
+    # A word the engine's stemmer would have matched: same start either way ("passw" marks
+    # "passwords", "resetting" marks "reset").
+    return any(word.startswith(t) or (len(word) >= 4 and t.startswith(word)) for t in terms)
+
+
+def snippet(text: str, words: list[str], phrases: list[str], size: int = 24) -> str:
+    """A window of `size` words of `text` around the first match, matches between highlight markers.
+
+    `words` are folded query words; `phrases` are CJK runs, matched character by character.
     """
-    parts = (body or "").split()
+    parts = space_cjk(text).split()
     folded = [fold(p).strip(".,;:!?()[]\"'«»¿¡") for p in parts]
-    hits = [False] * len(parts)
-    for i, word in enumerate(folded):
-        if any(word.startswith(w) for w in words):
-            hits[i] = True
+    hits = [bool(w) and _matches(w, words) for w in folded]
     for phrase in phrases:
         n = len(phrase)
         for i in range(len(parts) - n + 1):

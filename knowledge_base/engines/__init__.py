@@ -5,7 +5,7 @@ Both take the same parsed query and filters and return the same hits; `for_diale
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -33,16 +33,13 @@ class Filters:
 
 @dataclass(frozen=True)
 class RawHit:
-    """What an engine found: ids, a score (higher is better) and texts with highlight markers."""
+    """What an engine found: a document's ids and its score (higher is better)."""
 
     translation_id: int
     article_id: int
     language: str
+    visibility: str
     score: float
-    title: str
-    snippet: str
-    visibility: str = "public"
-    extra: dict = field(default_factory=dict)
 
 
 def for_dialect(name: str):

@@ -1,31 +1,31 @@
 """PostgreSQL full-text search: generated, weighted `tsvector`s per document (titles and tags
-alone; everything) in kb_english, kb_spanish or kb_simple by its language, with GIN indexes, ranked by ts_rank, snippets by
-ts_headline; pg_trgm over the word list for typos, with a plain fallback when it is not installed."""
+alone; everything) in kb_english, kb_spanish or kb_simple by its language plus the CJK pieces,
+with GIN indexes, ranked by ts_rank; pg_trgm over the word list for typos, with a plain fallback
+when it is not installed."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
 from knowledge_base.engines import Filters, RawHit, Term, expanding, filter_clauses
+from knowledge_base.text import cjk_bigrams
 
 CONFIGS = {"en": "kb_english", "es": "kb_spanish"}
 FALLBACK_CONFIG = "kb_simple"
-_CONFIG_OF_ROW = ("CASE d.language WHEN 'en' THEN 'kb_english'::regconfig WHEN 'es' THEN 'kb_spanish'::regconfig "
-                  "ELSE 'kb_simple'::regconfig END")
-_HEADLINE = (f"'StartSel={chr(2)}, StopSel={chr(3)}, MaxWords=30, MinWords=12, MaxFragments=2, "
-             "FragmentDelimiter=\" … \"'")
 _trgm_schema: dict[str, str | None] = {}
 
 
 def _tsquery_term(term: Term) -> str:
     chars = term.chars
+    if chars and len(chars) == 1:
+        return f"'{term.text}':*"  # a piece that starts with the character
     if chars:
-        return "(" + " <-> ".join(f"'{c}'" for c in chars) + ")"
+        return "(" + " <-> ".join(f"'{piece}'" for piece in cjk_bigrams(term.text)) + ")"
     return f"'{term.text}'" + (":*" if term.prefix else "")
 
 
 def tsquery_text(terms: list[Term], operator: str) -> str:
-    """The to_tsquery input: quoted lexemes (prefixes as :*, CJK as <-> phrases) joined by & or |."""
+    """The to_tsquery input: quoted lexemes (prefixes as :*, CJK as <-> phrases of pieces) joined by & or |."""
     joiner = " & " if operator == "and" else " | "
     return joiner.join(_tsquery_term(t) for t in terms)
 
@@ -42,21 +42,13 @@ def match(session, terms: list[Term], operator: str, filters: Filters, limit: in
     vector = "d.kb_fts_title" if field == "titles" else "d.kb_fts_document"
     params: dict = {"q": tsquery_text(terms, operator), "limit": limit}
     where = [f"{vector} @@ q.query", *filter_clauses(filters, params)]
-    # Rank every match, but make headlines (the slow part) only for the page that is shown.
     statement = text(
-        f"WITH q AS (SELECT {_query_expression(filters)} AS query), "
-        "top AS (SELECT d.id, d.article_id, d.language, d.visibility, d.title, d.body, "
-        f"ts_rank({vector}, q.query, 1) AS score "
-        f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} ORDER BY score DESC, d.id LIMIT :limit) "
-        f"SELECT top.id, top.article_id, top.language, top.visibility, top.score, "
-        f"ts_headline({_CONFIG_OF_ROW.replace('d.', 'top.')}, top.title, q.query, 'HighlightAll=true, "
-        f"StartSel={chr(2)}, StopSel={chr(3)}') AS title, "
-        f"ts_headline({_CONFIG_OF_ROW.replace('d.', 'top.')}, top.body, q.query, {_HEADLINE}) AS snippet "
-        "FROM top, q ORDER BY top.score DESC, top.id"
-    )
+        f"WITH q AS (SELECT {_query_expression(filters)} AS query) "
+        f"SELECT d.id, d.article_id, d.language, d.visibility, ts_rank({vector}, q.query, 1) AS score "
+        f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} ORDER BY score DESC, d.id LIMIT :limit")
     rows = session.execute(expanding(statement, params), params)
     return [RawHit(translation_id=r.id, article_id=r.article_id, language=r.language, visibility=r.visibility,
-                   score=float(r.score), title=r.title, snippet=r.snippet) for r in rows]
+                   score=float(r.score)) for r in rows]
 
 
 def _trigram_schema(session) -> str | None:

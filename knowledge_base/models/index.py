@@ -15,8 +15,9 @@ from helpdesk.extensions import db
 class KbSearchDoc(db.Model):
     """The searchable form of one published translation (`id` is the translation's id).
 
-    `title` and `body` are plain text with Chinese and Japanese characters spaced apart, so that
-    both engines see one token per character and a phrase query finds a word of any length.
+    `title`, `tags` and `body` are plain text. Chinese and Japanese have no spaces between words,
+    so their runs of characters are also indexed as overlapping two-character pieces
+    (`title_grams`, `body_grams`: 重置密码 -> 重置 置密 密码), which a phrase query finds quickly.
     """
 
     __tablename__ = "kb_search_docs"
@@ -31,6 +32,8 @@ class KbSearchDoc(db.Model):
     title: Mapped[str] = mapped_column(Text)
     tags: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    title_grams: Mapped[str] = mapped_column(Text, default="")
+    body_grams: Mapped[str] = mapped_column(Text, default="")
 
 
 class KbSearchTerm(db.Model):

@@ -1,7 +1,8 @@
 """knowledge base: categories, articles, translations, revisions, files, search index, activity
 
 Besides the tables the models describe, each engine gets its full-text objects (named kb_fts*,
-invisible to the ORM). SQLite: FTS5 tables (unicode61 with Porter stemming and no diacritics) of
+invisible to the ORM). Chinese and Japanese are indexed as two-character pieces (kb_search_docs'
+title_grams and body_grams). SQLite: FTS5 tables (unicode61 with Porter stemming and no diacritics) of
 titles and tags alone and of everything, and a trigram table of the word list, kept in step by
 triggers. PostgreSQL: text search configurations per language (english, spanish, simple;
 unaccented when the unaccent extension can be installed), generated tsvector columns (titles and
@@ -23,22 +24,26 @@ depends_on = None
 # Two FTS5 tables over the same rows: titles and tags alone (small, answers most searches quickly)
 # and everything (title, tags, body). Triggers keep both in step with kb_search_docs.
 _TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'"
+_ALL = "title, tags, body, title_grams, body_grams"
+_TITLES = "title, tags, title_grams"
+_NEW_ALL, _OLD_ALL = (", ".join(f"{row}.{c}" for c in _ALL.split(", ")) for row in ("new", "old"))
+_NEW_TITLES, _OLD_TITLES = (", ".join(f"{row}.{c}" for c in _TITLES.split(", ")) for row in ("new", "old"))
 SQLITE_UP = [
-    f"CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body, content='kb_search_docs', content_rowid='id', "
-    f"{_TOKENIZE})",
-    f"CREATE VIRTUAL TABLE kb_fts_titles USING fts5(title, tags, content='kb_search_docs', content_rowid='id', "
-    f"{_TOKENIZE})",
+    f"CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body, title_grams, body_grams, content='kb_search_docs', "
+    f"content_rowid='id', {_TOKENIZE})",
+    f"CREATE VIRTUAL TABLE kb_fts_titles USING fts5(title, tags, title_grams, content='kb_search_docs', "
+    f"content_rowid='id', {_TOKENIZE})",
     "CREATE TRIGGER kb_fts_ai AFTER INSERT ON kb_search_docs BEGIN "
-    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); "
-    "INSERT INTO kb_fts_titles(rowid, title, tags) VALUES (new.id, new.title, new.tags); END",
+    f"INSERT INTO kb_fts(rowid, {_ALL}) VALUES (new.id, {_NEW_ALL}); "
+    f"INSERT INTO kb_fts_titles(rowid, {_TITLES}) VALUES (new.id, {_NEW_TITLES}); END",
     "CREATE TRIGGER kb_fts_ad AFTER DELETE ON kb_search_docs BEGIN "
-    "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) VALUES ('delete', old.id, old.title, old.tags, old.body); "
-    "INSERT INTO kb_fts_titles(kb_fts_titles, rowid, title, tags) VALUES ('delete', old.id, old.title, old.tags); END",
+    f"INSERT INTO kb_fts(kb_fts, rowid, {_ALL}) VALUES ('delete', old.id, {_OLD_ALL}); "
+    f"INSERT INTO kb_fts_titles(kb_fts_titles, rowid, {_TITLES}) VALUES ('delete', old.id, {_OLD_TITLES}); END",
     "CREATE TRIGGER kb_fts_au AFTER UPDATE ON kb_search_docs BEGIN "
-    "INSERT INTO kb_fts(kb_fts, rowid, title, tags, body) VALUES ('delete', old.id, old.title, old.tags, old.body); "
-    "INSERT INTO kb_fts_titles(kb_fts_titles, rowid, title, tags) VALUES ('delete', old.id, old.title, old.tags); "
-    "INSERT INTO kb_fts(rowid, title, tags, body) VALUES (new.id, new.title, new.tags, new.body); "
-    "INSERT INTO kb_fts_titles(rowid, title, tags) VALUES (new.id, new.title, new.tags); END",
+    f"INSERT INTO kb_fts(kb_fts, rowid, {_ALL}) VALUES ('delete', old.id, {_OLD_ALL}); "
+    f"INSERT INTO kb_fts_titles(kb_fts_titles, rowid, {_TITLES}) VALUES ('delete', old.id, {_OLD_TITLES}); "
+    f"INSERT INTO kb_fts(rowid, {_ALL}) VALUES (new.id, {_NEW_ALL}); "
+    f"INSERT INTO kb_fts_titles(rowid, {_TITLES}) VALUES (new.id, {_NEW_TITLES}); END",
     "CREATE VIRTUAL TABLE kb_fts_terms USING fts5(term, content='kb_search_terms', content_rowid='id', "
     "tokenize='trigram')",
     "CREATE TRIGGER kb_fts_terms_ai AFTER INSERT ON kb_search_terms BEGIN "
@@ -77,12 +82,14 @@ def _pg_upgrade(bind):
     bind.exec_driver_sql(
         "ALTER TABLE kb_search_docs ADD COLUMN kb_fts_document tsvector GENERATED ALWAYS AS ("
         f"setweight(to_tsvector({config}, title), 'A') || setweight(to_tsvector({config}, tags), 'B') || "
-        f"setweight(to_tsvector({config}, body), 'C')) STORED")
+        f"setweight(to_tsvector({config}, body), 'C') || setweight(to_tsvector('kb_simple', title_grams), 'A') || "
+        "setweight(to_tsvector('kb_simple', body_grams), 'C')) STORED")
     bind.exec_driver_sql("CREATE INDEX kb_fts_document_idx ON kb_search_docs USING gin (kb_fts_document)")
     # Titles and tags alone: a small vector that answers most searches without ranking every body.
     bind.exec_driver_sql(
         "ALTER TABLE kb_search_docs ADD COLUMN kb_fts_title tsvector GENERATED ALWAYS AS ("
-        f"setweight(to_tsvector({config}, title), 'A') || setweight(to_tsvector({config}, tags), 'B')) STORED")
+        f"setweight(to_tsvector({config}, title), 'A') || setweight(to_tsvector({config}, tags), 'B') || "
+        "setweight(to_tsvector('kb_simple', title_grams), 'A')) STORED")
     bind.exec_driver_sql("CREATE INDEX kb_fts_title_idx ON kb_search_docs USING gin (kb_fts_title)")
     if trgm:
         bind.exec_driver_sql(f'CREATE INDEX kb_fts_terms_trgm ON kb_search_terms USING gin (term "{trgm}".gin_trgm_ops)')
@@ -277,6 +284,8 @@ def upgrade():
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('tags', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('title_grams', sa.Text(), nullable=False),
+    sa.Column('body_grams', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['kb_articles.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['id'], ['kb_translations.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

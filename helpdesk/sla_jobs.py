@@ -13,7 +13,8 @@ from flask import Flask
 from huey import crontab
 
 from helpdesk.jobs import huey
-from helpdesk.services import events, sla_alerts, sla_clocks, sla_recompute, sla_scan
+from helpdesk.models.tickets import OPEN_STATUSES
+from helpdesk.services import events, sla_alerts, sla_clocks, sla_config, sla_recompute, sla_scan
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -34,6 +35,9 @@ def _on_ticket_changed(sender, payload: dict) -> None:
     # Synchronous, right after the change's commit: the console's next render shows the new clock.
     # A failure here must not undo or fail the change that was already committed.
     try:
+        if (payload.get("sla_state") == "none" and payload.get("status") in OPEN_STATUSES
+                and not sla_config.any_active_policy()):
+            return  # open, no clock, and none can start: "none" is already right, skip the write
         sla_clocks.refresh([payload["ticket_id"]])
     except Exception:  # noqa: BLE001
         log.exception("SLA clocks of ticket %s not refreshed; the scheduler will retry", payload.get("ticket_id"))

@@ -39,4 +39,6 @@ def ticket_payload(ticket) -> dict:
         "assignee_id": ticket.assignee_id,
         "status": ticket.status,
         "priority": ticket.priority_name,
+        "channel": ticket.channel,
+        "sla_state": ticket.sla_state,
     }

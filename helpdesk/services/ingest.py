@@ -93,6 +93,7 @@ def _open_ticket(message: InboundMessage, customer: Customer, now) -> Ticket:
         subject=subject, status="new", priority=decided.priority, channel=message.channel, source=message.source,
         thread_key=message.thread_key, customer_id=customer.id, group_id=decided.group_id,
         created_at=now, updated_at=now, last_customer_message_at=None if message.is_automated else now,
+        sla_state="none",  # open and without a clock until the SLA engine gives it one
     )
     db.session.add(ticket)
     db.session.flush()

@@ -339,6 +339,11 @@ class PolicySet:
     rows: dict[int, SlaPolicyConfig]
 
 
+def any_active_policy() -> bool:
+    """True when at least one SLA policy is active (one index probe)."""
+    return db.session.scalar(select(SlaPolicyConfig.id).where(SlaPolicyConfig.active).limit(1)) is not None
+
+
 def active_policies() -> PolicySet:
     """Load the active policies (two small queries; calendars come from the cache)."""
     rows = list(db.session.scalars(

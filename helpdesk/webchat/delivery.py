@@ -68,6 +68,8 @@ def visitor_typing(ticket_id: int, typing: bool) -> None:
 
 def announce_new_chat(sender, payload: dict) -> None:
     """Subscriber of `ticket.created`: a new chat rings in the console of its group and supervisors."""
+    if payload.get("channel", "webchat") != "webchat":
+        return  # every channel's new tickets pass here: spare them the database read
     ticket = db.session.get(Ticket, payload["ticket_id"])
     if ticket is None or ticket.channel != "webchat":
         return

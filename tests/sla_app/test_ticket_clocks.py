@@ -137,3 +137,11 @@ def test_a_ticket_moved_to_another_policy_by_group(policy, inbound, ticket_of, m
     moved = ticket_of(ticket.id)
     assert (moved.sla_policy_id, moved.first_response_due_at) == (billing_policy.id, T0 + 2 * H)
     assert db.session.get(Ticket, ticket.id).group_id == billing.id
+
+
+def test_without_policies_open_is_none_and_solved_is_not_counted_open(app, inbound, make_user):
+    ticket = db.session.get(Ticket, inbound().ticket_id)
+    assert ticket.sla_state == "none"
+    tickets.update_ticket(ticket, make_user(role="admin"), status="solved")
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).sla_state is None

@@ -92,21 +92,24 @@ def tickets(count: int, rng: random.Random) -> list[int]:
     return ids
 
 
-def run(url: str, n_articles: int, n_queries: int, n_tickets: int) -> dict:
+def run(url: str, n_articles: int, n_queries: int, n_tickets: int, reuse: bool = False) -> dict:
     from helpdesk.extensions import db
     from helpdesk.models import Ticket
     from knowledge_base import articles, indexing, search, suggestions
     from knowledge_base.models import KbArticle
 
     rng = random.Random(6)
-    fresh_database(url)
+    if not reuse:
+        fresh_database(url)
     app = common.make_app(url)
     with app.app_context():
-        result: dict = {"database": common.backend(url), "machine": common.machine(url)}
-        result["seed"] = seed(n_articles, rng)
-        started = time.perf_counter()
-        documents = indexing.rebuild()
-        result["index_rebuild"] = {"documents": documents, "seconds": round(time.perf_counter() - started, 1)}
+        result: dict = {"database": common.backend(url), "machine": common.machine(url), "seed": None,
+                        "index_rebuild": None}
+        if not reuse:
+            result["seed"] = seed(n_articles, rng)
+            started = time.perf_counter()
+            documents = indexing.rebuild()
+            result["index_rebuild"] = {"documents": documents, "seconds": round(time.perf_counter() - started, 1)}
         if common.backend(url) == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
@@ -140,9 +143,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--tickets", type=int, default=150)
+    parser.add_argument("--reuse", action="store_true", help="search the database a previous run filled")
     args = parser.parse_args()
-    result = run(args.database_url, args.articles, args.queries, args.tickets)
-    path = common.save(f"kb-{common.label(args.database_url)}", result)
+    result = run(args.database_url, args.articles, args.queries, args.tickets, args.reuse)
+    path = common.save(f"kb-{common.label(args.database_url)}{'-reuse' if args.reuse else ''}", result)
     for key in ("seed", "index_rebuild", "search", "suggestions", "reindex_one_article"):
         print(f"{key:>20}: {result[key]}")
     print(f"saved {path}")

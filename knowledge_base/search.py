@@ -176,12 +176,14 @@ def search(query: str, *, language: str | None = None, visibility: tuple[str, ..
 def text_terms(text: str, language: str | None) -> list[Term]:
     """The telling words of a longer text: no stop words, no repeats, CJK runs as two-character pieces."""
     stop = STOPWORDS.get(language or "", set()) | (STOPWORDS["en"] if language is None else set())
+    glue = STOPWORDS["zh"]
     seen: list[str] = []
     for token in tokens(text):
-        pieces = cjk_bigrams(token) if is_cjk(token) else [fold(token)]
-        for piece in pieces:
-            if piece not in seen and piece not in stop and (is_cjk(piece) or len(piece) > 2) and not piece.isdigit():
-                seen.append(piece)
+        if is_cjk(token):
+            pieces = [p for p in cjk_bigrams(token) if not any(c in glue for c in p)]
+        else:
+            pieces = [fold(token)] if len(token) > 2 and not token.isdigit() else []
+        seen.extend(p for p in pieces if p not in seen and p not in stop)
     return [Term(p) for p in seen[:MAX_TEXT_TERMS]]
 
 

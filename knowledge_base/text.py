@@ -26,6 +26,9 @@ STOPWORDS = {
               "hello hi thanks thank regards dear".split()),
     "es": set("a al algo como con de del el ella en es esta este hay la las lo los mi mis muy no o para pero por "
               "que se sin su sus te tengo un una y ya yo hola gracias saludos favor".split()),
+    # Chinese: characters that glue sentences together; a two-character piece with one says little.
+    "zh": set("的 了 是 我 你 您 他 她 们 在 和 与 或 请 吗 呢 吧 啊 也 都 就 还 又 很 这 那 有 没 不 要 会 能 可 以 "
+              "如 何 怎 么 无 法 一 个 到 把 被 让 给 谢".split()),
 }
 
 

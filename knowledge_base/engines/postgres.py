@@ -12,6 +12,7 @@ from knowledge_base.text import cjk_bigrams
 
 CONFIGS = {"en": "kb_english", "es": "kb_spanish"}
 FALLBACK_CONFIG = "kb_simple"
+CANDIDATES = 1000
 _trgm_schema: dict[str, str | None] = {}
 
 
@@ -42,10 +43,14 @@ def match(session, terms: list[Term], operator: str, filters: Filters, limit: in
     vector = "d.kb_fts_title" if field == "titles" else "d.kb_fts_document"
     params: dict = {"q": tsquery_text(terms, operator), "limit": limit}
     where = [f"{vector} @@ q.query", *filter_clauses(filters, params)]
+    # Ranking reads every candidate's vector: cap the candidates so a very common word stays fast
+    # (titles are searched first, so the best answers are rarely beyond the cap).
     statement = text(
-        f"WITH q AS (SELECT {_query_expression(filters)} AS query) "
-        f"SELECT d.id, d.article_id, d.language, d.visibility, ts_rank({vector}, q.query, 1) AS score "
-        f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} ORDER BY score DESC, d.id LIMIT :limit")
+        f"WITH q AS (SELECT {_query_expression(filters)} AS query), "
+        f"found AS (SELECT d.id, d.article_id, d.language, d.visibility, {vector} AS vector "
+        f"FROM kb_search_docs d, q WHERE {' AND '.join(where)} LIMIT {CANDIDATES}) "
+        "SELECT found.id, found.article_id, found.language, found.visibility, "
+        "ts_rank(found.vector, q.query, 1) AS score FROM found, q ORDER BY score DESC, found.id LIMIT :limit")
     rows = session.execute(expanding(statement, params), params)
     return [RawHit(translation_id=r.id, article_id=r.article_id, language=r.language, visibility=r.visibility,
                    score=float(r.score)) for r in rows]

@@ -38,7 +38,7 @@ run: venv assets
 	$(BIN)/helpdesk run
 
 test: venv assets system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: venv
 	$(BIN)/ruff check helpdesk channels sla knowledge_base tests bench

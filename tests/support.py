@@ -21,3 +21,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def redis_test_url(db: int) -> str:
+    """HELPDESK_TEST_REDIS_URL with its database number replaced by `db`: each test file that
+    flushes or sweeps Redis gets a database of its own, so files running in parallel never collide."""
+    base = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    head, _, tail = base.rpartition("/")
+    return f"{head}/{db}" if tail.isdigit() else f"{base.rstrip('/')}/{db}"

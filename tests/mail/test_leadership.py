@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
 import pytest
 
 from helpdesk.leadership import RedisLease
-from tests.support import services_required
+from tests.support import redis_test_url, services_required
 
-REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = redis_test_url(14)
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 
 import pytest
 
 from helpdesk.realtime import Presence, RedisPresence
-from tests.support import services_required
+from tests.support import redis_test_url, services_required
 
 ANA = SimpleNamespace(id=1, name="Ana")
 BEN = SimpleNamespace(id=2, name="Ben")
@@ -20,7 +19,7 @@ def store(request):
         return Presence()
     import redis
 
-    url = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = redis_test_url(13)
     try:
         redis.Redis.from_url(url).ping()
     except redis.RedisError as exc:

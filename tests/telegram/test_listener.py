@@ -84,8 +84,9 @@ def test_two_listeners_on_one_bot_only_one_polls_it(bot, bot_api, app, monkeypat
 def _redis_url() -> str:
     import redis
 
-    from tests.mail.test_leadership import REDIS_URL
-    from tests.support import services_required
+    from tests.support import redis_test_url, services_required
+
+    REDIS_URL = redis_test_url(12)
 
     try:
         redis.Redis.from_url(REDIS_URL).ping()

@@ -68,3 +68,24 @@ def test_an_agent_inserts_a_suggested_article_into_the_reply(sign_in, live_serve
     admin.goto(f"{live_server.url}/kb/reports")
     row = admin.locator("section", has_text="Top articles").locator("tr", has_text="Tracking a lost package")
     expect(row.locator("td").nth(2)).to_have_text("1")  # sent by agents: recorded from the reply
+
+
+def test_an_editor_sees_the_preview_and_a_customer_is_offered_the_article_on_the_contact_form(
+        sign_in, browser, live_server):
+    admin = sign_in("admin@staff.example")
+    admin.goto(f"{live_server.url}/kb/articles/new")
+    admin.fill("input[name=title]", "Changing the delivery address")
+    admin.locator("#kb-body").press_sequentially("Open **Orders** and pick <script>x</script> the order.", delay=5)
+    expect(admin.locator("#kb-preview strong")).to_have_text("Orders")
+    expect(admin.locator("#kb-preview")).to_contain_text("<script>x</script>")  # shown as text
+    admin.get_by_role("button", name="Save and publish").click()
+    expect(admin.locator(".kb-status")).to_have_text("published")
+    context = browser.new_context(locale="en-GB")
+    customer = context.new_page()
+    customer.set_default_timeout(10_000)
+    customer.goto(f"{live_server.url}/contact")
+    customer.locator("input[name=subject]").press_sequentially("delivery address", delay=30)
+    offered = customer.locator("#kb-deflect a", has_text="Changing the delivery address")
+    expect(offered).to_be_visible()
+    expect(customer.locator("#kb-deflect p").first).to_have_text("Open Orders and pick <script>x</script> the order.")
+    context.close()

@@ -64,3 +64,13 @@ def test_unhelpful_votes_and_an_unanswered_session_in_reports(client, login, edi
     login(editor)
     page = client.get("/kb/reports").get_data(as_text=True)
     assert "Says nothing about PayPal" in page and "Requesting a refund" in page
+
+
+def test_the_contact_form_speaks_the_browsers_language(client):
+    page = client.get("/contact", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "联系客服" in page and "您的电子邮箱" in page and "发送" in page
+    answer = client.post("/contact", data={"email": "x"}, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "indica el correo electrónico al que debemos responder" in answer
+    thanks = client.post("/contact", data={"email": "ana@example.com", "body": "Hola"},
+                         headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Hemos recibido tu solicitud (#" in thanks

@@ -133,6 +133,7 @@ def merge(source: Customer, target: Customer, *, actor_id: int | None) -> Custom
     ))
     db.session.commit()
     db.session.expire_all()
+    _refresh_sla_of(target.id)
     return target
 
 
@@ -310,7 +311,21 @@ def update_customer(customer: Customer, **changes) -> dict:
             setattr(customer, name, new)
             done[name] = [old, new]
     db.session.commit()
+    if {"tier", "organization_id"} & set(done):
+        _refresh_sla_of(customer.id)
     return done
+
+
+def _refresh_sla_of(customer_id: int) -> None:
+    """SLA policies may depend on the customer's tier and organization: their open tickets' clocks
+    are recomputed when those change (a merge can change them too)."""
+    from helpdesk.models.tickets import OPEN_STATUSES
+    from helpdesk.services import sla_clocks
+
+    ids = list(db.session.scalars(select(Ticket.id).where(Ticket.customer_id == customer_id,
+                                                           Ticket.status.in_(OPEN_STATUSES))))
+    if ids:
+        sla_clocks.refresh(ids)
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,14 @@ def test_preview_tells_when_a_new_ticket_would_be_due(policy, clock, groups):
     assert sla_config.preview(sla_config.facts_for(priority="low"), T0).policy.name == "Standard"
     with pytest.raises(SlaConfigError):
         sla_config.facts_for(priority="whenever")
+
+
+def test_a_customer_becoming_vip_recomputes_their_open_tickets(policy, inbound, ticket_of, clock, groups):
+    from helpdesk.services import customers
+
+    policy("VIP", targets=calendar_time(first=900, resolution=7200), conditions={"tiers": ["vip"]})
+    policy("Standard", targets=calendar_time(first=3600, resolution=8 * 3600))
+    ticket = ticket_of(inbound(email="boss@example.com"))
+    assert ticket.first_response_due_at == T0 + H
+    customers.update_customer(ticket.customer, tier="vip")
+    assert ticket_of(ticket.id).first_response_due_at == T0 + H / 4

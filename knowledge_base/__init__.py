@@ -27,3 +27,4 @@ def init_app(app: Flask) -> None:
     kb_api.init_app(app)
     app.cli.add_command(kb_cli.kb)
     events.message_created.connect(activity.on_message_created, weak=False)
+    events.ticket_created.connect(activity.on_ticket_created, weak=False)

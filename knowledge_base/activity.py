@@ -3,6 +3,7 @@ deflection outcomes and articles sent in replies. Every function commits."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -10,10 +11,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Message
+from helpdesk.models import Identity, Message
 from helpdesk.models.base import utcnow
 from knowledge_base.models import KbArticle, KbDeflection, KbSearch, KbSent, KbView, KbVote
 
+log = logging.getLogger(__name__)
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TYPING_WINDOW = timedelta(seconds=60)
 # Help-center article links in a reply: /help/<language>/articles/<id>[-slug]
@@ -112,7 +114,32 @@ def record_sent(message_id: int) -> list[KbSent]:
     return rows
 
 
+def chat_ticket_opened(ticket_id: int) -> None:
+    """A ticket from the chat widget: if its visitor had searched the knowledge base through the
+    widget (their visitor id sent as `visitor`), their self-service session ends in this ticket."""
+    identity = db.session.scalar(select(Identity).join(Message, Message.identity_id == Identity.id).where(
+        Message.ticket_id == ticket_id, Message.kind == "inbound").order_by(Message.id).limit(1))
+    if identity is None or identity.kind != "webchat":
+        return
+    if db.session.scalar(select(KbDeflection.id).where(KbDeflection.visitor == identity.address)) is not None:
+        ticket_opened(identity.address, ticket_id, source="widget")
+
+
+def on_ticket_created(_sender, payload: dict) -> None:
+    """`ticket.created` subscriber: close a chat visitor's self-service session with the ticket."""
+    _quietly(chat_ticket_opened, payload["ticket_id"])
+
+
 def on_message_created(_sender, payload: dict) -> None:
     """`message.created` subscriber: record articles sent in an outbound reply."""
     if payload.get("kind") == "outbound":
-        record_sent(payload["message_id"])
+        _quietly(record_sent, payload["message_id"])
+
+
+def _quietly(record, *args) -> None:
+    # Statistics must never fail the ticket or the reply whose event this is (both are committed).
+    try:
+        record(*args)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("knowledge base: could not record %s%r", record.__name__, args)

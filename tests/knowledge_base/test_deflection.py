@@ -74,3 +74,12 @@ def test_the_contact_form_speaks_the_browsers_language(client):
     thanks = client.post("/contact", data={"email": "ana@example.com", "body": "Hola"},
                          headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "Hemos recibido tu solicitud (#" in thanks
+
+
+def test_a_chat_visitor_who_searched_through_the_widget_and_still_opened_a_ticket(client, inbound, write):
+    write("Requesting a refund", "Refunds take five days.")
+    visitor = "Wv3kq9T2xYb7LmN0pQr5sA"  # the widget's own visitor id
+    client.get(f"/help/api/suggest?q=refund&lang=en&visitor={visitor}&source=widget")
+    result = inbound(email=visitor, kind="webchat", channel="webchat", source="webchat", body="Still no refund")
+    session = db.session.scalar(select(KbDeflection))
+    assert (session.outcome, session.source, session.ticket_id) == ("ticket", "widget", result.ticket_id)

@@ -129,12 +129,10 @@ def test_related_to_a_ticket_text(library):
     assert ids(es)[:1] == [library["es_password"].id]
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # the fallback is PostgreSQL's
 def test_typos_are_still_corrected_where_pg_trgm_cannot_be_installed(library, monkeypatch):
-    from helpdesk.extensions import db
     from knowledge_base.engines import postgres
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the fallback is PostgreSQL's")
     monkeypatch.setattr(postgres, "_trigram_schema", lambda session: None)
     result = search("pasword", language="en", as_you_type=False)
     assert ids(result)[:1] == [library["password"].id] and result.corrected == "password"

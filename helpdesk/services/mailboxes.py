@@ -13,8 +13,8 @@ from sqlalchemy import select
 from channels.email.imap import SECURITY_MODES, ImapSettings
 from channels.email.smtp import SmtpSettings
 from helpdesk.extensions import db
-from helpdesk.models import Group, Mailbox
-from helpdesk.services import secrets
+from helpdesk.models import Mailbox
+from helpdesk.services import secrets, staff
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -64,11 +64,7 @@ def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap
         raise MailboxError("imap_user", "user and password are required")
     if db.session.scalar(select(Mailbox.id).where((Mailbox.name == name) | (Mailbox.address == address))):
         raise MailboxError("name", "a mailbox with this name or address exists")
-    group_id = None
-    if group:
-        group_id = db.session.scalar(select(Group.id).where(Group.name == group))
-        if group_id is None:
-            raise MailboxError("group", f"no group named {group!r}")
+    group_id = staff.group_id_named(group, MailboxError)
     mailbox = Mailbox(
         name=name, address=address, group_id=group_id,
         imap_host=_host(imap_host, "imap_host"), imap_port=_port(imap_port, "imap_port"), imap_security=imap_security,

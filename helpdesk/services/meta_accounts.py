@@ -20,7 +20,7 @@ from channels.whatsapp import signature
 from channels.whatsapp.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Group
-from helpdesk.services import channel_accounts
+from helpdesk.services import channel_accounts, staff
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _VERSION = re.compile(r"^v\d{1,3}\.\d{1,3}$")
@@ -56,12 +56,7 @@ def _base_url(value: str | None) -> str:
 
 
 def _group_id(name: str | None) -> int | None:
-    if not name:
-        return None
-    group_id = db.session.scalar(select(Group.id).where(Group.name == name))
-    if group_id is None:
-        raise AccountError("group", f"no group named {name!r}")
-    return group_id
+    return staff.group_id_named(name, AccountError)
 
 
 def accounts(kind: str) -> list[ChannelAccount]:

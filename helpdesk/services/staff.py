@@ -30,6 +30,17 @@ class StaffError(ValueError):
         self.field = field
 
 
+def group_id_named(name: str | None, error: type[Exception]) -> int | None:
+    """The id of the group called `name`, None when no name is given; raises `error("group", why)`
+    when no group has that name (each channel's settings name their group this way)."""
+    if not name:
+        return None
+    group_id = db.session.scalar(select(Group.id).where(Group.name == name))
+    if group_id is None:
+        raise error("group", f"no group named {name!r}")
+    return group_id
+
+
 def get_or_create_group(name: str, *, is_default: bool = False) -> Group:
     """The group called `name`, created if missing (the first group becomes the default)."""
     group = db.session.scalar(select(Group).where(Group.name == name))

@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from channels.telegram.api import DEFAULT_API_URL, TOKEN_PATTERN, BotApi, TelegramApiError
 from helpdesk.extensions import db
-from helpdesk.models import ChannelAccount, Group
+from helpdesk.models import ChannelAccount
+from helpdesk.services import staff
 from helpdesk.services.channel_accounts import account_secrets, seal_secrets
 
 KIND = "telegram"
@@ -45,12 +46,7 @@ def webhook_endpoint(public_url: str, account_id: int) -> str:
 
 
 def _group_id(group: str | None) -> int | None:
-    if not group:
-        return None
-    group_id = db.session.scalar(select(Group.id).where(Group.name == group))
-    if group_id is None:
-        raise BotError("group", f"no group named {group!r}")
-    return group_id
+    return staff.group_id_named(group, BotError)
 
 
 def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:

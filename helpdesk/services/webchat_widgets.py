@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import ChannelAccount, Group, User
-from helpdesk.services import channel_accounts
+from helpdesk.models import ChannelAccount, User
+from helpdesk.services import channel_accounts, staff
 
 KIND = "webchat"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
@@ -56,12 +56,7 @@ def _origins(values) -> list[str]:
 
 
 def _group_id(group: str | None) -> int | None:
-    if not group:
-        return None
-    group_id = db.session.scalar(select(Group.id).where(Group.name == group))
-    if group_id is None:
-        raise WidgetError("group", f"no group named {group!r}")
-    return group_id
+    return staff.group_id_named(group, WidgetError)
 
 
 def _text(value: str | None, field: str, default: str) -> str:

@@ -27,6 +27,16 @@ class Lease:
     def release(self) -> None:
         pass
 
+    def within(self, seconds: float) -> float:
+        """`seconds`, shortened so that waiting that long between renewals keeps the lease."""
+        return seconds
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
 
 class RedisLease(Lease):
     def __init__(self, client: redis.Redis, name: str, seconds: int = LEASE_SECONDS) -> None:
@@ -43,6 +53,9 @@ class RedisLease(Lease):
             return bool(self.lock.acquire(blocking=False, token=self.token))
         except (LockError, RedisError):
             return False
+
+    def within(self, seconds: float) -> float:
+        return min(seconds, self.seconds / 3)
 
     def release(self) -> None:
         try:

@@ -13,7 +13,7 @@ import threading
 from flask import Flask
 
 from channels.email.imap import ImapError, ImapMailbox
-from helpdesk.leadership import Lease, RedisLease, lease_for
+from helpdesk.leadership import Lease, lease_for
 from helpdesk.services import mail_sync, mailboxes
 from helpdesk.telegram_listener import start_bot_listeners
 
@@ -32,14 +32,9 @@ def listen_to_mailbox(app: Flask, mailbox_id: int, stop: threading.Event, *, pol
     and takes over when the first one stops renewing. `stop` is noticed between passes, so at
     most `idle_seconds` (or `poll_seconds`) after it is set.
     """
-    lease = lease_for(f"mailbox:{mailbox_id}", app.config.get("HELPDESK_REDIS_URL"))
-    if isinstance(lease, RedisLease):  # renew well within the lease, also while waiting in IDLE
-        idle_seconds = min(idle_seconds, lease.seconds / 3)
-        poll_seconds = min(poll_seconds, lease.seconds / 3)
-    try:
-        _listen(app, mailbox_id, stop, lease, poll_seconds, idle_seconds)
-    finally:
-        lease.release()
+    with lease_for(f"mailbox:{mailbox_id}", app.config.get("HELPDESK_REDIS_URL")) as lease:
+        # Renew well within the lease, also while waiting in IDLE.
+        _listen(app, mailbox_id, stop, lease, lease.within(poll_seconds), lease.within(idle_seconds))
 
 
 def _listen(app: Flask, mailbox_id: int, stop: threading.Event, lease: Lease, poll_seconds: float,

@@ -13,7 +13,7 @@ import threading
 
 from flask import Flask
 
-from helpdesk.leadership import RedisLease, lease_for
+from helpdesk.leadership import Lease, lease_for
 from helpdesk.services import telegram_bots, telegram_polling
 
 log = logging.getLogger(__name__)
@@ -25,32 +25,31 @@ BACKOFF_MAX_SECONDS = 300
 def listen_to_bot(app: Flask, account_id: int, stop: threading.Event, *, wait_seconds: float = WAIT_SECONDS) -> None:
     """Poll bot `account_id` until `stop` is set, while holding its lease. `stop` is noticed
     between passes, so at most `wait_seconds` after it is set."""
-    lease = lease_for(f"telegram:{account_id}", app.config.get("HELPDESK_REDIS_URL"))
-    if isinstance(lease, RedisLease):  # renew well within the lease
-        wait_seconds = min(wait_seconds, lease.seconds / 3)
+    with lease_for(f"telegram:{account_id}", app.config.get("HELPDESK_REDIS_URL")) as lease:
+        _poll(app, account_id, stop, lease, lease.within(wait_seconds))
+
+
+def _poll(app: Flask, account_id: int, stop: threading.Event, lease: Lease, wait_seconds: float) -> None:
     backoff = 1.0
-    try:
-        while not stop.is_set():
-            if not lease.hold():
-                stop.wait(min(wait_seconds, 10))  # another process is the leader; be ready to take over
-                continue
-            try:
-                with app.app_context():
-                    report = telegram_polling.poll_bot(account_id, wait_seconds=int(wait_seconds))
-                error = report.error
-            except Exception as exc:  # noqa: BLE001 - a listener must outlive any one bad pass
-                log.exception("telegram bot %s: polling pass failed", account_id)
-                error = exc.__class__.__name__
-            if error is None:
-                backoff = 1.0
-                if not report.fetched:
-                    stop.wait(0.5)  # Telegram answered before the wait was over; do not spin
-                continue
-            log.warning("telegram bot %s: %s; retrying in %.0f s", account_id, error, backoff)
-            stop.wait(backoff)
-            backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
-    finally:
-        lease.release()
+    while not stop.is_set():
+        if not lease.hold():
+            stop.wait(min(wait_seconds, 10))  # another process is the leader; be ready to take over
+            continue
+        try:
+            with app.app_context():
+                report = telegram_polling.poll_bot(account_id, wait_seconds=int(wait_seconds))
+            error = report.error
+        except Exception as exc:  # noqa: BLE001 - a listener must outlive any one bad pass
+            log.exception("telegram bot %s: polling pass failed", account_id)
+            error = exc.__class__.__name__
+        if error is None:
+            backoff = 1.0
+            if not report.fetched:
+                stop.wait(0.5)  # Telegram answered before the wait was over; do not spin
+            continue
+        log.warning("telegram bot %s: %s; retrying in %.0f s", account_id, error, backoff)
+        stop.wait(backoff)
+        backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
 
 
 def start_bot_listeners(app: Flask, stop: threading.Event) -> list[threading.Thread]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
@@ -16,9 +17,8 @@ CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve()
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []
 
 
+@pytest.mark.skipif(not FILES, reason=f"no mail corpus at {CORPUS} (optional input)")
 def test_every_corpus_mail_becomes_a_ticket_message_or_a_kept_record(mailbox):
-    if not FILES:
-        return  # the corpus is optional: nothing to prove without it
     outcomes: dict[str, list[str]] = {}
     for path in FILES:
         what, _ = mail_sync.take(mailbox, path.read_bytes())

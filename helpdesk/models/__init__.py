@@ -8,10 +8,11 @@ from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutcome, SlaPolicyConfig, SlaRecompute
 from helpdesk.models.staff import ApiToken, Group, User, group_members
+from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
-    "SlaRecompute", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
+    "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

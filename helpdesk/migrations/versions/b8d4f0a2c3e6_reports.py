@@ -1,0 +1,62 @@
+"""agent performance reports: facts per credited event and daily rollups
+
+Revision ID: b8d4f0a2c3e6
+Revises: a7c3e9f1b2d4
+Create Date: 2026-11-23 21:30:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'b8d4f0a2c3e6'
+down_revision = 'a7c3e9f1b2d4'
+branch_labels = None
+depends_on = None
+
+COUNTS = ('assigned', 'replied', 'replies', 'first_responses', 'first_response_seconds',
+          'first_response_business_seconds', 'solved', 'resolution_seconds', 'resolution_business_seconds',
+          'reopened', 'sla_first_response_met', 'sla_first_response_missed', 'sla_resolution_met',
+          'sla_resolution_missed')
+
+
+def upgrade():
+    op.create_table(
+        'report_facts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('ticket_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=24), nullable=False),
+        sa.Column('key', sa.Integer(), nullable=False),
+        sa.Column('agent_id', sa.Integer(), nullable=True),
+        sa.Column('group_id', sa.Integer(), nullable=True),
+        sa.Column('channel', sa.String(length=32), nullable=False),
+        sa.Column('priority', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('seconds', sa.Integer(), nullable=True),
+        sa.Column('business_seconds', sa.Integer(), nullable=True),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('met', sa.Boolean(), nullable=True),
+        sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('ticket_id', 'kind', 'key', name='uq_report_facts_key'),
+    )
+    op.create_index('ix_report_facts_kind_day', 'report_facts',
+                    ['kind', 'day', 'agent_id', 'group_id', 'channel', 'priority', 'seconds', 'business_seconds'])
+    op.create_table(
+        'report_daily',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('agent_id', sa.Integer(), nullable=True),
+        sa.Column('group_id', sa.Integer(), nullable=True),
+        sa.Column('channel', sa.String(length=32), nullable=False),
+        sa.Column('priority', sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_report_daily_day_agent', 'report_daily', ['day', 'agent_id'])
+
+
+def downgrade():
+    op.drop_index('ix_report_daily_day_agent', table_name='report_daily')
+    op.drop_table('report_daily')
+    op.drop_index('ix_report_facts_kind_day', table_name='report_facts')
+    op.drop_table('report_facts')

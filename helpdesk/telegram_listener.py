@@ -14,7 +14,7 @@ import threading
 from flask import Flask
 
 from helpdesk.leadership import Lease, lease_for
-from helpdesk.services import telegram_bots, telegram_polling
+from helpdesk.services import telegram_polling
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +50,6 @@ def _poll(app: Flask, account_id: int, stop: threading.Event, lease: Lease, wait
         log.warning("telegram bot %s: %s; retrying in %.0f s", account_id, error, backoff)
         stop.wait(backoff)
         backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
-
-
-def start_bot_listeners(app: Flask, stop: threading.Event) -> list[threading.Thread]:
-    """Start one daemon thread per active bot in polling mode; they end when `stop` is set."""
-    with app.app_context():
-        ids = [bot.id for bot in telegram_bots.active_bots("polling")]
-    threads = []
-    for account_id in ids:
-        thread = threading.Thread(target=listen_to_bot, args=(app, account_id, stop),
-                                  name=f"telegram-{account_id}", daemon=True)
-        thread.start()
-        threads.append(thread)
-    return threads
 
 
 def poll_all_once(app: Flask) -> list[telegram_polling.PollReport]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import pytest
 
@@ -29,3 +30,17 @@ def redis_test_url(db: int) -> str:
     base = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     head, _, tail = base.rpartition("/")
     return f"{head}/{db}" if tail.isdigit() else f"{base.rstrip('/')}/{db}"
+
+
+def committed_eventually(condition, seconds: float = 15) -> bool:
+    """Whether `condition()` holds within `seconds`, re-reading what other threads or processes have
+    committed before each try (the test session would otherwise keep seeing its own snapshot)."""
+    from helpdesk.extensions import db
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -85,11 +85,11 @@ def listen(once) -> None:
             failed = failed or bool(bot.error)
         sys.exit(1 if failed else 0)
     stop = threading.Event()
-    threads = start_listeners(app, stop)
-    click.echo(f"listening to {len(threads)} mailbox(es) and bot(s); Ctrl+C stops")
+    running = start_listeners(app, stop)
+    click.echo(f"listening to {len(running.threads)} mailbox(es) and bot(s), and to any added later; Ctrl+C stops")
     try:
-        while any(t.is_alive() for t in threads):
-            stop.wait(1)
+        while not stop.wait(1):
+            pass
     except KeyboardInterrupt:
         stop.set()
 

@@ -12,17 +12,8 @@ from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
 from helpdesk.services import telegram_polling
 from helpdesk.telegram_listener import listen_to_bot
+from tests.support import committed_eventually
 from tests.telegram import updates
-
-
-def wait_for(condition, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        db.session.rollback()
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_listen_once_polls_every_bot_from_the_command_line(bot, bot_api, app):
@@ -46,7 +37,7 @@ def test_the_listener_brings_updates_in_as_they_arrive(bot, bot_api, app):
     try:
         time.sleep(0.3)
         bot_api.push(updates.text("arrived while listening"))
-        assert wait_for(lambda: db.session.scalar(select(func.count()).select_from(Message)) == 1)
+        assert committed_eventually(lambda: db.session.scalar(select(func.count()).select_from(Message)) == 1)
         assert db.session.scalar(select(Ticket.subject)) == "arrived while listening"
     finally:
         stop.set()
@@ -72,7 +63,7 @@ def test_two_listeners_on_one_bot_only_one_polls_it(bot, bot_api, app, monkeypat
         thread.start()
     try:
         bot_api.push(updates.text("only once"))
-        assert wait_for(lambda: db.session.scalar(select(func.count()).select_from(Message)) == 1)
+        assert committed_eventually(lambda: db.session.scalar(select(func.count()).select_from(Message)) == 1)
         time.sleep(1.5)
     finally:
         stop.set()

@@ -16,25 +16,11 @@ import pytest
 import requests
 import socketio
 
-from tests.support import free_port, services_required
+from tests.support import free_port
 from tests.web_server import run_cli, start_server, stop
 
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    try:
-        client = redis.Redis.from_url(REDIS_URL)
-        client.ping()
-    except redis.RedisError as exc:
-        services_required("Redis", f"cannot reach {REDIS_URL}: {exc}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture

@@ -116,6 +116,15 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One answer button offered with a message (a survey's scores): the label the customer sees
+    and the opaque `reply` the channel hands back when it is pressed (at most 64 bytes)."""
+
+    label: str
+    reply: str
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """One agent reply handed to a channel adapter for delivery."""
 
@@ -131,6 +140,9 @@ class OutboundMessage:
     ticket_number: int | None = None
     attachments: tuple[Attachment, ...] = ()
     auto_submitted: bool = False  # an automatic answer (acknowledgement): marked so, never answered back
+    # Buttons for channels that can show them (Telegram, WhatsApp); the others send the text alone,
+    # which then must make sense without them (a survey's text carries its link).
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

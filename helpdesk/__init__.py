@@ -89,7 +89,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import api, cli, jobs, realtime, security, sla_jobs, status_jobs, web, webchat, webhooks
+    from helpdesk import (api, cli, jobs, realtime, security, sla_jobs, status_jobs, survey_jobs, web, webchat,
+                          webhooks)
 
     security.init_app(app)
     web.init_app(app)
@@ -101,5 +102,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     webchat.init_app(app)
     jobs.init_app(app)
     status_jobs.init_app(app)
+    survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
     cli.init_app(app)
     return app

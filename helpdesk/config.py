@@ -72,6 +72,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_SMTP": smtp_settings_from_url(get("SMTP_URL"), get("MAIL_FROM")),
         "HELPDESK_JOBS_IMMEDIATE": get("JOBS_IMMEDIATE", "0") == "1",
         "HELPDESK_OUTBOX_STUCK_SECONDS": int(get("OUTBOX_STUCK_SECONDS", 300)),
+        # The helpdesk's address as customers reach it: survey links in e-mails and chats start with it.
+        "HELPDESK_PUBLIC_URL": get("PUBLIC_URL", "http://localhost:5000").rstrip("/"),
         # How often the SLA scheduler looks for warnings and breaches (1-60 s; tests use a few seconds).
         "HELPDESK_SLA_SCAN_SECONDS": min(max(int(get("SLA_SCAN_SECONDS", 60)), 1), 60),
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),

@@ -70,6 +70,7 @@ class Survey(db.Model):
         Index("ix_surveys_customer", "customer_id", "kind", "sent_at"),
         Index("ix_surveys_sent", "sent_at"),
         Index("ix_surveys_responded", "responded_at"),
+        Index("ix_surveys_message", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +88,9 @@ class Survey(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="scheduled")
     skip_reason: Mapped[str | None] = mapped_column(String(200))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # What chat buttons carry back (Telegram callback_data, WhatsApp list row ids): short, random,
+    # never the ticket id. Not a secret like the token: the answer must also come from the customer.
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
     language: Mapped[str | None] = mapped_column(String(16))
     scheduled_for: Mapped[datetime]
     sent_at: Mapped[datetime | None]

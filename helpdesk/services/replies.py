@@ -13,7 +13,7 @@ from channels.base import DeliveryError, OutboundMessage, Sender
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, channel_accounts, events
+from helpdesk.services import attachments, channel_accounts, events, survey_outbound
 from helpdesk.services.attachments import path_for
 from helpdesk.services.secrets import SecretUnreadable
 
@@ -112,11 +112,13 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
         OutgoingFile(filename=a.filename, content=path_for(a.storage_key).read_bytes(), content_type=a.content_type)
         for a in message.attachments
     )
+    fields = {"subject": f"Re: {ticket.subject}"} | survey_outbound.extras(message, ticket)  # a survey's own
     return OutboundMessage(
         message_id=message.id, channel=ticket.channel, source=ticket.source,
         recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
-        body_text=message.body_text, subject=f"Re: {ticket.subject}", thread_key=ticket.thread_key,
+        body_text=message.body_text, thread_key=ticket.thread_key,
         in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files, auto_submitted=message.is_automated,
+        **fields,
     )
 
 
@@ -229,13 +231,19 @@ def add_auto_reply(ticket: Ticket, *, body: str, cap_per_hour: int) -> Message |
     )
     if recent >= cap_per_hour:
         return None
+    message, payload = stage_automated(ticket, body)
+    db.session.commit()
+    events.publish("message.created", payload)
+    return message
+
+
+def stage_automated(ticket: Ticket, body: str) -> tuple[Message, dict]:
+    """Add (flushed, not committed) an automatic outbound message on `ticket`, queued for the
+    outbox; returns it and the `message.created` payload the caller publishes after its commit."""
     now = utcnow()
     message = Message(ticket_id=ticket.id, kind="outbound", channel=ticket.channel, source=ticket.source,
                       body_text=body[:BODY_MAX], is_automated=True, created_at=now, delivery_state="queued",
                       next_attempt_at=now)
     db.session.add(message)
     db.session.flush()
-    payload = events.ticket_payload(ticket) | {"message_id": message.id, "kind": "outbound", "author_id": None}
-    db.session.commit()
-    events.publish("message.created", payload)
-    return message
+    return message, events.ticket_payload(ticket) | {"message_id": message.id, "kind": "outbound", "author_id": None}

@@ -35,13 +35,15 @@ def init_app(app: Flask) -> None:
         live_chat,
         sla_admin,
         sla_display,
+        survey_admin,
+        surveys,
         ticket_actions,
         tickets,
         widget,
     )
 
     for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
-                   contact, live_chat, admin_webchat, widget):
+                   contact, live_chat, admin_webchat, widget, surveys, survey_admin):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left

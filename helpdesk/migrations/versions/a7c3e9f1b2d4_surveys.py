@@ -56,6 +56,7 @@ def upgrade():
         sa.Column('state', sa.String(length=16), nullable=False),
         sa.Column('skip_reason', sa.String(length=200), nullable=True),
         sa.Column('token_hash', sa.String(length=64), nullable=True),
+        sa.Column('reference', sa.String(length=24), nullable=True),
         sa.Column('language', sa.String(length=16), nullable=True),
         sa.Column('scheduled_for', sa.DateTime(), nullable=False),
         sa.Column('sent_at', sa.DateTime(), nullable=True),
@@ -74,15 +75,17 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('ticket_id', 'kind', 'solved_at', name='uq_surveys_solve'),
         sa.UniqueConstraint('token_hash'),
+        sa.UniqueConstraint('reference'),
     )
     op.create_index('ix_surveys_due', 'surveys', ['state', 'scheduled_for'], unique=False)
     op.create_index('ix_surveys_customer', 'surveys', ['customer_id', 'kind', 'sent_at'], unique=False)
     op.create_index('ix_surveys_sent', 'surveys', ['sent_at'], unique=False)
     op.create_index('ix_surveys_responded', 'surveys', ['responded_at'], unique=False)
+    op.create_index('ix_surveys_message', 'surveys', ['message_id'], unique=False)
 
 
 def downgrade():
-    for name in ('ix_surveys_responded', 'ix_surveys_sent', 'ix_surveys_customer', 'ix_surveys_due'):
+    for name in ('ix_surveys_message', 'ix_surveys_responded', 'ix_surveys_sent', 'ix_surveys_customer', 'ix_surveys_due'):
         op.drop_index(name, table_name='surveys')
     op.drop_table('surveys')
     op.drop_table('survey_templates')

@@ -89,8 +89,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import (api, cli, jobs, realtime, security, sla_jobs, status_jobs, survey_jobs, web, webchat,
-                          webhooks)
+    from helpdesk import (
+        api,
+        cli,
+        jobs,
+        realtime,
+        report_jobs,
+        security,
+        sla_jobs,
+        status_jobs,
+        survey_jobs,
+        web,
+        webchat,
+        webhooks,
+    )
 
     security.init_app(app)
     web.init_app(app)
@@ -103,5 +115,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     status_jobs.init_app(app)
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
+    report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     cli.init_app(app)
     return app

@@ -1,0 +1,47 @@
+"""Reports' hooks into the running application: a ticket's report facts and the rollups of the
+days they touch are refreshed by a Huey job after every change to the ticket or its messages.
+
+Wired by `create_app` through `init_app`, after the SLA engine so that the SLA outcomes of a change
+are stored before its facts are computed. Tasks live on the shared Huey instance of helpdesk.jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, has_app_context
+
+from helpdesk.jobs import huey
+from helpdesk.services import events, report_facts
+
+log = logging.getLogger(__name__)
+_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe the report refresh to ticket and message events."""
+    global _app
+    _app = app
+    for signal in (events.ticket_created, events.ticket_updated, events.message_created):
+        signal.connect(_on_ticket_changed, weak=False)
+
+
+def _on_ticket_changed(sender, payload: dict) -> None:
+    # A failure must not fail the change that was already committed: `helpdesk reports rebuild`
+    # or the ticket's next change puts the facts right.
+    try:
+        refresh_report_facts(payload["ticket_id"])
+    except Exception:  # noqa: BLE001
+        log.exception("report facts of ticket %s not refreshed", payload.get("ticket_id"))
+
+
+@huey.task(retries=3, retry_delay=10)
+def refresh_report_facts(ticket_id: int) -> int:
+    """Recompute one ticket's report facts and its days' rollups; returns its number of facts."""
+    if has_app_context():
+        # Run immediately inside the caller's context (HELPDESK_JOBS_IMMEDIATE): its session ends
+        # its own read transaction before writing, where a second session's commit would leave
+        # the caller's snapshot unable to write on SQLite.
+        return report_facts.refresh([ticket_id])
+    with _app.app_context():
+        return report_facts.refresh([ticket_id])

@@ -1,0 +1,266 @@
+"""Report facts: what each ticket's stored history credits to whom, and the daily rollups.
+
+In: tickets, their messages, their ticket events and their SLA outcomes. Out: `ReportFact` rows
+(see `models.reports` for the kinds) and `ReportDaily` sums. Credit goes to who acted:
+- first response: the author of the first public reply (not a note, not an automated message);
+- replied: each agent who wrote a public reply on the ticket, dated at their first one, `n` replies;
+- solved: the actor of each change to solved (or to closed from an open status), on its day,
+  with the resolution time from the ticket's creation to that solve;
+- reopened: a solve undone (by the customer writing again or by a status change), credited to the
+  agent whose solve it undid;
+- assigned: each assignment event, to the agent assigned;
+- SLA outcomes: first response to the first responder, resolution to the latest solver before it.
+
+Business time goes through the calendar of the ticket's SLA policy (`sla_policy_id`); resolution
+business time also leaves out the time spent pending or on hold (waiting for the customer). A ticket
+with no policy, or a policy without a calendar, counts calendar time as business time: the SLA
+engine counts real time for such targets too. Dimensions (group, channel, priority) are the
+ticket's current ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, case, delete, func, insert, select, text
+
+import sla
+from helpdesk.extensions import db
+from helpdesk.models import (
+    Message,
+    ReportDaily,
+    ReportFact,
+    SlaCalendar,
+    SlaOutcome,
+    SlaPolicyConfig,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.services import sla_config
+from helpdesk.services.transactions import begin_write, retry_when_busy
+
+# Resolution business time stops while the ticket waits for the customer or stays solved (until reopened).
+PAUSES = frozenset({"pending", "on_hold", "solved"})
+SOLVED = frozenset({"solved", "closed"})
+STATUS_EVENTS = ("changed", "status", "reopened", "merged_into")
+BATCH = 1000
+ROLLUP_LOCK = 720_301  # PostgreSQL advisory lock: one rollup writer at a time
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC)
+
+
+def _status_change(kind: str, data: dict | None) -> tuple[str, str] | None:
+    change = (data or {}).get("status")
+    if kind in ("changed", "status", "reopened") and isinstance(change, list) and len(change) == 2:
+        return change[0], change[1]
+    return None
+
+
+class _Clock:
+    """Calendar and business time of one ticket, with its status history for the pauses."""
+
+    def __init__(self, created: datetime, statuses: list[tuple[datetime, str]], calendar: sla.BusinessCalendar | None):
+        self.created, self.statuses, self.calendar = created, statuses, calendar
+
+    def _business(self, start: datetime, end: datetime) -> timedelta:
+        if self.calendar is None:
+            return end - start
+        return self.calendar.business_time_between(_aware(start), _aware(end))
+
+    def business(self, end: datetime, pauses: frozenset[str] = frozenset()) -> int:
+        """Business seconds from creation to `end`, outside the statuses in `pauses`."""
+        total = timedelta()
+        bounds = [at for at, _ in self.statuses[1:]] + [end]
+        for (at, status), following in zip(self.statuses, bounds, strict=True):
+            low, high = max(at, self.created), min(following, end)
+            if low < high and status not in pauses:
+                total += self._business(low, high)
+        return int(total.total_seconds())
+
+    def calendar_seconds(self, end: datetime) -> int:
+        return max(0, int((end - self.created).total_seconds()))
+
+
+def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple], outcomes: Sequence[tuple],
+             calendar: sla.BusinessCalendar | None) -> list[dict]:
+    """The facts of one ticket as rows for `report_facts`.
+
+    `events`: (id, kind, actor_id, data, created_at) by id; `messages`: (kind, author_id,
+    is_automated, created_at) oldest first; `outcomes`: (target, stopped_at, met) by stopped_at.
+    """
+    base = {"ticket_id": ticket.id, "group_id": ticket.group_id, "channel": ticket.channel, "priority": ticket.priority}
+    facts: list[dict] = []
+
+    def add(kind: str, key: int, agent_id: int | None, at: datetime, **values) -> None:
+        facts.append(base | {"kind": kind, "key": key, "agent_id": agent_id, "at": at, "day": at.date(),
+                             "seconds": None, "business_seconds": None, "n": 1, "met": None} | values)
+
+    statuses: list[tuple[datetime, str]] = [(ticket.created_at, "new")]
+    solves: list[tuple[datetime, int | None]] = []
+    for event_id, kind, actor_id, data, at in events:
+        at = max(at, ticket.created_at)
+        if kind == "merged_into":
+            statuses.append((at, "closed"))
+            continue
+        assignee = (data or {}).get("assignee_id") if kind == "changed" else None
+        if isinstance(assignee, list) and len(assignee) == 2 and assignee[1] is not None:
+            add("assigned", event_id, assignee[1], at)
+        change = _status_change(kind, data)
+        if change is None:
+            continue
+        old, new = change
+        statuses.append((at, new))
+        if new == "solved" or (new == "closed" and old not in SOLVED):
+            solves.append((at, actor_id))
+        elif old in SOLVED and new not in SOLVED and solves:
+            add("reopened", event_id, solves[-1][1], at)
+    clock = _Clock(ticket.created_at, statuses, calendar)
+    for index, (at, actor_id) in enumerate(solves):
+        add("solved", index, actor_id, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at, PAUSES))
+
+    replies: dict[int, list[datetime]] = defaultdict(list)
+    for kind, author_id, automated, at in messages:
+        if kind == "outbound" and not automated and author_id is not None:
+            replies[author_id].append(max(at, ticket.created_at))
+    first = min(((times[0], agent) for agent, times in replies.items()), default=None)
+    if first is not None:
+        at, agent = first
+        add("first_response", 0, agent, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at))
+    for agent, times in replies.items():
+        add("replied", agent, agent, times[0], n=len(times))
+
+    for index, (target, stopped_at, met) in enumerate(outcomes):
+        if target == "first_response":
+            add("sla_first_response", index, first[1] if first else None, stopped_at, met=bool(met))
+        elif target == "resolution":
+            solver = next((actor for at, actor in reversed(solves) if at <= stopped_at), None)
+            add("sla_resolution", index, solver, stopped_at, met=bool(met))
+    return facts
+
+
+def _calendars() -> dict[int, sla.BusinessCalendar]:
+    """The business calendar of each SLA policy that has one, by policy id (two small queries)."""
+    rows = db.session.execute(select(SlaPolicyConfig.id, SlaPolicyConfig.calendar_id)
+                              .where(SlaPolicyConfig.calendar_id.is_not(None))).all()
+    calendars = {c.id: c for c in db.session.scalars(select(SlaCalendar))} if rows else {}
+    return {policy_id: sla_config.calendar_of(calendars[cal_id]) for policy_id, cal_id in rows if cal_id in calendars}
+
+
+def _compute(ids: Sequence[int], calendars: dict[int, sla.BusinessCalendar]) -> list[dict]:
+    """The facts of tickets `ids`: four queries whatever their number."""
+    tickets = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids))))
+    events: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.id, TicketEvent.kind, TicketEvent.actor_id, TicketEvent.data,
+               TicketEvent.created_at)
+        .where(TicketEvent.ticket_id.in_(ids), TicketEvent.kind.in_(STATUS_EVENTS)).order_by(TicketEvent.id)
+    ):
+        events[row[0]].append(tuple(row[1:]))
+    messages: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        select(Message.ticket_id, Message.kind, Message.author_id, Message.is_automated, Message.created_at)
+        .where(Message.ticket_id.in_(ids), Message.kind == "outbound").order_by(Message.created_at, Message.id)
+    ):
+        messages[row[0]].append(tuple(row[1:]))
+    outcomes: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        select(SlaOutcome.ticket_id, SlaOutcome.target, SlaOutcome.stopped_at, SlaOutcome.met)
+        .where(SlaOutcome.ticket_id.in_(ids)).order_by(SlaOutcome.stopped_at, SlaOutcome.id)
+    ):
+        outcomes[row[0]].append(tuple(row[1:]))
+    facts: list[dict] = []
+    for ticket in tickets:
+        calendar = calendars.get(ticket.sla_policy_id) if ticket.sla_policy_id is not None else None
+        facts.extend(facts_of(ticket, events[ticket.id], messages[ticket.id], outcomes[ticket.id], calendar))
+    return facts
+
+
+def _sum_if(condition, value=1):
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def _rollup_select(days: Iterable | None):
+    """SELECT of the rollup rows of `days` (every day when None), from the facts."""
+    f = ReportFact
+    kind = f.kind
+    columns = [
+        _sum_if(kind == "assigned"), _sum_if(kind == "replied"), _sum_if(kind == "replied", f.n),
+        _sum_if(kind == "first_response"), _sum_if(kind == "first_response", f.seconds),
+        _sum_if(kind == "first_response", f.business_seconds),
+        _sum_if(kind == "solved"), _sum_if(kind == "solved", f.seconds), _sum_if(kind == "solved", f.business_seconds),
+        _sum_if(kind == "reopened"),
+        _sum_if(and_(kind == "sla_first_response", f.met.is_(True))),
+        _sum_if(and_(kind == "sla_first_response", f.met.is_(False))),
+        _sum_if(and_(kind == "sla_resolution", f.met.is_(True))),
+        _sum_if(and_(kind == "sla_resolution", f.met.is_(False))),
+    ]
+    dims = (f.day, f.agent_id, f.group_id, f.channel, f.priority)
+    query = select(*dims, *columns).group_by(*dims)
+    return query if days is None else query.where(f.day.in_(sorted(days)))
+
+
+ROLLUP_COLUMNS = ("day", "agent_id", "group_id", "channel", "priority", "assigned", "replied", "replies",
+                  "first_responses", "first_response_seconds", "first_response_business_seconds", "solved",
+                  "resolution_seconds", "resolution_business_seconds", "reopened", "sla_first_response_met",
+                  "sla_first_response_missed", "sla_resolution_met", "sla_resolution_missed")
+
+
+def _lock_rollups() -> None:
+    # Two refreshes of the same day must not interleave their delete and insert (PostgreSQL; SQLite
+    # already serialises writers from BEGIN IMMEDIATE).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
+
+
+def roll_up(days: Iterable | None) -> None:
+    """Inside the caller's transaction: rewrite the rollups of `days` (all when None) from the facts."""
+    days = None if days is None else sorted(set(days))
+    if days == []:
+        return
+    _lock_rollups()
+    db.session.execute(delete(ReportDaily) if days is None else delete(ReportDaily).where(ReportDaily.day.in_(days)))
+    db.session.execute(insert(ReportDaily).from_select(list(ROLLUP_COLUMNS), _rollup_select(days)))
+
+
+@retry_when_busy
+def refresh(ticket_ids: Iterable[int]) -> int:
+    """Replace the facts of `ticket_ids` and the rollups of every day they touch; commits.
+    Returns how many facts the tickets now have. Running it twice changes nothing."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return 0
+    calendars = _calendars()
+    begin_write()
+    days = set(db.session.scalars(select(ReportFact.day).where(ReportFact.ticket_id.in_(ids)).distinct()))
+    db.session.execute(delete(ReportFact).where(ReportFact.ticket_id.in_(ids)))
+    facts = _compute(ids, calendars)
+    if facts:
+        db.session.execute(insert(ReportFact), facts)
+    roll_up(days | {f["day"] for f in facts})
+    db.session.commit()
+    return len(facts)
+
+
+def rebuild(progress=None) -> int:
+    """Recompute every fact and every rollup from the stored history, a batch of tickets per
+    transaction; `progress(done, total)` is called after each batch. Returns the number of facts."""
+    calendars = _calendars()
+    ids = list(db.session.scalars(select(Ticket.id).order_by(Ticket.id)))
+    db.session.execute(delete(ReportFact))
+    db.session.commit()
+    count = 0
+    for start in range(0, len(ids), BATCH):
+        facts = _compute(ids[start:start + BATCH], calendars)
+        if facts:
+            db.session.execute(insert(ReportFact), facts)
+        db.session.commit()
+        count += len(facts)
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    roll_up(None)
+    db.session.commit()
+    return count

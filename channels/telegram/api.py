@@ -156,12 +156,21 @@ class BotApi:
         except httpx.HTTPError as exc:
             raise TelegramApiError(f"Telegram unreachable ({exc.__class__.__name__})", retryable=True) from None
 
-    def send_message(self, chat_id: int | str, text: str, *, reply_to: int | None = None) -> dict[str, Any]:
-        """Send `text` to `chat_id`; returns the sent Message."""
+    def send_message(self, chat_id: int | str, text: str, *, reply_to: int | None = None,
+                     buttons: list[list[tuple[str, str]]] | None = None) -> dict[str, Any]:
+        """Send `text` to `chat_id`, with `buttons` (rows of (label, callback data)) as an inline
+        keyboard under it; returns the sent Message."""
         params: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if reply_to is not None:
             params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        if buttons:
+            params["reply_markup"] = {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
+                                                          for row in buttons]}
         return self.call("sendMessage", params)
+
+    def answer_callback_query(self, query_id: str, text: str | None = None) -> None:
+        """Answer a button press (the user's client stops its spinner and shows `text` briefly)."""
+        self.call("answerCallbackQuery", {"callback_query_id": query_id} | ({"text": text[:200]} if text else {}))
 
     def send_file(self, chat_id: int | str, file: Attachment, *, caption: str | None = None) -> dict[str, Any]:
         """Send `file` as a photo (JPEG/PNG up to 10 MB) or else as a document; returns the Message."""

@@ -1,8 +1,9 @@
-"""Agent replies to Telegram: sendMessage for the text, sendPhoto/sendDocument for each file."""
+"""Agent replies to Telegram: sendMessage for the text (with buttons under its last part when the
+message offers choices), sendPhoto/sendDocument for each file."""
 
 from __future__ import annotations
 
-from channels.base import DeliveryError, DeliveryReceipt, OutboundMessage
+from channels.base import Choice, DeliveryError, DeliveryReceipt, OutboundMessage
 from channels.telegram.api import DEFAULT_API_URL, BotApi, TelegramApiError
 from channels.telegram.parser import chat_of
 
@@ -22,6 +23,12 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     return [*pieces, rest] if rest else pieces
+
+
+def keyboard(choices: tuple[Choice, ...], per_row: int = 6) -> list[list[tuple[str, str]]] | None:
+    """`choices` as inline keyboard rows of at most `per_row` buttons (0-10 fits in two rows)."""
+    buttons = [(c.label, c.reply) for c in choices]
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)] or None
 
 
 class TelegramChannel:
@@ -44,8 +51,10 @@ class TelegramChannel:
         sent: list[str] = []
         try:
             with BotApi(self._token, api_url=self.api_url) as api:
-                for piece in split_text(message.body_text):
-                    sent.append(f"{chat_id}:{api.send_message(chat_id, piece)['message_id']}")
+                pieces = split_text(message.body_text)
+                for number, piece in enumerate(pieces, 1):
+                    buttons = keyboard(message.choices) if number == len(pieces) else None
+                    sent.append(f"{chat_id}:{api.send_message(chat_id, piece, buttons=buttons)['message_id']}")
                 for file in message.attachments:
                     sent.append(f"{chat_id}:{api.send_file(chat_id, file)['message_id']}")
         except TelegramApiError as exc:

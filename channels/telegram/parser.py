@@ -49,6 +49,7 @@ class TelegramUpdate:
     username: str | None = None
     language: str | None = None
     own_phone: str | None = None  # the sender shared their own contact: Telegram vouches for the number
+    callback: tuple[str, str] | None = None  # a button press: (callback query id, its data)
 
 
 def thread_key_for(chat_id: int | str) -> str:
@@ -168,7 +169,8 @@ def _from_callback(update_id: int, query: dict, source: str) -> TelegramUpdate:
         body_text=f"[button pressed: {data}]" if data else "[button pressed]", thread_key=thread_key_for(chat_id),
         thread_refs=refs, metadata={"chat_type": str(chat.get("type") or "private")},
     )
-    return TelegramUpdate(update_id, chat_id, inbound, (), None, None, username, language)
+    return TelegramUpdate(update_id, chat_id, inbound, (), None, None, username, language,
+                          callback=(query_id, data if isinstance(data, str) else ""))
 
 
 # What each kind of media is called in the text agents read, and how its file is named and typed.

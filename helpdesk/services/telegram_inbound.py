@@ -31,7 +31,7 @@ from channels.telegram.parser import FileRef, TelegramUpdate, UnreadableUpdate, 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
-from helpdesk.services import customers, replies
+from helpdesk.services import customers, replies, survey_answers, survey_outbound
 from helpdesk.services.channel_accounts import account_secrets
 from helpdesk.services.ingest import ingest
 from helpdesk.services.telegram_bots import DEFAULT_GREETING, KIND, bot_api
@@ -62,6 +62,8 @@ def receive_update(account: ChannelAccount, update: object, api: BotApi) -> Upda
         return UpdateOutcome(update_id, skipped=f"unreadable: {exc}")
     if parsed is None:
         return UpdateOutcome(update_id, skipped="not a customer message")
+    if parsed.callback is not None and survey_outbound.is_chat_reply(parsed.callback[1]):
+        return _survey_rating(parsed, api)
     message = parsed.message
     already = db.session.scalar(select(Message.id).where(Message.source == message.source,
                                                          Message.external_id == message.external_id))
@@ -77,6 +79,19 @@ def receive_update(account: ChannelAccount, update: object, api: BotApi) -> Upda
         return UpdateOutcome(parsed.update_id, skipped="no ticket to join")
     _after_commit(account, parsed, result.message_id, result.ticket_id)
     return UpdateOutcome(parsed.update_id, result.ticket_id, result.duplicate, result.created_ticket)
+
+
+def _survey_rating(parsed: TelegramUpdate, api: BotApi) -> UpdateOutcome:
+    """A survey button pressed: record the score (not a message on the ticket, which would reopen
+    it) and answer the press with what became of it. A press whose answer fails to reach Telegram
+    is still recorded: the spinner just runs out on the customer's side."""
+    query_id, data = parsed.callback
+    outcome = survey_answers.answer_from_chat(data, "telegram", parsed.message.sender.address)
+    try:
+        api.answer_callback_query(query_id, outcome.text)
+    except TelegramApiError as exc:
+        log.info("telegram: survey button press not acknowledged: %s", exc.reason)
+    return UpdateOutcome(parsed.update_id, skipped="survey rating" if outcome.recorded else "stale survey button")
 
 
 def _with_files(message: InboundMessage, files: tuple[FileRef, ...], api: BotApi) -> InboundMessage:

@@ -9,6 +9,7 @@ import pytest
 from helpdesk.extensions import db
 from helpdesk.models import Survey, Ticket
 from helpdesk.services import survey_settings, tickets
+from tests.telegram.conftest import bot, bot_api  # noqa: F401 - the local Bot API server and a bot on it
 
 PUBLIC_URL = "http://localhost"
 

@@ -48,6 +48,7 @@ class BotApiServer:
         self.sent: list[Sent] = []
         self.calls: list[str] = []
         self.webhook: dict | None = None
+        self.callback_answers: list[dict] = []  # answerCallbackQuery calls, their parameters
         self.blocked_chats: set[str] = set()
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self._next_update = 800_000_000
@@ -157,6 +158,12 @@ class BotApiServer:
 
     def _m_sendPhoto(self, params, files):
         return self._sent_file("sendPhoto", "photo", params, files)
+
+    def _m_answerCallbackQuery(self, params, files):
+        if not params.get("callback_query_id"):
+            raise BadRequest(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        self.callback_answers.append(dict(params))
+        return True
 
     def _m_setWebhook(self, params, files):
         if not str(params.get("url") or "").startswith(("https://", "http://")):

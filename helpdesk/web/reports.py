@@ -1,0 +1,107 @@
+"""Agent performance reports in the console: supervisors and admins only (agents get 403).
+
+The page shows the agent table (sortable) and the group, channel and priority breakdowns for the
+filters in the query string; every number links to the tickets behind it; every table downloads
+as CSV; the charts read `series.json`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from helpdesk.extensions import db
+from helpdesk.models import Group
+from helpdesk.models.base import utcnow
+from helpdesk.services import report_details, report_export, reports
+from helpdesk.services.reports import ReportError
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+DRILL_COLUMNS = ("ticket_id", "subject", "agent", "at", "value")
+
+
+def _supervisors_only() -> None:
+    if not current_user.sees_all_groups:
+        abort(403)
+
+
+def _filter_or_400():
+    try:
+        return reports.parse_filter(request.args, utcnow().date())
+    except ReportError as exc:
+        abort(400, description=f"{exc.field}: {exc.message}")
+
+
+def _sort() -> tuple[str, bool]:
+    sort = request.args.get("sort", "label")
+    return (sort if sort in ("label", *reports.METRICS) else "label"), request.args.get("dir") == "desc"
+
+
+def _csv(name: str, columns, rows) -> Response:
+    return Response(report_export.to_csv(columns, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.get("")
+@login_required
+def show():
+    """The report page for the filters in the query string (the last 30 days by default)."""
+    _supervisors_only()
+    groups = db.session.scalars(db.select(Group).order_by(Group.name)).all()
+    sort, descending = _sort()
+    page = {"metrics": reports.METRICS, "sort": sort, "descending": descending, "groups": groups, "args": request.args}
+    try:
+        f = reports.parse_filter(request.args, utcnow().date())
+    except ReportError as exc:  # the form comes back with what was typed and what is wrong
+        return render_template("reports/page.html", f=None, tables={}, error=exc, **page), 400
+    tables = {d: reports.table(d, f, *((sort, descending) if d == "agent" else ("label", False)))
+              for d in reports.DIMENSIONS}
+    return render_template("reports/page.html", f=f, tables=tables, error=None, **page)
+
+
+@bp.get("/<any(agent, group, channel, priority):dimension>.csv")
+@login_required
+def table_csv(dimension: str):
+    """One table of the report as CSV (formula-leading text neutralised)."""
+    _supervisors_only()
+    f = _filter_or_400()
+    sort, descending = _sort()
+    rows = reports.table(dimension, f, sort, descending)
+    return _csv(f"report-{dimension}-{f.start}-{f.end}", ("key", "label", *reports.METRICS), rows)
+
+
+def _key(raw: str | None):
+    if raw in (None, "", "none"):
+        return None
+    return raw
+
+
+@bp.get("/tickets")
+@login_required
+def tickets_behind():
+    """The tickets behind one number of the report (`metric`, `dimension`, `key`); `format=csv`."""
+    _supervisors_only()
+    f = _filter_or_400()
+    dimension, metric = request.args.get("dimension", "agent"), request.args.get("metric", "")
+    key = _key(request.args.get("key"))
+    if key is not None and dimension in ("agent", "group", "priority"):
+        if not key.isdigit() or int(key) >= 2**31:
+            abort(400, description="key: must be a number")
+        key = int(key)
+    try:
+        rows = report_details.tickets_behind(metric, dimension, key, f)
+    except ReportError as exc:
+        abort(400, description=f"{exc.field}: {exc.message}")
+    if request.args.get("format") == "csv":
+        return _csv(f"report-{metric}-{f.start}-{f.end}", DRILL_COLUMNS, rows)
+    label = reports.labels(dimension, [key]).get(key, key)
+    return render_template("reports/tickets.html", f=f, rows=rows, metric=metric, dimension=dimension, label=label,
+                           args=request.args, limit=report_details.DRILL_LIMIT)
+
+
+@bp.get("/series.json")
+@login_required
+def series():
+    """Per-day series for the charts: volume by channel, response times, SLA compliance, CSAT."""
+    _supervisors_only()
+    return jsonify(report_details.series(_filter_or_400()))

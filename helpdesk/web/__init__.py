@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         customers,
         dashboard,
         live_chat,
+        reports,
         sla_admin,
         sla_display,
         survey_admin,
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
                    contact, live_chat, admin_webchat, widget, surveys, survey_admin):
         app.register_blueprint(module.bp)
+    app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))

@@ -34,10 +34,14 @@ def csrf_token(html: str) -> str:
 
 
 class Server:
-    """`helpdesk web --port P` against `url`, as an operator starts it; a context manager."""
+    """`helpdesk web --port P` against `url`, as an operator starts it; a context manager.
+    `command` "run" starts the embedded process (jobs and listeners in it); `env` adds variables
+    (HELPDESK_REDIS_URL is dropped unless given there)."""
 
-    def __init__(self, url: str, port: int | None = None) -> None:
+    def __init__(self, url: str, port: int | None = None, *, command: str = "web", env: dict | None = None) -> None:
         self.url = url
+        self.command = command
+        self.extra_env = env or {}
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -46,32 +50,38 @@ class Server:
     def __enter__(self) -> Server:
         env = os.environ | {"HELPDESK_DATABASE_URL": common.engine_url(self.url), "HELPDESK_ENV": "production"}
         env.pop("HELPDESK_REDIS_URL", None)
+        env |= self.extra_env
         common.RESULTS.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
-            self.proc = subprocess.Popen([str(BIN / "helpdesk"), "web", "--host", "127.0.0.1", "--port", str(self.port)],
+            self.proc = subprocess.Popen([str(BIN / "helpdesk"), self.command, "--host", "127.0.0.1", "--port", str(self.port)],
                                          env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"helpdesk web exited: see {self.log}")
+                raise RuntimeError(f"helpdesk {self.command} exited: see {self.log}")
             try:
                 requests.get(self.base + "/login", timeout=2)
                 return self
             except requests.ConnectionError:
                 time.sleep(0.2)
         self.__exit__(None, None, None)
-        raise RuntimeError(f"helpdesk web did not answer within 60 s: see {self.log}")
+        raise RuntimeError(f"helpdesk {self.command} did not answer within 60 s: see {self.log}")
 
     def __exit__(self, *exc) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc)
         self.proc = None
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not stop within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def login_http(base: str, email: str, password: str = common.PASSWORD) -> requests.Session:

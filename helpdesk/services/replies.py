@@ -16,6 +16,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.services import attachments, channel_accounts, events, survey_outbound
 from helpdesk.services.attachments import path_for
 from helpdesk.services.secrets import SecretUnreadable
+from helpdesk.services.transactions import begin_write
 
 BODY_MAX = 100_000
 MAX_ATTEMPTS = 8
@@ -56,6 +57,9 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
         raise ReplyError("body", "must not be empty")
     if len(body) > BODY_MAX:
         raise ReplyError("body", f"must be at most {BODY_MAX} characters")
+    # The caller read the ticket in a read transaction; on SQLite that one cannot become a writer
+    # once another writer committed (a busy chat would fail replies with "database is locked").
+    begin_write()
     if ticket.merged_into_id is not None:
         raise ReplyError("ticket", f"was merged into #{ticket.merged_into_id}; reply there")
     now = utcnow()
@@ -134,6 +138,7 @@ def _claim(message_id: int) -> bool:
 
 def _finish(message: Message, state: str, *, error: str | None = None, provider_id: str | None = None,
             retry_in: int | None = None) -> DeliveryOutcome:
+    begin_write()  # the attempt read in a read transaction: take the write lock before writing (see add_reply)
     message.delivery_state = state
     message.delivery_error = error[:1000] if error else None
     message.provider_id = provider_id or message.provider_id

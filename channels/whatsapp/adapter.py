@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 
-from channels.base import Attachment, DeliveryError, DeliveryReceipt, OutboundMessage
+from channels.base import Attachment, Choice, DeliveryError, DeliveryReceipt, OutboundMessage
 from channels.whatsapp.errors import GraphError
 from channels.whatsapp.graph import GraphAccount, GraphClient, send_in_parts
 from channels.whatsapp.parser import CHANNEL, MediaRef
 
 TEXT_LIMIT = 4096  # characters in one WhatsApp text message
+LIST_ROWS = 10  # rows in one interactive list message: a 0-10 scale does not fit and goes as text with its link
+INTERACTIVE_BODY = 1024  # characters in an interactive message's body
 _IMAGE = {"image/jpeg", "image/png"}
 _VIDEO = {"video/mp4", "video/3gpp"}
 _AUDIO = {"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}
@@ -62,8 +64,17 @@ class WhatsAppChannel:
         to = "".join(ch for ch in message.recipient.address if ch.isdigit())
         if not to:
             raise DeliveryError(f"{message.recipient.address!r} is not a WhatsApp number", retryable=False)
+        if message.choices and len(message.choices) <= LIST_ROWS and len(message.body_text) <= INTERACTIVE_BODY:
+            return send_in_parts([functools.partial(self.send_list, to, message.body_text, message.choices)])
         return send_in_parts([*(functools.partial(self.send_text, to, piece) for piece in split_text(message.body_text)),
                               *(functools.partial(self.send_file, to, file) for file in message.attachments)])
+
+    def send_list(self, to: str, body: str, choices: tuple[Choice, ...]) -> str:
+        """Send `body` as an interactive list message whose rows are `choices` (reply buttons allow
+        only three: a list holds a 1-5 scale); the row the customer picks comes back with its id."""
+        rows = [{"id": c.reply[:200], "title": c.label[:24]} for c in choices]
+        return self._send(to, "interactive", {"type": "list", "body": {"text": body},
+                                              "action": {"button": "Choose", "sections": [{"title": "Score", "rows": rows}]}})
 
     def send_text(self, to: str, body: str) -> str:
         """Send one text message to the WhatsApp number `to`; its wamid."""

@@ -115,6 +115,10 @@ def parse_message(raw: dict, source: str, names: dict[str, str], number: str = "
     metadata = {"phone_number_id": number, "type": kind}
     if _text(context.get("id")):
         metadata["reply_to"] = _text(context.get("id"))
+    if kind == "interactive":  # the id of the list row or reply button picked: ours, given when sending
+        picked = _dict(_dict(raw.get("interactive")).get(_text(_dict(raw.get("interactive")).get("type"))))
+        if _text(picked.get("id")):
+            metadata["reply_id"] = _text(picked.get("id"))
     if kind == "reaction":
         metadata["reacted_to"] = _text(_dict(raw.get("reaction")).get("message_id"))
     if context.get("forwarded") or context.get("frequently_forwarded"):

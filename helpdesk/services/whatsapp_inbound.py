@@ -15,7 +15,7 @@ from channels.base import Sender
 from channels.whatsapp import parser
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import customers, meta_inbound, whatsapp_accounts
+from helpdesk.services import customers, meta_inbound, survey_answers, survey_outbound, whatsapp_accounts
 from helpdesk.services.meta_accounts import WebhookReport
 
 
@@ -31,6 +31,12 @@ def receive(account: ChannelAccount, payload: object) -> WebhookReport:
         change = parser.parse_change(value, target.source)
         report.ignored += change.skipped
         for parsed in change.messages:
+            if survey_outbound.is_chat_reply(parsed.message.metadata.get("reply_id")):
+                # A survey score picked from its list: recorded on the survey, not a message that
+                # would reopen the solved ticket.
+                survey_answers.answer_from_chat(parsed.message.metadata["reply_id"], "whatsapp",
+                                                parsed.message.sender.address)
+                continue
             attach_to_phone_customer(parsed.message.sender)
             files = []
             if parsed.media is not None:

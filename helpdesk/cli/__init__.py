@@ -75,6 +75,8 @@ def demo() -> None:
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
     from helpdesk.cli import mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands to `channels`
+    from helpdesk.cli.reports import reports
 
-    for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail):
+    for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
+                    reports):
         app.cli.add_command(command)

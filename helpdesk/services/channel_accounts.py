@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import func, select
+
 from helpdesk.extensions import db
-from helpdesk.models import ChannelAccount
+from helpdesk.models import ChannelAccount, Ticket
 from helpdesk.models.accounts import ACCOUNT_KINDS
 from helpdesk.services import mailboxes, secrets
 
@@ -49,3 +51,31 @@ def adapter_settings(source: str | None) -> dict:
         return {"smtp": mailboxes.outgoing_smtp(source)}
     return {"account_id": account.id, "name": account.name, "settings": dict(account.settings or {}),
             "secrets": account_secrets(account)}
+
+
+class AccountInUse(ValueError):
+    """An account tickets came through: deleting it would leave their replies nowhere to go."""
+
+    def __init__(self, tickets: int) -> None:
+        super().__init__(f"{tickets} ticket(s) came through it; switch it off instead")
+        self.tickets = tickets
+
+
+def tickets_through(account: ChannelAccount) -> int:
+    """How many tickets came in through `account` (their replies leave through it)."""
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.source == account.source)) or 0
+
+
+def ensure_unused(account: ChannelAccount) -> None:
+    """AccountInUse when any ticket came through `account`."""
+    count = tickets_through(account)
+    if count:
+        raise AccountInUse(count)
+
+
+def delete_account(account: ChannelAccount) -> None:
+    """Delete `account` and its sealed secrets when no ticket came through it (AccountInUse
+    otherwise: a ticket's replies are sent through the account its source names). Commits."""
+    ensure_unused(account)
+    db.session.delete(account)
+    db.session.commit()

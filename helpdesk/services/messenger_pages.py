@@ -9,7 +9,6 @@ from __future__ import annotations
 from channels.messenger.adapter import MessengerChannel
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, meta_accounts
-from helpdesk.services.meta_accounts import AccountError
 
 KIND = "messenger"
 
@@ -18,10 +17,8 @@ def add_page(*, name: str, page_id: str, access_token: str, app_secret: str, ver
              api_base_url: str | None = None, api_version: str | None = None,
              group: str | None = None) -> tuple[ChannelAccount, str]:
     """Validate and store a Page with its secrets sealed; commits. Returns the account and its
-    webhook verify token (generated when none is given). AccountError names a bad field."""
-    page_id = (page_id or "").strip()
-    if not page_id.isdigit() or len(page_id) > 32:
-        raise AccountError("page_id", "must be the Page's numeric id")
+    webhook verify token (generated when none is given). meta_accounts.AccountError names a bad field."""
+    page_id = meta_accounts.key_value("page_id", page_id)
     return meta_accounts.add_account(
         KIND, name=name, key="page_id", key_value=page_id, access_token=access_token, app_secret=app_secret,
         verify_token=verify_token, api_base_url=api_base_url, api_version=api_version, group=group)

@@ -24,6 +24,10 @@ from helpdesk.services import channel_accounts, staff
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _VERSION = re.compile(r"^v\d{1,3}\.\d{1,3}$")
+SECRET_MAX = 1000
+
+
+SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
 
 
 class AccountError(ValueError):
@@ -59,6 +63,45 @@ def _group_id(name: str | None) -> int | None:
     return staff.group_id_named(name, AccountError)
 
 
+def _name(value: str | None) -> str:
+    name = (value or "").strip()
+    if not _NAME.match(name):
+        raise AccountError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+    return name
+
+
+def _secret(name: str, value: str | None) -> str:
+    secret = (value or "").strip()
+    if not secret or len(secret) > SECRET_MAX or any(ch.isspace() for ch in secret):
+        raise AccountError(name, f"must be given, without spaces (at most {SECRET_MAX} characters)")
+    return secret
+
+
+def _version(value: str | None) -> str:
+    version = (value or DEFAULT_VERSION).strip()
+    if not _VERSION.match(version):
+        raise AccountError("api_version", "must look like v21.0")
+    return version
+
+
+def key_value(key: str, value: str | None) -> str:
+    """`value` as the phone number id or page id `key` names: Meta's numeric ids; AccountError otherwise."""
+    text = (value or "").strip()
+    if not text.isdigit() or len(text) > 32:
+        raise AccountError(key, "must be the numeric id Meta shows for it (digits, at most 32)")
+    return text
+
+
+def _ensure_unique(kind: str, own_id: int | None, name: str, key: str, value: str) -> None:
+    for existing in accounts(kind):
+        if existing.id == own_id:
+            continue
+        if existing.name == name:
+            raise AccountError("name", f"a {kind} account with this name exists")
+        if (existing.settings or {}).get(key) == value:
+            raise AccountError(key, f"already added as {existing.name!r}")
+
+
 def accounts(kind: str) -> list[ChannelAccount]:
     """Every account of `kind`, active or not, oldest first."""
     return list(db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == kind).order_by(ChannelAccount.id)))
@@ -70,26 +113,16 @@ def add_account(kind: str, *, name: str, key: str, key_value: str, access_token:
     """Validate and store an account of `kind` whose `key` setting (its phone number or page id,
     already validated) is `key_value`; secrets sealed; commits. Returns the account and its
     verify token (generated when none is given)."""
-    name = (name or "").strip()
-    if not _NAME.match(name):
-        raise AccountError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
-    for secret_name, value in (("access_token", access_token), ("app_secret", app_secret)):
-        if not (value or "").strip() or any(ch.isspace() for ch in value.strip()):
-            raise AccountError(secret_name, "must be given, without spaces")
-    version = (api_version or DEFAULT_VERSION).strip()
-    if not _VERSION.match(version):
-        raise AccountError("api_version", "must look like v21.0")
-    verify_token = (verify_token or "").strip() or tokens.token_urlsafe(24)
-    for existing in accounts(kind):
-        if existing.name == name:
-            raise AccountError("name", f"a {kind} account with this name exists")
-        if (existing.settings or {}).get(key) == key_value:
-            raise AccountError(key, f"already added as {existing.name!r}")
+    name = _name(name)
+    access_token, app_secret = _secret("access_token", access_token), _secret("app_secret", app_secret)
+    version = _version(api_version)
+    verify_token = _secret("verify_token", verify_token) if (verify_token or "").strip() else tokens.token_urlsafe(24)
+    _ensure_unique(kind, None, name, key, key_value)
     account = ChannelAccount(
         kind=kind, name=name, group_id=_group_id(group),
         settings={key: key_value, "api_base_url": _base_url(api_base_url), "api_version": version},
-        secrets_sealed=channel_accounts.seal_secrets({"access_token": access_token.strip(),
-                                                      "app_secret": app_secret.strip(), "verify_token": verify_token}),
+        secrets_sealed=channel_accounts.seal_secrets({"access_token": access_token, "app_secret": app_secret,
+                                                      "verify_token": verify_token}),
     )
     db.session.add(account)
     db.session.commit()
@@ -134,3 +167,24 @@ def route(account: ChannelAccount, key: str, value: str) -> ChannelAccount | Non
 def group_name(account: ChannelAccount) -> str | None:
     """The name of the group new tickets from `account` go to, if it has one."""
     return db.session.scalar(select(Group.name).where(Group.id == account.group_id)) if account.group_id else None
+
+
+def update_account(account: ChannelAccount, key: str, *, name: str, group: str | None, active: bool,
+                   id_value: str, api_base_url: str | None, api_version: str | None,
+                   new_secrets: Mapping[str, str | None]) -> ChannelAccount:
+    """Change a WhatsApp number or Messenger Page whose id setting is `key`: its name, group, id,
+    Graph API base URL and version, on or off, and any of its secrets (access_token, app_secret,
+    verify_token) given a non-empty value in `new_secrets`; the others are kept. Commits and
+    returns the account; AccountError names the offending field."""
+    name, value = _name(name), key_value(key, id_value)
+    settings = {key: value, "api_base_url": _base_url(api_base_url), "api_version": _version(api_version)}
+    replaced = {field: _secret(field, given) for field, given in new_secrets.items()
+                if field in SECRET_FIELDS and (given or "").strip()}
+    _ensure_unique(account.kind, account.id, name, key, value)
+    account.group_id = _group_id(group)
+    account.name, account.active = name, active
+    account.settings = dict(account.settings or {}) | settings
+    if replaced:
+        account.secrets_sealed = channel_accounts.seal_secrets(channel_accounts.account_secrets(account) | replaced)
+    db.session.commit()
+    return account

@@ -22,13 +22,14 @@ from sqlalchemy import select
 from channels.telegram.api import DEFAULT_API_URL, TOKEN_PATTERN, BotApi, TelegramApiError
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import staff
+from helpdesk.services import channel_accounts, staff
 from helpdesk.services.channel_accounts import account_secrets, seal_secrets
 
 KIND = "telegram"
 DEFAULT_GREETING = "Hello! Thanks for writing to us. Tell us what you need and an agent will answer you here."
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+GREETING_MAX = 1000
 
 
 class BotError(ValueError):
@@ -49,16 +50,34 @@ def _group_id(group: str | None) -> int | None:
     return staff.group_id_named(group, BotError)
 
 
-def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:
+def _check_name(name: str, own_id: int | None = None) -> None:
     if not _NAME.match(name or ""):
         raise BotError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+    taken = db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name))
+    if taken is not None and taken != own_id:
+        raise BotError("name", "a bot with this name exists")
+
+
+def _check_token(token: str) -> None:
     if not TOKEN_PATTERN.fullmatch(token or ""):
         raise BotError("token", "is not a bot token (BotFather gives one like 123456789:AA...)")
+
+
+def _get_me(token: str, api_url: str) -> dict:
+    """What getMe says about the bot of `token`; BotError when Telegram does not accept the token."""
+    try:
+        with BotApi(token, api_url=api_url) as api:
+            return api.get_me()
+    except TelegramApiError as exc:
+        raise BotError("token", f"Telegram did not accept it: {exc.reason}") from None
+
+
+def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:
+    _check_name(name)
+    _check_token(token)
     for field, url in (("webhook_url", webhook_url), ("api_url", api_url)):
         if url is not None and not _URL.match(url):
             raise BotError(field, "must be an http(s) URL")
-    if db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name)):
-        raise BotError("name", "a bot with this name exists")
 
 
 def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str | None = None,
@@ -68,11 +87,8 @@ def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str
     without one, long polling (any webhook is removed). Commits and returns the account."""
     _check(name, token, webhook_url, api_url)
     group_id = _group_id(group)
-    try:
-        with BotApi(token, api_url=api_url) as api:
-            me = api.get_me()
-    except TelegramApiError as exc:
-        raise BotError("token", f"Telegram did not accept it: {exc.reason}") from None
+    greeting = _greeting(greeting)
+    me = _get_me(token, api_url)
     taken = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND))
     if any(a.settings.get("bot_id") == me.get("id") for a in taken):
         raise BotError("token", f"bot @{me.get('username')} is already added")
@@ -98,14 +114,8 @@ def set_mode(account: ChannelAccount, webhook_url: str | None) -> ChannelAccount
     public base URL) with the bot's secret token, or, with None, by getUpdates (long polling).
     Commits; BotError when Telegram refuses."""
     endpoint = webhook_endpoint(webhook_url, account.id) if webhook_url else None
-    try:
-        with bot_api(account) as api:
-            if endpoint:
-                api.set_webhook(endpoint, account_secrets(account)["webhook_secret"])
-            else:
-                api.delete_webhook()
-    except TelegramApiError as exc:
-        raise BotError("webhook_url", f"Telegram refused: {exc.reason}") from None
+    stored = account_secrets(account)
+    _deliver_to(account, stored["token"], endpoint, stored["webhook_secret"])
     account.settings = account.settings | {"mode": "webhook" if endpoint else "polling", "webhook_url": endpoint}
     db.session.commit()
     return account
@@ -130,3 +140,73 @@ def active_bots(mode: str | None = None) -> list[ChannelAccount]:
     bots = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND, ChannelAccount.active)
                               .order_by(ChannelAccount.id))
     return [b for b in bots if mode is None or b.settings.get("mode") == mode]
+
+
+def update_bot(account: ChannelAccount, *, name: str, group: str | None, active: bool, webhook_url: str | None,
+               reopen_solved: bool, greeting: str | None, token: str | None = None) -> ChannelAccount:
+    """Change a stored bot: its name, group, greeting, whether a chat's next message reopens its
+    solved ticket, a new `token` for the same bot (checked with getMe), on or off, and how updates
+    arrive: a webhook under `webhook_url` (the public base URL; setWebhook with the bot's secret
+    token) or, with None, long polling. A switched-off bot's webhook is removed so that Telegram
+    stops calling. Telegram is asked before anything is saved: when it refuses, nothing changes.
+    Commits and returns the account; BotError names the offending field."""
+    name = (name or "").strip()
+    _check_name(name, account.id)
+    if webhook_url is not None and not _URL.match(webhook_url):
+        raise BotError("webhook_url", "must be an http(s) URL")
+    group_id = _group_id(group)
+    greeting = _greeting(greeting)
+    stored = account_secrets(account)
+    if token:
+        _check_same_bot(account, token)
+    endpoint = webhook_endpoint(webhook_url, account.id) if webhook_url else None
+    _deliver_to(account, token or stored["token"], endpoint if active else None, stored["webhook_secret"])
+    if token:
+        account.secrets_sealed = seal_secrets(stored | {"token": token})
+    account.name, account.group_id, account.active = name, group_id, active
+    account.settings = account.settings | {"mode": "webhook" if endpoint else "polling", "webhook_url": endpoint,
+                                           "reopen_solved": reopen_solved, "greeting": greeting}
+    db.session.commit()
+    return account
+
+
+def _greeting(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if len(text) > GREETING_MAX:
+        raise BotError("greeting", f"must be at most {GREETING_MAX} characters")
+    return text or None
+
+
+def _check_same_bot(account: ChannelAccount, token: str) -> None:
+    """A replacement token must belong to the bot the account already is (its chats are that bot's)."""
+    _check_token(token)
+    me = _get_me(token, account.settings.get("api_url") or DEFAULT_API_URL)
+    if me.get("id") != account.settings.get("bot_id"):
+        raise BotError("token", f"it belongs to another bot (@{me.get('username')}); add that bot instead")
+
+
+def _deliver_to(account: ChannelAccount, token: str, endpoint: str | None, secret: str) -> None:
+    """setWebhook to `endpoint` with `secret`, or deleteWebhook when None; BotError when Telegram refuses."""
+    try:
+        with BotApi(token, api_url=account.settings.get("api_url") or DEFAULT_API_URL) as api:
+            if endpoint:
+                api.set_webhook(endpoint, secret)
+            else:
+                api.delete_webhook()
+    except TelegramApiError as exc:
+        raise BotError("webhook_url", f"Telegram refused: {exc.reason}") from None
+
+
+def delete_bot(account: ChannelAccount) -> str | None:
+    """Delete a bot no ticket came through (channel_accounts.AccountInUse otherwise), removing
+    its webhook at Telegram first. Commits. Returns why the webhook could not be removed, or None."""
+    channel_accounts.ensure_unused(account)
+    problem = None
+    if account.settings.get("mode") == "webhook":
+        try:
+            with bot_api(account, timeout=15.0) as api:
+                api.delete_webhook()
+        except TelegramApiError as exc:
+            problem = exc.reason
+    channel_accounts.delete_account(account)
+    return problem

@@ -9,7 +9,6 @@ from __future__ import annotations
 from channels.whatsapp.adapter import WhatsAppChannel
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, meta_accounts
-from helpdesk.services.meta_accounts import AccountError
 
 KIND = "whatsapp"
 
@@ -18,10 +17,8 @@ def add_account(*, name: str, phone_number_id: str, access_token: str, app_secre
                 verify_token: str | None = None, api_base_url: str | None = None, api_version: str | None = None,
                 group: str | None = None) -> tuple[ChannelAccount, str]:
     """Validate and store a WhatsApp number with its secrets sealed; commits. Returns the account
-    and its webhook verify token (generated when none is given). AccountError names a bad field."""
-    phone_number_id = (phone_number_id or "").strip()
-    if not phone_number_id.isdigit() or len(phone_number_id) > 32:
-        raise AccountError("phone_number_id", "must be the number's id from the WhatsApp Manager (digits)")
+    and its webhook verify token (generated when none is given). meta_accounts.AccountError names a bad field."""
+    phone_number_id = meta_accounts.key_value("phone_number_id", phone_number_id)
     return meta_accounts.add_account(
         KIND, name=name, key="phone_number_id", key_value=phone_number_id, access_token=access_token,
         app_secret=app_secret, verify_token=verify_token, api_base_url=api_base_url, api_version=api_version,

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     """Register the console blueprints and the template helpers they share."""
     from helpdesk.web import (
         admin,
+        admin_channels,
         admin_mail,
         admin_webchat,
         attachments,
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
-                   contact, live_chat, admin_webchat, widget, surveys, survey_admin):
+                   contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

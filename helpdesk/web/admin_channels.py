@@ -1,0 +1,146 @@
+"""Administration of the messaging channels: Telegram bots, WhatsApp numbers and Messenger Pages
+(admins only). Secrets are write-only: a form field replaces one when filled in, and no page
+ever shows a stored secret."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from channels.telegram.api import DEFAULT_API_URL
+from helpdesk.extensions import db
+from helpdesk.models import ChannelAccount
+from helpdesk.services import channel_accounts, messenger_pages, meta_accounts, telegram_bots, whatsapp_accounts
+from helpdesk.services.channel_accounts import AccountInUse
+from helpdesk.services.meta_accounts import AccountError
+from helpdesk.services.telegram_bots import BotError
+from helpdesk.web.common import admins_only, all_groups, get_or_404
+
+bp = Blueprint("admin_channels", __name__, url_prefix="/admin/channels")
+bp.before_request(admins_only)
+
+# Meta's channels: the setting that identifies the account at Meta, and the service adding one.
+META = {"whatsapp": ("phone_number_id", whatsapp_accounts.add_account),
+        "messenger": ("page_id", messenger_pages.add_page)}
+KIND_NAMES = {"telegram": "Telegram bot", "whatsapp": "WhatsApp number", "messenger": "Messenger Page"}
+Invalid = (BotError, AccountError)
+
+
+def _base_url() -> str:
+    """This helpdesk's public base URL as the admin's browser reaches it (where providers must call)."""
+    return request.host_url.rstrip("/")
+
+
+def _back(account: ChannelAccount | None = None):
+    anchor = f"{account.kind}-{account.id}" if account is not None and account.id else None
+    return redirect(url_for("admin_channels.overview", _anchor=anchor), code=303)
+
+
+def _refused(what: str, exc: BotError | AccountError):
+    db.session.rollback()
+    flash(f"{what}: {exc.field} {exc.message}.", "error")
+    return _back()
+
+
+def _webhook_base(form) -> str | None:
+    """The public base URL Telegram should call in webhook mode; None for long polling."""
+    if form.get("mode") != "webhook":
+        return None
+    return form.get("webhook_base", "").strip().rstrip("/") or ""
+
+
+def _meta_fields(form) -> dict:
+    """The settings both forms of a WhatsApp number or Messenger Page carry, as service arguments."""
+    return {"name": form.get("name", ""), "group": form.get("group") or None,
+            "api_base_url": form.get("api_base_url") or None, "api_version": form.get("api_version") or None}
+
+
+@bp.get("/")
+def overview():
+    """Every bot, number and Page with its state and the webhook URL to give the provider, and
+    forms to add and change them."""
+    listed = {kind: meta_accounts.accounts(kind) for kind in KIND_NAMES}
+    return render_template("admin/channels.html", accounts=listed, groups=all_groups(), base_url=_base_url(),
+                           meta_keys={kind: key for kind, (key, _) in META.items()}, kind_names=KIND_NAMES,
+                           default_api_url=DEFAULT_API_URL)
+
+
+@bp.post("/telegram")
+def add_telegram():
+    """Add a bot: its token is checked with getMe, stored encrypted, and its webhook set."""
+    form = request.form
+    try:
+        bot = telegram_bots.add_bot(
+            name=form.get("name", "").strip(), token=form.get("token", "").strip(), webhook_url=_webhook_base(form),
+            group=form.get("group") or None, api_url=form.get("api_url", "").strip() or DEFAULT_API_URL,
+            reopen_solved=form.get("reopen_solved") == "1", greeting=form.get("greeting"))
+    except BotError as exc:
+        return _refused("Bot not added", exc)
+    how = "Telegram now sends its updates to the webhook" if bot.settings.get("mode") == "webhook" \
+        else "restart `helpdesk run` or `helpdesk listen` to start polling it"
+    flash(f"Bot {bot.name} (@{bot.settings.get('bot_username')}) added; {how}.", "ok")
+    return _back(bot)
+
+
+@bp.post("/<any(whatsapp, messenger):kind>")
+def add_meta(kind: str):
+    """Add a WhatsApp number or a Messenger Page; its secrets are stored encrypted."""
+    key, add = META[kind]
+    form = request.form
+    if not form.get("verify_token", "").strip():
+        return _refused(f"{KIND_NAMES[kind]} not added", AccountError(
+            "verify_token", "must be given (type the same token in Meta's webhook settings)"))
+    try:
+        account, _ = add(**_meta_fields(form), **{key: form.get(key, "")}, access_token=form.get("access_token", ""),
+                         app_secret=form.get("app_secret", ""), verify_token=form.get("verify_token"))
+    except AccountError as exc:
+        return _refused(f"{KIND_NAMES[kind]} not added", exc)
+    flash(f"{KIND_NAMES[kind]} {account.name} added. Give Meta its callback URL and verify token.", "ok")
+    return _back(account)
+
+
+@bp.post("/<int:account_id>")
+def update(account_id: int):
+    """Change an account; a secret field left empty keeps the stored secret."""
+    account = _account_or_404(account_id)
+    form = request.form
+    try:
+        if account.kind == telegram_bots.KIND:
+            telegram_bots.update_bot(
+                account, name=form.get("name", ""), group=form.get("group") or None, active=form.get("active") == "1",
+                webhook_url=_webhook_base(form), reopen_solved=form.get("reopen_solved") == "1",
+                greeting=form.get("greeting"), token=form.get("token", "").strip() or None)
+        else:
+            key = META[account.kind][0]
+            meta_accounts.update_account(
+                account, key, **_meta_fields(form), active=form.get("active") == "1", id_value=form.get(key, ""),
+                new_secrets={field: form.get(field) for field in meta_accounts.SECRET_FIELDS})
+    except Invalid as exc:
+        return _refused(f"{KIND_NAMES[account.kind]} not changed", exc)
+    flash(f"{KIND_NAMES[account.kind]} {account.name} saved.", "ok")
+    return _back(account)
+
+
+@bp.post("/<int:account_id>/delete")
+def delete(account_id: int):
+    """Delete an account no ticket came through; one that tickets came through can only be switched off."""
+    account = _account_or_404(account_id)
+    what, name = KIND_NAMES[account.kind], account.name
+    try:
+        if account.kind == telegram_bots.KIND:
+            problem = telegram_bots.delete_bot(account)
+        else:
+            problem = None
+            channel_accounts.delete_account(account)
+    except AccountInUse as exc:
+        flash(f"{what} {name} not deleted: {exc}.", "error")
+        return _back(account)
+    flash(f"{what} {name} deleted." + (f" Telegram did not remove its webhook: {problem}." if problem else ""),
+          "ok" if problem is None else "error")
+    return _back()
+
+
+def _account_or_404(account_id: int) -> ChannelAccount:
+    account = get_or_404(ChannelAccount, account_id)
+    if account.kind not in KIND_NAMES:
+        abort(404)
+    return account

@@ -6,9 +6,15 @@ from flask import Blueprint, render_template, request
 
 from helpdesk.extensions import limiter
 from helpdesk.models.surveys import SCALES
-from helpdesk.services import survey_answers, survey_settings
+from helpdesk.services import survey_answers, survey_settings, surveys
 
 bp = Blueprint("surveys", __name__)
+
+
+@bp.app_template_global("ticket_surveys")
+def ticket_surveys(ticket_id: int):
+    """The ticket's surveys for its page's sidebar (state, score, comment)."""
+    return surveys.of_ticket(ticket_id)
 
 
 def _unavailable(exc: survey_answers.SurveyUnavailable):

@@ -82,6 +82,21 @@ def plan(app, count: int, seed: int = 11) -> list:
     return messages
 
 
+def add_policy(app) -> None:
+    """One active SLA policy for every ticket (first response 1 h, resolution 8 h, calendar time),
+    so that each message also recomputes its ticket's clocks, as in a helpdesk that uses SLAs."""
+    from helpdesk.extensions import db
+    from helpdesk.services import sla_config
+
+    targets = [{"kind": "first_response", "goal_seconds": 3600, "business_time": False, "warning_fraction": 0.8,
+                "pause_statuses": []},
+               {"kind": "resolution", "goal_seconds": 8 * 3600, "business_time": False, "warning_fraction": 0.8,
+                "pause_statuses": ["pending"]}]
+    with app.app_context():
+        sla_config.save_policy(None, name="Bench standard", targets=targets)
+        db.session.remove()
+
+
 def run_service(app, messages: list, warmup: int = 50) -> dict:
     """Ingest every message in turn; messages/s over the timed part and per-message latency."""
     from helpdesk.extensions import db
@@ -154,9 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http-requests", type=int, default=2000)
     parser.add_argument("--in-place", action="store_true", help="write into the seeded database itself")
     parser.add_argument("--tag", default="", help="suffix for the results file")
+    parser.add_argument("--sla", action="store_true", help="with an active SLA policy (clocks on every message)")
     args = parser.parse_args(argv)
     url = args.database_url if args.in_place else copy_database(args.database_url)
     app = common.make_app(url)
+    if args.sla:
+        add_policy(app)
     messages = plan(app, args.messages + 50)
     results = {"service": run_service(app, messages)}
     s = results["service"]
@@ -172,9 +190,10 @@ def main(argv: list[str] | None = None) -> None:
             results[f"http_{threads}"] = r
             print(f"POST /api/v1/tickets x{threads} clients: {r['per_second']} requests/s; latency p50 "
                   f"{r['latency_ms']['p50']} p95 {r['latency_ms']['p95']} p99 {r['latency_ms']['p99']} ms")
-    name = f"ingest-{common.label(args.database_url)}" + (f"-{args.tag}" if args.tag else "")
+    name = f"ingest-{common.label(args.database_url)}" + ("-sla" if args.sla else "") + (f"-{args.tag}" if args.tag else "")
     path = common.save(name, {
-        "url": args.database_url, "copy": url, "results": results, "machine": common.machine(args.database_url)})
+        "url": args.database_url, "copy": url, "sla_policy": args.sla, "results": results,
+        "machine": common.machine(args.database_url)})
     print(f"-> {path}")
 
 

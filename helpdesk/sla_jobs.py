@@ -34,6 +34,8 @@ def init_app(app: Flask) -> None:
 def _on_ticket_changed(sender, payload: dict) -> None:
     # Synchronous, right after the change's commit: the console's next render shows the new clock.
     # A failure here must not undo or fail the change that was already committed.
+    if payload.get("sla_refreshed"):
+        return  # ingestion recomputed the clocks inside its own transaction
     try:
         if (payload.get("sla_state") == "none" and payload.get("status") in OPEN_STATUSES
                 and not sla_config.any_active_policy()):

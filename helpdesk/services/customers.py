@@ -75,6 +75,14 @@ def _organization_for(kind: str, address: str) -> int | None:
     return db.session.scalar(select(Organization.id).where(Organization.domain == domain))
 
 
+def _new_identity(sender: Sender, address: str) -> Identity:
+    """A pending identity of a pending new customer for `sender` (nothing written yet)."""
+    fallback_name = address.partition("@")[0] if sender.kind == "email" else address
+    customer = Customer(name=(sender.name or fallback_name)[:200], organization_id=_organization_for(sender.kind, address),
+                        tier="standard")  # set now, not at INSERT: rules read it before the flush
+    return Identity(kind=sender.kind, address=address, customer=customer)
+
+
 def resolve(sender: Sender) -> tuple[Customer, Identity]:
     """Find the customer who owns `sender`'s identity, creating both when new.
 
@@ -85,16 +93,28 @@ def resolve(sender: Sender) -> tuple[Customer, Identity]:
     identity = find_identity(sender.kind, address)
     if identity is not None:
         return identity.customer, identity
-    fallback_name = address.partition("@")[0] if sender.kind == "email" else address
-    customer = Customer(name=(sender.name or fallback_name)[:200], organization_id=_organization_for(sender.kind, address))
-    identity = Identity(kind=sender.kind, address=address, customer=customer)
+    identity = _new_identity(sender, address)
     try:
         with db.session.begin_nested():
-            db.session.add_all([customer, identity])
+            db.session.add_all([identity.customer, identity])
     except IntegrityError:
         identity = find_identity(sender.kind, address)
         if identity is None:
             raise
+    return identity.customer, identity
+
+
+def resolve_unflushed(sender: Sender) -> tuple[Customer, Identity]:
+    """Like `resolve`, but a new customer and identity are only added to the session: they are
+    written by the caller's next flush, with whatever else it writes (no savepoint, no flush of
+    their own). A concurrent creation of the same identity then fails that flush with
+    IntegrityError; the caller rolls back and starts over, and finds the winner's record."""
+    address = normalise_address(sender.kind, sender.address)
+    identity = find_identity(sender.kind, address)
+    if identity is not None:
+        return identity.customer, identity
+    identity = _new_identity(sender, address)
+    db.session.add_all([identity.customer, identity])
     return identity.customer, identity
 
 

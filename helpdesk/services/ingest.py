@@ -12,7 +12,8 @@ from channels.base import InboundMessage
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, customers, events, rules
+from helpdesk.models.tickets import OPEN_STATUSES
+from helpdesk.services import attachments, customers, events, rules, sla_clocks, sla_config
 from helpdesk.services.sanitize import clean_html
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
@@ -31,10 +32,13 @@ class IngestResult:
     duplicate: bool
 
 
-def _existing(message: InboundMessage) -> Message | None:
-    return db.session.scalar(
-        select(Message).where(Message.source == message.source, Message.external_id == message.external_id)
-    )
+def _existing(message: InboundMessage) -> IngestResult | None:
+    """The result of the first delivery of `message`, when it was stored already."""
+    row = db.session.execute(
+        select(Message.ticket_id, Message.id).where(Message.source == message.source,
+                                                    Message.external_id == message.external_id)
+    ).first()
+    return IngestResult(row[0], row[1], created_ticket=False, duplicate=True) if row is not None else None
 
 
 def _follow_merges(ticket: Ticket | None) -> Ticket | None:
@@ -64,7 +68,8 @@ def _find_thread(message: InboundMessage, customer: Customer | None) -> Ticket |
         )
         if ticket is not None:
             return ticket
-    if message.ticket_hint is not None and customer is not None and customers.is_participant(message.ticket_hint, customer.id):
+    if (message.ticket_hint is not None and customer is not None and customer.id is not None
+            and customers.is_participant(message.ticket_hint, customer.id)):
         return _follow_merges(db.session.get(Ticket, message.ticket_hint))
     return None
 
@@ -91,12 +96,12 @@ def _open_ticket(message: InboundMessage, customer: Customer, now) -> Ticket:
     decided = rules.triage(channel=message.channel, customer=customer, group=group, subject=subject, body=message.body_text)
     ticket = Ticket(
         subject=subject, status="new", priority=decided.priority, channel=message.channel, source=message.source,
-        thread_key=message.thread_key, customer_id=customer.id, group_id=decided.group_id,
+        thread_key=message.thread_key, customer=customer, group_id=decided.group_id,
         created_at=now, updated_at=now, last_customer_message_at=None if message.is_automated else now,
         sla_state="none",  # open and without a clock until the SLA engine gives it one
     )
     db.session.add(ticket)
-    db.session.flush()
+    db.session.flush()  # the ticket's id, for its event and message (a new customer is written with it)
     db.session.add(TicketEvent(ticket_id=ticket.id, kind="created", created_at=now,
                                data={"channel": message.channel, "rules": list(decided.rule_ids)}))
     return ticket
@@ -112,13 +117,15 @@ def _continue_ticket(ticket: Ticket, message: InboundMessage, now) -> dict:
         db.session.add(TicketEvent(ticket_id=ticket.id, kind="reopened" if changes["status"][0] == "solved" else "status",
                                    data={"status": changes["status"]}, created_at=now))
     ticket.updated_at = now
+    if not message.is_automated:
+        ticket.last_customer_message_at = now
     return changes
 
 
 def _message_row(message: InboundMessage, ticket: Ticket, identity: Identity | None, raw: bytes | None, now) -> Message:
     stored = Message(
         ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
-        external_id=message.external_id, identity_id=identity.id if identity else None,
+        external_id=message.external_id, identity=identity,
         sender=_display(message.sender), body_text=message.body_text, body_html=clean_html(message.body_html),
         is_automated=message.is_automated, created_at=_arrival(message.received_at, now),
         quoted_from=message.quoted_from, signature_from=message.signature_from,
@@ -144,9 +151,8 @@ def _display(sender) -> str:
     return (f"{sender.name} <{sender.address}>" if sender.name else sender.address)[:400]
 
 
-def _store(message: InboundMessage, identity: Identity, raw: bytes | None) -> tuple[Ticket, Message, bool, dict]:
+def _store(message: InboundMessage, identity: Identity, raw: bytes | None, now: datetime) -> tuple[Ticket, Message, bool, dict]:
     customer = identity.customer
-    now = utcnow()
     ticket = _find_thread(message, customer)
     if ticket is not None and ticket.status == "closed":
         ticket = None  # a closed ticket stays closed; the customer gets a fresh one
@@ -154,21 +160,56 @@ def _store(message: InboundMessage, identity: Identity, raw: bytes | None) -> tu
     changes = {} if created else _continue_ticket(ticket, message, now)
     if created:
         ticket = _open_ticket(message, customer, now)
-    stored = _message_row(message, ticket, identity, raw, now)
-    if not message.is_automated:
-        ticket.last_customer_message_at = now
-    return ticket, stored, created, changes
+    return ticket, _message_row(message, ticket, identity, raw, now), created, changes
 
 
-def _store_on_existing(message: InboundMessage, raw: bytes | None) -> tuple[Ticket, Message, bool, dict] | None:
+def _store_on_existing(message: InboundMessage, raw: bytes | None, now: datetime) -> tuple[Ticket, Message, bool, dict] | None:
     """Mail that may only continue a ticket (bounces, our own mail, system senders): no customer
     record is made for its sender, and without a thread to join nothing is stored."""
     ticket = _find_thread(message, None)
     if ticket is None or ticket.status == "closed":
         return None
-    now = utcnow()
     ticket.updated_at = now
     return ticket, _message_row(message, ticket, None, raw, now), False, {}
+
+
+def _clocks(ticket: Ticket, now: datetime, policies: sla_config.PolicySet) -> dict:
+    """Recompute the ticket's SLA clocks inside the ingest transaction (instead of a write
+    transaction of their own after commit); the payload keys that say so to subscribers."""
+    if not policies.policies and ticket.status in OPEN_STATUSES and ticket.sla_state == "none":
+        return {"sla_refreshed": True}  # open, no clock and none can start: "none" is already right
+    done = sla_clocks.refresh_locked([ticket.id], now, policies)
+    return {"sla_state": done[0][1].state if done else ticket.sla_state, "sla_refreshed": True}
+
+
+def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None,
+           policies: sla_config.PolicySet) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
+    """Inside the caller's write transaction: store `message` and flush. Returns the result (None:
+    nothing stored, see `ingest`) and the events to publish once the transaction is committed."""
+    existing = _existing(message)
+    if existing is not None:
+        return existing, []
+    now = utcnow()
+    with db.session.no_autoflush:  # a new customer, ticket, event and message go out in two flushes
+        if allow_new_ticket:
+            _, identity = customers.resolve_unflushed(message.sender)
+            stored_parts = _store(message, identity, raw, now)
+        else:
+            stored_parts = _store_on_existing(message, raw, now)
+    if stored_parts is None:
+        return None, []
+    ticket, stored, created, changes = stored_parts
+    db.session.flush()
+    # Read before commit: no reload afterwards.
+    payload = events.ticket_payload(ticket) | _clocks(ticket, now, policies)
+    result = IngestResult(ticket.id, stored.id, created_ticket=created, duplicate=False)
+    return result, [("ticket.created" if created else "ticket.updated", payload | {"changes": changes}),
+                    ("message.created", payload | {"message_id": result.message_id, "kind": "inbound"})]
+
+
+def _publish(published: list[tuple[str, dict]]) -> None:
+    for name, payload in published:
+        events.publish(name, payload)
 
 
 @retry_when_busy
@@ -180,34 +221,41 @@ def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes
     the ticket it belongs to, and None is returned (nothing stored) when there is none. `raw`, the
     message as the provider delivered it, is kept beside the parsed one.
     """
-    begin_write()
-    existing = _existing(message)
-    if existing is not None:
-        db.session.commit()
-        return IngestResult(existing.ticket_id, existing.id, created_ticket=False, duplicate=True)
-    try:
-        if allow_new_ticket:
-            _, identity = customers.resolve(message.sender)
-            stored_parts = _store(message, identity, raw)
-        else:
-            stored_parts = _store_on_existing(message, raw)
-            if stored_parts is None:
-                db.session.commit()
-                return None
-        ticket, stored, created, changes = stored_parts
-        db.session.flush()
-        payload = events.ticket_payload(ticket)  # before commit: no reload afterwards
-        result = IngestResult(ticket.id, stored.id, created_ticket=created, duplicate=False)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _existing(message)  # lost a race with a concurrent delivery of the same message
-        if existing is None:
+    for attempt in (1, 2):
+        begin_write()
+        try:
+            result, published = _write(message, allow_new_ticket, raw, sla_config.active_policies())
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            existing = _existing(message)  # lost a race with a concurrent delivery of the same message
+            if existing is not None:
+                return existing
+            if attempt == 2:
+                raise
+            continue  # or with a concurrent first message of the same new customer: start over
+        except BaseException:
+            db.session.rollback()
             raise
-        return IngestResult(existing.ticket_id, existing.id, created_ticket=False, duplicate=True)
+        _publish(published)
+        return result
+    raise AssertionError("unreachable")
+
+
+@retry_when_busy
+def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]]) -> list[IngestResult | None]:
+    """`ingest` for several messages (message, allow_new_ticket, raw) in one transaction: all are
+    committed together, then their events are published in order. Any failure rolls back the whole
+    batch and propagates; the caller then ingests the messages one by one to isolate the bad one.
+    A message repeated within the batch is stored once (later copies come back as duplicates)."""
+    begin_write()
+    try:
+        policies = sla_config.active_policies()
+        written = [_write(message, allow_new, raw, policies) for message, allow_new, raw in items]
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    events.publish("ticket.created" if created else "ticket.updated", payload | {"changes": changes})
-    events.publish("message.created", payload | {"message_id": result.message_id, "kind": "inbound"})
-    return result
+    for _, published in written:
+        _publish(published)
+    return [result for result, _ in written]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from channels.base import Attachment, InboundMessage, Sender
@@ -166,3 +167,66 @@ def test_concurrent_deliveries_of_many_messages_lose_and_duplicate_nothing(app, 
         results = list(pool.map(deliver, range(80)))
     assert sum(not r.duplicate for r in results) == 40
     assert count(Message) == 40 and count(Customer) == 5
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite writers never overlap
+def test_a_concurrent_first_message_of_the_same_new_customer_is_retried_onto_one_customer(inbound, app, monkeypatch):
+    """Another delivery creates the customer's identity between our lookup and our flush: our
+    flush fails on the unique identity, and ingestion starts over onto the winner's record."""
+    from helpdesk.services import customers
+
+    original = customers.find_identity
+    raced = []
+
+    def find_then_lose_the_race(kind, address):
+        found = original(kind, address)
+        if found is None and not raced:
+            raced.append(address)
+            with app.app_context():  # a second session: the other delivery, committed first
+                inbound(email="race@example.com", external_id="other-delivery")
+                db.session.remove()
+        return found
+
+    monkeypatch.setattr(customers, "find_identity", find_then_lose_the_race)
+    result = inbound(email="race@example.com", external_id="ours")
+    assert raced == ["race@example.com"] and not result.duplicate
+    assert count(Customer) == 1 and count(Message) == 2 and count(Identity) == 1
+
+
+def test_ingest_many_stores_a_batch_in_one_transaction_and_a_repeat_once(app):
+    from helpdesk.services.ingest import ingest_many
+
+    def message(n: int, external_id: str | None = None) -> InboundMessage:
+        return InboundMessage(channel="email", source="box", external_id=external_id or f"b-{n}",
+                              sender=Sender("email", f"batch{n % 2}@example.com"), body_text=f"text {n}",
+                              thread_key=f"thread-{n % 2}")
+
+    seen = []
+    listener = lambda sender, payload: seen.append((sender, count(Message)))  # noqa: E731
+    events.message_created.connect(listener)
+    try:
+        results = ingest_many([(message(0), True, None), (message(1), True, None), (message(2), True, None),
+                               (message(0), True, None)])
+    finally:
+        events.message_created.disconnect(listener)
+    assert [r.created_ticket for r in results] == [True, True, False, False]
+    assert results[2].ticket_id == results[0].ticket_id  # threads with a message earlier in the same batch
+    assert results[3].duplicate and results[3].message_id == results[0].message_id
+    assert seen == [("message.created", 3)] * 3  # published after the one commit
+    assert count(Message) == 3 and count(Customer) == 2
+
+
+def test_ingest_many_rolls_back_the_whole_batch_on_a_failure(app, monkeypatch):
+    from helpdesk.services import ingest as ingest_module
+
+    ok = InboundMessage(channel="web", source="web", external_id="fine", sender=Sender("email", "a@b.example"),
+                        body_text="hi")
+    bad = InboundMessage(channel="web", source="web", external_id="bad", sender=Sender("email", "c@b.example"),
+                         body_text="hi", attachments=(Attachment("a.txt", b"x"),))
+    monkeypatch.setattr(ingest_module.attachments, "store", lambda item: (_ for _ in ()).throw(RuntimeError("disk")))
+    try:
+        ingest_module.ingest_many([(ok, True, None), (bad, True, None)])
+        raise AssertionError("the batch should have failed")
+    except RuntimeError:
+        pass
+    assert count(Ticket) == 0 and count(Message) == 0 and count(Customer) == 0

@@ -12,6 +12,9 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 IDENTITY_KINDS = ("email", "telegram", "whatsapp", "webchat", "phone", "messenger")
+AUTO_REPLIED = "auto-replied"
+AUTO_GENERATED = "auto-generated"
+AUTO_SUBMITTED_KINDS = (AUTO_REPLIED, AUTO_GENERATED)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,10 @@ class OutboundMessage:
     in_reply_to: tuple[str, ...] = ()
     ticket_number: int | None = None
     attachments: tuple[Attachment, ...] = ()
-    auto_submitted: bool = False  # an automatic answer (acknowledgement): marked so, never answered back
+    # RFC 3834: None for a person's reply; AUTO_REPLIED for an automatic answer to a message (an
+    # acknowledgement), AUTO_GENERATED for an automatic message that answers none (a survey). Marked
+    # so, it is never answered back.
+    auto_submitted: str | None = None
     # Buttons for channels that can show them (Telegram, WhatsApp); the others send the text alone,
     # which then must make sense without them (a survey's text carries its link).
     choices: tuple[Choice, ...] = ()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
-from channels.base import DeliveryError, DeliveryReceipt, OutboundMessage
+from channels.base import AUTO_SUBMITTED_KINDS, DeliveryError, DeliveryReceipt, OutboundMessage
 from channels.email import message_ids
 
 # SMTP answers in the 4xx range and dropped connections are worth retrying; 5xx are final.
@@ -57,8 +57,10 @@ def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessag
     else:
         mail["Message-ID"] = make_msgid(idstring=f"hd{message.message_id}", domain=domain)
     if message.auto_submitted:
-        # RFC 3834: an automatic answer; also asks Exchange not to answer it with an out-of-office.
-        mail["Auto-Submitted"] = "auto-replied"
+        if message.auto_submitted not in AUTO_SUBMITTED_KINDS:
+            raise DeliveryError(f"unknown Auto-Submitted kind {message.auto_submitted!r}", retryable=False)
+        # RFC 3834: an automatic message; also asks Exchange not to answer it with an out-of-office.
+        mail["Auto-Submitted"] = message.auto_submitted
         mail["X-Auto-Response-Suppress"] = "All"
     refs = [_reject_header_injection(ref, "reference") for ref in message.in_reply_to]
     if refs:

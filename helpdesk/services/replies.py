@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 
 import channels
+from channels.base import AUTO_REPLIED, DeliveryError, OutboundMessage, Sender
 from channels.base import Attachment as OutgoingFile
-from channels.base import DeliveryError, OutboundMessage, Sender
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
@@ -116,13 +116,14 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
         OutgoingFile(filename=a.filename, content=path_for(a.storage_key).read_bytes(), content_type=a.content_type)
         for a in message.attachments
     )
-    fields = {"subject": f"Re: {ticket.subject}"} | survey_outbound.extras(message, ticket)  # a survey's own
+    # An automatic message answers the customer's (an acknowledgement) unless it is a survey.
+    fields = {"subject": f"Re: {ticket.subject}", "auto_submitted": AUTO_REPLIED if message.is_automated else None}
+    fields |= survey_outbound.extras(message, ticket)  # a survey's own
     return OutboundMessage(
         message_id=message.id, channel=ticket.channel, source=ticket.source,
         recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
         body_text=message.body_text, thread_key=ticket.thread_key,
-        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files, auto_submitted=message.is_automated,
-        **fields,
+        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files, **fields,
     )
 
 

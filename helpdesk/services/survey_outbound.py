@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from channels.base import Choice
+from channels.base import AUTO_GENERATED, Choice
 from helpdesk.extensions import db
 from helpdesk.models import Message, Survey, Ticket
 from helpdesk.models.surveys import SCALES
@@ -33,7 +33,8 @@ def choices_for(survey: Survey) -> tuple[Choice, ...]:
 
 def extras(message: Message, ticket: Ticket) -> dict:
     """Fields of the OutboundMessage for `message` beyond the plain reply's: {} unless it is a
-    survey; then its subject (e-mail) and choices (chat channels that show buttons)."""
+    survey; then its subject (e-mail), choices (chat channels that show buttons) and its
+    Auto-Submitted kind: generated, since it answers no message of the customer (RFC 3834)."""
     if not message.is_automated:
         return {}
     survey = db.session.scalar(select(Survey).where(Survey.message_id == message.id))
@@ -42,4 +43,5 @@ def extras(message: Message, ticket: Ticket) -> dict:
     template = survey_settings.template_for(survey.kind, survey.language)
     subject = template.subject.format(customer_name=ticket.customer.name or "", ticket_subject=ticket.subject,
                                       ticket_number=ticket.number, link="")
-    return {"subject": subject, "choices": choices_for(survey) if survey.reference else ()}
+    return {"subject": subject, "choices": choices_for(survey) if survey.reference else (),
+            "auto_submitted": AUTO_GENERATED}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 import channels
-from channels.base import DeliveryError, OutboundMessage, Sender
+from channels.base import AUTO_GENERATED, DeliveryError, OutboundMessage, Sender
 from helpdesk.jobs import huey
 from helpdesk.services import mailboxes
 
@@ -37,7 +37,7 @@ def send_confirmation(address: str, link: str, widget: str) -> str:
         mailer = channels.get_channel("email", {"smtp": mailboxes.outgoing_smtp(None)})
         message = OutboundMessage(message_id=0, channel="email", source=None, recipient=Sender(kind="email", address=address),
                                   body_text=BODY.format(widget=widget, link=link), subject="Confirm your e-mail address",
-                                  auto_submitted=True)
+                                  auto_submitted=AUTO_GENERATED)
         try:
             return mailer.send(message).provider_id
         except DeliveryError as exc:

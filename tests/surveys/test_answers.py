@@ -158,8 +158,9 @@ def test_the_email_survey_reaches_the_smtp_server_with_a_link_that_works(client,
     (envelope,) = smtp_server.messages
     assert envelope.rcpt_tos == ["rated@example.com"]
     mail = email.message_from_bytes(envelope.content, policy=email.policy.default)
-    # Marked automatic (RFC 3834), so out-of-office robots do not answer it.
-    assert mail["Auto-Submitted"] == "auto-replied" and mail["Subject"] == f"How did we do? [#{ticket.number}]"
+    # Marked automatic (RFC 3834) but answering no message of the customer's, so out-of-office
+    # robots do not answer it.
+    assert mail["Auto-Submitted"] == "auto-generated" and mail["Subject"] == f"How did we do? [#{ticket.number}]"
     text = mail.get_body(("plain",)).get_content()
     token = LINK.search(text).group(1)
     assert f"/survey/{token}?score=5" in text

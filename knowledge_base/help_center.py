@@ -19,6 +19,7 @@ from flask import (
 from sqlalchemy import select
 
 from helpdesk.extensions import db, limiter
+from helpdesk.services import webchat_widgets
 from helpdesk.services.attachments import path_for
 from knowledge_base import activity, languages, public, search
 from knowledge_base.models import KbArticle, KbAttachment, KbCategory
@@ -127,9 +128,11 @@ def file(attachment_id: int, name: str):
 
 
 def _cors(response):
-    """Allow the chat widget's sites (HELPDESK_SOCKET_ORIGINS) and our own origin; nobody else."""
+    """Allow the chat widget's sites (HELPDESK_SOCKET_ORIGINS and the origins active widgets may be
+    embedded on) and our own origin; nobody else."""
     origin = request.headers.get("Origin")
-    if origin and origin in (current_app.config.get("HELPDESK_SOCKET_ORIGINS") or []):
+    if origin and (origin in (current_app.config.get("HELPDESK_SOCKET_ORIGINS") or [])
+                   or origin in webchat_widgets.embedding_origins()):
         response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Vary"] = "Origin"
     return response

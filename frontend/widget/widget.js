@@ -6,6 +6,7 @@
 // page's CSS does not reach it and no inline style is needed; it talks Socket.IO to /chat.
 import { io } from "socket.io-client";
 import { buildPanel } from "./panel.js";
+import { attachSuggestions } from "./suggest.js";
 import css from "./widget.css";
 
 const TYPING_IDLE_MS = 3000;
@@ -46,6 +47,7 @@ function start(script, key) {
     auth: (cb) => cb({ key, token: store.get() || undefined }),
     transports: ["websocket", "polling"],
   });
+  attachSuggestions(ui, base, socket);
 
   const show = (node, visible) => { node.hidden = !visible; };
   const isOpen = () => !ui.panel.hidden;

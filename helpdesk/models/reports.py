@@ -32,6 +32,11 @@ class ReportFact(db.Model):
         # Percentiles and drill-downs read one kind over a range of days, index only.
         Index("ix_report_facts_kind_day", "kind", "day", "agent_id", "group_id", "channel", "priority",
               "seconds", "business_seconds"),
+        # Exact medians and p90 per agent: one agent's times of one kind in order, so the value at
+        # rank k is an index walk (ORDER BY seconds LIMIT 1 OFFSET k), never a sort of every fact.
+        Index("ix_report_facts_agent_seconds", "kind", "agent_id", "seconds", "day", "group_id", "channel", "priority"),
+        Index("ix_report_facts_agent_business", "kind", "agent_id", "business_seconds", "day", "group_id", "channel",
+              "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,6 +41,10 @@ def upgrade():
     )
     op.create_index('ix_report_facts_kind_day', 'report_facts',
                     ['kind', 'day', 'agent_id', 'group_id', 'channel', 'priority', 'seconds', 'business_seconds'])
+    op.create_index('ix_report_facts_agent_seconds', 'report_facts',
+                    ['kind', 'agent_id', 'seconds', 'day', 'group_id', 'channel', 'priority'])
+    op.create_index('ix_report_facts_agent_business', 'report_facts',
+                    ['kind', 'agent_id', 'business_seconds', 'day', 'group_id', 'channel', 'priority'])
     op.create_table(
         'report_daily',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -58,5 +62,7 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_report_daily_day_agent', table_name='report_daily')
     op.drop_table('report_daily')
+    op.drop_index('ix_report_facts_agent_business', table_name='report_facts')
+    op.drop_index('ix_report_facts_agent_seconds', table_name='report_facts')
     op.drop_index('ix_report_facts_kind_day', table_name='report_facts')
     op.drop_table('report_facts')

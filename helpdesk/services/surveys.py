@@ -10,12 +10,14 @@ the same transaction that queues the message, so two senders racing never both s
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from channels.base import IDENTITY_KINDS
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, SlaOutcome, Survey, Ticket
 from helpdesk.models.base import utcnow
@@ -27,6 +29,9 @@ from helpdesk.services.transactions import begin_write
 _CHANNEL_KIND = {"web": "email", "api": "email", "email": "email"}
 # Channels whose customers answer with buttons; the others get a link only.
 BUTTON_CHANNELS = ("telegram", "whatsapp", "webchat")
+EMAIL_CHANNELS = tuple(_CHANNEL_KIND)  # ticket channels whose replies go out by e-mail
+# A bounce this old no longer speaks for an address: mailboxes get fixed, domains come back.
+BOUNCE_MEMORY = timedelta(days=90)
 
 
 def survey_channel(ticket_channel: str) -> str:
@@ -91,10 +96,40 @@ def _claim(survey_id: int) -> bool:
 
 
 def _recipient(ticket: Ticket) -> Identity | None:
-    kind = {"email": "email", "telegram": "telegram", "whatsapp": "whatsapp", "messenger": "messenger",
-            "webchat": "webchat"}.get(survey_channel(ticket.channel))
-    return db.session.scalar(select(Identity).where(Identity.customer_id == ticket.customer_id, Identity.kind == kind)
-                             .order_by(Identity.id.desc()).limit(1)) if kind else None
+    """The customer's identity the survey goes to: the one they last wrote from on the ticket (as
+    the outbox picks it), else their newest one of the survey channel's kind."""
+    kind = survey_channel(ticket.channel)
+    if kind not in IDENTITY_KINDS:
+        return None
+    mine = (Identity.customer_id == ticket.customer_id, Identity.kind == kind)
+    return db.session.scalar(
+        select(Identity).join(Message, Message.identity_id == Identity.id)
+        .where(*mine, Message.ticket_id == ticket.id, Message.kind == "inbound").order_by(Message.id.desc()).limit(1)
+    ) or db.session.scalar(select(Identity).where(*mine).order_by(Identity.id.desc()).limit(1))
+
+
+def _names(text: str, address: str) -> bool:
+    """True when `text` names `address` as a whole address (not inside a longer one)."""
+    return re.search(rf"(?<![\w.+-]){re.escape(address)}(?![\w-]|\.\w)", text, re.IGNORECASE) is not None
+
+
+def address_bounced(identity: Identity, now: datetime) -> bool:
+    """True when e-mail to `identity` (an e-mail address) bounced within BOUNCE_MEMORY on any ticket
+    of its customer (a delivery report marked the outbound mail failed, naming the address) and
+    nothing came from that address after the bounced mail was written."""
+    failed = db.session.execute(
+        select(Message.created_at, Message.delivery_error).join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Ticket.customer_id == identity.customer_id, Message.kind == "outbound",
+               Message.channel.in_(EMAIL_CHANNELS), Message.delivery_state == "failed",
+               Message.created_at >= now - BOUNCE_MEMORY)
+    ).all()
+    bounced_at = max((row.created_at for row in failed if _names(row.delivery_error or "", identity.address)),
+                     default=None)
+    if bounced_at is None:
+        return False
+    heard_since = db.session.scalar(select(Message.id).where(
+        Message.identity_id == identity.id, Message.kind == "inbound", Message.created_at > bounced_at).limit(1))
+    return heard_since is None
 
 
 def skip_reason(survey: Survey, ticket: Ticket, now: datetime) -> str | None:
@@ -120,8 +155,11 @@ def skip_reason(survey: Survey, ticket: Ticket, now: datetime) -> str | None:
                                  .order_by(Message.id.desc()).limit(1))
     if last_out is not None and last_out.delivery_state == "failed" and survey.channel == "email":
         return "the customer's address bounced"
-    if _recipient(ticket) is None:
+    recipient = _recipient(ticket)
+    if recipient is None:
         return "the customer has no address on this channel"
+    if survey.channel == "email" and address_bounced(recipient, now):
+        return "the customer's address bounced"
     return None
 
 

@@ -164,6 +164,7 @@ def update_bot(account: ChannelAccount, *, name: str, group: str | None, active:
     if token:
         account.secrets_sealed = seal_secrets(stored | {"token": token})
     account.name, account.group_id, account.active = name, group_id, active
+    account.last_error = None  # it described the delivery just replaced; the next failure sets it again
     account.settings = account.settings | {"mode": "webhook" if endpoint else "polling", "webhook_url": endpoint,
                                            "reopen_solved": reopen_solved, "greeting": greeting}
     db.session.commit()

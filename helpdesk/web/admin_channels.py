@@ -76,7 +76,7 @@ def add_telegram():
     except BotError as exc:
         return _refused("Bot not added", exc)
     how = "Telegram now sends its updates to the webhook" if bot.settings.get("mode") == "webhook" \
-        else "restart `helpdesk run` or `helpdesk listen` to start polling it"
+        else "`helpdesk run` or `helpdesk listen` starts polling it within 30 seconds"
     flash(f"Bot {bot.name} (@{bot.settings.get('bot_username')}) added; {how}.", "ok")
     return _back(bot)
 

@@ -180,8 +180,11 @@ def test_a_second_account_for_the_same_number_is_refused(client, admin):
 def test_switching_a_bot_to_polling_and_back_tells_telegram(client, admin, bot_api):
     client.post("/admin/channels/telegram", data=add_bot_form(bot_api))
     bot = only("telegram")
+    bot.last_error = "Conflict: terminated by other getUpdates request"
+    db.session.commit()
+    assert "terminated by other getUpdates request" in client.get(PAGE).get_data(as_text=True)
     client.post(f"/admin/channels/{bot.id}", data=bot_form(bot, mode="polling", greeting="Hola, ¿qué necesitas?"))
-    assert bot_api.webhook is None and bot.settings["mode"] == "polling"
+    assert bot_api.webhook is None and bot.settings["mode"] == "polling" and bot.last_error is None
     assert bot.settings["greeting"] == "Hola, ¿qué necesitas?" and bot.group_id is None
     client.post(f"/admin/channels/{bot.id}", data=bot_form(bot, mode="webhook", webhook_base="https://new.example"))
     assert bot_api.webhook["url"] == f"https://new.example/webhooks/telegram/{bot.id}"

@@ -25,6 +25,7 @@ function start() {
   attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));
+  if (document.getElementById("report")) import("./reports.js").then((m) => m.attachReports());
   window.helpdeskSocket = socket; // for integrators' user scripts and the browser tests
 }
 

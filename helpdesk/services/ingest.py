@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -243,15 +244,19 @@ def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes
 
 
 @retry_when_busy
-def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]]) -> list[IngestResult | None]:
+def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]],
+                prepare: Callable[[InboundMessage, bytes | None], InboundMessage] | None = None) -> list[IngestResult | None]:
     """`ingest` for several messages (message, allow_new_ticket, raw) in one transaction: all are
     committed together, then their events are published in order. Any failure rolls back the whole
     batch and propagates; the caller then ingests the messages one by one to isolate the bad one.
-    A message repeated within the batch is stored once (later copies come back as duplicates)."""
+    A message repeated within the batch is stored once (later copies come back as duplicates).
+    `prepare(message, raw)`, when given, returns the message to write; it runs in the transaction
+    right before each message is written, so its queries see the messages before it in the batch."""
     begin_write()
     try:
         policies = sla_config.active_policies()
-        written = [_write(message, allow_new, raw, policies) for message, allow_new, raw in items]
+        written = [_write(prepare(message, raw) if prepare else message, allow_new, raw, policies)
+                   for message, allow_new, raw in items]
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -8,6 +8,7 @@ get answered); everything else is ingested like any channel's message.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -23,8 +24,9 @@ from channels.email.parser import parse_email
 from helpdesk.extensions import db
 from helpdesk.models import Group, Mailbox, Message, Ticket
 from helpdesk.services import mailboxes, replies
-from helpdesk.services.ingest import ingest
+from helpdesk.services.ingest import IngestResult, ingest, ingest_many
 
+log = logging.getLogger(__name__)
 DEFAULT_ACKNOWLEDGEMENT = (
     "Hello $name,\n\nwe received your request \"$subject\" and will answer as soon as we can.\n"
     "Your ticket number is $number; please keep [#$number] in the subject when you write about it.\n"
@@ -84,29 +86,71 @@ def context_for(mailbox: Mailbox) -> Context:
                    group_name=group.name if group else None, max_bytes=current_app.config["HELPDESK_MAX_MAIL_BYTES"])
 
 
-def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> MailOutcome:
-    """Parse `raw` (received by `mailbox`) and store it where it belongs; commits.
-
-    A delivery report also marks the outbound message it reports on as failed.
-    """
-    context = context or context_for(mailbox)
+def _parse(raw: bytes, mailbox: Mailbox, context: Context) -> InboundMessage:
     message = parse_email(raw, source=mailbox.source, max_bytes=context.max_bytes, own_addresses=context.own_addresses)
     if not message.sender.address:
         raise MailRejected("the message names no sender address to answer")
-    message = _unless_id_is_taken_by_other_content(message, raw)
     if context.group_name is not None and message.group_hint is None:
         message = replace(message, group_hint=context.group_name)
-    if message.report is not None and message.report.failed and message.report.original_id:
-        replies.mark_bounced(message.report.original_id, _bounce_reason(message))
-    reason = _why_it_may_not_open_a_ticket(message, context)
-    result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
-                    allow_new_ticket=reason is None, raw=raw)
+    return message
+
+
+def _bounces(message: InboundMessage) -> bool:
+    return message.report is not None and message.report.failed and bool(message.report.original_id)
+
+
+def _outcome(mailbox: Mailbox, message: InboundMessage, reason: str | None, result: IngestResult | None) -> MailOutcome:
+    """What became of `message` once its ingestion is committed (a new ticket is acknowledged)."""
     if result is None:
         return MailOutcome(ticket_id=None, reason=reason)
     if result.created_ticket and mailbox.acknowledge and not message.is_automated and reason is None:
         acknowledge(mailbox, result.ticket_id)
     return MailOutcome(ticket_id=result.ticket_id, duplicate=result.duplicate, created=result.created_ticket,
                        reason=reason)
+
+
+def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> MailOutcome:
+    """Parse `raw` (received by `mailbox`) and store it where it belongs; commits.
+
+    A delivery report also marks the outbound message it reports on as failed.
+    """
+    context = context or context_for(mailbox)
+    message = _unless_id_is_taken_by_other_content(_parse(raw, mailbox, context), raw)
+    if _bounces(message):
+        replies.mark_bounced(message.report.original_id, _bounce_reason(message))
+    reason = _why_it_may_not_open_a_ticket(message, context)
+    result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
+                    allow_new_ticket=reason is None, raw=raw)
+    return _outcome(mailbox, message, reason, result)
+
+
+def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context) -> list[MailOutcome] | None:
+    """`receive` for several mails in one ingest transaction; commits. None, with
+    nothing stored, when one of them is a delivery report to act on (those go one by one);
+    an exception, with nothing stored, when one of them cannot be taken: the caller then takes
+    them one by one, so that the others are stored and the bad one is kept as failed mail."""
+    messages = [_parse(raw, mailbox, context) for raw in raws]
+    if any(_bounces(message) for message in messages):
+        return None
+    reasons = [_why_it_may_not_open_a_ticket(message, context) for message in messages]
+    items = [(replace(message, is_automated=message.is_automated or reason is not None), reason is None, raw)
+             for message, reason, raw in zip(messages, reasons, raws, strict=True)]
+    # The Message-ID check runs inside the transaction, right before each mail is written, so it
+    # sees an earlier mail of the same batch that reused the id.
+    results = ingest_many(items, prepare=_unless_id_is_taken_by_other_content)
+    return [_acknowledged(mailbox, message, reason, result)
+            for message, reason, result in zip(messages, reasons, results, strict=True)]
+
+
+def _acknowledged(mailbox: Mailbox, message: InboundMessage, reason: str | None, result: IngestResult | None) -> MailOutcome:
+    # The batch is committed: an acknowledgement that fails must not send the batch round again.
+    try:
+        return _outcome(mailbox, message, reason, result)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("mailbox %s: ticket %s not acknowledged", mailbox.name, result.ticket_id if result else None)
+        return MailOutcome(ticket_id=result.ticket_id if result else None, duplicate=bool(result and result.duplicate),
+                           created=bool(result and result.created_ticket), reason=reason)
 
 
 def _unless_id_is_taken_by_other_content(message: InboundMessage, raw: bytes) -> InboundMessage:

@@ -95,7 +95,10 @@ def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | No
 
 
 def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport, context: mail_inbound.Context) -> None:
-    what, ticket_id = take(mailbox, mail.raw, uid=mail.uid, size=mail.size, context=context)
+    _count(report, *take(mailbox, mail.raw, uid=mail.uid, size=mail.size, context=context))
+
+
+def _count(report: SyncReport, what: str, ticket_id: int | None) -> None:
     if what == "failed":
         report.failed += 1
     elif what == "ignored":
@@ -104,6 +107,32 @@ def _process(mailbox: Mailbox, mail: FetchedMail, report: SyncReport, context: m
         report.duplicates += 1
     else:
         report.tickets.append(ticket_id)
+
+
+def _take_together(mailbox: Mailbox, mails: list[FetchedMail], report: SyncReport,
+                   context: mail_inbound.Context) -> bool:
+    """Store `mails` in one transaction (far cheaper than one commit each). False, with nothing
+    stored, when they must be taken one by one: one of them is over the size limit, a delivery
+    report, or fails (then the others must not be lost with it, nor the bad one hold them back)."""
+    if any(max(mail.size or 0, len(mail.raw)) > context.max_bytes for mail in mails):
+        return False
+    try:
+        outcomes = mail_inbound.receive_many([mail.raw for mail in mails], mailbox, context)
+    except Exception as exc:  # noqa: BLE001 - the batch is rolled back; one by one finds the bad mail
+        db.session.rollback()
+        log.info("mailbox %s: a batch of %d failed (%s), taking them one by one",
+                 mailbox.name, len(mails), exc.__class__.__name__)
+        return False
+    if outcomes is None:
+        return False
+    for mail, outcome in zip(mails, outcomes, strict=True):
+        report.fetched += 1
+        if outcome.ticket_id is None:
+            record_failure(mailbox.id, mail.uid, mail.raw, f"ignored: {outcome.reason}", resolved=True)
+            _count(report, "ignored", None)
+        else:
+            _count(report, "duplicate" if outcome.duplicate else "ticket", outcome.ticket_id)
+    return True
 
 
 def _advance(mailbox_id: int, uid: int) -> None:
@@ -119,9 +148,10 @@ def sync_with(imap: ImapMailbox, mailbox_id: int) -> SyncReport:
         _reset_if_uidvalidity_changed(mailbox, imap.select().uidvalidity)
         context = mail_inbound.context_for(mailbox)
         for batch in imap.fetch_batches(imap.pending_uids(mailbox.last_uid)):
-            for mail in batch:
-                report.fetched += 1
-                _process(mailbox, mail, report, context)
+            if not _take_together(mailbox, batch, report, context):
+                for mail in batch:
+                    report.fetched += 1
+                    _process(mailbox, mail, report, context)
             # Everything in the batch is committed: flag it on the server, then remember how far we got.
             imap.mark_done([mail.uid for mail in batch])
             if batch:

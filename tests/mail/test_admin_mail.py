@@ -43,11 +43,14 @@ def test_invalid_mailbox_settings_are_refused(client, make_user, login, groups):
 def test_failed_mail_is_listed_downloadable_and_reprocessable(client, make_user, login, mailbox, dovecot, monkeypatch):
     from helpdesk.services import mail_inbound
 
-    real = mail_inbound.receive
-    monkeypatch.setattr(mail_inbound, "receive", lambda raw, box, context=None: (_ for _ in ()).throw(RuntimeError("db hiccup")))
+    real = mail_inbound.ingest_many, mail_inbound.ingest
+    hiccup = lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("db hiccup"))  # noqa: E731
+    monkeypatch.setattr(mail_inbound, "ingest_many", hiccup)
+    monkeypatch.setattr(mail_inbound, "ingest", hiccup)
     dovecot.deliver(mailbox.user, make_mail(subject="stuck"))
     mail_sync.sync_mailbox(mailbox.id)
-    monkeypatch.setattr(mail_inbound, "receive", real)
+    monkeypatch.setattr(mail_inbound, "ingest_many", real[0])
+    monkeypatch.setattr(mail_inbound, "ingest", real[1])
     failed = db.session.scalars(select(FailedMail)).one()
     login(make_user(role="admin"))
     page = client.get("/admin/mail/").get_data(as_text=True)

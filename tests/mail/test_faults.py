@@ -51,6 +51,7 @@ def test_database_down_during_ingest_leaves_the_mail_on_the_server(mailbox, dove
         raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
 
     monkeypatch.setattr(mail_inbound, "receive", database_gone)
+    monkeypatch.setattr(mail_inbound, "ingest_many", database_gone)  # the batch, before one by one
     monkeypatch.setattr(mail_sync, "record_failure", database_gone)  # nothing can be written at all
     with pytest.raises(OperationalError):
         mail_sync.sync_mailbox(mailbox.id)

@@ -38,25 +38,22 @@ def test_mail_a_person_already_read_is_still_brought_in(mailbox, dovecot):
 
 
 def test_a_crash_after_commit_redelivers_without_duplicating(mailbox, dovecot, monkeypatch):
+    from channels.email.imap import ImapMailbox
+
     dovecot.deliver(mailbox.user, make_mail(subject="one"))
     dovecot.deliver(mailbox.user, make_mail(subject="two"))
-    real_take = mail_sync.take
-    calls = []
 
-    def take_then_die(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt("power cut: the first mail is committed, nothing is flagged yet")
-        return real_take(*args, **kwargs)
+    def die_before_flagging(self, uids):
+        raise KeyboardInterrupt("power cut: the batch is committed, nothing is flagged yet")
 
-    monkeypatch.setattr(mail_sync, "take", take_then_die)
+    monkeypatch.setattr(ImapMailbox, "mark_done", die_before_flagging)
     with pytest.raises(KeyboardInterrupt):
         mail_sync.sync_mailbox(mailbox.id)
-    assert count(Ticket) == 1
+    assert count(Ticket) == 2
     assert not any(DONE_FLAG in flags for flags in dovecot.flags(mailbox.user).values())
     monkeypatch.undo()
     report = mail_sync.sync_mailbox(mailbox.id)
-    assert (report.fetched, report.duplicates, len(report.tickets)) == (2, 1, 1)
+    assert (report.fetched, report.duplicates, len(report.tickets)) == (2, 2, 0)
     assert count(Ticket) == 2 and count(Message) == 2
     assert all(DONE_FLAG in flags for flags in dovecot.flags(mailbox.user).values())
 
@@ -77,14 +74,15 @@ def test_a_new_uidvalidity_rereads_the_folder_harmlessly(mailbox, dovecot):
 def test_unprocessable_mail_is_kept_and_does_not_block_the_rest(mailbox, dovecot, monkeypatch, app):
     from helpdesk.services import mail_inbound
 
-    real_receive = mail_inbound.receive
+    real_parse = mail_inbound.parse_email
 
-    def flaky(raw, box, context=None):
+    def flaky(raw, **kwargs):
         if b"poison" in raw:
             raise RuntimeError("parser bug")
-        return real_receive(raw, box, context)
+        return real_parse(raw, **kwargs)
 
-    monkeypatch.setattr(mail_inbound, "receive", flaky)
+    # Both in the batch with a good mail: the batch fails, and one by one keeps the good one.
+    monkeypatch.setattr(mail_inbound, "parse_email", flaky)
     dovecot.deliver(mailbox.user, make_mail(subject="poison pill"))
     dovecot.deliver(mailbox.user, make_mail(subject="fine"))
     report = mail_sync.sync_mailbox(mailbox.id)
@@ -95,7 +93,7 @@ def test_unprocessable_mail_is_kept_and_does_not_block_the_rest(mailbox, dovecot
 
     listing = app.test_cli_runner().invoke(args=["mail", "failed", "--json"])
     assert json.loads(listing.output)[0]["subject"] == "poison pill"
-    monkeypatch.setattr(mail_inbound, "receive", real_receive)
+    monkeypatch.setattr(mail_inbound, "parse_email", real_parse)
     result = app.test_cli_runner().invoke(args=["mail", "reprocess", str(failed.id)])
     assert result.exit_code == 0, result.output
     db.session.expire_all()

@@ -21,6 +21,7 @@ from channels.whatsapp.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Group
 from helpdesk.services import channel_accounts, staff
+from helpdesk.services.secrets import SecretUnreadable
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _VERSION = re.compile(r"^v\d{1,3}\.\d{1,3}$")
@@ -169,6 +170,18 @@ def group_name(account: ChannelAccount) -> str | None:
     return db.session.scalar(select(Group.name).where(Group.id == account.group_id)) if account.group_id else None
 
 
+def _kept_secrets(account: ChannelAccount, replaced: Mapping[str, str]) -> dict[str, str]:
+    """The stored secrets that `replaced` leaves as they are; AccountError when they cannot be
+    decrypted any more (the secret key changed) and not all of them are given again."""
+    try:
+        return channel_accounts.account_secrets(account)
+    except SecretUnreadable:
+        if set(replaced) == set(SECRET_FIELDS):
+            return {}
+        raise AccountError("access_token", "the stored secrets cannot be decrypted (was HELPDESK_SECRET_KEY "
+                                           "changed?); enter the access token, app secret and verify token again") from None
+
+
 def update_account(account: ChannelAccount, key: str, *, name: str, group: str | None, active: bool,
                    id_value: str, api_base_url: str | None, api_version: str | None,
                    new_secrets: Mapping[str, str | None]) -> ChannelAccount:
@@ -185,6 +198,6 @@ def update_account(account: ChannelAccount, key: str, *, name: str, group: str |
     account.name, account.active = name, active
     account.settings = dict(account.settings or {}) | settings
     if replaced:
-        account.secrets_sealed = channel_accounts.seal_secrets(channel_accounts.account_secrets(account) | replaced)
+        account.secrets_sealed = channel_accounts.seal_secrets(_kept_secrets(account, replaced) | replaced)
     db.session.commit()
     return account

@@ -24,6 +24,7 @@ from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, staff
 from helpdesk.services.channel_accounts import account_secrets, seal_secrets
+from helpdesk.services.secrets import SecretUnreadable
 
 KIND = "telegram"
 DEFAULT_GREETING = "Hello! Thanks for writing to us. Tell us what you need and an agent will answer you here."
@@ -156,7 +157,7 @@ def update_bot(account: ChannelAccount, *, name: str, group: str | None, active:
         raise BotError("webhook_url", "must be an http(s) URL")
     group_id = _group_id(group)
     greeting = _greeting(greeting)
-    stored = account_secrets(account)
+    stored = _stored_or_new_secrets(account, token)
     if token:
         _check_same_bot(account, token)
     endpoint = webhook_endpoint(webhook_url, account.id) if webhook_url else None
@@ -169,6 +170,18 @@ def update_bot(account: ChannelAccount, *, name: str, group: str | None, active:
                                            "reopen_solved": reopen_solved, "greeting": greeting}
     db.session.commit()
     return account
+
+
+def _stored_or_new_secrets(account: ChannelAccount, token: str | None) -> dict[str, str]:
+    """The bot's stored secrets; when they cannot be decrypted any more (the secret key changed),
+    the new `token` with a new webhook secret, or BotError asking for the token."""
+    try:
+        return account_secrets(account)
+    except SecretUnreadable:
+        if not token:
+            raise BotError("token", "the stored token cannot be decrypted (was HELPDESK_SECRET_KEY changed?); "
+                                    "enter it again") from None
+        return {"token": token, "webhook_secret": random_tokens.token_urlsafe(32)}
 
 
 def _greeting(value: str | None) -> str | None:

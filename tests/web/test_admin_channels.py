@@ -280,3 +280,24 @@ def test_other_kinds_of_account_are_not_found_here(client, admin, groups):
     assert client.post(f"/admin/channels/{widget.id}/delete").status_code == 404
     assert client.post("/admin/channels/999999/delete").status_code == 404
     assert count(ChannelAccount) == 1
+
+
+def test_secrets_unreadable_after_a_key_change_are_asked_for_again(app, client, admin, bot_api, login):
+    client.post("/admin/channels/telegram", data=add_bot_form(bot_api))
+    client.post("/admin/channels/whatsapp", data=whatsapp_form())
+    bot, number = only("telegram"), only("whatsapp")
+    app.config["SECRET_KEY"] = "a-new-secret-key-after-rotation"
+    login(admin)  # the old session was signed with the old key
+    page = client.post(f"/admin/channels/{bot.id}", data=bot_form(bot), follow_redirects=True).get_data(as_text=True)
+    assert "the stored token cannot be decrypted (was HELPDESK_SECRET_KEY changed?); enter it again" in page
+    client.post(f"/admin/channels/{bot.id}", data=bot_form(bot, token=TOKEN))
+    db.session.refresh(bot)
+    assert account_secrets(bot)["token"] == TOKEN
+    assert bot_api.webhook["secret_token"] == account_secrets(bot)["webhook_secret"]
+    partly = client.post(f"/admin/channels/{number.id}", data=whatsapp_form(access_token="", verify_token=""),
+                         follow_redirects=True).get_data(as_text=True)
+    assert "enter the access token, app secret and verify token again" in partly
+    client.post(f"/admin/channels/{number.id}", data=whatsapp_form(active="1"))
+    db.session.refresh(number)
+    assert account_secrets(number) == {"access_token": ACCESS_TOKEN, "app_secret": APP_SECRET,
+                                       "verify_token": VERIFY_TOKEN}

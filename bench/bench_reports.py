@@ -9,7 +9,7 @@ exchanges), an assignment and a solve event per ticket (5% reopened and solved a
 outcomes as report facts, CSAT surveys for 30% of solves (40% answered) and NPS for 10%. The
 report facts are written by the same generator, with business time through a real `sla` calendar
 (Mon-Fri 09:00-17:00 UTC) as `services.report_facts` computes it; the rollups are then built by
-`report_facts.roll_up` itself (timed). Then `reports.table("agent", ...)` is timed for the last 30
+`report_facts.roll_up_all` itself (timed). Then `reports.table("agent", ...)` is timed for the last 30
 days and for the whole year (and for the year filtered by one group), several runs each.
 `--rebuild-sample N` also times `report_facts.refresh` over N tickets (facts per second).
 """
@@ -158,7 +158,7 @@ def seed(url: str, tickets: int, batch: int = 20_000) -> dict:
     timings = {"load_s": round(time.perf_counter() - started, 1)}
     with app.app_context():
         step = time.perf_counter()
-        report_facts.roll_up(None)
+        report_facts.roll_up_all()
         db.session.commit()
         timings["rollup_s"] = round(time.perf_counter() - step, 1)
         if common.backend(url) == "postgresql":

@@ -18,15 +18,30 @@ log = logging.getLogger(__name__)
 _app: Flask | None = None
 
 
+# Changes that move a ticket's facts: who solved or reopened it, who it went to, its dimensions.
+RELEVANT_CHANGES = {"status", "assignee_id", "group_id", "priority", "channel", "merged_into", "merged_from"}
+
+
 def init_app(app: Flask) -> None:
-    """Subscribe the report refresh to ticket and message events."""
+    """Subscribe the report refresh to ticket changes and agents' replies."""
     global _app
     _app = app
-    for signal in (events.ticket_created, events.ticket_updated, events.message_created):
-        signal.connect(_on_ticket_changed, weak=False)
+    events.ticket_updated.connect(_on_ticket_updated, weak=False)
+    events.message_created.connect(_on_message_created, weak=False)
 
 
-def _on_ticket_changed(sender, payload: dict) -> None:
+def _on_ticket_updated(sender, payload: dict) -> None:
+    # A customer's message or a new ticket credits nobody: no job for those (ingestion stays fast).
+    if RELEVANT_CHANGES & set(payload.get("changes") or ()):
+        _refresh(payload)
+
+
+def _on_message_created(sender, payload: dict) -> None:
+    if payload.get("kind") == "outbound" and payload.get("author_id") is not None:
+        _refresh(payload)
+
+
+def _refresh(payload: dict) -> None:
     # A failure must not fail the change that was already committed: `helpdesk reports rebuild`
     # or the ticket's next change puts the facts right.
     try:

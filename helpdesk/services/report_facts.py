@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, select, text
+from sqlalchemy import and_, case, delete, func, insert, select, text, update
 
 import sla
 from helpdesk.extensions import db
@@ -46,7 +46,7 @@ PAUSES = frozenset({"pending", "on_hold", "solved"})
 SOLVED = frozenset({"solved", "closed"})
 STATUS_EVENTS = ("changed", "status", "reopened", "merged_into")
 BATCH = 1000
-ROLLUP_LOCK = 720_301  # PostgreSQL advisory lock: one rollup writer at a time
+LOCK_SPACE = 7203  # PostgreSQL advisory locks (space, ticket id): one refresh of a ticket at a time
 
 
 def _aware(moment: datetime) -> datetime:
@@ -179,68 +179,94 @@ def _compute(ids: Sequence[int], calendars: dict[int, sla.BusinessCalendar]) -> 
     return facts
 
 
-def _sum_if(condition, value=1):
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+DIMENSIONS = ("day", "agent_id", "group_id", "channel", "priority")
+# Each rollup column: the fact kind it sums, the fact column it adds (None: counts 1) and, for SLA
+# facts, the outcome it counts. The SQL rebuild and the incremental refresh both read this table.
+ROLLUP_SPEC = {
+    "assigned": ("assigned", None, None), "replied": ("replied", None, None), "replies": ("replied", "n", None),
+    "first_responses": ("first_response", None, None), "first_response_seconds": ("first_response", "seconds", None),
+    "first_response_business_seconds": ("first_response", "business_seconds", None),
+    "solved": ("solved", None, None), "resolution_seconds": ("solved", "seconds", None),
+    "resolution_business_seconds": ("solved", "business_seconds", None), "reopened": ("reopened", None, None),
+    "sla_first_response_met": ("sla_first_response", None, True),
+    "sla_first_response_missed": ("sla_first_response", None, False),
+    "sla_resolution_met": ("sla_resolution", None, True), "sla_resolution_missed": ("sla_resolution", None, False),
+}
+ROLLUP_COLUMNS = DIMENSIONS + tuple(ROLLUP_SPEC)
 
 
-def _rollup_select(days: Iterable | None):
-    """SELECT of the rollup rows of `days` (every day when None), from the facts."""
+def _rollup_select():
+    """SELECT of every rollup row, from the facts (GROUP BY the dimensions)."""
     f = ReportFact
-    kind = f.kind
-    columns = [
-        _sum_if(kind == "assigned"), _sum_if(kind == "replied"), _sum_if(kind == "replied", f.n),
-        _sum_if(kind == "first_response"), _sum_if(kind == "first_response", f.seconds),
-        _sum_if(kind == "first_response", f.business_seconds),
-        _sum_if(kind == "solved"), _sum_if(kind == "solved", f.seconds), _sum_if(kind == "solved", f.business_seconds),
-        _sum_if(kind == "reopened"),
-        _sum_if(and_(kind == "sla_first_response", f.met.is_(True))),
-        _sum_if(and_(kind == "sla_first_response", f.met.is_(False))),
-        _sum_if(and_(kind == "sla_resolution", f.met.is_(True))),
-        _sum_if(and_(kind == "sla_resolution", f.met.is_(False))),
-    ]
-    dims = (f.day, f.agent_id, f.group_id, f.channel, f.priority)
-    query = select(*dims, *columns).group_by(*dims)
-    return query if days is None else query.where(f.day.in_(sorted(days)))
+    columns = []
+    for kind, value, met in ROLLUP_SPEC.values():
+        condition = f.kind == kind if met is None else and_(f.kind == kind, f.met.is_(met))
+        amount = getattr(f, value) if value else 1
+        columns.append(func.coalesce(func.sum(case((condition, amount), else_=0)), 0))
+    dims = [getattr(f, d) for d in DIMENSIONS]
+    return select(*dims, *columns).group_by(*dims)
 
 
-ROLLUP_COLUMNS = ("day", "agent_id", "group_id", "channel", "priority", "assigned", "replied", "replies",
-                  "first_responses", "first_response_seconds", "first_response_business_seconds", "solved",
-                  "resolution_seconds", "resolution_business_seconds", "reopened", "sla_first_response_met",
-                  "sla_first_response_missed", "sla_resolution_met", "sla_resolution_missed")
+def _contributions(facts: Iterable[dict], sign: int, into: dict) -> None:
+    """Add (sign +1) or take away (-1) what `facts` count in the rollups, per rollup key."""
+    for fact in facts:
+        key = tuple(fact[d] for d in DIMENSIONS)
+        for column, (kind, value, met) in ROLLUP_SPEC.items():
+            if fact["kind"] == kind and (met is None or fact["met"] is met):
+                row = into.setdefault(key, dict.fromkeys(ROLLUP_SPEC, 0))
+                row[column] += sign * ((fact[value] or 0) if value else 1)
 
 
-def _lock_rollups() -> None:
-    # Two refreshes of the same day must not interleave their delete and insert (PostgreSQL; SQLite
-    # already serialises writers from BEGIN IMMEDIATE).
+def _apply(deltas: dict) -> None:
+    """Add each key's deltas to its rollup row (a new row where there is none). Sums are what
+    counts: two rows of one key (two writers inserting at once) still add up right."""
+    for key, delta in deltas.items():
+        if not any(delta.values()):
+            continue
+        where = [getattr(ReportDaily, d) == v if v is not None else getattr(ReportDaily, d).is_(None)
+                 for d, v in zip(DIMENSIONS, key, strict=True)]
+        changes = {c: getattr(ReportDaily, c) + v for c, v in delta.items() if v}
+        row_id = db.session.scalar(select(ReportDaily.id).where(*where).limit(1))
+        if row_id is not None:
+            db.session.execute(update(ReportDaily).where(ReportDaily.id == row_id).values(changes))
+        else:
+            db.session.execute(insert(ReportDaily).values(dict(zip(DIMENSIONS, key, strict=True)) | delta))
+
+
+def _lock_ticket(ticket_id: int) -> None:
+    # Two refreshes of one ticket must not both take away its old facts (PostgreSQL; SQLite already
+    # serialises writers from BEGIN IMMEDIATE).
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": LOCK_SPACE, "key": ticket_id})
 
 
-def roll_up(days: Iterable | None) -> None:
-    """Inside the caller's transaction: rewrite the rollups of `days` (all when None) from the facts."""
-    days = None if days is None else sorted(set(days))
-    if days == []:
-        return
-    _lock_rollups()
-    db.session.execute(delete(ReportDaily) if days is None else delete(ReportDaily).where(ReportDaily.day.in_(days)))
-    db.session.execute(insert(ReportDaily).from_select(list(ROLLUP_COLUMNS), _rollup_select(days)))
+def roll_up_all() -> None:
+    """Inside the caller's transaction: rewrite every rollup row from the facts."""
+    db.session.execute(delete(ReportDaily))
+    db.session.execute(insert(ReportDaily).from_select(list(ROLLUP_COLUMNS), _rollup_select()))
 
 
 @retry_when_busy
 def refresh(ticket_ids: Iterable[int]) -> int:
-    """Replace the facts of `ticket_ids` and the rollups of every day they touch; commits.
+    """Replace the facts of `ticket_ids` and move the rollups by the difference; commits.
     Returns how many facts the tickets now have. Running it twice changes nothing."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
     calendars = _calendars()
     begin_write()
-    days = set(db.session.scalars(select(ReportFact.day).where(ReportFact.ticket_id.in_(ids)).distinct()))
+    for ticket_id in ids:
+        _lock_ticket(ticket_id)
+    columns = [getattr(ReportFact, c) for c in ("kind", "met", "n", "seconds", "business_seconds", *DIMENSIONS)]
+    old = [row._asdict() for row in db.session.execute(select(*columns).where(ReportFact.ticket_id.in_(ids)))]
     db.session.execute(delete(ReportFact).where(ReportFact.ticket_id.in_(ids)))
     facts = _compute(ids, calendars)
     if facts:
         db.session.execute(insert(ReportFact), facts)
-    roll_up(days | {f["day"] for f in facts})
+    deltas: dict = {}
+    _contributions(old, -1, deltas)
+    _contributions(facts, +1, deltas)
+    _apply(deltas)
     db.session.commit()
     return len(facts)
 
@@ -261,6 +287,6 @@ def rebuild(progress=None) -> int:
         count += len(facts)
         if progress is not None:
             progress(min(start + BATCH, len(ids)), len(ids))
-    roll_up(None)
+    roll_up_all()
     db.session.commit()
     return count

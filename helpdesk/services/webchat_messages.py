@@ -18,7 +18,7 @@ from channels.base import Attachment as IncomingFile
 from channels.webchat.adapter import SUBJECT_MAX, TEXT_MAX, VisitorMessage, to_inbound
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, ChannelAccount, Group, Message, Ticket
-from helpdesk.services import attachments, events, webchat_visitors
+from helpdesk.services import attachments, events, survey_widget, webchat_visitors
 from helpdesk.services.ingest import IngestResult, ingest
 from helpdesk.services.transactions import begin_write
 
@@ -104,22 +104,26 @@ def attachment_for_link(token: str) -> Attachment | None:
     return attachment
 
 
-def as_item(message: Message, visitor_id: str) -> dict:
-    """One message as the widget shows it: text only (the widget sets it with textContent)."""
+def as_item(message: Message, visitor_id: str, rating: dict | None = None) -> dict:
+    """One message as the widget shows it: text only (the widget sets it with textContent); a
+    survey's message also carries its `rating` (see survey_widget.rating)."""
     author = message.author.name.split()[0] if message.author is not None and message.author.name else None
-    return {
+    shown = {
         "id": message.id, "ticket_id": message.ticket_id, "from": "visitor" if message.kind == "inbound" else "agent",
         "author": author, "text": message.body_text, "at": message.created_at.isoformat() + "Z",
         "state": message.delivery_state,
         "files": [{"name": a.filename, "size": a.size, "type": a.content_type, "url": file_link(a, visitor_id)}
                   for a in message.attachments],
     }
+    return shown | {"survey": rating} if rating is not None else shown
 
 
 def item(message_id: int, visitor_id: str) -> dict | None:
     """One message as the widget shows it, by id."""
     message = db.session.get(Message, message_id)
-    return as_item(message, visitor_id) if message is not None else None
+    if message is None:
+        return None
+    return as_item(message, visitor_id, survey_widget.ratings_for([message]).get(message.id))
 
 
 def history(account: ChannelAccount, visitor_id: str, limit: int = HISTORY_MAX) -> list[dict]:
@@ -134,7 +138,8 @@ def history(account: ChannelAccount, visitor_id: str, limit: int = HISTORY_MAX) 
         .options(selectinload(Message.attachments), selectinload(Message.author))
         .order_by(Message.id.desc()).limit(limit)
     ))
-    return [as_item(m, visitor_id) for m in reversed(rows)]
+    ratings = survey_widget.ratings_for(rows)  # a pending survey shows again when the visitor returns
+    return [as_item(m, visitor_id, ratings.get(m.id)) for m in reversed(rows)]
 
 
 def _advance(account: ChannelAccount, visitor_id: str, which, state: str, before: tuple[str, ...]) -> list[int]:

@@ -16,7 +16,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from helpdesk import online
 from helpdesk.models import ChannelAccount
-from helpdesk.services import webchat_messages, webchat_visitors, webchat_widgets
+from helpdesk.services import survey_widget, webchat_messages, webchat_visitors, webchat_widgets
 from helpdesk.services.webchat_messages import ChatMessageError
 from helpdesk.services.webchat_visitors import VisitorError
 from helpdesk.webchat import delivery, presence
@@ -131,6 +131,20 @@ class ChatNamespace(Namespace):
         if account is None:
             return {"ok": False, "error": "not connected"}
         return {"ok": True, "items": webchat_messages.history(account, visitor_id)}
+
+    def on_rate(self, data):
+        """The visitor rated a survey in the panel: {ref, score, comment?}. Answers {ok, text, survey?,
+        field?}; the visitor's other tabs get the rating as it now stands."""
+        account, visitor_id, refusal = self._counted()
+        if refusal is not None:
+            return refusal
+        data = data if isinstance(data, dict) else {}
+        result = survey_widget.answer(account, visitor_id, str(data.get("ref") or ""), data.get("score"),
+                                      data.get("comment"))
+        if result.recorded:
+            emit("survey_updated", result.rating, to=delivery.room_of(account.source, visitor_id), skip_sid=request.sid)
+        answer = {"ok": result.recorded, "text": result.text, "survey": result.rating}
+        return answer | ({"error": result.text, "field": result.field} if not result.recorded else {})
 
     def on_status(self, data=None):
         """Whether anyone is there to answer now."""

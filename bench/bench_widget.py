@@ -91,7 +91,7 @@ def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
 
 
 def fresh_database(url: str) -> None:
-    """Delete the SQLite file, or drop and re-create the PostgreSQL database (never `test`)."""
+    """Delete the SQLite file, or empty the PostgreSQL database (created when missing; never `test`)."""
     if common.backend(url) == "sqlite":
         path = Path(common.engine_url(url).split("///", 1)[1])
         for suffix in ("", "-wal", "-shm"):
@@ -103,10 +103,16 @@ def fresh_database(url: str) -> None:
     head, _, name = common.engine_url(url).partition("?")[0].rpartition("/")
     if name in ("test", "postgres"):
         raise SystemExit(f"choose a database of the benchmark's own, not {name!r}")
-    engine = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    # An empty schema rather than DROP DATABASE, which waits for a checkpoint (minutes on a busy server).
+    engine = create_engine(common.engine_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
@@ -256,7 +262,7 @@ def summary(t: Timings, elapsed: float) -> dict:
 
 
 @contextlib.contextmanager
-def cluster(mode: str, env: dict):
+def cluster(mode: str, env: dict, worker_threads: int = 2):
     """Start the processes of `mode`; yields (web base URLs, pids of every helpdesk process)."""
     with contextlib.ExitStack() as stack:
         if mode == "embedded":
@@ -265,14 +271,15 @@ def cluster(mode: str, env: dict):
         else:
             servers = [stack.enter_context(Server(env["HELPDESK_DATABASE_URL"], env=env)) for _ in range(2)]
             log = stack.enter_context((common.RESULTS / "widget-worker.log").open("wb"))
-            worker = subprocess.Popen([str(BIN / "helpdesk"), "worker", "--workers", "2"], env=os.environ | env,
+            worker = subprocess.Popen([str(BIN / "helpdesk"), "worker", "--workers", str(worker_threads)], env=os.environ | env,
                                       stdout=log, stderr=subprocess.STDOUT)
             stack.callback(stop, worker)
         pids = [s.proc.pid for s in servers] + ([worker.pid] if worker else [])
         yield [s.base for s in servers], pids
 
 
-def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int, think: float, seed: int) -> dict:
+def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int, think: float, seed: int,
+        worker_threads: int = 2) -> dict:
     """Prepare a fresh database, start the processes, warm up, then time the load; the result."""
     if mode == "scaleout" and not redis_url:
         raise SystemExit("scaleout needs --redis-url (a Redis database of the benchmark's own: it is flushed)")
@@ -285,7 +292,7 @@ def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int
         redis.Redis.from_url(redis_url).flushdb()
     env = server_env(url, instance, redis_url)
     key, token = prepare(env)
-    with cluster(mode, env) as (bases, pids):
+    with cluster(mode, env, worker_threads) as (bases, pids):
         setup = Setup(visitor_bases=bases, agent_base=bases[0], key=key, token=token)
         asyncio.run(load(setup, min(visitors, 10), 2, 0.2, seed))  # warm-up, untimed: imports, caches
         cpu_before = {pid: cpu_seconds(pid) for pid in pids}
@@ -293,7 +300,7 @@ def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int
         timings, elapsed = asyncio.run(load(setup, visitors, messages, think, seed + 1))
         cpu = {str(pid): round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in pids}
     result = {"mode": mode, "database": common.backend(url), "visitors": visitors, "messages_per_visitor": messages,
-              "think_s": think, "processes": "helpdesk run" if mode == "embedded" else "2 x helpdesk web + worker",
+              "think_s": think, "processes": "helpdesk run" if mode == "embedded" else f"2 x helpdesk web + worker --workers {worker_threads}",
               "server_cpu_s": cpu, "loadavg_before": load_before} | summary(timings, elapsed)
     result["machine"] = common.machine(url)
     return result
@@ -321,9 +328,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=10, help="per visitor")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor waits between messages")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--worker-threads", type=int, default=2, help="scaleout: `helpdesk worker --workers N`")
     parser.add_argument("--name", help="result file name (bench/results/NAME.json)")
     args = parser.parse_args(argv)
-    result = run(args.mode, args.database_url, args.redis_url, args.visitors, args.messages, args.think, args.seed)
+    result = run(args.mode, args.database_url, args.redis_url, args.visitors, args.messages, args.think, args.seed,
+                 args.worker_threads)
     print_result(result)
     name = args.name or f"widget-{args.mode}-{args.visitors}v-think{args.think:g}"
     print(f"saved {common.save(name, result)}")

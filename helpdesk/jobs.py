@@ -14,12 +14,14 @@ log = logging.getLogger(__name__)
 
 
 def _make_huey() -> Huey:
+    # No result store: nothing reads a job's return value, and storing it cost a write per job
+    # (on SQLite a write transaction beside the chat's; see bench/README, chat widget).
     redis_url = config.redis_url()
     if redis_url:
-        return RedisHuey("helpdesk", url=redis_url)
+        return RedisHuey("helpdesk", url=redis_url, results=False)
     path = config.instance_path() / "jobs.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("helpdesk", filename=str(path))
+    return SqliteHuey("helpdesk", filename=str(path), results=False)
 
 
 huey = _make_huey()

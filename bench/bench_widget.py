@@ -12,6 +12,8 @@ and the widget's live push.
 Timed, from this one client process's clock:
   visitor → agent   visitor emits post_message → the agent's socket gets message.created
   agent → visitor   the agent starts its reply POST → the visitor's socket gets message_added
+                    (split into reply_post, until the 201, and reply_delivery, from the 201 on:
+                    the outbox job and the push; negative when the push beats the 201)
   round trip        visitor emits → the visitor sees the answer
   ack               visitor emits → post_message's answer (the message is stored)
 plus messages/s over the run (visitor messages and answers), errors, the servers' CPU seconds and
@@ -66,6 +68,7 @@ class Timings:
     acked: dict[int, float] = field(default_factory=dict)
     agent_saw: dict[int, float] = field(default_factory=dict)
     answer_started: dict[int, float] = field(default_factory=dict)
+    answer_stored: dict[int, float] = field(default_factory=dict)
     visitor_saw: dict[int, float] = field(default_factory=dict)
     round_trips: list[float] = field(default_factory=list)
     connects: list[float] = field(default_factory=list)
@@ -150,7 +153,8 @@ async def connect_agent(setup: Setup, t: Timings, http) -> object:
                 if response.status != 201:
                     t.error(f"reply HTTP {response.status}")
                     return
-                t.answer_started[(await response.json())["id"]] = start
+                reply_id = (await response.json())["id"]
+                t.answer_started[reply_id], t.answer_stored[reply_id] = start, loop.time()
         except Exception as exc:  # noqa: BLE001 - counted, the run goes on
             t.error(f"reply {exc.__class__.__name__}")
 
@@ -229,7 +233,7 @@ async def load(setup: Setup, visitors: int, messages: int, think: float, seed: i
 
     t = Timings()
     rng = random.Random(seed)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=20)) as http:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=visitors)) as http:
         agent = await connect_agent(setup, t, http)
         start = time.monotonic()
         await asyncio.gather(*(visit(setup.visitor_bases[i % len(setup.visitor_bases)], setup, t, messages, think,
@@ -251,6 +255,8 @@ def summary(t: Timings, elapsed: float) -> dict:
     return {
         "visitor_to_agent": _ms((t.sent[m], t.agent_saw[m]) for m in t.agent_saw if m in t.sent),
         "agent_to_visitor": _ms((t.answer_started[r], t.visitor_saw[r]) for r in answered),
+        "reply_post": _ms((t.answer_started[r], t.answer_stored[r]) for r in t.answer_stored),
+        "reply_delivery": _ms((t.answer_stored[r], t.visitor_saw[r]) for r in answered),
         "round_trip": _ms((0, s) for s in t.round_trips),
         "ack": _ms((t.sent[m], t.acked[m]) for m in t.acked),
         "connect": _ms((0, s) for s in t.connects),
@@ -309,7 +315,7 @@ def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int
 def print_result(r: dict) -> None:
     print(f"{r['mode']} ({r['database']}, {r['processes']}): {r['visitors']} visitors x {r['messages_per_visitor']} "
           f"messages, think {r['think_s']} s, {r['seconds']} s")
-    for name in ("visitor_to_agent", "agent_to_visitor", "round_trip", "ack", "connect"):
+    for name in ("visitor_to_agent", "agent_to_visitor", "reply_post", "reply_delivery", "round_trip", "ack", "connect"):
         s = r[name]
         if s:
             print(f"  {name:<17} n={s['n']:<5} p50 {s['p50']:>8.1f}  p95 {s['p95']:>8.1f}  p99 {s['p99']:>8.1f}  "

@@ -107,11 +107,10 @@ class Tickets(MethodView):
     def get(self, args: dict):
         """The tickets behind one number (newest first, at most 1,000)"""
         f = _filter({k: v for k, v in args.items() if k not in ("metric", "dimension", "key")})
-        key = args.get("key")
-        if key is not None and args["dimension"] != "channel":
-            if not key.isdigit() or int(key) >= 2**31:
-                fail(422, "query", "key", "must be a number for this dimension")
-            key = int(key)
+        try:
+            key = reports.parse_key(args["dimension"], args.get("key"))
+        except ReportError as exc:
+            fail(422, "query", exc.field, exc.message)
         return {"items": report_details.tickets_behind(args["metric"], args["dimension"], key, f)}
 
 

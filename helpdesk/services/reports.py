@@ -91,6 +91,18 @@ def parse_filter(args, today: date) -> ReportFilter:
     return ReportFilter(start, end, group_id, channel, PRIORITIES[priority] if priority else None)
 
 
+def parse_key(dimension: str, raw: str | None):
+    """The row key `raw` names in a `dimension` table: None for the row without one ("none" or
+    empty), a number for agents, groups and priorities, the text for channels; ReportError if bad."""
+    if raw in (None, "", "none"):
+        return None
+    if dimension == "channel":
+        return raw
+    if not raw.isdigit() or int(raw) >= 2**31:
+        raise ReportError("key", "must be a number for this dimension")
+    return int(raw)
+
+
 def apply_filter(query, model, f: ReportFilter, day_column):
     """`query` limited to the filter's days (on `day_column`, unless None), group, channel, priority."""
     query = query.where(day_column >= f.start, day_column <= f.end) if day_column is not None else query

@@ -70,12 +70,6 @@ def table_csv(dimension: str):
     return _csv(f"report-{dimension}-{f.start}-{f.end}", ("key", "label", *reports.METRICS), rows)
 
 
-def _key(raw: str | None):
-    if raw in (None, "", "none"):
-        return None
-    return raw
-
-
 @bp.get("/tickets")
 @login_required
 def tickets_behind():
@@ -83,12 +77,8 @@ def tickets_behind():
     _supervisors_only()
     f = _filter_or_400()
     dimension, metric = request.args.get("dimension", "agent"), request.args.get("metric", "")
-    key = _key(request.args.get("key"))
-    if key is not None and dimension in ("agent", "group", "priority"):
-        if not key.isdigit() or int(key) >= 2**31:
-            abort(400, description="key: must be a number")
-        key = int(key)
     try:
+        key = reports.parse_key(dimension, request.args.get("key"))
         rows = report_details.tickets_behind(metric, dimension, key, f)
     except ReportError as exc:
         abort(400, description=f"{exc.field}: {exc.message}")

@@ -7,6 +7,7 @@
 import { io } from "socket.io-client";
 import { buildPanel } from "./panel.js";
 import { attachSuggestions } from "./suggest.js";
+import { attachSurveys } from "./survey.js";
 import css from "./widget.css";
 
 const TYPING_IDLE_MS = 3000;
@@ -48,6 +49,7 @@ function start(script, key) {
     transports: ["websocket", "polling"],
   });
   attachSuggestions(ui, base, socket);
+  attachSurveys(ui, socket);
 
   const show = (node, visible) => { node.hidden = !visible; };
   const isOpen = () => !ui.panel.hidden;

@@ -76,7 +76,8 @@ def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
     from helpdesk.cli import mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands to `channels`
     from helpdesk.cli.reports import reports
+    from helpdesk.cli.surveys import surveys
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports):
+                    reports, surveys):
         app.cli.add_command(command)

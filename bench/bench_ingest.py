@@ -170,9 +170,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--in-place", action="store_true", help="write into the seeded database itself")
     parser.add_argument("--tag", default="", help="suffix for the results file")
     parser.add_argument("--sla", action="store_true", help="with an active SLA policy (clocks on every message)")
+    parser.add_argument("--jobs", choices=("queued", "inline"), default="queued",
+                        help="queued: jobs the events start (report facts) are enqueued for a worker, as in "
+                             "production; inline: run in the ingesting process too")
     args = parser.parse_args(argv)
     url = args.database_url if args.in_place else copy_database(args.database_url)
-    app = common.make_app(url)
+    app = common.make_app(url, HELPDESK_JOBS_IMMEDIATE=args.jobs == "inline")
     if args.sla:
         add_policy(app)
     messages = plan(app, args.messages + 50)
@@ -190,9 +193,10 @@ def main(argv: list[str] | None = None) -> None:
             results[f"http_{threads}"] = r
             print(f"POST /api/v1/tickets x{threads} clients: {r['per_second']} requests/s; latency p50 "
                   f"{r['latency_ms']['p50']} p95 {r['latency_ms']['p95']} p99 {r['latency_ms']['p99']} ms")
-    name = f"ingest-{common.label(args.database_url)}" + ("-sla" if args.sla else "") + (f"-{args.tag}" if args.tag else "")
+    name = (f"ingest-{common.label(args.database_url)}" + ("-sla" if args.sla else "")
+            + ("-inline" if args.jobs == "inline" else "")) + (f"-{args.tag}" if args.tag else "")
     path = common.save(name, {
-        "url": args.database_url, "copy": url, "sla_policy": args.sla, "results": results,
+        "url": args.database_url, "copy": url, "sla_policy": args.sla, "jobs": args.jobs, "results": results,
         "machine": common.machine(args.database_url)})
     print(f"-> {path}")
 

@@ -268,7 +268,7 @@ def summary(t: Timings, elapsed: float) -> dict:
 
 
 @contextlib.contextmanager
-def cluster(mode: str, env: dict, worker_threads: int = 2):
+def cluster(mode: str, env: dict, worker_threads: int = 8):
     """Start the processes of `mode`; yields (web base URLs, pids of every helpdesk process)."""
     with contextlib.ExitStack() as stack:
         if mode == "embedded":
@@ -285,7 +285,7 @@ def cluster(mode: str, env: dict, worker_threads: int = 2):
 
 
 def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int, think: float, seed: int,
-        worker_threads: int = 2) -> dict:
+        worker_threads: int = 8) -> dict:
     """Prepare a fresh database, start the processes, warm up, then time the load; the result."""
     if mode == "scaleout" and not redis_url:
         raise SystemExit("scaleout needs --redis-url (a Redis database of the benchmark's own: it is flushed)")
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=10, help="per visitor")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor waits between messages")
     parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument("--worker-threads", type=int, default=2, help="scaleout: `helpdesk worker --workers N`")
+    parser.add_argument("--worker-threads", type=int, default=8, help="scaleout: `helpdesk worker --workers N`")
     parser.add_argument("--name", help="result file name (bench/results/NAME.json)")
     args = parser.parse_args(argv)
     result = run(args.mode, args.database_url, args.redis_url, args.visitors, args.messages, args.think, args.seed,

@@ -127,7 +127,8 @@ def chat_ticket_opened(ticket_id: int) -> None:
 
 def on_ticket_created(_sender, payload: dict) -> None:
     """`ticket.created` subscriber: close a chat visitor's self-service session with the ticket."""
-    _quietly(chat_ticket_opened, payload["ticket_id"])
+    if payload.get("channel", "webchat") == "webchat":  # spare every other channel's tickets the read
+        _quietly(chat_ticket_opened, payload["ticket_id"])
 
 
 def on_message_created(_sender, payload: dict) -> None:
@@ -140,6 +141,9 @@ def _quietly(record, *args) -> None:
     # Statistics must never fail the ticket or the reply whose event this is (both are committed).
     try:
         record(*args)
+        # End the read too: the publisher's session goes on, and on SQLite a snapshot left open
+        # cannot write once another connection has committed.
+        db.session.commit()
     except Exception:  # noqa: BLE001
         db.session.rollback()
         log.exception("knowledge base: could not record %s%r", record.__name__, args)

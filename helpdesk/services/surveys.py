@@ -55,10 +55,11 @@ def schedule_for_solve(ticket_id: int, solver_id: int | None) -> list[Survey]:
     """Schedule a survey of every enabled kind for the ticket's current solve (credited to
     `solver_id`); commits. A solve already scheduled is left alone. Returns the new rows."""
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.solved_at is None or ticket.merged_into_id is not None:
-        return []
     enabled = [s for s in map(survey_settings.settings_for, SURVEY_KINDS) if s.enabled]
-    if not enabled:
+    if ticket is None or ticket.solved_at is None or ticket.merged_into_id is not None or not enabled:
+        # End the read: this runs after the caller's commit, in its session, and on SQLite a
+        # snapshot left open cannot write once another connection has committed.
+        db.session.commit()
         return []
     outcomes = _sla_outcomes(ticket.id)
     created = []

@@ -211,10 +211,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild-sample", type=int, default=5000, help="tickets to refresh through the service")
     parser.add_argument("--reset", action="store_true", help="seed again (drops the database or file first)")
     args = parser.parse_args(argv)
-    result: dict = {"machine": common.machine(args.database_url), "date": date.today().isoformat()}
+    result: dict = {"date": date.today().isoformat()}
     if args.reset:
         result["seed"] = seed(args.database_url, args.tickets)
         print(f"seeded: {result['seed']}", file=sys.stderr)
+    result["machine"] = common.machine(args.database_url)  # after seeding: the database exists now
     result["timings"] = measure(args.database_url, args.runs, args.rebuild_sample)
     path = common.save(f"reports-{common.label(args.database_url)}", result)
     print(f"wrote {path}")

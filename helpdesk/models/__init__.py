@@ -5,7 +5,7 @@ from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
-from helpdesk.models.reports import ReportDaily, ReportFact
+from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutcome, SlaPolicyConfig, SlaRecompute
 from helpdesk.models.staff import ApiToken, Group, User, group_members
@@ -14,6 +14,6 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
-    "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
+    "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

@@ -37,6 +37,10 @@ class ReportFact(db.Model):
         Index("ix_report_facts_agent_seconds", "kind", "agent_id", "seconds", "day", "group_id", "channel", "priority"),
         Index("ix_report_facts_agent_business", "kind", "agent_id", "business_seconds", "day", "group_id", "channel",
               "priority"),
+        # For short ranges: one agent's times of those days only, sorted (a few hundred), instead of
+        # walking past every other day's.
+        Index("ix_report_facts_agent_day", "kind", "agent_id", "day", "seconds", "business_seconds", "group_id",
+              "channel", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,14 +60,9 @@ class ReportFact(db.Model):
     met: Mapped[bool | None]  # SLA facts only
 
 
-class ReportDaily(db.Model):
-    """Sums of one day's facts for one agent, group, channel and priority."""
+class _RollupSums:
+    """The sums every rollup row keeps, for one agent, group, channel and priority in its period."""
 
-    __tablename__ = "report_daily"
-    __table_args__ = (Index("ix_report_daily_day_agent", "day", "agent_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(Date)
     agent_id: Mapped[int | None]
     group_id: Mapped[int | None]
     channel: Mapped[str] = mapped_column(String(32))
@@ -82,3 +81,25 @@ class ReportDaily(db.Model):
     sla_first_response_missed: Mapped[int] = mapped_column(default=0)
     sla_resolution_met: Mapped[int] = mapped_column(default=0)
     sla_resolution_missed: Mapped[int] = mapped_column(default=0)
+
+
+class ReportDaily(_RollupSums, db.Model):
+    """Sums of one day's facts."""
+
+    __tablename__ = "report_daily"
+    __table_args__ = (Index("ix_report_daily_day_agent", "day", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class ReportMonthly(_RollupSums, db.Model):
+    """Sums of one calendar month's facts (`month` is its first day): a year's report reads twelve
+    of these per key instead of 365 daily rows; the days of a range's partial months come from the
+    daily rollups."""
+
+    __tablename__ = "report_monthly"
+    __table_args__ = (Index("ix_report_monthly_month_agent", "month", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date)

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, select, text, update
+from sqlalchemy import Date, and_, case, delete, func, insert, select, text, update
 
 import sla
 from helpdesk.extensions import db
@@ -32,6 +32,7 @@ from helpdesk.models import (
     Message,
     ReportDaily,
     ReportFact,
+    ReportMonthly,
     SlaCalendar,
     SlaOutcome,
     SlaPolicyConfig,
@@ -217,20 +218,29 @@ def _contributions(facts: Iterable[dict], sign: int, into: dict) -> None:
                 row[column] += sign * ((fact[value] or 0) if value else 1)
 
 
+def month_of(day):
+    """The first day of `day`'s month: the key of its monthly rollup."""
+    return day.replace(day=1)
+
+
 def _apply(deltas: dict) -> None:
-    """Add each key's deltas to its rollup row (a new row where there is none). Sums are what
-    counts: two rows of one key (two writers inserting at once) still add up right."""
+    """Add each key's deltas to its daily and its monthly rollup row (a new row where there is
+    none). Sums are what counts: two rows of one key (two writers inserting at once) still add up."""
     for key, delta in deltas.items():
         if not any(delta.values()):
             continue
-        where = [getattr(ReportDaily, d) == v if v is not None else getattr(ReportDaily, d).is_(None)
-                 for d, v in zip(DIMENSIONS, key, strict=True)]
-        changes = {c: getattr(ReportDaily, c) + v for c, v in delta.items() if v}
-        row_id = db.session.scalar(select(ReportDaily.id).where(*where).limit(1))
-        if row_id is not None:
-            db.session.execute(update(ReportDaily).where(ReportDaily.id == row_id).values(changes))
-        else:
-            db.session.execute(insert(ReportDaily).values(dict(zip(DIMENSIONS, key, strict=True)) | delta))
+        for model, period, value in ((ReportDaily, "day", key[0]), (ReportMonthly, "month", month_of(key[0]))):
+            dims = dict(zip(DIMENSIONS, key, strict=True)) | {"day": None}
+            where = [getattr(model, period) == value] + [
+                getattr(model, d) == v if v is not None else getattr(model, d).is_(None)
+                for d, v in dims.items() if d != "day"]
+            row_id = db.session.scalar(select(model.id).where(*where).limit(1))
+            if row_id is not None:
+                changes = {c: getattr(model, c) + v for c, v in delta.items() if v}
+                db.session.execute(update(model).where(model.id == row_id).values(changes))
+            else:
+                values = {d: v for d, v in dims.items() if d != "day"} | {period: value} | delta
+                db.session.execute(insert(model).values(values))
 
 
 def _lock_ticket(ticket_id: int) -> None:
@@ -240,10 +250,23 @@ def _lock_ticket(ticket_id: int) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": LOCK_SPACE, "key": ticket_id})
 
 
+def _month_expression(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.cast(func.date_trunc("month", column), Date)
+    return func.date(column, "start of month")
+
+
 def roll_up_all() -> None:
-    """Inside the caller's transaction: rewrite every rollup row from the facts."""
+    """Inside the caller's transaction: rewrite every daily rollup row from the facts, and every
+    monthly one from the daily rows."""
     db.session.execute(delete(ReportDaily))
     db.session.execute(insert(ReportDaily).from_select(list(ROLLUP_COLUMNS), _rollup_select()))
+    db.session.execute(delete(ReportMonthly))
+    month = _month_expression(ReportDaily.day)
+    dims = [month, *(getattr(ReportDaily, d) for d in DIMENSIONS[1:])]
+    db.session.execute(insert(ReportMonthly).from_select(
+        ["month", *DIMENSIONS[1:], *ROLLUP_SPEC],
+        select(*dims, *(func.sum(getattr(ReportDaily, c)) for c in ROLLUP_SPEC)).group_by(*dims)))
 
 
 @retry_when_busy

@@ -17,7 +17,7 @@ from math import ceil
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Group, ReportDaily, ReportFact, Survey, User
+from helpdesk.models import Group, ReportDaily, ReportFact, ReportMonthly, Survey, User
 from helpdesk.models.tickets import PRIORITIES, PRIORITY_NAMES
 
 DIMENSIONS = ("agent", "group", "channel", "priority")
@@ -155,23 +155,37 @@ def _scan_percentiles(dimension: str, f: ReportFilter) -> dict:
     return out
 
 
-def _rank_sql(f: ReportFilter, arms: list[tuple[int, str, str]], null_agent: bool, mark) -> str:
-    """One statement answering, for one agent, the value at rank k<i> of each arm (i, kind, column):
-    each arm walks ix_report_facts_agent_seconds/_business in order and stops at its rank.
-    `mark(name)` writes a placeholder in the driver's style."""
+SHORT_RANGE_DAYS = 92  # up to this, sorting the range's times beats walking every time in order
+
+
+def _rank_sql(f: ReportFilter, arms: list[tuple[int, str, str, bool]], null_agent: bool, mark, sqlite: bool) -> str:
+    """One statement answering, for one agent, the value at offset k<i> of each arm (i, kind,
+    column, descending). A long range walks the agent's times in order in
+    ix_report_facts_agent_seconds/_business and stops at the offset (a p90 walks from the top); a
+    short range sorts the few times of its days from ix_report_facts_agent_day. PostgreSQL's
+    planner makes that choice itself; SQLite is told. `mark(name)` writes a placeholder."""
     extra = "".join(f" AND {c} = {mark(c)}" for c, v in (("group_id", f.group_id), ("channel", f.channel),
                                                          ("priority", f.priority)) if v is not None)
     agent = "agent_id IS NULL" if null_agent else f"agent_id = {mark('agent')}"
+    short = (f.end - f.start).days < SHORT_RANGE_DAYS
+
+    def source(column: str) -> str:
+        if not sqlite:
+            return "report_facts"
+        index = "day" if short else ("seconds" if column == "seconds" else "business")
+        return f"report_facts INDEXED BY ix_report_facts_agent_{index}"
+
     return " UNION ALL ".join(
-        f"SELECT {i} AS m, v FROM (SELECT {column} AS v FROM report_facts WHERE kind = '{kind}' AND {agent}"
-        f" AND day >= {mark('start')} AND day <= {mark('end')}{extra} ORDER BY {column} LIMIT 1 OFFSET {mark(f'k{i}')})"
-        f" AS a{i}" for i, kind, column in arms)
+        f"SELECT {i} AS m, v FROM (SELECT {column} AS v FROM {source(column)} WHERE kind = '{kind}' AND {agent}"
+        f" AND day >= {mark('start')} AND day <= {mark('end')}{extra}"
+        f" ORDER BY {column}{' DESC' if descending else ''} LIMIT 1 OFFSET {mark(f'k{i}')}) AS a{i}"
+        for i, kind, column, descending in arms)
 
 
 def _agent_percentiles(f: ReportFilter, counts: dict) -> dict:
     """{agent: {metric: value}} exact medians and p90, by rank: `counts` holds each agent's number
     of first responses and solves in the range (from the rollups), so the value at rank k is read
-    from the index directly, one statement per agent. Through the driver's own cursor: 200 agents
+    from an index directly, one statement per agent. Through the driver's own cursor: 200 agents
     are 200 statements, and the ORM's per-statement cost would exceed the queries'."""
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     mark = (lambda name: f":{name}") if sqlite else (lambda name: f"%({name})s")
@@ -182,15 +196,16 @@ def _agent_percentiles(f: ReportFilter, counts: dict) -> dict:
     out: dict = {}
     try:
         for agent, sums in counts.items():
-            arms, ranks, names = [], {}, {}
+            arms, offsets, names = [], {}, {}
             for prefix, kind, column in TIMES:
                 n = int(sums.get("first_responses" if kind == "first_response" else "solved") or 0)
                 for suffix, fraction in PERCENTILES if n else ():
-                    i = len(arms)
-                    arms.append((i, kind, column))
-                    ranks[f"k{i}"], names[i] = max(0, ceil(fraction * n) - 1), f"{prefix}_{suffix}"
+                    i, rank = len(arms), max(0, ceil(fraction * n) - 1)
+                    descending = rank > n // 2  # nearer the top: walk down from the largest
+                    arms.append((i, kind, column, descending))
+                    offsets[f"k{i}"], names[i] = (n - 1 - rank if descending else rank), f"{prefix}_{suffix}"
             if arms:
-                cursor.execute(_rank_sql(f, arms, agent is None, mark), params | ranks | {"agent": agent})
+                cursor.execute(_rank_sql(f, arms, agent is None, mark, sqlite), params | offsets | {"agent": agent})
                 out[agent] = {names[m]: v for m, v in cursor.fetchall()}
     finally:
         cursor.close()
@@ -262,12 +277,35 @@ def labels(dimension: str, keys) -> dict:
     return found | {None: "(none)"}
 
 
+def _months(f: ReportFilter) -> tuple[date, date]:
+    """[first, after): the whole calendar months inside the range (first == after when none)."""
+    first = f.start if f.start.day == 1 else (f.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (f.end + timedelta(days=1)).replace(day=1)
+    return first, max(first, after)
+
+
+def _sums(dimension: str, f: ReportFilter) -> dict:
+    """{key: {sum: value}}: whole months from the monthly rollups, the other days from the daily ones."""
+    first, after = _months(f)
+    parts = [(ReportMonthly, ReportMonthly.month, first, after - timedelta(days=1))] if first < after else []
+    edges = [(f.start, first - timedelta(days=1)), (after, f.end)] if first < after else [(f.start, f.end)]
+    parts += [(ReportDaily, ReportDaily.day, low, high) for low, high in edges if low <= high]
+    out: dict = {}
+    for model, period, low, high in parts:
+        dim = dimension_column(model, dimension)
+        query = apply_filter(select(dim, *(func.sum(getattr(model, n)) for n in SUMS)), model,
+                             ReportFilter(low, high, f.group_id, f.channel, f.priority), period)
+        for key, *values in db.session.execute(query.group_by(dim)):
+            row = out.setdefault(key, dict.fromkeys(SUMS, 0))
+            for name, value in zip(SUMS, values, strict=True):
+                row[name] += int(value or 0)
+    return out
+
+
 def table(dimension: str, f: ReportFilter, sort: str = "label", descending: bool = False) -> list[dict]:
     """One row per agent (group, channel, priority) with activity in the range: `key`, `label` and
     every name in METRICS (None where there is nothing to measure), sorted by `sort`."""
-    dim = dimension_column(ReportDaily, dimension)
-    query = apply_filter(select(dim, *(func.sum(getattr(ReportDaily, n)) for n in SUMS)), ReportDaily, f, ReportDaily.day)
-    sums = {row[0]: dict(zip(SUMS, row[1:], strict=True)) for row in db.session.execute(query.group_by(dim))}
+    sums = _sums(dimension, f)
     percentiles = _agent_percentiles(f, sums) if dimension == "agent" else _scan_percentiles(dimension, f)
     surveys = _surveys(dimension, f)
     keys = set(sums) | set(surveys)

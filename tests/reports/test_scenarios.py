@@ -96,3 +96,11 @@ def test_sorting_by_a_metric_puts_empty_cells_last(built):
     assert [r["label"] for r in rows] == ["Ben", "Ana"]
     with pytest.raises(reports.ReportError):
         reports.table("agent", BOTH_DAYS, sort="password_hash")
+
+
+def test_a_long_range_reads_whole_months_and_walks_the_index_to_the_same_numbers(built):
+    # 2026-02-15..2026-05-31: March whole (monthly rollups), more than 92 days (percentiles by walk).
+    long = {r["label"]: r for r in reports.table("agent", ReportFilter(date(2026, 2, 15), date(2026, 5, 31)))}
+    short = {r["label"]: r for r in reports.table("agent", BOTH_DAYS)}
+    assert long == short
+    assert long["Ana"]["resolution_p90"] == 97200 and long["Ben"]["first_response_business_median"] == 3600

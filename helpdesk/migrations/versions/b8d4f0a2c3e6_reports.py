@@ -45,23 +45,30 @@ def upgrade():
                     ['kind', 'agent_id', 'seconds', 'day', 'group_id', 'channel', 'priority'])
     op.create_index('ix_report_facts_agent_business', 'report_facts',
                     ['kind', 'agent_id', 'business_seconds', 'day', 'group_id', 'channel', 'priority'])
-    op.create_table(
-        'report_daily',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('day', sa.Date(), nullable=False),
-        sa.Column('agent_id', sa.Integer(), nullable=True),
-        sa.Column('group_id', sa.Integer(), nullable=True),
-        sa.Column('channel', sa.String(length=32), nullable=False),
-        sa.Column('priority', sa.Integer(), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
-        sa.PrimaryKeyConstraint('id'),
-    )
+    op.create_index('ix_report_facts_agent_day', 'report_facts',
+                    ['kind', 'agent_id', 'day', 'seconds', 'business_seconds', 'group_id', 'channel', 'priority'])
+    for table, period in (('report_daily', 'day'), ('report_monthly', 'month')):
+        op.create_table(
+            table,
+            sa.Column('id', sa.Integer(), nullable=False),
+            sa.Column('agent_id', sa.Integer(), nullable=True),
+            sa.Column('group_id', sa.Integer(), nullable=True),
+            sa.Column('channel', sa.String(length=32), nullable=False),
+            sa.Column('priority', sa.Integer(), nullable=False),
+            *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+            sa.Column(period, sa.Date(), nullable=False),
+            sa.PrimaryKeyConstraint('id'),
+        )
     op.create_index('ix_report_daily_day_agent', 'report_daily', ['day', 'agent_id'])
+    op.create_index('ix_report_monthly_month_agent', 'report_monthly', ['month', 'agent_id'])
 
 
 def downgrade():
+    op.drop_index('ix_report_monthly_month_agent', table_name='report_monthly')
+    op.drop_table('report_monthly')
     op.drop_index('ix_report_daily_day_agent', table_name='report_daily')
     op.drop_table('report_daily')
+    op.drop_index('ix_report_facts_agent_day', table_name='report_facts')
     op.drop_index('ix_report_facts_agent_business', table_name='report_facts')
     op.drop_index('ix_report_facts_agent_seconds', table_name='report_facts')
     op.drop_index('ix_report_facts_kind_day', table_name='report_facts')

@@ -83,7 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # empty list, which would switch the Origin check off and let any site open a socket.
     from helpdesk import socket_origins
 
-    socketio.init_app(app, message_queue=redis_url, async_mode="threading",
+    socketio.init_app(app, message_queue=redis_url, channel=config.socketio_channel(redis_url), async_mode="threading",
                       cors_allowed_origins=socket_origins.server_check(app))
 
     _register_channels(app)

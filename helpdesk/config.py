@@ -22,6 +22,14 @@ def redis_url() -> str | None:
     return os.environ.get(PREFIX + "REDIS_URL") or None
 
 
+def socketio_channel(redis_url: str | None) -> str:
+    """The Redis pub/sub channel of the Socket.IO fan-out for `redis_url`: one per Redis database.
+    Pub/sub ignores database numbers, so two helpdesks (or test runs) on one Redis server would
+    otherwise deliver each other's socket events to their own rooms of the same name."""
+    database = urlsplit(redis_url or "").path.strip("/")
+    return f"helpdesk-socketio-{database if database.isdigit() else 0}"
+
+
 def _secret_key(instance_path: Path) -> str:
     """Use HELPDESK_SECRET_KEY, or a key generated once and kept in the instance folder."""
     key_file = instance_path / "secret_key"

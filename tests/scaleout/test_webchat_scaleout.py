@@ -7,73 +7,21 @@ reaches the visitor on A the same way.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import threading
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
-from tests.support import free_port, redis_test_url
-from tests.web_server import run_cli, start_server, stop
+from tests.scaleout.chat_cluster import SHOP, Listener, start_cluster
+from tests.support import redis_test_url
 
-BIN = Path(sys.executable).parent
-SHOP = "https://shop.example"
 REDIS_URL = redis_test_url(11)  # flushed: a database of its own (see tests/support.redis_test_url)
 
 
 @pytest.fixture
 def cluster(pg_schema_url, redis_url, tmp_path):
-    """Two web processes (ports a, b) and a worker on one database and one Redis; an agent of
-    Support with an API token and a widget whose chats go to Support."""
-    from tests.conftest import _truncate_all
-
-    _truncate_all(pg_schema_url)
-    env = dict(os.environ, HELPDESK_DATABASE_URL=pg_schema_url, HELPDESK_REDIS_URL=redis_url,
-               HELPDESK_INSTANCE_DIR=str(tmp_path / "instance"), HELPDESK_SECRET_KEY="webchat-scale-out-test")
-    run_cli(env, "users", "create", "--email", "ana@staff.example", "--name", "Ana Pérez", "--role", "agent",
-            "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
-    token = run_cli(env, "tokens", "create", "--email", "ana@staff.example").strip()
-    added = run_cli(env, "channels", "add-webchat", "shop", "--origin", SHOP, "--group", "Support", "--no-prechat")
-    key = re.search(r"key (\S+)", added).group(1)
-    ports = (free_port(), free_port())
-    procs = []
-    try:
-        for port in ports:
-            procs.append(start_server(env, "web", "--port", str(port), ready_path="/api/v1/openapi.json"))
-        procs.append(subprocess.Popen([str(BIN / "helpdesk"), "worker", "--workers", "1"], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        yield {"a": f"http://127.0.0.1:{ports[0]}", "b": f"http://127.0.0.1:{ports[1]}", "token": token, "key": key}
-    finally:
-        for proc in procs:
-            stop(proc)
-
-
-class Listener:
-    """A Socket.IO client that records the events of one namespace and wakes waiters on each."""
-
-    def __init__(self, namespace: str, origin: str | None = None) -> None:
-        # websocket-client sends an Origin of its own (the server's): name the page's instead.
-        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin} if origin else {})
-        self.heard: list[tuple[str, dict]] = []
-        self._changed = threading.Condition()
-        self.client.on("*", self._record, namespace=namespace)
-
-    def _record(self, event, data):
-        with self._changed:
-            self.heard.append((event, data))
-            self._changed.notify_all()
-
-    def wait_for(self, test, timeout: float = 20.0):
-        """The first (event, data) for which `test` is true, waiting up to `timeout` seconds; None if none came."""
-        with self._changed:
-            found = self._changed.wait_for(lambda: next((e for e in self.heard if test(*e)), None), timeout)
-        return found
+    """Both web processes and the worker on one Redis database."""
+    yield from start_cluster(pg_schema_url, (redis_url, redis_url), tmp_path / "instance")
 
 
 def test_a_visitor_on_one_web_process_and_an_agent_on_another_talk_through_redis(cluster):
@@ -105,6 +53,5 @@ def test_a_visitor_on_one_web_process_and_an_agent_on_another_talk_through_redis
         delivered = agent.wait_for(lambda e, d: e == "message.updated" and d.get("delivery_state") == "delivered")
         assert delivered is not None, "the agent on B never saw the answer marked delivered"
     finally:
-        for listener in (agent, visitor):
-            if listener.client.connected:
-                listener.client.disconnect()
+        agent.close()
+        visitor.close()

@@ -21,9 +21,9 @@ def _settled(live_server, headers: dict, ticket_id: int) -> bool:
     return all(m.get("delivery_state") not in ("queued", "sending") for m in ticket["messages"])
 
 
-def _replied(live_server, channel: str, ticket_id: int) -> bool:
-    """True once the report job credited the reply on the ticket (the admin's token reads reports)."""
-    found = live_server.api("GET", f"/api/v1/reports/tickets?metric=replied&dimension=channel&key={channel}").json()
+def _credited(live_server, metric: str, channel: str, ticket_id: int) -> bool:
+    """True once the report job credited `metric` on the ticket (the admin's token reads reports)."""
+    found = live_server.api("GET", f"/api/v1/reports/tickets?metric={metric}&dimension=channel&key={channel}").json()
     return any(item["ticket_id"] == ticket_id for item in found["items"])
 
 
@@ -47,10 +47,12 @@ def _work_a_ticket(live_server, token: str, group: str, subject: str) -> int:
     reply = requests.post(f"{live_server.url}/api/v1/tickets/{ticket_id}/replies", headers=headers, timeout=10,
                           json={"body": "Done for you"})
     assert reply.status_code == 201, reply.text
-    _wait(lambda: _settled(live_server, headers, ticket_id) and _replied(live_server, created.json()["channel"], ticket_id))
+    channel = created.json()["channel"]
+    _wait(lambda: _settled(live_server, headers, ticket_id) and _credited(live_server, "replied", channel, ticket_id))
     solved = requests.patch(f"{live_server.url}/api/v1/tickets/{ticket_id}", headers=headers, timeout=10,
                             json={"status": "solved"})
     assert solved.status_code == 200, solved.text
+    _wait(lambda: _credited(live_server, "solved", channel, ticket_id))  # the refresh runs 2 s after a change
     return ticket_id
 
 

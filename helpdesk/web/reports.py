@@ -45,18 +45,22 @@ def _csv(name: str, columns, rows) -> Response:
 @bp.get("")
 @login_required
 def show():
-    """The report page for the filters in the query string (the last 30 days by default)."""
+    """The report page for the filters in the query string (the last 30 days by default): one
+    table at a time (`view`: agent by default, or group, channel, priority), so a year-long page
+    costs one table's work, not four."""
     _supervisors_only()
     groups = db.session.scalars(db.select(Group).order_by(Group.name)).all()
     sort, descending = _sort()
-    page = {"metrics": reports.METRICS, "sort": sort, "descending": descending, "groups": groups, "args": request.args}
+    view = request.args.get("view", "agent")
+    view = view if view in reports.DIMENSIONS else "agent"
+    page = {"metrics": reports.METRICS, "sort": sort, "descending": descending, "groups": groups,
+            "args": request.args, "view": view}
     try:
         f = reports.parse_filter(request.args, utcnow().date())
     except ReportError as exc:  # the form comes back with what was typed and what is wrong
         return render_template("reports/page.html", f=None, tables={}, error=exc, **page), 400
-    tables = {d: reports.table(d, f, *((sort, descending) if d == "agent" else ("label", False)))
-              for d in reports.DIMENSIONS}
-    return render_template("reports/page.html", f=f, tables=tables, error=None, **page)
+    return render_template("reports/page.html", f=f, tables={view: reports.table(view, f, sort, descending)},
+                           error=None, **page)
 
 
 @bp.get("/<any(agent, group, channel, priority):dimension>.csv")

@@ -43,6 +43,14 @@ def test_supervisor_sees_the_agent_table_with_its_numbers(client, login, built):
     assert "1d 3h" in page  # Ana's resolution after the reopen (27 h)
 
 
+def test_breakdowns_are_one_view_each_with_the_same_filters(client, login, built):
+    login(built.boss)
+    page = client.get(f"/reports?{RANGE}&view=group").get_data(as_text=True)
+    assert 'id="report-group"' in page and 'id="report-agent"' not in page
+    assert ">Support<" in page
+    assert "view=channel&amp;start=2026-03-02&amp;end=2026-03-03" in page
+
+
 def test_agent_table_csv_has_every_metric_and_sorts_like_the_page(client, login, built):
     login(built.boss)
     rows = _csv(client.get(f"/reports/agent.csv?{RANGE}&sort=solved&dir=desc"))

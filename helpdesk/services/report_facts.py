@@ -86,20 +86,9 @@ class _Clock:
         return max(0, int((end - self.created).total_seconds()))
 
 
-def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple], outcomes: Sequence[tuple],
-             calendar: sla.BusinessCalendar | None) -> list[dict]:
-    """The facts of one ticket as rows for `report_facts`.
-
-    `events`: (id, kind, actor_id, data, created_at) by id; `messages`: (kind, author_id,
-    is_automated, created_at) oldest first; `outcomes`: (target, stopped_at, met) by stopped_at.
-    """
-    base = {"ticket_id": ticket.id, "group_id": ticket.group_id, "channel": ticket.channel, "priority": ticket.priority}
-    facts: list[dict] = []
-
-    def add(kind: str, key: int, agent_id: int | None, at: datetime, **values) -> None:
-        facts.append(base | {"kind": kind, "key": key, "agent_id": agent_id, "at": at, "day": at.date(),
-                             "seconds": None, "business_seconds": None, "n": 1, "met": None} | values)
-
+def _history(ticket: Ticket, events: Sequence[tuple], add) -> tuple[list, list]:
+    """Walk the ticket's events: `add` the assignments and reopens; return the status history
+    [(at, status)] and the solves [(at, actor id)]."""
     statuses: list[tuple[datetime, str]] = [(ticket.created_at, "new")]
     solves: list[tuple[datetime, int | None]] = []
     for event_id, kind, actor_id, data, at in events:
@@ -119,21 +108,43 @@ def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple],
             solves.append((at, actor_id))
         elif old in SOLVED and new not in SOLVED and solves:
             add("reopened", event_id, solves[-1][1], at)
-    clock = _Clock(ticket.created_at, statuses, calendar)
-    for index, (at, actor_id) in enumerate(solves):
-        add("solved", index, actor_id, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at, PAUSES))
+    return statuses, solves
 
+
+def _replies(ticket: Ticket, messages: Sequence[tuple]) -> dict[int, list[datetime]]:
+    """The times of each agent's public replies (not notes, not automated messages), oldest first."""
     replies: dict[int, list[datetime]] = defaultdict(list)
     for kind, author_id, automated, at in messages:
         if kind == "outbound" and not automated and author_id is not None:
             replies[author_id].append(max(at, ticket.created_at))
+    return replies
+
+
+def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple], outcomes: Sequence[tuple],
+             calendar: sla.BusinessCalendar | None) -> list[dict]:
+    """The facts of one ticket as rows for `report_facts`.
+
+    `events`: (id, kind, actor_id, data, created_at) by id; `messages`: (kind, author_id,
+    is_automated, created_at) oldest first; `outcomes`: (target, stopped_at, met) by stopped_at.
+    """
+    base = {"ticket_id": ticket.id, "group_id": ticket.group_id, "channel": ticket.channel, "priority": ticket.priority}
+    facts: list[dict] = []
+
+    def add(kind: str, key: int, agent_id: int | None, at: datetime, **values) -> None:
+        facts.append(base | {"kind": kind, "key": key, "agent_id": agent_id, "at": at, "day": at.date(),
+                             "seconds": None, "business_seconds": None, "n": 1, "met": None} | values)
+
+    statuses, solves = _history(ticket, events, add)
+    clock = _Clock(ticket.created_at, statuses, calendar)
+    for index, (at, actor_id) in enumerate(solves):
+        add("solved", index, actor_id, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at, PAUSES))
+    replies = _replies(ticket, messages)
     first = min(((times[0], agent) for agent, times in replies.items()), default=None)
     if first is not None:
         at, agent = first
         add("first_response", 0, agent, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at))
     for agent, times in replies.items():
         add("replied", agent, agent, times[0], n=len(times))
-
     for index, (target, stopped_at, met) in enumerate(outcomes):
         if target == "first_response":
             add("sla_first_response", index, first[1] if first else None, stopped_at, met=bool(met))

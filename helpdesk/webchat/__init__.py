@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     jobs.init_app(app)
     socketio.on_namespace(namespace.ChatNamespace(delivery.NAMESPACE))
     events.ticket_created.connect(delivery.announce_new_chat, weak=False)
+    events.message_created.connect(delivery.deliver_live, weak=False)

@@ -3,13 +3,17 @@ replies, agents' presence relayed to the visitor, and new chats announced to the
 
 from __future__ import annotations
 
+import logging
+
 from channels.base import OutboundMessage
 from channels.web.form import WebChannel
 from channels.webchat.adapter import WebchatChannel
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Ticket, User
-from helpdesk.services import mailboxes, webchat_messages, webchat_visitors
+from helpdesk.services import mailboxes, replies, webchat_messages, webchat_visitors
 from helpdesk.webchat import presence
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/chat"
 AGENT_NAMESPACE = "/agent"
@@ -76,3 +80,21 @@ def announce_new_chat(sender, payload: dict) -> None:
     rooms = ["supervisors"] + ([f"group:{ticket.group_id}"] if ticket.group_id is not None else [])
     socketio.emit("chat.waiting", {"ticket_id": ticket.id, "group_id": ticket.group_id}, to=rooms,
                   namespace=AGENT_NAMESPACE)
+
+
+def deliver_live(sender, payload: dict) -> None:
+    """Subscriber of `message.created`: a reply on a chat whose visitor has the widget open is
+    delivered at once, in the process that stored it, instead of waiting for a job thread; the
+    queued job then finds it delivered (delivery claims the message, so it happens once). Replies
+    to visitors who left (kept for their return, or sent by e-mail) stay with the job queue."""
+    if payload.get("kind") != "outbound" or payload.get("channel") != "webchat":
+        return
+    room = _chat_room(payload["ticket_id"])
+    db.session.commit()  # end the read: the publisher's session goes on (see knowledge_base.activity)
+    if room is None or not presence.visitors.is_online(room):
+        return
+    try:
+        replies.deliver(payload["message_id"])
+    except Exception:  # noqa: BLE001 - the reply is stored; the queued job or the sweeper delivers it
+        db.session.rollback()
+        log.exception("chat reply %s: live delivery failed; left to the job queue", payload["message_id"])

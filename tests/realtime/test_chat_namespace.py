@@ -122,6 +122,24 @@ def test_agent_replies_reach_the_visitor_live_and_only_that_visitor(app, widget,
     assert [i["text"] for i in items] == ["I am someone else"]
 
 
+def test_a_reply_reaches_an_open_widget_without_waiting_for_a_job_thread(app, widget, make_user, monkeypatch):
+    from helpdesk.jobs import huey
+
+    monkeypatch.setattr(huey, "immediate", False)  # the delivery job is queued, and no worker runs it here
+    ana = visit(app, widget.settings["key"])
+    welcome(ana)
+    ticket = db.session.get(Ticket, say(ana, "Are you there?")["ticket_id"])
+    ana.get_received(NS)
+    try:
+        reply = replies.add_reply(ticket, make_user(name="Carla Agent"), body="Right here")
+        heard = named(ana.get_received(NS), "message_added")
+        assert [(m["text"], m["state"]) for m in heard] == [("Right here", "delivered")]
+        db.session.refresh(reply)
+        assert (reply.delivery_state, reply.delivery_attempts) == ("delivered", 1)
+    finally:
+        huey.flush()  # the job left queued would find the reply delivered; nothing else may pick it up
+
+
 def test_a_visitor_cannot_join_another_visitors_room(app, widget, make_user):
     ana, ben = visit(app, widget.settings["key"]), visit(app, widget.settings["key"])
     ana_id = welcome(ana)["visitor_id"]

@@ -7,6 +7,7 @@ are read, so a fresh install has something to show and send as soon as an admin 
 from __future__ import annotations
 
 import re
+import string
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -154,16 +155,25 @@ def template_for(kind: str, language: str | None) -> SurveyTemplate:
     return row
 
 
+def _placeholders_known(text: str) -> bool:
+    """Whether every `{…}` of `text` is one of PLACEHOLDERS, bare: no attribute, index or format
+    spec (`{link.__class__}` would otherwise reach into the values when the survey is sent)."""
+    try:
+        fields = [(field, spec, conversion) for _, field, spec, conversion in string.Formatter().parse(text)
+                  if field is not None]
+    except ValueError:  # an unmatched brace
+        return False
+    return all(field in PLACEHOLDERS and not spec and conversion is None for field, spec, conversion in fields)
+
+
 def _clean_template(values: dict) -> dict:
     clean = {}
     for name, limit in (("subject", 255), ("body", 5000), ("question", 500)):
         text = str(values.get(name) or "").strip()
         if not 1 <= len(text) <= limit:
             raise SurveySettingsError(name, f"must be 1 to {limit} characters")
-        try:
-            text.format(**dict.fromkeys(PLACEHOLDERS, ""))
-        except (KeyError, IndexError, ValueError):
-            raise SurveySettingsError(name, f"may only use the placeholders {{{'}, {'.join(PLACEHOLDERS)}}}") from None
+        if not _placeholders_known(text):
+            raise SurveySettingsError(name, f"may only use the placeholders {{{'}, {'.join(PLACEHOLDERS)}}}")
         clean[name] = text
     if "{link}" not in clean["body"]:
         raise SurveySettingsError("body", "must contain {link}: it is how the customer answers by e-mail")

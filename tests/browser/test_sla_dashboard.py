@@ -26,7 +26,9 @@ def test_the_dashboard_follows_a_ticket_through_warning_and_breach(sign_in, live
     page.goto(live_server.url + "/dashboard")
     expect(page.locator("#live-state")).to_have_text("live")
     expect(page.locator("#sla-chart")).to_be_visible()
-    page.wait_for_function("document.getElementById('sla-dashboard').dataset.live === '1'")
+    # A locator, not wait_for_function: when the first check fails, Playwright polls a string
+    # predicate through eval, which the console's CSP (rightly) refuses.
+    expect(page.locator("#sla-dashboard")).to_have_attribute("data-live", "1")
     page.evaluate("window.__notReloaded = true")
     expect(page.locator("#count-ok")).to_have_text("0")
     expect(page.locator("#breaches-today")).to_have_text("0")

@@ -37,8 +37,10 @@ run: venv assets
 	$(BIN)/helpdesk demo
 	$(BIN)/helpdesk run
 
+# Bytecode is cached (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: the run
+# starts ~30 Python processes (test workers, servers), each would compile the project again.
 test: venv assets system-deps
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: venv
 	$(BIN)/ruff check helpdesk channels sla knowledge_base tests bench

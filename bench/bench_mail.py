@@ -45,8 +45,11 @@ def _fresh_database(url: str) -> tuple[str, callable]:
     return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
-def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(BIN / "helpdesk"), *args], env=env, input=stdin, capture_output=True, text=True)
+def _cli(env: dict, *args: str, stdin: str | None = None, profile: str | None = None) -> str:
+    command = [str(BIN / "helpdesk"), *args]
+    if profile:  # cProfile the command into `profile` (read it with pstats)
+        command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+    done = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return done.stdout
@@ -62,7 +65,7 @@ def parse_only(corpus: list[bytes]) -> float:
     return len(corpus) / (time.perf_counter() - start)
 
 
-def listen_once(url: str, corpus: list[bytes]) -> dict:
+def listen_once(url: str, corpus: list[bytes], profile: str | None = None) -> dict:
     """Load `corpus` into a fresh Dovecot mailbox and time `helpdesk listen --once` over it."""
     from tests.mail_server import PASSWORD, Dovecot
 
@@ -83,7 +86,7 @@ def listen_once(url: str, corpus: list[bytes]) -> dict:
              "--imap-password-stdin", stdin=PASSWORD + "\n")
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
-        output = _cli(env, "listen", "--once")
+        output = _cli(env, "listen", "--once", profile=profile)
         seconds = time.perf_counter() - started
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         return {"mails": len(corpus), "seconds": round(seconds, 2), "per_second": round(len(corpus) / seconds, 1),
@@ -99,13 +102,14 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--memory-check", type=int, default=0, help="also run with this many mails to compare memory")
+    parser.add_argument("--profile", help="write a cProfile of `listen --once` to this file (slows it down)")
     args = parser.parse_args()
     corpus = generate(args.mails)
     result = {"machine": machine(args.database_url), "backend": backend(args.database_url),
               "corpus_mib": round(sum(map(len, corpus)) / 2**20, 1), "parse_only_per_second": round(parse_only(corpus), 1)}
     if args.memory_check:  # first: ru_maxrss of children is the largest child so far
         result["listen_once_other_n"] = listen_once(args.database_url, generate(args.memory_check, seed=8))
-    result["listen_once"] = listen_once(args.database_url, corpus)
+    result["listen_once"] = listen_once(args.database_url, corpus, args.profile)
     path = save(f"mail-{backend(args.database_url)}-{args.mails}", result)
     print(path.read_text())
 

@@ -84,6 +84,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_PUBLIC_URL": get("PUBLIC_URL", "http://localhost:5000").rstrip("/"),
         # How often the SLA scheduler looks for warnings and breaches (1-60 s; tests use a few seconds).
         "HELPDESK_SLA_SCAN_SECONDS": min(max(int(get("SLA_SCAN_SECONDS", 60)), 1), 60),
+        # Changes to one ticket within this many seconds share one report refresh (reports lag by it).
+        "HELPDESK_REPORT_DELAY_SECONDS": min(max(int(get("REPORT_DELAY_SECONDS", 15)), 1), 300),
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
         # Browser origins, besides the server's own, allowed to open Socket.IO connections.

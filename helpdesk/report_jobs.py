@@ -1,6 +1,6 @@
 """Reports' hooks into the running application: a ticket's report facts and the rollups of the
 days they touch are refreshed by a Huey job after each change that credits someone (changes to
-one ticket within COALESCE_SECONDS share one run).
+one ticket within HELPDESK_REPORT_DELAY_SECONDS share one run).
 
 Wired by `create_app` through `init_app`, after the SLA engine so that the SLA outcomes of a change
 are stored before its facts are computed. Tasks live on the shared Huey instance of helpdesk.jobs.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 
 from helpdesk.jobs import huey
 from helpdesk.services import events, report_facts
@@ -42,11 +42,6 @@ def _on_message_created(sender, payload: dict) -> None:
         _refresh(payload)
 
 
-# Changes to one ticket within this many seconds share one refresh (a chat's quick replies, a reply
-# that also opens the ticket): fewer write transactions on the rollup rows every refresh touches.
-COALESCE_SECONDS = 2
-
-
 def _pending_key(ticket_id: int) -> str:
     return f"reports:refresh:{ticket_id}"
 
@@ -59,7 +54,10 @@ def _refresh(payload: dict) -> None:
         if huey.immediate:
             refresh_report_facts(ticket_id)
         elif huey.put_if_empty(_pending_key(ticket_id), "1"):  # none pending yet: schedule one
-            refresh_report_facts.schedule((ticket_id,), delay=COALESCE_SECONDS)
+            # Changes to one ticket within the delay share one refresh (a chat's quick replies, a
+            # reply that also opens the ticket). Reports lag by it; with 2 s, a busy chat spent
+            # most of the worker's CPU refreshing the same ticket, on the cores that deliver chats.
+            refresh_report_facts.schedule((ticket_id,), delay=(current_app if has_app_context() else _app).config["HELPDESK_REPORT_DELAY_SECONDS"])
     except Exception:  # noqa: BLE001
         log.exception("report facts of ticket %s not refreshed", payload.get("ticket_id"))
 

@@ -105,7 +105,9 @@ def record_sent(message_id: int) -> list[KbSent]:
     found: dict[int, str] = {}
     for language, article_id in ARTICLE_LINK.findall(message.body_text or ""):
         found.setdefault(int(article_id), language)
-    existing = set(db.session.scalars(select(KbArticle.id).where(KbArticle.id.in_(found)))) if found else set()
+    if not found:
+        return []  # most replies link no article: spare them a read
+    existing = set(db.session.scalars(select(KbArticle.id).where(KbArticle.id.in_(found))))
     already = set(db.session.scalars(select(KbSent.article_id).where(KbSent.message_id == message_id)))
     rows = [KbSent(ticket_id=message.ticket_id, message_id=message.id, article_id=a, language=found[a],
                    user_id=message.author_id) for a in found if a in existing and a not in already]

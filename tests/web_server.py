@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -18,6 +20,31 @@ def run_cli(env: dict, *args: str, stdin: str | None = None) -> str:
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
+
+
+@contextmanager
+def cli_in_process(env: dict) -> Iterator[Callable[..., str]]:
+    """invoke(ARGS…, stdin=None) -> standard output: the same `helpdesk` commands as run_cli, on the
+    instance and database that `env` names, run in this process. Each `helpdesk` process pays ~2 s
+    of CPU for its imports, so fixtures that set up data with several commands use this; starting
+    the servers, and commands whose work must happen in the server's process, stay separate."""
+    from helpdesk import config, create_app
+    from helpdesk.extensions import db
+
+    app = create_app(config.load(Path(env["HELPDESK_INSTANCE_DIR"]), env))
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str, stdin: str | None = None) -> str:
+        result = runner.invoke(args=list(args), input=stdin)
+        assert result.exit_code == 0, f"helpdesk {' '.join(args)}: {result.output[-2000:]}"
+        return result.stdout
+
+    try:
+        yield invoke
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: float = 30) -> subprocess.Popen:

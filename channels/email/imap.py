@@ -69,6 +69,10 @@ def _tls_context(settings: ImapSettings) -> ssl.SSLContext:
     return context
 
 
+def _announces_mail(responses) -> bool:
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+
 class ImapMailbox:
     """A connection to one folder of one mailbox; use as a context manager."""
 
@@ -159,12 +163,17 @@ class ImapMailbox:
         client = self._client()
         if not self.can_idle:
             return False
+        # Mail that arrived since our last command is announced in the answer to the next one; a
+        # NOOP first catches it (otherwise the server may report it before IDLE's continuation,
+        # where idle_check never sees it, and we would sleep through it until the timeout).
+        if _announces_mail(client.noop()[1]):
+            return True
         client.idle()
         try:
             responses = client.idle_check(timeout=timeout)
         finally:
             client.idle_done()
-        return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+        return _announces_mail(responses)
 
     def close(self) -> None:
         if self.client is not None:

@@ -7,6 +7,7 @@ from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
+from helpdesk.models.settings import SettingsRevision
 from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutcome, SlaPolicyConfig, SlaRecompute
 from helpdesk.models.staff import ApiToken, Group, User, group_members
 from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
@@ -15,5 +16,5 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
-    "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
+    "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
 ]

@@ -19,7 +19,22 @@ PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 PRIORITY_NAMES = {rank: name for name, rank in PRIORITIES.items()}
 
 
-class Ticket(db.Model):
+class TicketLabels:
+    """What people see of a ticket's id and priority; shared by Ticket and the rows ingestion reads."""
+
+    id: int
+    priority: int
+
+    @property
+    def number(self) -> int:
+        return self.id
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITY_NAMES[self.priority]
+
+
+class Ticket(TicketLabels, db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_group_status_updated", "group_id", "status", "updated_at", "id"),
@@ -72,14 +87,6 @@ class Ticket(db.Model):
     group: Mapped[Group | None] = relationship()
     assignee: Mapped[User | None] = relationship()
     tag_rows: Mapped[list[TicketTag]] = relationship(cascade="all, delete-orphan", order_by="TicketTag.name")
-
-    @property
-    def number(self) -> int:
-        return self.id
-
-    @property
-    def priority_name(self) -> str:
-        return PRIORITY_NAMES[self.priority]
 
     @property
     def tags(self) -> list[str]:

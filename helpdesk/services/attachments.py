@@ -55,17 +55,17 @@ def write_blob(content: bytes) -> tuple[str, str]:
     return key, hashlib.sha256(content).hexdigest()
 
 
-def store(incoming: IncomingFile) -> Attachment:
-    """Write the file to disk and return an unsaved `Attachment` row describing it."""
+def store_row(incoming: IncomingFile) -> dict:
+    """Write the file to disk and return the columns of its `Attachment` row (no message yet)."""
     limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
     if len(incoming.content) > limit:
         raise AttachmentTooLarge(f"{safe_filename(incoming.filename)} is larger than {limit} bytes")
     key, sha256 = write_blob(incoming.content)
-    return Attachment(
-        storage_key=key,
-        filename=safe_filename(incoming.filename),
-        content_type=sniff_type(incoming.content, incoming.content_type),
-        size=len(incoming.content),
-        sha256=sha256,
-        content_id=incoming.content_id,
-    )
+    return {"storage_key": key, "filename": safe_filename(incoming.filename),
+            "content_type": sniff_type(incoming.content, incoming.content_type), "size": len(incoming.content),
+            "sha256": sha256, "content_id": incoming.content_id}
+
+
+def store(incoming: IncomingFile) -> Attachment:
+    """Write the file to disk and return an unsaved `Attachment` row describing it."""
+    return Attachment(**store_row(incoming))

@@ -7,7 +7,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -68,17 +68,21 @@ def find_identity(kind: str, address: str) -> Identity | None:
     )
 
 
-def _organization_for(kind: str, address: str) -> int | None:
+_ORGANIZATION_OF_DOMAIN = select(Organization.__table__.c.id).where(Organization.__table__.c.domain == bindparam("domain"))
+
+
+def organization_for(kind: str, address: str) -> int | None:
+    """The organization whose domain an e-mail address has, if any."""
     if kind != "email" or "@" not in address:
         return None
     domain = address.rpartition("@")[2]
-    return db.session.scalar(select(Organization.id).where(Organization.domain == domain))
+    return db.session.connection().execute(_ORGANIZATION_OF_DOMAIN, {"domain": domain}).scalar()
 
 
 def _new_identity(sender: Sender, address: str) -> Identity:
     """A pending identity of a pending new customer for `sender` (nothing written yet)."""
     fallback_name = address.partition("@")[0] if sender.kind == "email" else address
-    customer = Customer(name=(sender.name or fallback_name)[:200], organization_id=_organization_for(sender.kind, address),
+    customer = Customer(name=(sender.name or fallback_name)[:200], organization_id=organization_for(sender.kind, address),
                         tier="standard")  # set now, not at INSERT: rules read it before the flush
     return Identity(kind=sender.kind, address=address, customer=customer)
 
@@ -101,20 +105,6 @@ def resolve(sender: Sender) -> tuple[Customer, Identity]:
         identity = find_identity(sender.kind, address)
         if identity is None:
             raise
-    return identity.customer, identity
-
-
-def resolve_unflushed(sender: Sender) -> tuple[Customer, Identity]:
-    """Like `resolve`, but a new customer and identity are only added to the session: they are
-    written by the caller's next flush, with whatever else it writes (no savepoint, no flush of
-    their own). A concurrent creation of the same identity then fails that flush with
-    IntegrityError; the caller rolls back and starts over, and finds the winner's record."""
-    address = normalise_address(sender.kind, sender.address)
-    identity = find_identity(sender.kind, address)
-    if identity is not None:
-        return identity.customer, identity
-    identity = _new_identity(sender, address)
-    db.session.add_all([identity.customer, identity])
     return identity.customer, identity
 
 
@@ -164,14 +154,20 @@ def customer_ticket_ids(customer_id: int) -> list[int]:
     ))
 
 
+_identities = Identity.__table__
+_OWNS = select(Ticket.__table__.c.id).where(Ticket.__table__.c.id == bindparam("ticket_id"),
+                                            Ticket.__table__.c.customer_id == bindparam("customer_id"))
+_WROTE_ON = (select(Message.__table__.c.id)
+             .join(_identities, Message.__table__.c.identity_id == _identities.c.id)
+             .where(Message.__table__.c.ticket_id == bindparam("ticket_id"),
+                    _identities.c.customer_id == bindparam("customer_id")).limit(1))
+
+
 def is_participant(ticket_id: int, customer_id: int) -> bool:
     """True when the customer owns the ticket or wrote a message on it."""
-    if db.session.scalar(select(Ticket.id).where(Ticket.id == ticket_id, Ticket.customer_id == customer_id)):
-        return True
-    return db.session.scalar(
-        select(Message.id).join(Identity, Message.identity_id == Identity.id)
-        .where(Message.ticket_id == ticket_id, Identity.customer_id == customer_id).limit(1)
-    ) is not None
+    connection, ids = db.session.connection(), {"ticket_id": ticket_id, "customer_id": customer_id}
+    return (connection.execute(_OWNS, ids).first() is not None
+            or connection.execute(_WROTE_ON, ids).first() is not None)
 
 
 def get_active(customer_id: int) -> Customer:
@@ -310,7 +306,7 @@ def create_customer(*, name: str, identities: list[tuple[str, str]], **profile) 
     fields = clean_profile({"name": name, **profile})
     pairs = _new_identities(identities)
     if "organization_id" not in fields:
-        fields["organization_id"] = next(filter(None, (_organization_for(k, a) for k, a in pairs)), None)
+        fields["organization_id"] = next(filter(None, (organization_for(k, a) for k, a in pairs)), None)
     customer = Customer(**fields, identities=[Identity(kind=k, address=a) for k, a in pairs])
     db.session.add(customer)
     try:

@@ -6,20 +6,55 @@ Services call `publish(...)` after commit; realtime delivery, jobs and metrics s
 
 from __future__ import annotations
 
-from blinker import Namespace
+from collections.abc import Iterable, Iterator, MutableSet
 
-_signals = Namespace()
+from blinker import NamedSignal
 
-ticket_created = _signals.signal("ticket.created")
-ticket_updated = _signals.signal("ticket.updated")
-message_created = _signals.signal("message.created")
-message_updated = _signals.signal("message.updated")
+
+class _OrderedSet(MutableSet):
+    """A set that iterates in insertion order (blinker's `set_class`)."""
+
+    def __init__(self, items: Iterable = ()) -> None:
+        self._items = dict.fromkeys(items)
+
+    def __contains__(self, item) -> bool:
+        return item in self._items
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item) -> None:
+        self._items[item] = None
+
+    def discard(self, item) -> None:
+        self._items.pop(item, None)
+
+    def copy(self) -> _OrderedSet:
+        return _OrderedSet(self._items)
+
+
+class _Signal(NamedSignal):
+    """Subscribers are called in the order they connected (`create_app` wires them in the order
+    that matters: SLA clocks before the live views and report facts, a chat reply's live push
+    before its delivery job). Blinker's default set called them in the order of their ids, that
+    is of memory addresses: a different order in every process."""
+
+    set_class = _OrderedSet
+
+
+ticket_created = _Signal("ticket.created")
+ticket_updated = _Signal("ticket.updated")
+message_created = _Signal("message.created")
+message_updated = _Signal("message.updated")
 # SLA: a target crossed its warning share or its due time (once per crossing); settings changed;
 # a ticket's clocks or a background recomputation moved on.
-sla_warning = _signals.signal("sla.warning")
-sla_breached = _signals.signal("sla.breached")
-sla_config_changed = _signals.signal("sla.config_changed")
-sla_recomputed = _signals.signal("sla.recomputed")
+sla_warning = _Signal("sla.warning")
+sla_breached = _Signal("sla.breached")
+sla_config_changed = _Signal("sla.config_changed")
+sla_recomputed = _Signal("sla.recomputed")
 
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed)}

@@ -6,16 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from channels.base import InboundMessage
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
-from helpdesk.services import attachments, customers, events, rules, sla_clocks, sla_config
+from helpdesk.services import attachments, customers, events, ingest_rows, rules, senders, sla_clocks, sla_config
+from helpdesk.services.ingest_rows import TicketRow
 from helpdesk.services.sanitize import clean_html
+from helpdesk.services.sla_clocks import NewTicket
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 SUBJECT_MAX = 255
@@ -35,43 +35,24 @@ class IngestResult:
 
 def _existing(message: InboundMessage) -> IngestResult | None:
     """The result of the first delivery of `message`, when it was stored already."""
-    row = db.session.execute(
-        select(Message.ticket_id, Message.id).where(Message.source == message.source,
-                                                    Message.external_id == message.external_id)
-    ).first()
-    return IngestResult(row[0], row[1], created_ticket=False, duplicate=True) if row is not None else None
+    found = ingest_rows.stored_message(message.source, message.external_id)
+    return IngestResult(found[0], found[1], created_ticket=False, duplicate=True) if found is not None else None
 
 
-def _follow_merges(ticket: Ticket | None) -> Ticket | None:
-    seen = set()
-    while ticket is not None and ticket.merged_into_id is not None and ticket.id not in seen:
-        seen.add(ticket.id)
-        ticket = db.session.get(Ticket, ticket.merged_into_id)
-    return ticket
-
-
-def _find_thread(message: InboundMessage, customer: Customer | None) -> Ticket | None:
+def _find_thread(message: InboundMessage, sender: senders.SenderRecord | None) -> TicketRow | None:
     """The ticket this message continues: by reference (to a message we received or sent), by
     channel thread, by quoted number (only for a known customer who takes part in that ticket)."""
     if message.thread_refs:
-        refs = list(message.thread_refs)
-        ticket_id = db.session.scalar(
-            select(Message.ticket_id).where(or_(Message.external_id.in_(refs), Message.provider_id.in_(refs)))
-            .order_by(Message.id.desc()).limit(1)
-        )
+        ticket_id = ingest_rows.referenced_ticket_id(list(message.thread_refs))
         if ticket_id is not None:
-            return _follow_merges(db.session.get(Ticket, ticket_id))
+            return ingest_rows.ticket(ticket_id)
     if message.thread_key:
-        ticket = db.session.scalar(
-            select(Ticket).where(Ticket.source == message.source, Ticket.thread_key == message.thread_key,
-                                 Ticket.status != "closed", Ticket.merged_into_id.is_(None))
-            .order_by(Ticket.id.desc()).limit(1)
-        )
+        ticket = ingest_rows.unclosed_ticket_in_thread(message.source, message.thread_key)
         if ticket is not None:
             return ticket
-    if (message.ticket_hint is not None and customer is not None and customer.id is not None
-            and customers.is_participant(message.ticket_hint, customer.id)):
-        return _follow_merges(db.session.get(Ticket, message.ticket_hint))
+    if (message.ticket_hint is not None and 0 < message.ticket_hint <= customers.MAX_ID
+            and sender is not None and not sender.is_new and customers.is_participant(message.ticket_hint, sender.customer_id)):
+        return ingest_rows.ticket(message.ticket_hint)
     return None
 
 
@@ -83,59 +64,50 @@ def _subject(message: InboundMessage) -> str:
     return " ".join(subject.split())[:SUBJECT_MAX]
 
 
-def _default_group(hint: str | None) -> Group | None:
-    if hint:
-        group = db.session.scalar(select(Group).where(Group.name == hint))
-        if group is not None:
-            return group
-    return db.session.scalar(select(Group).where(Group.is_default).limit(1))
-
-
-def _open_ticket(message: InboundMessage, customer: Customer, now) -> Ticket:
+def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime) -> TicketRow:
     subject = _subject(message)
-    group = _default_group(message.group_hint)
-    decided = rules.triage(channel=message.channel, customer=customer, group=group, subject=subject, body=message.body_text)
-    ticket = Ticket(
-        subject=subject, status="new", priority=decided.priority, channel=message.channel, source=message.source,
-        thread_key=message.thread_key, customer=customer, group_id=decided.group_id,
-        created_at=now, updated_at=now, last_customer_message_at=None if message.is_automated else now,
-        sla_state="none",  # open and without a clock until the SLA engine gives it one
-    )
-    db.session.add(ticket)
-    db.session.flush()  # the ticket's id, for its event and message (a new customer is written with it)
-    db.session.add(TicketEvent(ticket_id=ticket.id, kind="created", created_at=now,
-                               data={"channel": message.channel, "rules": list(decided.rule_ids)}))
+    decided = rules.triage(channel=message.channel, tier=sender.tier, group_hint=message.group_hint,
+                           subject=subject, body=message.body_text)
+    # Open and without a clock ("none") until the SLA engine gives it one.
+    ticket = TicketRow(id=0, status="new", priority=decided.priority, channel=message.channel,
+                       customer_id=sender.customer_id, group_id=decided.group_id, assignee_id=None,
+                       merged_into_id=None, sla_state="none")
+    ticket.id = ingest_rows.insert_ticket(dict(
+        subject=subject, status=ticket.status, priority=ticket.priority, channel=ticket.channel,
+        source=message.source, thread_key=message.thread_key, customer_id=ticket.customer_id,
+        group_id=ticket.group_id, created_at=now, updated_at=now,
+        last_customer_message_at=None if message.is_automated else now, sla_state=ticket.sla_state))
+    ingest_rows.add_event(ticket.id, "created", {"channel": message.channel, "rules": list(decided.rule_ids)}, now)
     return ticket
 
 
-def _continue_ticket(ticket: Ticket, message: InboundMessage, now) -> dict:
+def _continue_ticket(ticket: TicketRow, message: InboundMessage, now: datetime) -> dict:
     """A customer wrote again: reopen what was waiting or solved."""
     changes: dict = {}
-    if not message.is_automated and ticket.status in ("pending", "solved"):
-        changes["status"] = [ticket.status, "open"]
-        ticket.status = "open"
-        ticket.solved_at = None
-        db.session.add(TicketEvent(ticket_id=ticket.id, kind="reopened" if changes["status"][0] == "solved" else "status",
-                                   data={"status": changes["status"]}, created_at=now))
-    ticket.updated_at = now
+    values: dict = {"updated_at": now}
     if not message.is_automated:
-        ticket.last_customer_message_at = now
+        values["last_customer_message_at"] = now
+        if ticket.status in ("pending", "solved"):
+            changes["status"] = [ticket.status, "open"]
+            values |= {"status": "open", "solved_at": None}
+            ingest_rows.add_event(ticket.id, "reopened" if ticket.status == "solved" else "status",
+                                  {"status": changes["status"]}, now)
+            ticket.status = "open"
+    ingest_rows.update_ticket(ticket.id, values)
     return changes
 
 
-def _message_row(message: InboundMessage, ticket: Ticket, identity: Identity | None, raw: bytes | None, now) -> Message:
-    stored = Message(
+def _store_message(message: InboundMessage, ticket: TicketRow, identity_id: int | None, raw: bytes | None,
+                   arrival: datetime) -> int:
+    return ingest_rows.insert_message(dict(
         ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
-        external_id=message.external_id, identity=identity,
+        external_id=message.external_id, identity_id=identity_id,
         sender=_display(message.sender), body_text=message.body_text, body_html=clean_html(message.body_html),
-        is_automated=message.is_automated, created_at=_arrival(message.received_at, now),
+        is_automated=message.is_automated, created_at=arrival,
         quoted_from=message.quoted_from, signature_from=message.signature_from,
         participants=[{"kind": p.kind, "address": p.address, "name": p.name} for p in message.participants] or None,
         raw_key=attachments.write_blob(raw)[0] if raw is not None else None,
-    )
-    stored.attachments = [attachments.store(item) for item in message.attachments]
-    db.session.add(stored)
-    return stored
+    ), [attachments.store_row(item) for item in message.attachments])
 
 
 def _arrival(received_at: datetime | None, now: datetime) -> datetime:
@@ -152,60 +124,50 @@ def _display(sender) -> str:
     return (f"{sender.name} <{sender.address}>" if sender.name else sender.address)[:400]
 
 
-def _store(message: InboundMessage, identity: Identity, raw: bytes | None, now: datetime) -> tuple[Ticket, Message, bool, dict]:
-    customer = identity.customer
-    ticket = _find_thread(message, customer)
-    if ticket is not None and ticket.status == "closed":
-        ticket = None  # a closed ticket stays closed; the customer gets a fresh one
-    created = ticket is None
-    changes = {} if created else _continue_ticket(ticket, message, now)
-    if created:
-        ticket = _open_ticket(message, customer, now)
-    return ticket, _message_row(message, ticket, identity, raw, now), created, changes
-
-
-def _store_on_existing(message: InboundMessage, raw: bytes | None, now: datetime) -> tuple[Ticket, Message, bool, dict] | None:
-    """Mail that may only continue a ticket (bounces, our own mail, system senders): no customer
-    record is made for its sender, and without a thread to join nothing is stored."""
-    ticket = _find_thread(message, None)
-    if ticket is None or ticket.status == "closed":
-        return None
-    ticket.updated_at = now
-    return ticket, _message_row(message, ticket, None, raw, now), False, {}
-
-
-def _clocks(ticket: Ticket, now: datetime, policies: sla_config.PolicySet) -> dict:
-    """Recompute the ticket's SLA clocks inside the ingest transaction (instead of a write
-    transaction of their own after commit); the payload keys that say so to subscribers."""
-    if not policies.policies and ticket.status in OPEN_STATUSES and ticket.sla_state == "none":
-        return {"sla_refreshed": True}  # open, no clock and none can start: "none" is already right
+def _clocks(ticket: TicketRow, now: datetime, policies: sla_config.PolicySet, new: NewTicket | None) -> dict:
+    """Compute the ticket's SLA clocks inside the ingest transaction (instead of a write transaction
+    of their own after commit), from memory when the ticket is `new`; the payload keys that say so."""
+    if not policies.policies:
+        if ticket.status in OPEN_STATUSES and ticket.sla_state == "none":
+            return {"sla_refreshed": True}  # open, no clock and none can start: "none" is already right
+        return {"sla_state": sla_clocks.stop_locked(ticket.id, ticket.status), "sla_refreshed": True}
+    if new is not None:
+        return {"sla_state": sla_clocks.start_locked(new, now, policies).state, "sla_refreshed": True}
     done = sla_clocks.refresh_locked([ticket.id], now, policies)
-    return {"sla_state": done[0][1].state if done else ticket.sla_state, "sla_refreshed": True}
+    return {"sla_state": done[0].state if done else ticket.sla_state, "sla_refreshed": True}
 
 
 def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None,
            policies: sla_config.PolicySet) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
-    """Inside the caller's write transaction: store `message` and flush. Returns the result (None:
-    nothing stored, see `ingest`) and the events to publish once the transaction is committed."""
+    """Inside the caller's write transaction: store `message`. Returns the result (None: nothing
+    stored, see `ingest`) and the events to publish once the transaction is committed."""
     existing = _existing(message)
     if existing is not None:
         return existing, []
     now = utcnow()
-    with db.session.no_autoflush:  # a new customer, ticket, event and message go out in two flushes
-        if allow_new_ticket:
-            _, identity = customers.resolve_unflushed(message.sender)
-            stored_parts = _store(message, identity, raw, now)
-        else:
-            stored_parts = _store_on_existing(message, raw, now)
-    if stored_parts is None:
-        return None, []
-    ticket, stored, created, changes = stored_parts
-    db.session.flush()
-    # Read before commit: no reload afterwards.
-    payload = events.ticket_payload(ticket) | _clocks(ticket, now, policies)
-    result = IngestResult(ticket.id, stored.id, created_ticket=created, duplicate=False)
+    sender = senders.sender_record(message.sender) if allow_new_ticket else None
+    ticket = _find_thread(message, sender)
+    if ticket is not None and ticket.status == "closed":
+        ticket = None  # a closed ticket stays closed; the customer gets a fresh one
+    created, changes = ticket is None, {}
+    if ticket is None:
+        if sender is None:
+            return None, []  # may only continue a ticket (bounces, our own mail, system senders)
+        ticket = _open_ticket(message, sender, now)
+    elif sender is not None:
+        changes = _continue_ticket(ticket, message, now)
+    else:
+        ingest_rows.update_ticket(ticket.id, {"updated_at": now})
+    arrival = _arrival(message.received_at, now)
+    message_id = _store_message(message, ticket, sender.identity_id if sender else None, raw, arrival)
+    new = (NewTicket(ticket.id, ticket.status, ticket.priority, ticket.channel, ticket.group_id, created_at=now,
+                     tier=sender.tier, organization_id=sender.organization_id,
+                     customer_message_at=None if message.is_automated else arrival)
+           if created else None)
+    payload = events.ticket_payload(ticket) | _clocks(ticket, now, policies, new)
+    result = IngestResult(ticket.id, message_id, created_ticket=created, duplicate=False)
     return result, [("ticket.created" if created else "ticket.updated", payload | {"changes": changes}),
-                    ("message.created", payload | {"message_id": result.message_id, "kind": "inbound"})]
+                    ("message.created", payload | {"message_id": message_id, "kind": "inbound"})]
 
 
 def _publish(published: list[tuple[str, dict]]) -> None:

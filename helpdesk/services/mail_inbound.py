@@ -15,15 +15,14 @@ from email.policy import compat32
 from string import Template
 
 from flask import current_app
-from sqlalchemy import select
 
 from channels.base import InboundMessage
 from channels.email import message_ids
 from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
-from helpdesk.models import Group, Mailbox, Message, Ticket
-from helpdesk.services import mailboxes, replies
+from helpdesk.models import Group, Mailbox, Ticket
+from helpdesk.services import ingest_rows, mailboxes, replies
 from helpdesk.services.ingest import IngestResult, ingest, ingest_many
 
 log = logging.getLogger(__name__)
@@ -157,8 +156,7 @@ def _unless_id_is_taken_by_other_content(message: InboundMessage, raw: bytes) ->
     """The same Message-ID again is normally the same mail fetched twice (stored once); with a
     different text it is another mail reusing the id (a broken mailer, or someone pre-empting a
     real message), which must not be dropped: it is stored under an id derived from its bytes."""
-    stored_text = db.session.scalar(select(Message.body_text).where(
-        Message.source == message.source, Message.external_id == message.external_id))
+    stored_text = ingest_rows.stored_text(message.source, message.external_id)
     if stored_text is None or stored_text == message.body_text:
         return message
     derived = f"{message.external_id[:480]}#{hashlib.sha256(raw).hexdigest()[:16]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -127,19 +128,21 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
     )
 
 
-def _claim(message_id: int) -> bool:
+def _claim(message_id: int, *, commit: bool = True) -> bool:
     """Mark the message `sending` unless another worker already did (or it is done)."""
     result = db.session.execute(
         update(Message).where(Message.id == message_id, Message.delivery_state == "queued")
         .values(delivery_state="sending", delivery_attempts=Message.delivery_attempts + 1, next_attempt_at=utcnow())
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return result.rowcount == 1
 
 
 def _finish(message: Message, state: str, *, error: str | None = None, provider_id: str | None = None,
-            retry_in: int | None = None) -> DeliveryOutcome:
-    begin_write()  # the attempt read in a read transaction: take the write lock before writing (see add_reply)
+            retry_in: int | None = None, claimed: bool = False) -> DeliveryOutcome:
+    if not claimed:  # the claim's transaction, still open, already holds the write lock
+        begin_write()  # the attempt read in a read transaction: take the write lock before writing (see add_reply)
     message.delivery_state = state
     message.delivery_error = error[:1000] if error else None
     message.provider_id = provider_id or message.provider_id
@@ -156,26 +159,34 @@ def message_ticket(message: Message) -> Ticket:
     return db.session.get(Ticket, message.ticket_id)
 
 
-def deliver(message_id: int) -> DeliveryOutcome:
-    """One delivery attempt of a queued outbound message through its channel adapter."""
-    if not _claim(message_id):
+def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
+    """One delivery attempt of a queued outbound message through its channel adapter.
+
+    `live`: the send is a push to an open chat widget, which does not wait on anyone, so the claim
+    commits together with the outcome (one write transaction instead of two; the row stays locked
+    only for the push). If anything fails the claim is rolled back with it and the message stays
+    queued for its job."""
+    if not _claim(message_id, commit=not live):
+        if live:
+            db.session.rollback()
         message = db.session.get(Message, message_id)
         return DeliveryOutcome(message.delivery_state if message else "missing")
     message = db.session.get(Message, message_id)
     ticket = message_ticket(message)
+    finish = functools.partial(_finish, message, claimed=live)
     recipient = _recipient(message, ticket)
     if recipient is None:
-        return _finish(message, "failed", error="the customer has no address to reply to")
+        return finish("failed", error="the customer has no address to reply to")
     try:
         adapter = channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source))
         receipt = adapter.send(_outbound(message, ticket, recipient))
     except (KeyError, SecretUnreadable) as exc:
-        return _finish(message, "failed", error=str(exc))
+        return finish("failed", error=str(exc))
     except DeliveryError as exc:
         if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:
-            return _finish(message, "queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
-        return _finish(message, "failed", error=exc.reason)
-    return _finish(message, receipt.state, provider_id=receipt.provider_id)
+            return finish("queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
+        return finish("failed", error=exc.reason)
+    return finish(receipt.state, provider_id=receipt.provider_id)
 
 
 def retry(message: Message, actor: User) -> Message:

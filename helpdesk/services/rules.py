@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Group, PriorityRule
+from helpdesk.models import Group, PriorityRule
 from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES
+from helpdesk.services import settings_cache
 
 CONDITION_KEYS = ("channel", "tier", "keywords", "group")
 
@@ -48,10 +49,45 @@ def validate_conditions(conditions: dict) -> dict:
     return clean
 
 
-def _matches(conditions: dict, *, channel: str, customer: Customer, group: Group | None, text: str) -> bool:
+@dataclass(frozen=True)
+class GroupRef:
+    """A group as routing sees it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What routing reads for every new ticket: the active rules in order and the groups."""
+
+    rules: tuple[PriorityRule, ...]  # transient copies, outside any session
+    default_group: GroupRef | None
+    groups: dict[str, GroupRef]
+
+    def starting_group(self, hint: str | None) -> GroupRef | None:
+        """The group named `hint` when there is one, else the default group."""
+        return self.groups.get(hint or "") or self.default_group
+
+
+def _load_routing() -> Routing:
+    rules = db.session.execute(select(PriorityRule.__table__).where(PriorityRule.active)
+                               .order_by(PriorityRule.position, PriorityRule.id)).mappings()
+    groups = db.session.execute(select(Group.id, Group.name, Group.is_default).order_by(Group.id)).all()
+    default = next((GroupRef(g.id, g.name) for g in groups if g.is_default), None)
+    return Routing(rules=tuple(PriorityRule(**row) for row in rules), default_group=default,
+                   groups={g.name: GroupRef(g.id, g.name) for g in groups})
+
+
+def routing() -> Routing:
+    """The routing settings, cached per settings revision (see services.settings_cache)."""
+    return settings_cache.cached("routing", _load_routing)
+
+
+def _matches(conditions: dict, *, channel: str, tier: str, group: GroupRef | None, text: str) -> bool:
     if "channel" in conditions and channel not in conditions["channel"]:
         return False
-    if "tier" in conditions and customer.tier not in conditions["tier"]:
+    if "tier" in conditions and tier not in conditions["tier"]:
         return False
     if "group" in conditions and (group is None or (group.name not in conditions["group"] and group.id not in conditions["group"])):
         return False
@@ -60,15 +96,17 @@ def _matches(conditions: dict, *, channel: str, customer: Customer, group: Group
     return True
 
 
-def triage(*, channel: str, customer: Customer, group: Group | None, subject: str, body: str) -> Triage:
-    """Apply the active rules in order to a new ticket. VIP customers start at high priority."""
-    priority = PRIORITIES["high"] if customer.is_vip else PRIORITIES["normal"]
+def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, body: str) -> Triage:
+    """Apply the active rules in order to a new ticket that starts in the group named `group_hint`
+    (else the default group). VIP customers start at high priority."""
+    settings = routing()
+    group = settings.starting_group(group_hint)
+    priority = PRIORITIES["high"] if tier == "vip" else PRIORITIES["normal"]
     group_id = group.id if group else None
     text = f"{subject}\n{body}".lower()
     applied: list[int] = []
-    rules = db.session.scalars(select(PriorityRule).where(PriorityRule.active).order_by(PriorityRule.position, PriorityRule.id))
-    for rule in rules:
-        if not _matches(rule.conditions or {}, channel=channel, customer=customer, group=group, text=text):
+    for rule in settings.rules:
+        if not _matches(rule.conditions or {}, channel=channel, tier=tier, group=group, text=text):
             continue
         applied.append(rule.id)
         if rule.set_priority is not None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, select
 
 import sla
 from helpdesk.extensions import db
@@ -96,9 +96,9 @@ def compute(ticket: Ticket, timeline: list[sla.Event], policies: sla_config.Poli
 
 
 def row_values(computed: Computed) -> dict:
-    """The ticket row's SLA columns for `computed`, keyed for a bulk UPDATE by primary key."""
+    """The ticket row's SLA columns for `computed`, with `ticket_id` for the UPDATE's WHERE."""
     status = computed.status
-    return {"id": computed.ticket_id, "sla_policy_id": int(status.policy_id) if status.policy_id is not None else None,
+    return {"ticket_id": computed.ticket_id, "sla_policy_id": int(status.policy_id) if status.policy_id is not None else None,
             "first_response_due_at": naive(status.due_at(FIRST)), "next_response_due_at": naive(status.due_at(NEXT)),
             "resolution_due_at": naive(status.due_at(RESOLUTION)), "sla_state": computed.state,
             "sla_due_at": computed.due_at, "sla_check_at": computed.check_at}
@@ -113,20 +113,32 @@ def _outcomes(computed: Computed) -> list[dict]:
              "met": c.state == sla.ClockState.MET} for c in stopped if c.stopped_at is not None]
 
 
-def _locked(ids: Sequence[int]) -> list[Ticket]:
-    query = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(of=Ticket)
-    return list(db.session.scalars(query.execution_options(populate_existing=True)))
+_tickets, _outcomes_table = Ticket.__table__, SlaOutcome.__table__
+# Built once: this runs for every ingested message and every change of a ticket.
+_CLOCK_COLUMNS = select(_tickets.c.id, _tickets.c.status, _tickets.c.priority, _tickets.c.channel,
+                        _tickets.c.group_id, _tickets.c.customer_id, _tickets.c.created_at)
+_LOCK = _CLOCK_COLUMNS.where(_tickets.c.id.in_(bindparam("ids", expanding=True))).order_by(_tickets.c.id)
+_LOCK_FOR_UPDATE = _LOCK.with_for_update()
+_STORE = _tickets.update().where(_tickets.c.id == bindparam("ticket_id"))
+_FORGET_OUTCOMES = _outcomes_table.delete().where(_outcomes_table.c.ticket_id.in_(bindparam("ids", expanding=True)))
+_ADD_OUTCOME = _outcomes_table.insert()
+
+
+def _locked(ids: Sequence[int]) -> list:
+    """The rows of tickets `ids` as the clocks read them, locked for this transaction on PostgreSQL
+    (SQLite's writer holds the whole database already)."""
+    statement = _LOCK_FOR_UPDATE if db.engine.dialect.name == "postgresql" else _LOCK
+    return list(db.session.connection().execute(statement, {"ids": list(ids)}))
 
 
 def refresh_locked(ids: Sequence[int], now: datetime, policies: sla_config.PolicySet, *,
-                   scanning: bool = False) -> list[tuple[Ticket, Computed]]:
+                   scanning: bool = False) -> list[Computed]:
     """Inside the caller's write transaction: recompute and store the clocks of tickets `ids`.
     Tickets whose timeline the engine refuses keep their columns (logged), never the whole batch."""
+    db.session.flush()  # Core statements below: the caller's pending ORM changes first
     tickets = _locked(ids)
     lines = sla_timeline.timelines(tickets)
-    done: list[tuple[Ticket, Computed]] = []
+    done: list[Computed] = []
     outcome_rows: list[dict] = []
     for ticket in tickets:
         try:
@@ -135,14 +147,56 @@ def refresh_locked(ids: Sequence[int], now: datetime, policies: sla_config.Polic
             log.warning("SLA of ticket %s not computed: %s", ticket.id, exc)
             continue
         outcome_rows.extend(_outcomes(computed))
-        done.append((ticket, computed))
+        done.append(computed)
     if done:
-        # One executemany for the batch instead of the ORM's statement per changed ticket.
-        db.session.execute(update(Ticket), [row_values(computed) for _, computed in done])
-        db.session.execute(delete(SlaOutcome).where(SlaOutcome.ticket_id.in_([t.id for t, _ in done])))
+        connection = db.session.connection()
+        # One executemany for the batch instead of a statement per changed ticket.
+        connection.execute(_STORE, [row_values(computed) for computed in done])
+        connection.execute(_FORGET_OUTCOMES, {"ids": [c.ticket_id for c in done]})
         if outcome_rows:
-            db.session.execute(SlaOutcome.__table__.insert(), outcome_rows)
+            connection.execute(_ADD_OUTCOME, outcome_rows)
     return done
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket inserted in the current transaction, with what its clocks depend on: nothing
+    else has happened to it yet, so its timeline needs no reads."""
+
+    id: int
+    status: str
+    priority: int
+    channel: str
+    group_id: int | None
+    created_at: datetime
+    tier: str | None  # of its customer
+    organization_id: int | None
+    customer_message_at: datetime | None  # its first message, unless automated
+
+
+def start_locked(ticket: NewTicket, now: datetime, policies: sla_config.PolicySet) -> Computed:
+    """Inside the caller's write transaction: the clocks of a ticket created in it, computed from
+    what the caller knows and stored; `refresh_locked` would read the same timeline back."""
+    messages = [("inbound", ticket.customer_message_at)] if ticket.customer_message_at is not None else []
+    timeline = sla_timeline.build(ticket, ticket, [], messages)
+    computed = compute(ticket, timeline, policies, now)
+    connection = db.session.connection()
+    connection.execute(_STORE, row_values(computed))
+    if outcome_rows := _outcomes(computed):
+        connection.execute(_ADD_OUTCOME, outcome_rows)
+    return computed
+
+
+def stop_locked(ticket_id: int, ticket_status: str) -> str | None:
+    """Inside the caller's write transaction, when no policy is active: the ticket has no clocks
+    whatever its timeline, so nothing needs reading; returns its state ("none" or None)."""
+    state = "none" if ticket_status in OPEN_STATUSES else None
+    connection = db.session.connection()
+    connection.execute(_STORE, {"ticket_id": ticket_id, "sla_policy_id": None, "first_response_due_at": None,
+                                "next_response_due_at": None, "resolution_due_at": None, "sla_state": state,
+                                "sla_due_at": None, "sla_check_at": None})
+    connection.execute(_FORGET_OUTCOMES, {"ids": [ticket_id]})
+    return state
 
 
 @retry_when_busy
@@ -156,7 +210,7 @@ def refresh(ids: Iterable[int], now: datetime | None = None) -> list[Computed]:
     begin_write()
     done = refresh_locked(ids, now, policies)
     db.session.commit()
-    return [computed for _, computed in done]
+    return done
 
 
 def status_of(ticket: Ticket, now: datetime | None = None) -> sla.SlaStatus:

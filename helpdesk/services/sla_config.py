@@ -22,7 +22,7 @@ from helpdesk.models import Group, SlaCalendar, SlaPolicyConfig, SlaRecompute, U
 from helpdesk.models.base import utcnow
 from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES, STATUSES
-from helpdesk.services import events
+from helpdesk.services import events, settings_cache
 
 DAYS = sla.hours.DAY_NAMES
 TARGET_KINDS = tuple(kind.value for kind in sla.TargetKind)
@@ -344,13 +344,20 @@ def any_active_policy() -> bool:
     return db.session.scalar(select(SlaPolicyConfig.id).where(SlaPolicyConfig.active).limit(1)) is not None
 
 
-def active_policies() -> PolicySet:
-    """Load the active policies (two small queries; calendars come from the cache)."""
-    rows = list(db.session.scalars(
-        select(SlaPolicyConfig).where(SlaPolicyConfig.active).order_by(SlaPolicyConfig.position, SlaPolicyConfig.id)))
+def _load_active_policies() -> PolicySet:
+    # Core rows made into transient objects: the cached set outlives every session.
+    rows = [SlaPolicyConfig(**row) for row in db.session.execute(
+        select(SlaPolicyConfig.__table__).where(SlaPolicyConfig.active)
+        .order_by(SlaPolicyConfig.position, SlaPolicyConfig.id)).mappings()]
     ids = {r.calendar_id for r in rows} - {None}
-    cals = {c.id: c for c in db.session.scalars(select(SlaCalendar).where(SlaCalendar.id.in_(ids)))} if ids else {}
+    cals = ({row["id"]: SlaCalendar(**row) for row in db.session.execute(
+        select(SlaCalendar.__table__).where(SlaCalendar.id.in_(ids))).mappings()} if ids else {})
     return PolicySet(tuple(policy_of(r, cals.get(r.calendar_id)) for r in rows), {r.id: r for r in rows})
+
+
+def active_policies() -> PolicySet:
+    """The active policies, cached per settings revision (see services.settings_cache)."""
+    return settings_cache.cached("sla_policies", _load_active_policies)
 
 
 # -- preview --------------------------------------------------------------------------------------

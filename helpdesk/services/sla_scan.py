@@ -83,7 +83,7 @@ def _due_ids(now: datetime, skip: set[int], limit: int) -> list[int]:
 @retry_when_busy
 def _refresh_batch(ids: list[int], now: datetime, policies: sla_config.PolicySet) -> list[Computed]:
     begin_write()
-    done = [computed for _, computed in refresh_locked(ids, now, policies, scanning=True)]
+    done = refresh_locked(ids, now, policies, scanning=True)
     db.session.commit()
     return done
 

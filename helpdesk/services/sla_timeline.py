@@ -19,18 +19,31 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import sla
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Message, Ticket, TicketEvent
+from helpdesk.models.tickets import PRIORITY_NAMES
 
 STATUS_EVENTS = ("changed", "status", "reopened", "merged_into")
+
+# Built once: a ticket's clocks are read on every ingested message and every change.
+_customers, _events, _messages = Customer.__table__, TicketEvent.__table__, Message.__table__
+_CUSTOMERS = select(_customers.c.id, _customers.c.tier, _customers.c.organization_id).where(
+    _customers.c.id.in_(bindparam("ids", expanding=True)))
+_STATUS_EVENTS = (select(_events.c.ticket_id, _events.c.kind, _events.c.data, _events.c.created_at)
+                  .where(_events.c.ticket_id.in_(bindparam("ids", expanding=True)), _events.c.kind.in_(STATUS_EVENTS))
+                  .order_by(_events.c.ticket_id, _events.c.id))
+_MESSAGES = (select(_messages.c.ticket_id, _messages.c.kind, _messages.c.created_at)
+             .where(_messages.c.ticket_id.in_(bindparam("ids", expanding=True)),
+                    _messages.c.kind.in_(("inbound", "outbound")), _messages.c.is_automated.is_(False))
+             .order_by(_messages.c.ticket_id, _messages.c.id))
 
 
 def _facts(ticket: Ticket, customer: Customer | None) -> sla.TicketFacts:
     return sla.TicketFacts(
-        priority=ticket.priority_name,
+        priority=PRIORITY_NAMES[ticket.priority],
         tier=customer.tier if customer is not None else None,
         organization=str(customer.organization_id) if customer is not None and customer.organization_id else None,
         group=str(ticket.group_id) if ticket.group_id is not None else None,
@@ -40,7 +53,7 @@ def _facts(ticket: Ticket, customer: Customer | None) -> sla.TicketFacts:
 
 def _originals(ticket: Ticket, rows: list[tuple[str, dict, datetime]]) -> tuple[str, str | None, str]:
     """The priority, group and status the ticket had when it was created."""
-    priority, group, status = ticket.priority_name, ticket.group_id, ticket.status
+    priority, group, status = PRIORITY_NAMES[ticket.priority], ticket.group_id, ticket.status
     seen: set[str] = set()
     for kind, data, _ in rows:
         for name in ("priority", "group_id", "status"):
@@ -93,25 +106,19 @@ def build(ticket: Ticket, customer: Customer | None, rows: list[tuple[str, dict,
 
 
 def timelines(tickets: Iterable[Ticket]) -> dict[int, list[sla.Event]]:
-    """The SLA timeline of each ticket, by id: three queries whatever the number of tickets."""
+    """The SLA timeline of each ticket, by id: three queries whatever the number of tickets.
+    `tickets` may be Ticket objects or rows with the same columns."""
     tickets = list(tickets)
     if not tickets:
         return {}
     ids = [t.id for t in tickets]
-    customer_ids = {t.customer_id for t in tickets}
-    customers = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
+    db.session.flush()  # Core reads below: pending ORM changes (a new priority, a customer's tier) first
+    connection = db.session.connection()
+    customers = {c.id: c for c in connection.execute(_CUSTOMERS, {"ids": sorted({t.customer_id for t in tickets})})}
     rows: dict[int, list] = defaultdict(list)
-    for ticket_id, kind, data, at in db.session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.data, TicketEvent.created_at)
-        .where(TicketEvent.ticket_id.in_(ids), TicketEvent.kind.in_(STATUS_EVENTS))
-        .order_by(TicketEvent.ticket_id, TicketEvent.id)
-    ):
+    for ticket_id, kind, data, at in connection.execute(_STATUS_EVENTS, {"ids": ids}):
         rows[ticket_id].append((kind, data, at))
     messages: dict[int, list] = defaultdict(list)
-    for ticket_id, kind, at in db.session.execute(
-        select(Message.ticket_id, Message.kind, Message.created_at)
-        .where(Message.ticket_id.in_(ids), Message.kind.in_(("inbound", "outbound")), Message.is_automated.is_(False))
-        .order_by(Message.ticket_id, Message.id)
-    ):
+    for ticket_id, kind, at in connection.execute(_MESSAGES, {"ids": ids}):
         messages[ticket_id].append((kind, at))
     return {t.id: build(t, customers.get(t.customer_id), rows[t.id], messages[t.id]) for t in tickets}

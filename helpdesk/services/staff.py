@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.extensions import db
@@ -115,7 +116,8 @@ def user_for_token(token: str | None) -> User | None:
     """
     if not token:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query, not two
+                            .where(ApiToken.token_hash == _hash_token(token)))
     if row is None or not row.user.active:
         return None
     user, now = row.user, utcnow()

@@ -23,12 +23,18 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 def begin_write() -> None:
-    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite, plain on
-    PostgreSQL). Ends a read-only transaction the caller left open; pending changes are an error."""
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite). A read-only
+    transaction the caller left open is ended first on SQLite and goes on writing on PostgreSQL;
+    pending changes are an error."""
     session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() with unsaved changes in the session")
+        if session.get_bind().dialect.name != "sqlite":
+            # Read committed: each statement sees what others committed, and a read may become a
+            # write. Ending the read cost a COMMIT and, as that expires every loaded object, a
+            # reload of each: five round trips of a chat reply's eight (bench/README, chat widget).
+            return
         session.commit()
     session.connection(execution_options={"sqlite_write": True})
 

@@ -11,6 +11,7 @@ from channels.webchat.adapter import WebchatChannel
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Ticket, User
 from helpdesk.services import mailboxes, replies, webchat_messages, webchat_visitors
+from helpdesk.services.transactions import begin_write
 from helpdesk.webchat import presence
 
 log = logging.getLogger(__name__)
@@ -90,11 +91,12 @@ def deliver_live(sender, payload: dict) -> None:
     if payload.get("kind") != "outbound" or payload.get("channel") != "webchat":
         return
     room = _chat_room(payload["ticket_id"])
-    db.session.commit()  # end the read: the publisher's session goes on (see knowledge_base.activity)
     if room is None or not presence.visitors.is_online(room):
+        db.session.commit()  # end the read: the publisher's session goes on (see knowledge_base.activity)
         return
     try:
-        replies.deliver(payload["message_id"])
-    except Exception:  # noqa: BLE001 - the reply is stored; the queued job or the sweeper delivers it
+        begin_write()
+        replies.deliver(payload["message_id"], live=True)
+    except Exception:  # noqa: BLE001 - the reply is stored and still queued: its job delivers it
         db.session.rollback()
         log.exception("chat reply %s: live delivery failed; left to the job queue", payload["message_id"])

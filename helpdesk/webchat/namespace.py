@@ -85,21 +85,22 @@ class ChatNamespace(Namespace):
         if refusal is not None:
             return refusal
         data = data if isinstance(data, dict) else {}
+        room = delivery.room_of(account.source, visitor_id)  # read before the commit expires the account
         try:
             result = webchat_messages.post(account, visitor_id, text=str(data.get("text") or ""),
                                            client_id=str(data.get("client_id") or ""), name=data.get("name"),
                                            subject=data.get("topic"))
         except ChatMessageError as exc:
             return {"ok": False, "error": exc.message, "field": exc.field}
-        self._after_post(account, visitor_id, result)
+        self._after_post(room, visitor_id, result)
         return {"ok": True, "id": result.message_id, "ticket_id": result.ticket_id}
 
-    def _after_post(self, account: ChannelAccount, visitor_id: str, result) -> None:
+    def _after_post(self, room: str, visitor_id: str, result) -> None:
         """Other tabs of the visitor show the message too; an agent already on the ticket page saw it."""
         from helpdesk.realtime import presence as agents_on_ticket
 
-        room = delivery.room_of(account.source, visitor_id)
-        if not result.duplicate:
+        # Most visitors have one tab: then there is nobody to show it to, and no need to read it back.
+        if not result.duplicate and presence.visitors.connections(room) > 1:
             emit("message_added", webchat_messages.item(result.message_id, visitor_id), to=room, skip_sid=request.sid)
         if agents_on_ticket.on_ticket(result.ticket_id):
             emit("read", {"up_to": result.message_id}, to=room)

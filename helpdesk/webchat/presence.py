@@ -30,8 +30,12 @@ class VisitorsOnline:
             return self._room_of.pop(sid, None)
 
     def is_online(self, room: str) -> bool:
+        return self.connections(room) > 0
+
+    def connections(self, room: str) -> int:
+        """How many widgets (tabs) of the room are connected."""
         with self._lock:
-            return room in self._room_of.values()
+            return sum(1 for r in self._room_of.values() if r == room)
 
 
 class RedisVisitorsOnline:
@@ -57,7 +61,10 @@ class RedisVisitorsOnline:
         return room.decode()
 
     def is_online(self, room: str) -> bool:
-        return self._redis.scard(f"helpdesk:chat-online:{room}") > 0
+        return self.connections(room) > 0
+
+    def connections(self, room: str) -> int:
+        return self._redis.scard(f"helpdesk:chat-online:{room}")
 
 
 visitors: VisitorsOnline | RedisVisitorsOnline = VisitorsOnline()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import free_port, services_required
-from tests.web_server import run_cli, start_server, stop
+from tests.web_server import cli_in_process, start_server, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
@@ -42,7 +42,7 @@ MAILBOX_USER = "inbox@helpdesk.example"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, dovecot):
+def live_server(tmp_path_factory, dovecot, sqlite_template):
     from aiosmtpd.controller import Controller
 
     from tests.conftest import RecordingSmtpHandler
@@ -55,20 +55,23 @@ def live_server(tmp_path_factory, dovecot):
     instance = tmp_path_factory.mktemp("live-instance")
     env = dict(os.environ, HELPDESK_INSTANCE_DIR=str(instance), HELPDESK_SECRET_KEY="browser-tests",
                HELPDESK_SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", HELPDESK_MAIL_FROM="support@helpdesk.example",
-               HELPDESK_LOGIN_RATE_LIMIT="1000 per minute", HELPDESK_SLA_SCAN_SECONDS="2")
+               HELPDESK_LOGIN_RATE_LIMIT="1000 per minute", HELPDESK_SLA_SCAN_SECONDS="2",
+               HELPDESK_REPORT_DELAY_SECONDS="2")
     for name in ("HELPDESK_DATABASE_URL", "HELPDESK_REDIS_URL"):
         env.pop(name, None)
-    run_cli(env, "db", "upgrade")
-    for email, name, role, group in (("admin@staff.example", "Alex Admin", "admin", "Support"),
-                                     ("ana@staff.example", "Ana Agent", "agent", "Support"),
-                                     ("ben@staff.example", "Ben Agent", "agent", "Support")):
-        run_cli(env, "users", "create", "--email", email, "--name", name, "--role", role, "--group", group,
-                "--password-stdin", stdin=PASSWORD + "\n")
-    token = run_cli(env, "tokens", "create", "--email", "admin@staff.example").strip()
-    # A support mailbox on the test Dovecot: `helpdesk run` listens to it (IDLE) like production.
-    run_cli(env, "channels", "add-email", "inbox", "--address", MAILBOX_USER, "--imap-host", "127.0.0.1",
-            "--imap-port", str(dovecot.port), "--imap-user", MAILBOX_USER, "--imap-security", "none",
-            "--imap-password-stdin", "--group", "Support", stdin="imap-secret\n")
+    # The embedded database's place in the instance folder, migrated (as `helpdesk db upgrade` would).
+    shutil.copy(sqlite_template, instance / "helpdesk.sqlite3")
+    with cli_in_process(env) as helpdesk:
+        for email, name, role, group in (("admin@staff.example", "Alex Admin", "admin", "Support"),
+                                         ("ana@staff.example", "Ana Agent", "agent", "Support"),
+                                         ("ben@staff.example", "Ben Agent", "agent", "Support")):
+            helpdesk("users", "create", "--email", email, "--name", name, "--role", role, "--group", group,
+                     "--password-stdin", stdin=PASSWORD + "\n")
+        token = helpdesk("tokens", "create", "--email", "admin@staff.example").strip()
+        # A support mailbox on the test Dovecot: `helpdesk run` listens to it (IDLE) like production.
+        helpdesk("channels", "add-email", "inbox", "--address", MAILBOX_USER, "--imap-host", "127.0.0.1",
+                 "--imap-port", str(dovecot.port), "--imap-user", MAILBOX_USER, "--imap-security", "none",
+                 "--imap-password-stdin", "--group", "Support", stdin="imap-secret\n")
     port = free_port()
     server = start_server(env, "run", "--port", str(port))
     try:

@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
-from tests.web_server import run_cli
+from tests.web_server import cli_in_process
 
 
 def _settled(live_server, headers: dict, ticket_id: int) -> bool:
@@ -57,11 +57,12 @@ def _work_a_ticket(live_server, token: str, group: str, subject: str) -> int:
 
 
 def test_a_supervisor_filters_the_report_by_group_and_date_and_exports_csv(sign_in, live_server, tmp_path):
-    run_cli(live_server.env, "users", "create", "--email", "rhea@staff.example", "--name", "Rhea Supervisor",
-            "--role", "supervisor", "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")
-    run_cli(live_server.env, "users", "create", "--email", "bea@staff.example", "--name", "Bea Billing",
-            "--role", "agent", "--group", "Billing", "--password-stdin", stdin=PASSWORD + "\n")
-    bea_token = run_cli(live_server.env, "tokens", "create", "--email", "bea@staff.example").strip()
+    with cli_in_process(live_server.env) as helpdesk:
+        helpdesk("users", "create", "--email", "rhea@staff.example", "--name", "Rhea Supervisor",
+                 "--role", "supervisor", "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")
+        helpdesk("users", "create", "--email", "bea@staff.example", "--name", "Bea Billing",
+                 "--role", "agent", "--group", "Billing", "--password-stdin", stdin=PASSWORD + "\n")
+        bea_token = helpdesk("tokens", "create", "--email", "bea@staff.example").strip()
     _work_a_ticket(live_server, live_server.token, "Support", "Printer jam")
     billing_ticket = _work_a_ticket(live_server, bea_token, "Billing", "Refund =SUM(A1)")
 

@@ -8,7 +8,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD
-from tests.web_server import run_cli
+from tests.web_server import cli_in_process
 
 # Calendar time, so the test does not depend on the hour: warning after 8 s, breach after 16 s.
 SHORT_POLICY = {"name": "Very short", "targets": [
@@ -16,8 +16,9 @@ SHORT_POLICY = {"name": "Very short", "targets": [
 
 
 def test_the_dashboard_follows_a_ticket_through_warning_and_breach(sign_in, live_server):
-    run_cli(live_server.env, "users", "create", "--email", "sue@staff.example", "--name", "Sue Supervisor",
-            "--role", "supervisor", "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")
+    with cli_in_process(live_server.env) as helpdesk:
+        helpdesk("users", "create", "--email", "sue@staff.example", "--name", "Sue Supervisor",
+                 "--role", "supervisor", "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")
     created = live_server.api("POST", "/api/v1/sla/policies", json=SHORT_POLICY)
     assert created.status_code == 201, created.text
     page = sign_in("sue@staff.example")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support import free_port
-from tests.web_server import run_cli
+from tests.web_server import cli_in_process
 
 SHOP_CSS = "* { color: red !important; font-size: 40px !important; } button { display: none !important; }"
 
@@ -38,8 +38,9 @@ def shop(live_server, tmp_path_factory):
     """The customer's site on its own origin, with the widget's snippet pasted in."""
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
-    output = run_cli(live_server.env, "channels", "add-webchat", "shop", "--origin", origin, "--group", "Support",
-                     "--base-url", live_server.url)
+    with cli_in_process(live_server.env) as helpdesk:
+        output = helpdesk("channels", "add-webchat", "shop", "--origin", origin, "--group", "Support",
+                          "--base-url", live_server.url)
     key = output.split("key ", 1)[1].split()[0]
     root = tmp_path_factory.mktemp("shop")
     (root / "index.html").write_text(shop_page(live_server.url, key))

@@ -162,3 +162,15 @@ def test_idle_wakes_up_when_mail_arrives(mailbox, dovecot):
         assert imap.wait_for_mail(20) is True
         assert time.monotonic() - started < 10  # woken by the server, not by the timeout
         timer.join()
+
+
+def test_idle_without_new_mail_waits_out_its_timeout(mailbox, dovecot):
+    from channels.email.imap import ImapMailbox
+    from helpdesk.services import mailboxes
+
+    dovecot.deliver(mailbox.user, make_mail())  # mail seen at select time is not news
+    with ImapMailbox(mailboxes.imap_settings(mailbox)) as imap:
+        for _ in range(2):
+            started = time.monotonic()
+            assert imap.wait_for_mail(1.5) is False
+            assert time.monotonic() - started >= 1.4

@@ -140,6 +140,45 @@ def test_a_reply_reaches_an_open_widget_without_waiting_for_a_job_thread(app, wi
         huey.flush()  # the job left queued would find the reply delivered; nothing else may pick it up
 
 
+def test_a_visitors_message_shows_in_their_other_tabs_and_nowhere_else(app, widget):
+    tab, ben = visit(app, widget.settings["key"]), visit(app, widget.settings["key"])
+    token = welcome(tab)["token"]
+    welcome(ben)
+    say(tab, "Just me, one tab")
+    assert named(tab.get_received(NS), "message_added") == []
+    other_tab = visit(app, widget.settings["key"], token=token)
+    welcome(other_tab)
+    say(tab, "Now in two tabs")
+    assert [m["text"] for m in named(other_tab.get_received(NS), "message_added")] == ["Now in two tabs"]
+    assert named(tab.get_received(NS), "message_added") == []
+    assert named(ben.get_received(NS), "message_added") == []
+
+
+def test_a_failed_live_push_leaves_the_reply_to_its_job(app, widget, make_user, monkeypatch):
+    from helpdesk.webchat import delivery
+
+    ana = visit(app, widget.settings["key"])
+    welcome(ana)
+    ticket = db.session.get(Ticket, say(ana, "Hello?")["ticket_id"])
+    ana.get_received(NS)
+    real_item, calls = delivery.webchat_messages.item, []
+
+    def item_failing_once(message_id, visitor_id):
+        calls.append(message_id)
+        if len(calls) == 1:
+            raise RuntimeError("the live push broke halfway")
+        return real_item(message_id, visitor_id)
+
+    monkeypatch.setattr(delivery.webchat_messages, "item", item_failing_once)
+    reply = replies.add_reply(ticket, make_user(), body="Still here")
+    # The live attempt's claim went back with it: the job (run at once here) found the reply
+    # queued, not stuck "sending" until the sweeper, and it counts as one attempt.
+    assert len(calls) == 2
+    assert [m["text"] for m in named(ana.get_received(NS), "message_added")] == ["Still here"]
+    db.session.refresh(reply)
+    assert (reply.delivery_state, reply.delivery_attempts) == ("delivered", 1)
+
+
 def test_a_visitor_cannot_join_another_visitors_room(app, widget, make_user):
     ana, ben = visit(app, widget.settings["key"]), visit(app, widget.settings["key"])
     ana_id = welcome(ana)["visitor_id"]

@@ -13,10 +13,8 @@ ANA = SimpleNamespace(id=1, name="Ana")
 BEN = SimpleNamespace(id=2, name="Ben")
 
 
-@pytest.fixture(params=["memory", "redis"])
-def store(request):
-    if request.param == "memory":
-        return Presence()
+def flushed_redis() -> str:
+    """This module's Redis database, emptied (skipped, or failed with CI=true, without Redis)."""
     import redis
 
     url = redis_test_url(13)
@@ -25,7 +23,12 @@ def store(request):
     except redis.RedisError as exc:
         services_required("Redis", str(exc))
     redis.Redis.from_url(url).flushdb()
-    return RedisPresence(url)
+    return url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request):
+    return Presence() if request.param == "memory" else RedisPresence(flushed_redis())
 
 
 def test_two_tabs_of_one_agent_show_once_and_replying_wins(store):
@@ -43,3 +46,22 @@ def test_dropping_a_socket_removes_only_its_entry(store):
     assert store.drop("sid-1") == 7
     assert store.drop("sid-1") is None
     assert [p["name"] for p in store.on_ticket(7)] == ["Ben"]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def visitors(request):
+    from helpdesk.webchat.presence import RedisVisitorsOnline, VisitorsOnline
+
+    return VisitorsOnline() if request.param == "memory" else RedisVisitorsOnline(flushed_redis())
+
+
+def test_the_chat_registry_counts_a_visitors_open_widgets(visitors):
+    visitors.add("sid-1", "visitor:1:ana")
+    visitors.add("sid-2", "visitor:1:ana")
+    visitors.add("sid-3", "visitor:1:ben")
+    assert (visitors.connections("visitor:1:ana"), visitors.is_online("visitor:1:ana")) == (2, True)
+    assert visitors.drop("sid-1") == "visitor:1:ana"
+    assert visitors.connections("visitor:1:ana") == 1
+    visitors.drop("sid-2")
+    assert (visitors.connections("visitor:1:ana"), visitors.is_online("visitor:1:ana")) == (0, False)
+    assert visitors.connections("visitor:1:ben") == 1

@@ -17,6 +17,7 @@ from helpdesk.services.reports import ReportFilter
 @pytest.fixture
 def worker(app_config):
     app_config["HELPDESK_JOBS_IMMEDIATE"] = False
+    app_config["HELPDESK_REPORT_DELAY_SECONDS"] = 2
     yield
     from helpdesk.jobs import huey
 
@@ -32,7 +33,7 @@ def test_a_reply_and_a_solve_share_one_scheduled_refresh_that_a_worker_runs(work
     tickets.update_ticket(ticket, agent, status="solved")
     refreshes = [t for t in huey.pending() if t.name == "refresh_report_facts"]
     assert [t.args for t in refreshes] == [(ticket.id,)]  # three events, one refresh
-    assert refreshes[0].eta is not None  # due in COALESCE_SECONDS, so later changes join it
+    assert refreshes[0].eta is not None  # due in HELPDESK_REPORT_DELAY_SECONDS, so later changes join it
     consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False)
     consumer.start()
     try:

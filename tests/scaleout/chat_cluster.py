@@ -13,7 +13,7 @@ from pathlib import Path
 import socketio
 
 from tests.support import free_port
-from tests.web_server import run_cli, start_server, stop
+from tests.web_server import cli_in_process, start_server, stop
 
 BIN = Path(sys.executable).parent
 SHOP = "https://shop.example"
@@ -27,10 +27,11 @@ def start_cluster(pg_schema_url: str, redis_urls: tuple[str, str], instance: Pat
     _truncate_all(pg_schema_url)
     env = dict(os.environ, HELPDESK_DATABASE_URL=pg_schema_url, HELPDESK_REDIS_URL=redis_urls[0],
                HELPDESK_INSTANCE_DIR=str(instance), HELPDESK_SECRET_KEY="webchat-scale-out-test")
-    run_cli(env, "users", "create", "--email", "ana@staff.example", "--name", "Ana Pérez", "--role", "agent",
-            "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
-    token = run_cli(env, "tokens", "create", "--email", "ana@staff.example").strip()
-    added = run_cli(env, "channels", "add-webchat", "shop", "--origin", SHOP, "--group", "Support", "--no-prechat")
+    with cli_in_process(env) as helpdesk:
+        helpdesk("users", "create", "--email", "ana@staff.example", "--name", "Ana Pérez", "--role", "agent",
+                 "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
+        token = helpdesk("tokens", "create", "--email", "ana@staff.example").strip()
+        added = helpdesk("channels", "add-webchat", "shop", "--origin", SHOP, "--group", "Support", "--no-prechat")
     key = re.search(r"key (\S+)", added).group(1)
     ports = (free_port(), free_port())
     procs = []

@@ -17,7 +17,7 @@ import requests
 import socketio
 
 from tests.support import free_port
-from tests.web_server import run_cli, start_server, stop
+from tests.web_server import cli_in_process, start_server, stop
 
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -50,9 +50,10 @@ def smtp_port():
 
 def test_reply_flows_through_redis_worker_and_socket_fan_out(cluster_env):
     env = cluster_env
-    run_cli(env, "users", "create", "--email", "ana@staff.example", "--name", "Ana", "--role", "agent",
-            "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
-    token = run_cli(env, "tokens", "create", "--email", "ana@staff.example").strip()
+    with cli_in_process(env) as helpdesk:
+        helpdesk("users", "create", "--email", "ana@staff.example", "--name", "Ana", "--role", "agent",
+                 "--group", "Support", "--password-stdin", stdin="correct horse battery\n")
+        token = helpdesk("tokens", "create", "--email", "ana@staff.example").strip()
     port = free_port()
     web = start_server(env, "web", "--port", str(port), ready_path="/api/v1/openapi.json")
     worker = subprocess.Popen([str(BIN / "helpdesk"), "worker", "--workers", "1"], env=env,

@@ -15,6 +15,7 @@ from channels.email.smtp import SmtpSettings
 from helpdesk.extensions import db
 from helpdesk.models import Mailbox
 from helpdesk.services import secrets, staff
+from helpdesk.services.transactions import begin_write
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -62,6 +63,7 @@ def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap
             raise MailboxError(field, f"must be one of {list(SECURITY_MODES)}")
     if not imap_user or not imap_password:
         raise MailboxError("imap_user", "user and password are required")
+    begin_write()  # the uniqueness check and the insert in one writer, which listeners cannot go stale
     if db.session.scalar(select(Mailbox.id).where((Mailbox.name == name) | (Mailbox.address == address))):
         raise MailboxError("name", "a mailbox with this name or address exists")
     group_id = staff.group_id_named(group, MailboxError)
@@ -87,6 +89,9 @@ def update_mailbox(mailbox: Mailbox, *, active: bool, acknowledge: bool, acknowl
     template = (acknowledge_template or "").strip()
     if len(template) > 10_000:
         raise MailboxError("acknowledge_template", "must be at most 10000 characters")
+    # The caller's read transaction may be older than a listener's last commit; on SQLite writing
+    # from it fails at once with "database is locked", so the change starts as a writer.
+    begin_write()
     mailbox.active, mailbox.acknowledge, mailbox.acknowledge_template = active, acknowledge, template or None
     if imap_password:
         mailbox.imap_password_secret = secrets.seal(imap_password)

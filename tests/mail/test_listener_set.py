@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from helpdesk.extensions import db
 from helpdesk.listeners import start_listeners
-from helpdesk.models import Ticket
+from helpdesk.models import Mailbox, Ticket
 from helpdesk.services import mailboxes
 from tests.mail.conftest import make_mail
 from tests.support import committed_eventually
@@ -41,3 +41,14 @@ def test_a_mailbox_added_while_listening_is_read_and_one_disabled_stops(app, mai
         stop.set()
         running.supervisor.join(timeout=10)
     assert not running.supervisor.is_alive()
+
+
+def test_an_admin_change_lands_although_a_listener_committed_since_it_was_read(app, mailbox):
+    db.session.rollback()
+    assert db.session.get(Mailbox, mailbox.id).active  # the admin's transaction reads first ...
+    with db.engine.begin() as listener:  # ... then a listener records its sync state
+        listener.execute(update(Mailbox).where(Mailbox.id == mailbox.id).values(last_uid=7))
+    mailboxes.update_mailbox(mailbox, active=False, acknowledge=False, acknowledge_template=None)
+    db.session.rollback()
+    stored = db.session.get(Mailbox, mailbox.id)
+    assert (stored.active, stored.last_uid) == (False, 7)

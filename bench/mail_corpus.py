@@ -4,9 +4,9 @@ charsets and transfer encodings, attachments, and some auto-replies."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime, timedelta
 
 SUBJECTS = ["Cannot log in", "Invoice {n} is wrong", "Refund for order #{n}", "App crashes on start",
             "Pedido {n} no ha llegado", "Problème de connexion", "退款申请 {n}", "Password reset link expired"]

@@ -38,7 +38,8 @@ def init_app(app: Flask) -> None:
 
 
 def _on_message_queued(sender, payload: dict) -> None:
-    if payload.get("kind") == "outbound" or payload.get("requeue"):
+    # A reply handed over at once (replies.Handover) arrives "delivered": no job for it.
+    if (payload.get("kind") == "outbound" and payload.get("delivery_state", "queued") == "queued") or payload.get("requeue"):
         deliver_message(payload["message_id"])
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +20,8 @@ from helpdesk.services import attachments, channel_accounts, events, survey_outb
 from helpdesk.services.attachments import path_for
 from helpdesk.services.secrets import SecretUnreadable
 from helpdesk.services.transactions import begin_write
+
+log = logging.getLogger(__name__)
 
 BODY_MAX = 100_000
 MAX_ATTEMPTS = 8
@@ -42,6 +46,30 @@ class DeliveryOutcome:
     retry_in: int | None = None
 
 
+@dataclass(frozen=True)
+class Handover:
+    """How a channel hands a reply to its recipient the moment it is committed, in the process
+    that stored it, when the recipient is connected to us (a chat widget that is open), instead of
+    through the outbox job: one write transaction per reply instead of two, and no job.
+
+    `target(ticket)` says where to push now, or None to leave the reply to the outbox;
+    `prepare(message, ticket)` builds what to push (before the commit, which expires the
+    objects); `push(target, prepared)` sends it and raises when it could not. A reply whose push
+    raises goes back to the outbox."""
+
+    target: Callable[[Ticket], object | None]
+    prepare: Callable[[Message, Ticket], object]
+    push: Callable[[object, object], None]
+
+
+_handovers: dict[str, Handover] = {}
+
+
+def register_handover(channel: str, handover: Handover) -> None:
+    """Let replies on `channel` be handed over at once when `handover.target` allows it."""
+    _handovers[channel] = handover
+
+
 def backoff_seconds(attempts: int) -> int:
     """Delay before attempt number `attempts + 1`: doubling from 30 s, capped at an hour."""
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
@@ -51,7 +79,9 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
               files: tuple[OutgoingFile, ...] = ()) -> Message:
     """Store an agent reply (queued for delivery) or an internal note, commit, publish.
 
-    The outbox job is enqueued by the `message.created` subscriber, after the commit.
+    The outbox job is enqueued by the `message.created` subscriber, after the commit. A reply
+    whose channel can hand it over at once (see `Handover`) is stored as delivered and pushed right
+    after the commit; if the push fails it goes back to the outbox.
     """
     body = (body or "").strip()
     if not body:
@@ -68,10 +98,17 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
         stored_files = [attachments.store(f) for f in files]
     except attachments.AttachmentTooLarge as exc:
         raise ReplyError("attachments", str(exc)) from None
+    handover = None if internal else _handovers.get(ticket.channel)
+    target = handover.target(ticket) if handover is not None else None
+    if internal:
+        delivery = {"delivery_state": None, "next_attempt_at": None}
+    elif target is not None:
+        delivery = {"delivery_state": "delivered", "next_attempt_at": None, "delivery_attempts": 1}
+    else:
+        delivery = {"delivery_state": "queued", "next_attempt_at": now}
     message = Message(
         ticket_id=ticket.id, kind="note" if internal else "outbound", channel=ticket.channel, source=ticket.source,
-        author_id=author.id, body_text=body, created_at=now,
-        delivery_state=None if internal else "queued", next_attempt_at=None if internal else now,
+        author=author, body_text=body, created_at=now, **delivery,
     )
     message.attachments = stored_files
     db.session.add(message)
@@ -88,15 +125,34 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
     # Built before commit: reading expired attributes afterwards would reload them and hold a read
     # snapshot open while the delivery job commits.
     payload = events.ticket_payload(ticket)
-    created = payload | {"message_id": message.id, "kind": message.kind, "author_id": author.id}
+    message_id = message.id
+    created = payload | {"message_id": message_id, "kind": message.kind, "author_id": author.id,
+                        "delivery_state": message.delivery_state}
     updated = payload | {"changes": changes, "actor_id": author.id}
+    prepared = handover.prepare(message, ticket) if target is not None else None
     db.session.commit()
+    if target is not None and not _hand_over(handover, target, prepared, message_id):
+        created["delivery_state"] = "queued"  # its job delivers it (the subscriber enqueues it)
     events.publish("message.created", created)
     events.publish("ticket.updated", updated)
     return message
 
 
-def _recipient(message: Message, ticket: Ticket) -> Identity | None:
+def _hand_over(handover: Handover, target: object, prepared: object, message_id: int) -> bool:
+    """Push a committed reply; on failure put it back in the outbox. Whether it was pushed."""
+    try:
+        handover.push(target, prepared)
+        return True
+    except Exception:  # noqa: BLE001 - the reply is stored; the outbox delivers it instead
+        log.exception("reply %s: hand-over failed; left to the outbox", message_id)
+    begin_write()
+    db.session.execute(update(Message).where(Message.id == message_id)
+                       .values(delivery_state="queued", delivery_attempts=0, next_attempt_at=utcnow()))
+    db.session.commit()
+    return False
+
+
+def recipient(ticket: Ticket) -> Identity | None:
     """Who an outbound reply goes to: the identity the customer last wrote from on this channel."""
     identity = db.session.scalar(
         select(Identity).join(Message, Message.identity_id == Identity.id)
@@ -174,12 +230,12 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
     message = db.session.get(Message, message_id)
     ticket = message_ticket(message)
     finish = functools.partial(_finish, message, claimed=live)
-    recipient = _recipient(message, ticket)
-    if recipient is None:
+    to = recipient(ticket)
+    if to is None:
         return finish("failed", error="the customer has no address to reply to")
     try:
         adapter = channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source))
-        receipt = adapter.send(_outbound(message, ticket, recipient))
+        receipt = adapter.send(_outbound(message, ticket, to))
     except (KeyError, SecretUnreadable) as exc:
         return finish("failed", error=str(exc))
     except DeliveryError as exc:

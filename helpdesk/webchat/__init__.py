@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from helpdesk.extensions import socketio
-from helpdesk.services import events
+from helpdesk.services import events, replies
 
 
 def init_app(app: Flask) -> None:
@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
     socketio.on_namespace(namespace.ChatNamespace(delivery.NAMESPACE))
     events.ticket_created.connect(delivery.announce_new_chat, weak=False)
     events.message_created.connect(delivery.deliver_live, weak=False)
+    replies.register_handover("webchat", delivery.handover)

@@ -9,7 +9,7 @@ from channels.base import OutboundMessage
 from channels.web.form import WebChannel
 from channels.webchat.adapter import WebchatChannel
 from helpdesk.extensions import db, socketio
-from helpdesk.models import Ticket, User
+from helpdesk.models import Message, Ticket, User
 from helpdesk.services import mailboxes, replies, webchat_messages, webchat_visitors
 from helpdesk.services.transactions import begin_write
 from helpdesk.webchat import presence
@@ -43,6 +43,28 @@ def adapter(settings: dict) -> WebchatChannel:
     """The "webchat" channel adapter: live push, and e-mail (the server's outgoing mail) for
     visitors who left after proving their address."""
     return WebchatChannel(push, email=WebChannel(mailboxes.outgoing_smtp(None)), email_of=webchat_visitors.verified_email)
+
+
+def live_room(ticket: Ticket) -> str | None:
+    """The room to push a reply on `ticket` to right after its commit: the visitor's, when their
+    widget is open and they last wrote through it (not by e-mail, where the reply follows them)."""
+    room = room_of(ticket.source, ticket.thread_key) if ticket.channel == "webchat" and ticket.thread_key else None
+    if room is None or not presence.visitors.is_online(room):
+        return None
+    to = replies.recipient(ticket)
+    return room if to is not None and to.kind == "webchat" else None
+
+
+def reply_item(message: Message, ticket: Ticket) -> dict:
+    """The reply as the visitor's widget shows it."""
+    return webchat_messages.as_item(message, ticket.thread_key)
+
+
+def push_reply(room: str, item: dict) -> None:
+    socketio.emit("message_added", item, to=room, namespace=NAMESPACE)
+
+
+handover = replies.Handover(target=live_room, prepare=reply_item, push=push_reply)
 
 
 def _chat_room(ticket_id: int) -> str | None:
@@ -88,8 +110,9 @@ def deliver_live(sender, payload: dict) -> None:
     delivered at once, in the process that stored it, instead of waiting for a job thread; the
     queued job then finds it delivered (delivery claims the message, so it happens once). Replies
     to visitors who left (kept for their return, or sent by e-mail) stay with the job queue."""
-    if payload.get("kind") != "outbound" or payload.get("channel") != "webchat":
-        return
+    if (payload.get("kind") != "outbound" or payload.get("channel") != "webchat"
+            or payload.get("delivery_state", "queued") != "queued"):
+        return  # not a chat reply, or one handed over already (see replies.Handover)
     room = _chat_room(payload["ticket_id"])
     if room is None or not presence.visitors.is_online(room):
         db.session.commit()  # end the read: the publisher's session goes on (see knowledge_base.activity)

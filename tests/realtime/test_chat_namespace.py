@@ -154,26 +154,25 @@ def test_a_visitors_message_shows_in_their_other_tabs_and_nowhere_else(app, widg
     assert named(ben.get_received(NS), "message_added") == []
 
 
-def test_a_failed_live_push_leaves_the_reply_to_its_job(app, widget, make_user, monkeypatch):
+def test_a_failed_hand_over_leaves_the_reply_to_its_job(app, widget, make_user, monkeypatch):
     from helpdesk.webchat import delivery
 
     ana = visit(app, widget.settings["key"])
     welcome(ana)
     ticket = db.session.get(Ticket, say(ana, "Hello?")["ticket_id"])
     ana.get_received(NS)
-    real_item, calls = delivery.webchat_messages.item, []
+    real_emit, failures = delivery.socketio.emit, []
 
-    def item_failing_once(message_id, visitor_id):
-        calls.append(message_id)
-        if len(calls) == 1:
-            raise RuntimeError("the live push broke halfway")
-        return real_item(message_id, visitor_id)
+    def emit_failing_once(event, *args, **kwargs):
+        if event == "message_added" and not failures:
+            failures.append(event)
+            raise RuntimeError("the push broke halfway")
+        return real_emit(event, *args, **kwargs)
 
-    monkeypatch.setattr(delivery.webchat_messages, "item", item_failing_once)
+    monkeypatch.setattr(delivery.socketio, "emit", emit_failing_once)
     reply = replies.add_reply(ticket, make_user(), body="Still here")
-    # The live attempt's claim went back with it: the job (run at once here) found the reply
-    # queued, not stuck "sending" until the sweeper, and it counts as one attempt.
-    assert len(calls) == 2
+    # The reply went back to the outbox; its job (run at once here) pushed it, as its first attempt.
+    assert failures == ["message_added"]
     assert [m["text"] for m in named(ana.get_received(NS), "message_added")] == ["Still here"]
     db.session.refresh(reply)
     assert (reply.delivery_state, reply.delivery_attempts) == ("delivered", 1)
@@ -220,6 +219,25 @@ def test_a_visitor_who_left_with_a_confirmed_address_gets_the_reply_by_email(app
     [mail] = smtp_server.messages
     assert mail.rcpt_tos == ["bo@example.com"] and b"Here is your answer by e-mail" in mail.content
     assert f"[#{ticket.number}]".encode() in mail.content  # an answer by mail threads back onto the chat
+
+
+def test_a_visitor_who_went_on_by_email_gets_replies_by_email_even_with_the_widget_open(app, widget, make_user,
+                                                                                      smtp_server):
+    from channels.base import InboundMessage, Sender
+    from helpdesk.services.ingest import ingest
+
+    client = visit(app, widget.settings["key"])
+    hello = welcome(client)
+    ticket = db.session.get(Ticket, say(client, "Mail me, please.")["ticket_id"])
+    webchat_visitors.confirm(webchat_visitors.confirmation_token(widget, hello["visitor_id"], "bo@example.com"))
+    ingest(InboundMessage(channel="email", source="email:support", external_id="<bo-1@example.com>",
+                          sender=Sender(kind="email", address="bo@example.com"), body_text="Answering by mail now",
+                          subject=f"Re: [#{ticket.number}]", ticket_hint=ticket.number))
+    client.get_received(NS)
+    reply = replies.add_reply(db.session.get(Ticket, ticket.id), make_user(), body="Then by mail it is")
+    assert named(client.get_received(NS), "message_added") == []
+    assert reply.delivery_state == "sent"
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["bo@example.com"]]
 
 
 def test_a_visitor_can_mark_only_their_own_replies_read(app, widget, make_user):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message
 from helpdesk.models.base import utcnow
+from helpdesk.services.transactions import commit_keeping_objects
 from knowledge_base.models import KbArticle, KbDeflection, KbSearch, KbSent, KbView, KbVote
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,9 @@ def _quietly(record, *args) -> None:
     try:
         record(*args)
         # End the read too: the publisher's session goes on, and on SQLite a snapshot left open
-        # cannot write once another connection has committed.
-        db.session.commit()
+        # cannot write once another connection has committed. Its objects stay as they are: the
+        # publisher committed them, and nothing here changed them.
+        commit_keeping_objects()
     except Exception:  # noqa: BLE001
         db.session.rollback()
         log.exception("knowledge base: could not record %s%r", record.__name__, args)

@@ -19,7 +19,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.services import attachments, channel_accounts, events, survey_outbound
 from helpdesk.services.attachments import path_for
 from helpdesk.services.secrets import SecretUnreadable
-from helpdesk.services.transactions import begin_write
+from helpdesk.services.transactions import begin_write, commit_keeping_objects
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
                         "delivery_state": message.delivery_state}
     updated = payload | {"changes": changes, "actor_id": author.id}
     prepared = handover.prepare(message, ticket) if target is not None else None
-    db.session.commit()
+    commit_keeping_objects()  # the reply is returned (and shown) as stored: no read-back
     if target is not None and not _hand_over(handover, target, prepared, message_id):
         created["delivery_state"] = "queued"  # its job delivers it (the subscriber enqueues it)
     events.publish("message.created", created)
@@ -225,9 +225,10 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
     if not _claim(message_id, commit=not live):
         if live:
             db.session.rollback()
-        message = db.session.get(Message, message_id)
+        message = db.session.get(Message, message_id, populate_existing=True)
         return DeliveryOutcome(message.delivery_state if message else "missing")
-    message = db.session.get(Message, message_id)
+    # Read again even when the session holds it: the claim changed the row behind the ORM's back.
+    message = db.session.get(Message, message_id, populate_existing=True)
     ticket = message_ticket(message)
     finish = functools.partial(_finish, message, claimed=live)
     to = recipient(ticket)

@@ -68,15 +68,20 @@ def find_identity(kind: str, address: str) -> Identity | None:
     )
 
 
-_ORGANIZATION_OF_DOMAIN = select(Organization.__table__.c.id).where(Organization.__table__.c.domain == bindparam("domain"))
+ORGANIZATION_OF_DOMAIN = select(Organization.__table__.c.id).where(Organization.__table__.c.domain == bindparam("domain"))
+
+
+def domain_of(kind: str, address: str) -> str | None:
+    """The domain an identity's address gives its organization by: e-mail only."""
+    return address.rpartition("@")[2] if kind == "email" and "@" in address else None
 
 
 def organization_for(kind: str, address: str) -> int | None:
     """The organization whose domain an e-mail address has, if any."""
-    if kind != "email" or "@" not in address:
+    domain = domain_of(kind, address)
+    if domain is None:
         return None
-    domain = address.rpartition("@")[2]
-    return db.session.connection().execute(_ORGANIZATION_OF_DOMAIN, {"domain": domain}).scalar()
+    return db.session.connection().execute(ORGANIZATION_OF_DOMAIN, {"domain": domain}).scalar()
 
 
 def _new_identity(sender: Sender, address: str) -> Identity:

@@ -141,11 +141,11 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None,
            policies: sla_config.PolicySet) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
     """Inside the caller's write transaction: store `message`. Returns the result (None: nothing
     stored, see `ingest`) and the events to publish once the transaction is committed."""
-    existing = _existing(message)
-    if existing is not None:
-        return existing, []
+    looked_up = senders.lookup(message.source, message.external_id, message.sender if allow_new_ticket else None)
+    if looked_up.stored is not None:
+        return IngestResult(*looked_up.stored, created_ticket=False, duplicate=True), []
     now = utcnow()
-    sender = senders.sender_record(message.sender) if allow_new_ticket else None
+    sender = senders.sender_record(message.sender, looked_up) if allow_new_ticket else None
     ticket = _find_thread(message, sender)
     if ticket is not None and ticket.status == "closed":
         ticket = None  # a closed ticket stays closed; the customer gets a fresh one

@@ -173,19 +173,19 @@ def test_a_concurrent_first_message_of_the_same_new_customer_is_retried_onto_one
     flush fails on the unique identity, and ingestion starts over onto the winner's record."""
     from helpdesk.services import senders
 
-    original = senders.find_sender
+    original = senders.lookup
     raced = []
 
-    def find_then_lose_the_race(kind, address):
-        found = original(kind, address)
-        if found is None and not raced:
-            raced.append(address)
+    def look_up_then_lose_the_race(source, external_id, sender):
+        found = original(source, external_id, sender)
+        if found.known is None and not raced:
+            raced.append(found.address)
             with app.app_context():  # a second session: the other delivery, committed first
                 inbound(email="race@example.com", external_id="other-delivery")
                 db.session.remove()
         return found
 
-    monkeypatch.setattr(senders, "find_sender", find_then_lose_the_race)
+    monkeypatch.setattr(senders, "lookup", look_up_then_lose_the_race)
     result = inbound(email="race@example.com", external_id="ours")
     assert raced == ["race@example.com"] and not result.duplicate
     assert count(Customer) == 1 and count(Message) == 2 and count(Identity) == 1

@@ -137,11 +137,22 @@ def _clocks(ticket: TicketRow, now: datetime, policies: sla_config.PolicySet, ne
     return {"sla_state": done[0].state if done else ticket.sla_state, "sla_refreshed": True}
 
 
-def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None,
-           policies: sla_config.PolicySet) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
+# Given a message whose (source, external id) is stored already, its raw form and the stored
+# message's text: the message to store instead (under another external id), or itself when it
+# is the same message again.
+Reconcile = Callable[[InboundMessage, bytes | None, str], InboundMessage]
+
+
+def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, policies: sla_config.PolicySet,
+           reconcile: Reconcile | None = None) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
     """Inside the caller's write transaction: store `message`. Returns the result (None: nothing
     stored, see `ingest`) and the events to publish once the transaction is committed."""
-    looked_up = senders.lookup(message.source, message.external_id, message.sender if allow_new_ticket else None)
+    wanted = message.sender if allow_new_ticket else None
+    looked_up = senders.lookup(message.source, message.external_id, wanted)
+    if looked_up.stored is not None and reconcile is not None:
+        other = reconcile(message, raw, looked_up.stored_text or "")
+        if other.external_id != message.external_id:
+            message, looked_up = other, senders.lookup(other.source, other.external_id, wanted)
     if looked_up.stored is not None:
         return IngestResult(*looked_up.stored, created_ticket=False, duplicate=True), []
     now = utcnow()
@@ -176,18 +187,21 @@ def _publish(published: list[tuple[str, dict]]) -> None:
 
 
 @retry_when_busy
-def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes | None = None) -> IngestResult | None:
+def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes | None = None,
+           reconcile: Reconcile | None = None) -> IngestResult | None:
     """Store `message` on the right ticket of the right customer and commit; then publish events.
 
     Idempotent on (source, external_id): a re-delivered message returns the first result with
     `duplicate=True` and changes nothing. With `allow_new_ticket=False` the message only joins
     the ticket it belongs to, and None is returned (nothing stored) when there is none. `raw`, the
-    message as the provider delivered it, is kept beside the parsed one.
+    message as the provider delivered it, is kept beside the parsed one. `reconcile` decides about
+    a message whose external id is taken already (see `Reconcile`); without it, that is the same
+    message again.
     """
     for attempt in (1, 2):
         begin_write()
         try:
-            result, published = _write(message, allow_new_ticket, raw, sla_config.active_policies())
+            result, published = _write(message, allow_new_ticket, raw, sla_config.active_policies(), reconcile)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -207,18 +221,16 @@ def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes
 
 @retry_when_busy
 def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]],
-                prepare: Callable[[InboundMessage, bytes | None], InboundMessage] | None = None) -> list[IngestResult | None]:
+                reconcile: Reconcile | None = None) -> list[IngestResult | None]:
     """`ingest` for several messages (message, allow_new_ticket, raw) in one transaction: all are
     committed together, then their events are published in order. Any failure rolls back the whole
     batch and propagates; the caller then ingests the messages one by one to isolate the bad one.
-    A message repeated within the batch is stored once (later copies come back as duplicates).
-    `prepare(message, raw)`, when given, returns the message to write; it runs in the transaction
-    right before each message is written, so its queries see the messages before it in the batch."""
+    A message repeated within the batch is stored once (later copies come back as duplicates, or
+    as `reconcile` decides: it sees the messages before it in the batch)."""
     begin_write()
     try:
         policies = sla_config.active_policies()
-        written = [_write(prepare(message, raw) if prepare else message, allow_new, raw, policies)
-                   for message, allow_new, raw in items]
+        written = [_write(message, allow_new, raw, policies, reconcile) for message, allow_new, raw in items]
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -46,8 +46,6 @@ _TICKET_COLUMNS = (tickets.c.id, tickets.c.status, tickets.c.priority, tickets.c
 _BY_ID = select(*_TICKET_COLUMNS).where(tickets.c.id == bindparam("ticket_id"))
 _STORED = select(messages.c.ticket_id, messages.c.id).where(
     messages.c.source == bindparam("source"), messages.c.external_id == bindparam("external_id"))
-_STORED_TEXT = select(messages.c.body_text).where(
-    messages.c.source == bindparam("source"), messages.c.external_id == bindparam("external_id"))
 _REFERENCED = (select(messages.c.ticket_id)
                .where(or_(messages.c.external_id.in_(bindparam("refs", expanding=True)),
                           messages.c.provider_id.in_(bindparam("refs", expanding=True))))
@@ -71,11 +69,6 @@ def stored_message(source: str, external_id: str) -> tuple[int, int] | None:
     """(ticket id, message id) of the message already stored under (source, external id)."""
     row = _execute(_STORED, {"source": source, "external_id": external_id}).first()
     return (row[0], row[1]) if row is not None else None
-
-
-def stored_text(source: str, external_id: str) -> str | None:
-    """The text of the message already stored under (source, external id), if any."""
-    return _execute(_STORED_TEXT, {"source": source, "external_id": external_id}).scalar()
 
 
 def ticket(ticket_id: int) -> TicketRow | None:

@@ -22,7 +22,7 @@ from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
 from helpdesk.models import Group, Mailbox, Ticket
-from helpdesk.services import ingest_rows, mailboxes, replies
+from helpdesk.services import mailboxes, replies
 from helpdesk.services.ingest import IngestResult, ingest, ingest_many
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,12 @@ def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> Mai
     A delivery report also marks the outbound message it reports on as failed.
     """
     context = context or context_for(mailbox)
-    message = _unless_id_is_taken_by_other_content(_parse(raw, mailbox, context), raw)
+    message = _parse(raw, mailbox, context)
     if _bounces(message):
         replies.mark_bounced(message.report.original_id, _bounce_reason(message))
     reason = _why_it_may_not_open_a_ticket(message, context)
     result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
-                    allow_new_ticket=reason is None, raw=raw)
+                    allow_new_ticket=reason is None, raw=raw, reconcile=_apart_if_other_content)
     return _outcome(mailbox, message, reason, result)
 
 
@@ -134,9 +134,7 @@ def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context) -> list[
     reasons = [_why_it_may_not_open_a_ticket(message, context) for message in messages]
     items = [(replace(message, is_automated=message.is_automated or reason is not None), reason is None, raw)
              for message, reason, raw in zip(messages, reasons, raws, strict=True)]
-    # The Message-ID check runs inside the transaction, right before each mail is written, so it
-    # sees an earlier mail of the same batch that reused the id.
-    results = ingest_many(items, prepare=_unless_id_is_taken_by_other_content)
+    results = ingest_many(items, reconcile=_apart_if_other_content)
     return [_acknowledged(mailbox, message, reason, result)
             for message, reason, result in zip(messages, reasons, results, strict=True)]
 
@@ -152,12 +150,12 @@ def _acknowledged(mailbox: Mailbox, message: InboundMessage, reason: str | None,
                            created=bool(result and result.created_ticket), reason=reason)
 
 
-def _unless_id_is_taken_by_other_content(message: InboundMessage, raw: bytes) -> InboundMessage:
-    """The same Message-ID again is normally the same mail fetched twice (stored once); with a
-    different text it is another mail reusing the id (a broken mailer, or someone pre-empting a
-    real message), which must not be dropped: it is stored under an id derived from its bytes."""
-    stored_text = ingest_rows.stored_text(message.source, message.external_id)
-    if stored_text is None or stored_text == message.body_text:
+def _apart_if_other_content(message: InboundMessage, raw: bytes, stored_text: str) -> InboundMessage:
+    """(ingest's `reconcile`) The same Message-ID again is normally the same mail fetched twice
+    (stored once); with a different text it is another mail reusing the id (a broken mailer, or
+    someone pre-empting a real message), which must not be dropped: it is stored under an id
+    derived from its bytes."""
+    if stored_text == message.body_text:
         return message
     derived = f"{message.external_id[:480]}#{hashlib.sha256(raw).hexdigest()[:16]}"
     return replace(message, external_id=derived, metadata={**message.metadata, "reused_message_id": message.external_id})

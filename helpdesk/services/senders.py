@@ -32,6 +32,7 @@ class Lookup:
     (ticket id, message id), if it was, and its sender's known identity and normalised address."""
 
     stored: tuple[int, int] | None
+    stored_text: str | None  # that stored message's text
     known: SenderRecord | None
     address: str | None
 
@@ -39,8 +40,8 @@ class Lookup:
 _identities, _customers, _messages = Identity.__table__, Customer.__table__, Message.__table__
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
 # Both lookups hang off a one-row table with outer joins, so either may find nothing.
-_LOOKUP = (select(_messages.c.ticket_id, _messages.c.id, _identities.c.id, _identities.c.customer_id,
-                  _customers.c.tier, _customers.c.organization_id)
+_LOOKUP = (select(_messages.c.ticket_id, _messages.c.id, _messages.c.body_text, _identities.c.id,
+                  _identities.c.customer_id, _customers.c.tier, _customers.c.organization_id)
            .select_from(_ONE_ROW
                         .outerjoin(_messages, and_(_messages.c.source == bindparam("source"),
                                                    _messages.c.external_id == bindparam("external_id")))
@@ -62,8 +63,8 @@ def lookup(source: str, external_id: str, sender: Sender | None) -> Lookup:
         "source": source, "external_id": external_id, "kind": sender.kind if sender else None, "address": address,
     }).one()
     stored = (row[0], row[1]) if row[1] is not None else None
-    known = SenderRecord(row[2], row[3], row[4], row[5], is_new=False) if row[2] is not None else None
-    return Lookup(stored, known, address)
+    known = SenderRecord(row[3], row[4], row[5], row[6], is_new=False) if row[3] is not None else None
+    return Lookup(stored, row[2], known, address)
 
 
 def sender_record(sender: Sender, looked_up: Lookup) -> SenderRecord:

@@ -85,8 +85,8 @@ def context_for(mailbox: Mailbox) -> Context:
                    group_name=group.name if group else None, max_bytes=current_app.config["HELPDESK_MAX_MAIL_BYTES"])
 
 
-def _parse(raw: bytes, source: str, context: Context) -> InboundMessage:
-    message = parse_email(raw, source=source, max_bytes=context.max_bytes, own_addresses=context.own_addresses)
+def _parse(raw: bytes, mailbox: Mailbox, context: Context) -> InboundMessage:
+    message = parse_email(raw, source=mailbox.source, max_bytes=context.max_bytes, own_addresses=context.own_addresses)
     if not message.sender.address:
         raise MailRejected("the message names no sender address to answer")
     if context.group_name is not None and message.group_hint is None:
@@ -114,7 +114,7 @@ def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> Mai
     A delivery report also marks the outbound message it reports on as failed.
     """
     context = context or context_for(mailbox)
-    message = _parse(raw, mailbox.source, context)
+    message = _parse(raw, mailbox, context)
     if _bounces(message):
         replies.mark_bounced(message.report.original_id, _bounce_reason(message))
     reason = _why_it_may_not_open_a_ticket(message, context)
@@ -123,23 +123,12 @@ def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> Mai
     return _outcome(mailbox, message, reason, result)
 
 
-def parse_batch(raws: list[bytes], source: str, context: Context) -> list[InboundMessage] | None:
-    """The mails parsed (no database, no application: safe in another thread), or None when one
-    of them cannot be (the batch then goes one by one, where the bad one is kept as failed mail)."""
-    try:
-        return [_parse(raw, source, context) for raw in raws]
-    except Exception:  # noqa: BLE001 - which one, and why, is found and recorded one by one
-        return None
-
-
-def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context,
-                 parsed: list[InboundMessage] | None = None) -> list[MailOutcome] | None:
-    """`receive` for several mails in one ingest transaction; commits. `parsed`: the mails as
-    `parse_batch` gave them, when it ran ahead. None, with nothing stored, when one of them is a
-    delivery report to act on (those go one by one); an exception, with nothing stored, when one
-    of them cannot be taken: the caller then takes them one by one, so that the others are stored
-    and the bad one is kept as failed mail."""
-    messages = parsed if parsed is not None else [_parse(raw, mailbox.source, context) for raw in raws]
+def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context) -> list[MailOutcome] | None:
+    """`receive` for several mails in one ingest transaction; commits. None, with
+    nothing stored, when one of them is a delivery report to act on (those go one by one);
+    an exception, with nothing stored, when one of them cannot be taken: the caller then takes
+    them one by one, so that the others are stored and the bad one is kept as failed mail."""
+    messages = [_parse(raw, mailbox, context) for raw in raws]
     if any(_bounces(message) for message in messages):
         return None
     reasons = [_why_it_may_not_open_a_ticket(message, context) for message in messages]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -111,15 +110,14 @@ def _count(report: SyncReport, what: str, ticket_id: int | None) -> None:
 
 
 def _take_together(mailbox: Mailbox, mails: list[FetchedMail], report: SyncReport,
-                   context: mail_inbound.Context, parsed: list | None) -> bool:
-    """Store `mails` (`parsed` ahead by `mail_inbound.parse_batch`) in one transaction, far cheaper
-    than one commit each. False, with nothing stored, when they must be taken one by one: one of
-    them is over the size limit, unparsable, a delivery report, or fails (then the others must not
-    be lost with it, nor the bad one hold them back)."""
-    if parsed is None or any(max(mail.size or 0, len(mail.raw)) > context.max_bytes for mail in mails):
+                   context: mail_inbound.Context) -> bool:
+    """Store `mails` in one transaction (far cheaper than one commit each). False, with nothing
+    stored, when they must be taken one by one: one of them is over the size limit, a delivery
+    report, or fails (then the others must not be lost with it, nor the bad one hold them back)."""
+    if any(max(mail.size or 0, len(mail.raw)) > context.max_bytes for mail in mails):
         return False
     try:
-        outcomes = mail_inbound.receive_many([mail.raw for mail in mails], mailbox, context, parsed)
+        outcomes = mail_inbound.receive_many([mail.raw for mail in mails], mailbox, context)
     except Exception as exc:  # noqa: BLE001 - the batch is rolled back; one by one finds the bad mail
         db.session.rollback()
         log.info("mailbox %s: a batch of %d failed (%s), taking them one by one",
@@ -146,31 +144,18 @@ def sync_with(imap: ImapMailbox, mailbox_id: int) -> SyncReport:
     """One full pass over an open connection: every message above the last committed UID."""
     mailbox = db.session.get(Mailbox, mailbox_id)
     report = SyncReport(mailbox=mailbox.name)
-    def land(batch: list[FetchedMail], parsed: Future) -> None:
-        if not _take_together(mailbox, batch, report, context, parsed.result()):
-            for mail in batch:
-                report.fetched += 1
-                _process(mailbox, mail, report, context)
-        # Everything in the batch is committed: flag it on the server, then remember how far we got.
-        imap.mark_done([mail.uid for mail in batch])
-        if batch:
-            _advance(mailbox.id, batch[-1].uid)
-
     try:
         _reset_if_uidvalidity_changed(mailbox, imap.select().uidvalidity)
         context = mail_inbound.context_for(mailbox)
-        # The next batch is parsed in a thread while this one is stored: storing mostly waits for
-        # the database, parsing is pure Python. The IMAP connection stays with this thread.
-        source = mailbox.source
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-parse") as parser:
-            landing = None
-            for batch in imap.fetch_batches(imap.pending_uids(mailbox.last_uid)):
-                ahead = (batch, parser.submit(mail_inbound.parse_batch, [m.raw for m in batch], source, context))
-                if landing is not None:
-                    land(*landing)
-                landing = ahead
-            if landing is not None:
-                land(*landing)
+        for batch in imap.fetch_batches(imap.pending_uids(mailbox.last_uid)):
+            if not _take_together(mailbox, batch, report, context):
+                for mail in batch:
+                    report.fetched += 1
+                    _process(mailbox, mail, report, context)
+            # Everything in the batch is committed: flag it on the server, then remember how far we got.
+            imap.mark_done([mail.uid for mail in batch])
+            if batch:
+                _advance(mailbox.id, batch[-1].uid)
     except ImapError as exc:
         report.error = exc.reason
     except (OSError, IMAPClientError) as exc:  # the connection dropped mid-pass

@@ -40,3 +40,13 @@ def test_mail_that_may_not_open_a_ticket_is_kept_as_resolved_in_a_batch(mailbox,
     assert (report.fetched, report.skipped, len(report.tickets)) == (2, 1, 1)
     kept = db.session.scalars(select(FailedMail)).one()
     assert kept.resolved_at is not None and kept.subject == "Undeliverable" and kept.error.startswith("ignored:")
+
+
+def test_a_mail_that_cannot_be_parsed_is_kept_as_failed_and_the_rest_of_its_batch_lands(mailbox, dovecot):
+    dovecot.deliver(mailbox.user, make_mail(subject="before"))
+    dovecot.deliver(mailbox.user, b"To: support@helpdesk.example\r\nSubject: nobody sent this\r\n\r\nno From at all\r\n")
+    dovecot.deliver(mailbox.user, make_mail(subject="after", sender="other@customer.example"))
+    report = mail_sync.sync_mailbox(mailbox.id)
+    assert (report.fetched, report.failed, len(report.tickets)) == (3, 1, 2)
+    assert "no sender address" in db.session.scalars(select(FailedMail)).one().error
+    assert all(DONE_FLAG in flags for flags in dovecot.flags(mailbox.user).values())

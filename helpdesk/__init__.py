@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g, request
 from sqlalchemy import event
 
 from helpdesk import config
@@ -25,8 +25,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin(connection) -> None:
     # Writers announced by services.transactions.begin_write take the write lock up front, so they
     # queue on the busy timeout instead of failing when a concurrent writer commits first.
-    immediate = connection.get_execution_options().get("sqlite_write")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    from helpdesk.services.transactions import begins_as_writer
+
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_as_writer(connection) else "BEGIN")
+
+
+def _changes_start_as_writers() -> None:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):  # it may change something
+        from helpdesk.services.transactions import writes_in_this_request
+
+        writes_in_this_request()
+
+
+def _writers_let_go(_exc) -> None:
+    # A transaction left open after the view (a read after its commit) would keep holding the
+    # write lock where the request's session outlives it (an app context shared with the caller).
+    if g.get("sqlite_write"):
+        from helpdesk.extensions import db
+
+        db.session.rollback()
 
 
 def _register_channels(app: Flask) -> None:
@@ -71,9 +88,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite" and not event.contains(db.engine, "connect", _sqlite_pragmas):
-            event.listen(db.engine, "connect", _sqlite_pragmas)
-            event.listen(db.engine, "begin", _sqlite_begin)
+        if db.engine.dialect.name == "sqlite":
+            if not event.contains(db.engine, "connect", _sqlite_pragmas):
+                event.listen(db.engine, "connect", _sqlite_pragmas)
+                event.listen(db.engine, "begin", _sqlite_begin)
+            app.before_request(_changes_start_as_writers)  # first: before any hook reads
+            app.teardown_request(_writers_let_go)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     redis_url = app.config.get("HELPDESK_REDIS_URL")

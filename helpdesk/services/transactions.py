@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import g, has_request_context
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.extensions import db
@@ -24,8 +25,8 @@ def _is_busy(exc: OperationalError) -> bool:
 
 def begin_write() -> None:
     """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite). A read-only
-    transaction the caller left open is ended first on SQLite and goes on writing on PostgreSQL;
-    pending changes are an error."""
+    transaction the caller left open is ended first on SQLite (unless it began as a writer) and
+    goes on writing on PostgreSQL; pending changes are an error."""
     session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
@@ -35,8 +36,30 @@ def begin_write() -> None:
             # write. Ending the read cost a COMMIT and, as that expires every loaded object, a
             # reload of each: five round trips of a chat reply's eight (bench/README, chat widget).
             return
+        if session.info.get("writer") is session.get_transaction() or _request_writes():
+            return  # it holds the write lock already, or takes it at its first statement: go on
         session.commit()
     session.connection(execution_options={"sqlite_write": True})
+    session.info["writer"] = session.get_transaction()
+
+
+def writes_in_this_request() -> None:
+    """Make every transaction of the current request begin as a writer (BEGIN IMMEDIATE on SQLite).
+
+    For requests that may change something: on SQLite a transaction that read and then writes
+    fails at once ("database is locked") when another connection (a listener, a job) committed in
+    between, and a request's reads and writes often fall in different transactions (an API token's
+    touch commits on its own). Writers queue on the busy timeout instead."""
+    g.sqlite_write = True
+
+
+def begins_as_writer(connection) -> bool:
+    """Whether a transaction beginning on `connection` takes the write lock at once."""
+    return bool(connection.get_execution_options().get("sqlite_write")) or _request_writes()
+
+
+def _request_writes() -> bool:
+    return has_request_context() and g.get("sqlite_write", False)
 
 
 def commit_keeping_objects() -> None:

@@ -301,3 +301,31 @@ def test_a_failed_delivery_can_be_retried_once_it_failed(api, mine, inbound, smt
     assert again.status_code == 422 and "message" in errors_of(again, "path")
     elsewhere = inbound(email="someone@example.com").ticket_id
     assert api.post(f"/tickets/{elsewhere}/messages/{failed['id']}/retry").status_code == 404
+
+
+def test_a_change_waits_for_a_background_writer_instead_of_failing(api, mine, monkeypatch):
+    """A listener or job that commits while a request is between its first read and its write:
+    on SQLite the request's transaction could not write any more ("database is locked")."""
+    import threading
+
+    from sqlalchemy import text
+
+    engine, real, writer = db.engine, tickets.update_ticket, []
+
+    def background_write() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE customers SET notes = 'touched by a job'"))
+        writer.append("committed")
+
+    def update_after_a_background_commit(*args, **kwargs):
+        thread = threading.Thread(target=background_write)
+        thread.start()
+        thread.join(timeout=0.5)  # it commits at once unless the request holds the write lock
+        writer.append(thread)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tickets, "update_ticket", update_after_a_background_commit)
+    response = api.patch(f"/tickets/{mine}", json={"status": "pending"})
+    assert response.status_code == 200, response.get_json()
+    writer[-1].join(timeout=15)
+    assert "committed" in writer and response.get_json()["status"] == "pending"

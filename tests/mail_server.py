@@ -35,6 +35,9 @@ userdb {{
   args = uid={uid} gid={gid} home={root}/home/%u
 }}
 mail_location = maildir:~/Maildir
+# IDLE hears of new mail through inotify; on a machine out of inotify instances (browsers, many
+# test servers) Dovecot falls back to looking every mailbox_idle_check_interval, 30 s by default.
+mailbox_idle_check_interval = 1 secs
 service imap-login {{
   chroot =
   inet_listener imap {{

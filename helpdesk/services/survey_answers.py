@@ -20,6 +20,7 @@ from helpdesk.models.surveys import SCALES
 from helpdesk.services import events, notifications, survey_settings, tickets
 from helpdesk.services.survey_outbound import REFERENCE_PREFIX
 from helpdesk.services.surveys import hash_token
+from helpdesk.services.transactions import begin_write
 
 COMMENT_MAX = 2000
 
@@ -88,6 +89,9 @@ def clean_answer(kind: str, score: object, comment: object = None) -> tuple[int,
 def record(survey: Survey, score: object, comment: object = None) -> Survey:
     """Record the answer to `survey` (see `clean_answer`), then run the follow-up rule; commits.
     SurveyUnavailable when it was answered or expired meanwhile (the first answer stays)."""
+    # The caller read the survey; on SQLite that read could not turn into a write once a job
+    # committed meanwhile (a chat's rating was lost to "database is locked"). Read it again as the writer.
+    begin_write()
     _available(survey)
     number, text = clean_answer(survey.kind, score, comment)
     now = utcnow()

@@ -35,7 +35,7 @@ def push(outbound: OutboundMessage) -> bool:
     item = webchat_messages.item(outbound.message_id, visitor_id)
     if item is None:
         return False
-    socketio.emit("message_added", item | {"state": "delivered"}, to=room, namespace=NAMESPACE)
+    push_reply(room, item | {"state": "delivered"})
     return True
 
 
@@ -48,7 +48,7 @@ def adapter(settings: dict) -> WebchatChannel:
 def live_room(ticket: Ticket) -> str | None:
     """The room to push a reply on `ticket` to right after its commit: the visitor's, when their
     widget is open and they last wrote through it (not by e-mail, where the reply follows them)."""
-    room = room_of(ticket.source, ticket.thread_key) if ticket.channel == "webchat" and ticket.thread_key else None
+    room = _room_of_ticket(ticket)
     if room is None or not presence.visitors.is_online(room):
         return None
     to = replies.recipient(ticket)
@@ -67,11 +67,14 @@ def push_reply(room: str, item: dict) -> None:
 handover = replies.Handover(target=live_room, prepare=reply_item, push=push_reply)
 
 
-def _chat_room(ticket_id: int) -> str | None:
-    ticket = db.session.get(Ticket, ticket_id)
+def _room_of_ticket(ticket: Ticket | None) -> str | None:
     if ticket is None or ticket.channel != "webchat" or not ticket.thread_key:
         return None
     return room_of(ticket.source, ticket.thread_key)
+
+
+def _chat_room(ticket_id: int) -> str | None:
+    return _room_of_ticket(db.session.get(Ticket, ticket_id))
 
 
 def agent_activity(ticket_id: int, user: User, state: str) -> None:

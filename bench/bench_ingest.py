@@ -86,7 +86,7 @@ def add_policy(app) -> None:
     """One active SLA policy for every ticket (first response 1 h, resolution 8 h, calendar time),
     so that each message also recomputes its ticket's clocks, as in a helpdesk that uses SLAs."""
     from helpdesk.extensions import db
-    from helpdesk.services import sla_config
+    from helpdesk.services.sla import config as sla_config
 
     targets = [{"kind": "first_response", "goal_seconds": 3600, "business_time": False, "warning_fraction": 0.8,
                 "pause_statuses": []},

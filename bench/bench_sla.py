@@ -95,7 +95,8 @@ def _insert(table, rows: list[dict]) -> None:
 
 
 def _settings() -> dict[int, list[int]]:
-    from helpdesk.services import sla_config, staff
+    from helpdesk.services import staff
+    from helpdesk.services.sla import config as sla_config
 
     groups = [staff.get_or_create_group(f"Team {n:02d}") for n in range(GROUPS)]
     from helpdesk.extensions import db
@@ -214,7 +215,7 @@ def _dashboard(app, runs: int) -> dict:
 
     from helpdesk.extensions import db
     from helpdesk.models import User
-    from helpdesk.services import sla_dashboard
+    from helpdesk.services.sla import dashboard as sla_dashboard
 
     with app.app_context():
         online = list(db.session.scalars(select(User.id).limit(40)))
@@ -238,7 +239,7 @@ def _scan(app, due_counts: tuple[int, ...]) -> dict:
 
     from helpdesk.extensions import db
     from helpdesk.models import Ticket
-    from helpdesk.services import sla_scan
+    from helpdesk.services.sla import scan as sla_scan
 
     results = {}
     with app.app_context():
@@ -275,7 +276,7 @@ def _recompute(app, tickets: int) -> dict:
 
     from helpdesk.extensions import db
     from helpdesk.models import Ticket
-    from helpdesk.services import sla_clocks
+    from helpdesk.services.sla import clocks as sla_clocks
 
     with app.app_context():
         ids = list(db.session.scalars(select(Ticket.id).where(Ticket.status != "closed").order_by(Ticket.id)
@@ -294,9 +295,10 @@ def explain(url: str) -> dict:
 
     from helpdesk.extensions import db
     from helpdesk.models import User
-    from helpdesk.services import sla_dashboard, sla_scan
+    from helpdesk.services.sla import dashboard as sla_dashboard
+    from helpdesk.services.sla import scan as sla_scan
 
-    _clock(("helpdesk.services.sla_dashboard", "helpdesk.services.sla_scan"), NOW)
+    _clock(("helpdesk.services.sla.dashboard", "helpdesk.services.sla.scan"), NOW)
     app = common.make_app(url)
     captured: list[tuple[str, object]] = []
     plans = {}
@@ -326,8 +328,8 @@ def explain(url: str) -> dict:
 
 def db_bench(url: str, runs: int) -> dict:
     """Dashboard latency, scan and recompute timings on a seeded database (it is changed: re-seed to repeat)."""
-    _clock(("helpdesk.services.sla_dashboard", "helpdesk.services.sla_scan", "helpdesk.services.sla_clocks",
-            "helpdesk.services.sla_config"), NOW)
+    _clock(("helpdesk.services.sla.dashboard", "helpdesk.services.sla.scan", "helpdesk.services.sla.clocks",
+            "helpdesk.services.sla.config"), NOW)
     app = common.make_app(url, WTF_CSRF_ENABLED=False)
     return {"dashboard": _dashboard(app, runs), "scan": _scan(app, (1000, 5000)), "recompute": _recompute(app, 5000)}
 

@@ -14,7 +14,12 @@ from huey import crontab
 
 from helpdesk.jobs import huey
 from helpdesk.models.tickets import OPEN_STATUSES
-from helpdesk.services import events, sla_alerts, sla_clocks, sla_config, sla_recompute, sla_scan
+from helpdesk.services import events
+from helpdesk.services.sla import alerts as sla_alerts
+from helpdesk.services.sla import clocks as sla_clocks
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import recompute as sla_recompute
+from helpdesk.services.sla import scan as sla_scan
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None

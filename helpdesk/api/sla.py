@@ -24,8 +24,11 @@ from helpdesk.api.sla_schemas import (
 )
 from helpdesk.extensions import db
 from helpdesk.models import SlaCalendar, SlaPolicyConfig
-from helpdesk.services import sla_clocks, sla_config, sla_recompute, tickets
-from helpdesk.services.sla_config import SlaConfigError
+from helpdesk.services import tickets
+from helpdesk.services.sla import clocks as sla_clocks
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import recompute as sla_recompute
+from helpdesk.services.sla.config import SlaConfigError
 
 blp = ProtectedBlueprint("api-sla", __name__, url_prefix="/api/v1/sla", description=(
     "Service levels: calendars and policies (read by any staff member, changed by admins only; "

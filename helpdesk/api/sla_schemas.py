@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from helpdesk.api.schemas import Timestamp, query_id
 from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES
-from helpdesk.services.sla_config import DAYS, TARGET_KINDS
+from helpdesk.services.sla.config import DAYS, TARGET_KINDS
 
 WINDOWS = fields.List(fields.String(validate=validate.Length(max=20)), validate=validate.Length(max=24))
 

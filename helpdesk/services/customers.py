@@ -341,7 +341,7 @@ def _refresh_sla_of(customer_id: int) -> None:
     """SLA policies may depend on the customer's tier and organization: their open tickets' clocks
     are recomputed when those change (a merge can change them too)."""
     from helpdesk.models.tickets import OPEN_STATUSES
-    from helpdesk.services import sla_clocks
+    from helpdesk.services.sla import clocks as sla_clocks
 
     ids = list(db.session.scalars(select(Ticket.id).where(Ticket.customer_id == customer_id,
                                                            Ticket.status.in_(OPEN_STATUSES))))

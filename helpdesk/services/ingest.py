@@ -12,10 +12,12 @@ from channels.base import InboundMessage
 from helpdesk.extensions import db
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
-from helpdesk.services import attachments, customers, events, ingest_rows, rules, senders, sla_clocks, sla_config
+from helpdesk.services import attachments, customers, events, ingest_rows, rules, senders
 from helpdesk.services.ingest_rows import TicketRow
 from helpdesk.services.sanitize import clean_html
-from helpdesk.services.sla_clocks import NewTicket
+from helpdesk.services.sla import clocks as sla_clocks
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla.clocks import NewTicket
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 SUBJECT_MAX = 255

@@ -39,7 +39,7 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.services import sla_config
+from helpdesk.services.sla import config as sla_config
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 # Resolution business time stops while the ticket waits for the customer or stays solved (until reopened).

@@ -7,7 +7,8 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from helpdesk import online
-from helpdesk.services import notifications, sla_dashboard
+from helpdesk.services import notifications
+from helpdesk.services.sla import dashboard as sla_dashboard
 from helpdesk.web.common import preload
 
 bp = Blueprint("dashboard", __name__)

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from helpdesk.extensions import db
 from helpdesk.models import SlaCalendar, SlaPolicyConfig
 from helpdesk.models.customers import TIERS
-from helpdesk.services import sla_config, sla_recompute
-from helpdesk.services.sla_config import DAYS, TARGET_KINDS, SlaConfigError
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import recompute as sla_recompute
+from helpdesk.services.sla.config import DAYS, TARGET_KINDS, SlaConfigError
 from helpdesk.web import sla_forms
 from helpdesk.web.common import BadInput, all_groups, assignable_users, get_or_404, optional_int
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import sla_clocks
+from helpdesk.services.sla import clocks as sla_clocks
 
 TARGET_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpdesk.services.sla_config import DAYS, TARGET_KINDS, SlaConfigError
+from helpdesk.services.sla.config import DAYS, TARGET_KINDS, SlaConfigError
 from helpdesk.web.common import BadInput, optional_int
 
 _DURATION = re.compile(r"(\d+)\s*([dhms])")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from helpdesk import online
 from helpdesk.extensions import socketio
 from helpdesk.models.base import utcnow
-from helpdesk.services import sla_config, sla_scan, staff
+from helpdesk.services import staff
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import scan as sla_scan
 from tests.sla_app.conftest import H, calendar_time
 
 NS = "/agent"

@@ -48,7 +48,7 @@ class Scenario:
 def scenario(app, make_user, groups) -> Scenario:
     from helpdesk.extensions import db
     from helpdesk.models import Customer, Message, SlaOutcome, Survey, Ticket, TicketEvent
-    from helpdesk.services import sla_config
+    from helpdesk.services.sla import config as sla_config
 
     support, billing = groups
     ana = make_user("agent", ("Support",), name="Ana")

@@ -9,7 +9,8 @@ from sqlalchemy import event
 
 from helpdesk.extensions import db
 from helpdesk.models import Group, PriorityRule, Ticket
-from helpdesk.services import rules, sla_config
+from helpdesk.services import rules
+from helpdesk.services.sla import config as sla_config
 
 TARGETS = [{"kind": "first_response", "goal_seconds": 3600, "business_time": False, "warning_fraction": 0.8,
             "pause_statuses": []}]

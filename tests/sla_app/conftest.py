@@ -8,14 +8,14 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.services import sla_config
+from helpdesk.services.sla import config as sla_config
 
 T0 = datetime(2026, 3, 2, 9, 0)  # a Monday, naive UTC as stored
 MIN = timedelta(minutes=1)
 H = timedelta(hours=1)
 CLOCKED = ("helpdesk.services.tickets", "helpdesk.services.replies", "helpdesk.services.ingest",
-           "helpdesk.services.sla_clocks", "helpdesk.services.sla_scan", "helpdesk.services.sla_config",
-           "helpdesk.services.sla_recompute")
+           "helpdesk.services.sla.clocks", "helpdesk.services.sla.scan", "helpdesk.services.sla.config",
+           "helpdesk.services.sla.recompute")
 
 
 class Clock:

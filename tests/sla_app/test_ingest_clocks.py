@@ -3,7 +3,8 @@ state, and no second write transaction follows the commit."""
 
 from __future__ import annotations
 
-from helpdesk.services import events, sla_clocks
+from helpdesk.services import events
+from helpdesk.services.sla import clocks as sla_clocks
 from tests.sla_app.conftest import MIN, T0, H, calendar_time
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from channels.base import InboundMessage, Sender
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Organization, SlaOutcome, Ticket
-from helpdesk.services import rules, sla_clocks, sla_config
+from helpdesk.services import rules
 from helpdesk.services.ingest import ingest
+from helpdesk.services.sla import clocks as sla_clocks
+from helpdesk.services.sla import config as sla_config
 
 SLA_COLUMNS = ("sla_policy_id", "first_response_due_at", "next_response_due_at", "resolution_due_at",
                "sla_state", "sla_due_at", "sla_check_at")

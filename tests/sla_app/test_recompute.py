@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import SlaOutcome, SlaRecompute
-from helpdesk.services import replies, sla_config, sla_recompute, tickets
-from helpdesk.services.sla_config import SlaConfigError
+from helpdesk.services import replies, tickets
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import recompute as sla_recompute
+from helpdesk.services.sla.config import SlaConfigError
 from tests.sla_app.conftest import T0, H, calendar_time
 
 

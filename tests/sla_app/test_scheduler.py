@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Notification, SlaCrossing, TicketEvent
-from helpdesk.services import events, replies, sla_scan, tickets
-from helpdesk.services.sla_clocks import TICK
+from helpdesk.services import events, replies, tickets
+from helpdesk.services.sla import scan as sla_scan
+from helpdesk.services.sla.clocks import TICK
 from tests.sla_app.conftest import MIN, T0, H, calendar_time
 
 

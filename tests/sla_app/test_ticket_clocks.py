@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, SlaOutcome, Ticket
-from helpdesk.services import replies, sla_clocks, sla_config, tickets
+from helpdesk.services import replies, tickets
+from helpdesk.services.sla import clocks as sla_clocks
+from helpdesk.services.sla import config as sla_config
 from tests.sla_app.conftest import MIN, T0, H, calendar_time
 
 

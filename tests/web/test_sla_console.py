@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import SlaCalendar, SlaPolicyConfig, Ticket
-from helpdesk.services import sla_config, sla_scan
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import scan as sla_scan
 from helpdesk.web.sla_forms import format_duration, parse_duration
 from tests.sla_app.conftest import MIN, T0, H, calendar_time
 
@@ -133,7 +134,7 @@ def test_the_dashboard_counts_open_tickets_and_lists_those_at_risk(app, client, 
 
     clock = Clock(T0)
     import importlib
-    for name in CLOCKED + ("helpdesk.services.sla_dashboard",):
+    for name in CLOCKED + ("helpdesk.services.sla.dashboard",):
         monkeypatch.setattr(importlib.import_module(name), "utcnow", clock)
     sla_config.save_policy(None, name="Standard", targets=calendar_time(first=3600, resolution=None))
     at_risk = inbound(email="risk@example.com", subject="Printer <on fire>").ticket_id

@@ -21,7 +21,8 @@ from helpdesk.extensions import db
 from helpdesk.models import SlaOutcome, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
-from helpdesk.services import sla_config, sla_timeline
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import timeline as sla_timeline
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 log = logging.getLogger(__name__)

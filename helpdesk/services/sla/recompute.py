@@ -16,7 +16,8 @@ from helpdesk.extensions import db
 from helpdesk.models import SlaRecompute, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
-from helpdesk.services import events, sla_clocks
+from helpdesk.services import events
+from helpdesk.services.sla import clocks as sla_clocks
 
 BATCH = 500
 

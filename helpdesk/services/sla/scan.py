@@ -25,8 +25,9 @@ from helpdesk.extensions import db
 from helpdesk.models import SlaCrossing, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITIES
-from helpdesk.services import events, notifications, sla_config, tickets
-from helpdesk.services.sla_clocks import Computed, naive, refresh_locked
+from helpdesk.services import events, notifications, tickets
+from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla.clocks import Computed, naive, refresh_locked
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from flask import Flask
 from huey import crontab
 
 from helpdesk.jobs import huey
-from helpdesk.services import events, surveys
+from helpdesk.services import events
+from helpdesk.services.surveys import sending as surveys
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None

@@ -16,9 +16,10 @@ from channels.base import Attachment as OutgoingFile
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, channel_accounts, events, survey_outbound
+from helpdesk.services import attachments, channel_accounts, events
 from helpdesk.services.attachments import path_for
 from helpdesk.services.secrets import SecretUnreadable
+from helpdesk.services.surveys import outbound as survey_outbound
 from helpdesk.services.transactions import begin_write, commit_keeping_objects
 
 log = logging.getLogger(__name__)

@@ -31,9 +31,11 @@ from channels.telegram.parser import FileRef, TelegramUpdate, UnreadableUpdate, 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
-from helpdesk.services import customers, replies, survey_answers, survey_outbound
+from helpdesk.services import customers, replies
 from helpdesk.services.channel_accounts import account_secrets
 from helpdesk.services.ingest import ingest
+from helpdesk.services.surveys import answers as survey_answers
+from helpdesk.services.surveys import outbound as survey_outbound
 from helpdesk.services.telegram_bots import DEFAULT_GREETING, KIND, bot_api
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
-from helpdesk.services import survey_settings
-from helpdesk.services.survey_settings import FOLLOW_UP_ACTIONS, SURVEY_CHANNELS, SurveySettingsError
+from helpdesk.services.surveys import settings as survey_settings
+from helpdesk.services.surveys.settings import FOLLOW_UP_ACTIONS, SURVEY_CHANNELS, SurveySettingsError
 
 bp = Blueprint("survey_admin", __name__, url_prefix="/admin/surveys")
 

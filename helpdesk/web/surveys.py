@@ -6,7 +6,9 @@ from flask import Blueprint, render_template, request
 
 from helpdesk.extensions import limiter
 from helpdesk.models.surveys import SCALES
-from helpdesk.services import survey_answers, survey_settings, surveys
+from helpdesk.services.surveys import answers as survey_answers
+from helpdesk.services.surveys import sending as surveys
+from helpdesk.services.surveys import settings as survey_settings
 
 bp = Blueprint("surveys", __name__)
 

@@ -16,7 +16,8 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from helpdesk import online
 from helpdesk.models import ChannelAccount
-from helpdesk.services import survey_widget, webchat_messages, webchat_visitors, webchat_widgets
+from helpdesk.services import webchat_messages, webchat_visitors, webchat_widgets
+from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.webchat_messages import ChatMessageError
 from helpdesk.services.webchat_visitors import VisitorError
 from helpdesk.webchat import delivery, presence

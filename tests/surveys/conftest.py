@@ -8,7 +8,8 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Survey, Ticket
-from helpdesk.services import survey_settings, tickets
+from helpdesk.services import tickets
+from helpdesk.services.surveys import settings as survey_settings
 from tests.telegram.conftest import bot, bot_api  # noqa: F401 - the local Bot API server and a bot on it
 from tests.whatsapp.conftest import account, graph, post_webhook  # noqa: F401 - the local Graph API, signed webhooks
 

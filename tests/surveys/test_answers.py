@@ -13,7 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Message, Notification, Survey, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
-from helpdesk.services import surveys
+from helpdesk.services.surveys import sending as surveys
 from tests.surveys.conftest import PUBLIC_URL, later, surveys_of
 
 LINK = re.compile(r"http://localhost/survey/([A-Za-z0-9_-]+)")

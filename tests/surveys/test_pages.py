@@ -7,7 +7,8 @@ import re
 from helpdesk.extensions import db
 from helpdesk.models import SurveySettings, SurveyTemplate
 from helpdesk.models.base import utcnow
-from helpdesk.services import survey_answers, surveys
+from helpdesk.services.surveys import answers as survey_answers
+from helpdesk.services.surveys import sending as surveys
 from tests.surveys.conftest import PUBLIC_URL, surveys_of
 
 SETTINGS = {"enabled": "1", "delay_minutes": "45", "channels": ["email", "telegram"], "min_days_between": "10",

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Survey, Ticket
-from helpdesk.services import replies, surveys, tickets
+from helpdesk.services import replies, tickets
+from helpdesk.services.surveys import sending as surveys
 from tests.surveys.conftest import PUBLIC_URL, later, surveys_of
 
 

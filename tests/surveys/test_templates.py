@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services import survey_settings
+from helpdesk.services.surveys import settings as survey_settings
 
 GOOD = {"subject": "How did we do on #{ticket_number}?", "body": "Hello {customer_name},\n{link}",
         "question": "How did we do?"}

@@ -8,7 +8,8 @@ from datetime import timedelta
 from helpdesk.extensions import db
 from helpdesk.models import Message, Survey, Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import surveys, tickets
+from helpdesk.services import tickets
+from helpdesk.services.surveys import sending as surveys
 from tests.realtime.test_chat_namespace import NS, named, say, visit, welcome, widget  # noqa: F401 - fixture
 from tests.surveys.conftest import PUBLIC_URL, surveys_of
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import surveys, tickets
+from helpdesk.services import tickets
+from helpdesk.services.surveys import sending as surveys
 from tests.surveys.conftest import PUBLIC_URL, surveys_of
 from tests.whatsapp import payloads
 

@@ -9,7 +9,7 @@ from channels.base import AUTO_GENERATED, Choice
 from helpdesk.extensions import db
 from helpdesk.models import Message, Survey, Ticket
 from helpdesk.models.surveys import SCALES
-from helpdesk.services import survey_settings
+from helpdesk.services.surveys import settings as survey_settings
 
 REFERENCE_PREFIX = "sv"
 

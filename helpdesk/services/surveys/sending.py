@@ -22,7 +22,8 @@ from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, SlaOutcome, Survey, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
-from helpdesk.services import events, replies, survey_settings
+from helpdesk.services import events, replies
+from helpdesk.services.surveys import settings as survey_settings
 from helpdesk.services.transactions import begin_write
 
 # Tickets from the web form and the API are answered by e-mail: for surveys they are e-mail too.

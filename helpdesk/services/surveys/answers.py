@@ -17,9 +17,10 @@ from helpdesk.extensions import db
 from helpdesk.models import Identity, Survey, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES
-from helpdesk.services import events, notifications, survey_settings, tickets
-from helpdesk.services.survey_outbound import REFERENCE_PREFIX
-from helpdesk.services.surveys import hash_token
+from helpdesk.services import events, notifications, tickets
+from helpdesk.services.surveys import settings as survey_settings
+from helpdesk.services.surveys.outbound import REFERENCE_PREFIX
+from helpdesk.services.surveys.sending import hash_token
 from helpdesk.services.transactions import begin_write
 
 COMMENT_MAX = 2000

@@ -18,8 +18,9 @@ from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Message, Survey, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES
-from helpdesk.services import survey_answers, survey_settings
-from helpdesk.services.survey_answers import COMMENT_MAX, AnswerError, SurveyUnavailable
+from helpdesk.services.surveys import answers as survey_answers
+from helpdesk.services.surveys import settings as survey_settings
+from helpdesk.services.surveys.answers import COMMENT_MAX, AnswerError, SurveyUnavailable
 
 NOT_AVAILABLE = "This survey is not available."
 THANKS = "Thank you for your rating!"

@@ -129,7 +129,7 @@ class Generator:
 def seed(url: str, tickets: int, batch: int = 20_000) -> dict:
     """Create, migrate and fill the database; build the rollups. Returns counts and timings."""
     from helpdesk.extensions import db
-    from helpdesk.services import report_facts
+    from helpdesk.services.reports import facts as report_facts
 
     prepare_database(url, reset=True)
     app = common.make_app(url)
@@ -175,8 +175,9 @@ def measure(url: str, runs: int, rebuild_sample: int) -> dict:
     """Time the agent table (and a refresh sample) on the seeded database."""
     from helpdesk.extensions import db
     from helpdesk.models import Group, Ticket
-    from helpdesk.services import report_facts, reports
-    from helpdesk.services.reports import ReportFilter
+    from helpdesk.services.reports import facts as report_facts
+    from helpdesk.services.reports import tables as reports
+    from helpdesk.services.reports.tables import ReportFilter
 
     app = common.make_app(url)
     out: dict = {}

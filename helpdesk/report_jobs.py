@@ -13,7 +13,8 @@ import logging
 from flask import Flask, current_app, has_app_context
 
 from helpdesk.jobs import huey
-from helpdesk.services import events, report_facts
+from helpdesk.services import events
+from helpdesk.services.reports import facts as report_facts
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None

@@ -11,8 +11,9 @@ from helpdesk.api.auth import ProtectedBlueprint, current_staff
 from helpdesk.api.errors import fail
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITIES
-from helpdesk.services import report_details, reports
-from helpdesk.services.reports import ReportError
+from helpdesk.services.reports import details as report_details
+from helpdesk.services.reports import tables as reports
+from helpdesk.services.reports.tables import ReportError
 
 blp = ProtectedBlueprint("api-reports", __name__, url_prefix="/api/v1/reports", description=(
     "Agent performance reports (supervisors and admins; agents get 403). Days are UTC and inclusive; "

@@ -7,7 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from helpdesk.services import report_facts
+from helpdesk.services.reports import facts as report_facts
 
 reports = click.Group("reports", help="Agent performance reports.")
 

@@ -13,8 +13,10 @@ from flask_login import current_user, login_required
 from helpdesk.extensions import db
 from helpdesk.models import Group
 from helpdesk.models.base import utcnow
-from helpdesk.services import report_details, report_export, reports
-from helpdesk.services.reports import ReportError
+from helpdesk.services.reports import details as report_details
+from helpdesk.services.reports import export as report_export
+from helpdesk.services.reports import tables as reports
+from helpdesk.services.reports.tables import ReportError
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DRILL_COLUMNS = ("ticket_id", "subject", "agent", "at", "value")

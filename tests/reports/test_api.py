@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services import report_facts
+from helpdesk.services.reports import facts as report_facts
 
 RANGE = "start=2026-03-02&end=2026-03-03"
 

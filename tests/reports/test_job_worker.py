@@ -10,8 +10,9 @@ import pytest
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import replies, reports, tickets
-from helpdesk.services.reports import ReportFilter
+from helpdesk.services import replies, tickets
+from helpdesk.services.reports import tables as reports
+from helpdesk.services.reports.tables import ReportFilter
 
 
 @pytest.fixture

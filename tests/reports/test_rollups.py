@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import ReportDaily, ReportFact, ReportMonthly
-from helpdesk.services import report_facts, reports
-from helpdesk.services.reports import ReportFilter
+from helpdesk.services.reports import facts as report_facts
+from helpdesk.services.reports import tables as reports
+from helpdesk.services.reports.tables import ReportFilter
 
 
 def _snapshot():

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from helpdesk.services import report_facts, reports
-from helpdesk.services.reports import ReportFilter
+from helpdesk.services.reports import facts as report_facts
+from helpdesk.services.reports import tables as reports
+from helpdesk.services.reports.tables import ReportFilter
 
 BOTH_DAYS = ReportFilter(date(2026, 3, 2), date(2026, 3, 3))
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from helpdesk.services import report_facts
+from helpdesk.services.reports import facts as report_facts
 
 RANGE = "start=2026-03-02&end=2026-03-03"
 
@@ -74,7 +74,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, login, b
 
 @pytest.mark.parametrize("lead", ["+", "-", "@", "="])
 def test_every_formula_lead_is_escaped(lead):
-    from helpdesk.services.report_export import safe_cell
+    from helpdesk.services.reports.export import safe_cell
 
     assert safe_cell(f"{lead}1+1") == f"'{lead}1+1"
     assert safe_cell(-5) == -5  # numbers stay numbers

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import ReportDaily, ReportFact, Survey, Ticket
-from helpdesk.services.reports import (
+from helpdesk.services.reports.tables import (
     METRICS,
     ReportError,
     ReportFilter,

@@ -51,7 +51,7 @@ class _WidgetOrigins:
 
     def _read(self) -> set[str]:
         from helpdesk.extensions import db
-        from helpdesk.services import webchat_widgets
+        from helpdesk.services.webchat import widgets as webchat_widgets
 
         with self._app.app_context():
             try:

@@ -19,8 +19,8 @@ from flask import (
 from sqlalchemy import select
 
 from helpdesk.extensions import db, limiter
-from helpdesk.services import webchat_widgets
 from helpdesk.services.attachments import path_for
+from helpdesk.services.webchat import widgets as webchat_widgets
 from knowledge_base import activity, languages, public, search
 from knowledge_base.models import KbArticle, KbAttachment, KbCategory
 

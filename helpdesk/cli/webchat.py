@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from helpdesk.cli.mail import _read_secret, channels
-from helpdesk.services import webchat_widgets
+from helpdesk.services.webchat import widgets as webchat_widgets
 
 
 @channels.command("add-webchat")

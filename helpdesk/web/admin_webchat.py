@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import webchat_widgets
-from helpdesk.services.webchat_widgets import WidgetError
+from helpdesk.services.webchat import widgets as webchat_widgets
+from helpdesk.services.webchat.widgets import WidgetError
 from helpdesk.web.common import admins_only, all_groups, get_or_404
 
 bp = Blueprint("admin_webchat", __name__, url_prefix="/admin/webchat")

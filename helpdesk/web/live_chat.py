@@ -10,9 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
-from helpdesk.services import live_chat
-from helpdesk.services.live_chat import ChatError
 from helpdesk.services.tickets import TicketError
+from helpdesk.services.webchat import live_chat
+from helpdesk.services.webchat.live_chat import ChatError
 from helpdesk.web.common import BadInput, all_groups, assignable_users, optional_int, preload, ticket_or_404
 
 bp = Blueprint("live_chat", __name__)

@@ -10,9 +10,11 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from helpdesk.extensions import csrf, socketio
 from helpdesk.security import bearer_token
-from helpdesk.services import webchat_messages, webchat_visitors, webchat_widgets
 from helpdesk.services.attachments import path_for
-from helpdesk.services.webchat_messages import ChatMessageError
+from helpdesk.services.webchat import messages as webchat_messages
+from helpdesk.services.webchat import visitors as webchat_visitors
+from helpdesk.services.webchat import widgets as webchat_widgets
+from helpdesk.services.webchat.messages import ChatMessageError
 from helpdesk.web.attachments import as_download
 from helpdesk.webchat import delivery, presence
 

@@ -10,8 +10,10 @@ from channels.web.form import WebChannel
 from channels.webchat.adapter import WebchatChannel
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Message, Ticket, User
-from helpdesk.services import mailboxes, replies, webchat_messages, webchat_visitors
+from helpdesk.services import mailboxes, replies
 from helpdesk.services.transactions import begin_write
+from helpdesk.services.webchat import messages as webchat_messages
+from helpdesk.services.webchat import visitors as webchat_visitors
 from helpdesk.webchat import presence
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,12 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from helpdesk import online
 from helpdesk.models import ChannelAccount
-from helpdesk.services import webchat_messages, webchat_visitors, webchat_widgets
 from helpdesk.services.surveys import widget as survey_widget
-from helpdesk.services.webchat_messages import ChatMessageError
-from helpdesk.services.webchat_visitors import VisitorError
+from helpdesk.services.webchat import messages as webchat_messages
+from helpdesk.services.webchat import visitors as webchat_visitors
+from helpdesk.services.webchat import widgets as webchat_widgets
+from helpdesk.services.webchat.messages import ChatMessageError
+from helpdesk.services.webchat.visitors import VisitorError
 from helpdesk.webchat import delivery, presence
 
 log = logging.getLogger(__name__)

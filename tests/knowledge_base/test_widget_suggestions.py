@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.services import webchat_widgets
+from helpdesk.services.webchat import widgets as webchat_widgets
 
 SHOP = "https://shop.example"
 

@@ -9,7 +9,9 @@ import pytest
 from channels.webchat.identity import identity_hash
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Customer, Message, Ticket
-from helpdesk.services import customers, replies, staff, webchat_visitors, webchat_widgets
+from helpdesk.services import customers, replies, staff
+from helpdesk.services.webchat import visitors as webchat_visitors
+from helpdesk.services.webchat import widgets as webchat_widgets
 
 NS = "/chat"
 SHOP = "https://shop.example"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpdesk import socket_origins
-from helpdesk.services import webchat_widgets
+from helpdesk.services.webchat import widgets as webchat_widgets
 
 ENVIRON = {"wsgi.url_scheme": "https", "HTTP_HOST": "help.example"}
 

@@ -9,17 +9,13 @@ import pytest
 from channels.base import Attachment
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import (
-    customers,
-    live_chat,
-    replies,
-    staff,
-    webchat_messages,
-    webchat_visitors,
-    webchat_widgets,
-)
-from helpdesk.services.webchat_messages import ChatMessageError
-from helpdesk.services.webchat_widgets import WidgetError
+from helpdesk.services import customers, replies, staff
+from helpdesk.services.webchat import live_chat
+from helpdesk.services.webchat import messages as webchat_messages
+from helpdesk.services.webchat import visitors as webchat_visitors
+from helpdesk.services.webchat import widgets as webchat_widgets
+from helpdesk.services.webchat.messages import ChatMessageError
+from helpdesk.services.webchat.widgets import WidgetError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -273,7 +273,7 @@ def test_an_account_tickets_came_through_is_kept_and_can_only_be_switched_off(cl
 
 
 def test_other_kinds_of_account_are_not_found_here(client, admin, groups):
-    from helpdesk.services import webchat_widgets
+    from helpdesk.services.webchat import widgets as webchat_widgets
 
     widget = webchat_widgets.add_widget("shop", ["https://shop.example"])
     assert client.post(f"/admin/channels/{widget.id}", data={"name": "x"}).status_code == 404

@@ -8,7 +8,10 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import staff, webchat_messages, webchat_visitors, webchat_widgets
+from helpdesk.services import staff
+from helpdesk.services.webchat import messages as webchat_messages
+from helpdesk.services.webchat import visitors as webchat_visitors
+from helpdesk.services.webchat import widgets as webchat_widgets
 from helpdesk.web import widget as widget_views
 
 SHOP = "https://shop.example"

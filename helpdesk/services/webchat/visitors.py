@@ -19,8 +19,9 @@ from channels.base import Sender
 from channels.webchat.identity import canonical_email, hash_matches
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Customer, Identity, Ticket, TicketEvent
-from helpdesk.services import customers, events, webchat_widgets
+from helpdesk.services import customers, events
 from helpdesk.services.transactions import begin_write
+from helpdesk.services.webchat import widgets as webchat_widgets
 
 TOKEN_MAX_AGE = 365 * 24 * 3600  # a returning visitor continues for a year; every connect renews it
 CONFIRM_MAX_AGE = 2 * 24 * 3600

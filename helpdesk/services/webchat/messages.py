@@ -18,10 +18,11 @@ from channels.base import Attachment as IncomingFile
 from channels.webchat.adapter import SUBJECT_MAX, TEXT_MAX, VisitorMessage, to_inbound
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, ChannelAccount, Group, Message, Ticket
-from helpdesk.services import attachments, events, webchat_visitors
+from helpdesk.services import attachments, events
 from helpdesk.services.ingest import IngestResult, ingest
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.transactions import begin_write
+from helpdesk.services.webchat import visitors as webchat_visitors
 
 HISTORY_MAX = 200
 FILE_LINK_MAX_AGE = 30 * 24 * 3600

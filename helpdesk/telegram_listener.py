@@ -14,7 +14,7 @@ import threading
 from flask import Flask
 
 from helpdesk.leadership import Lease, lease_for
-from helpdesk.services import telegram_polling
+from helpdesk.services.telegram import polling as telegram_polling
 
 log = logging.getLogger(__name__)
 

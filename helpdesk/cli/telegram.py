@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from channels.telegram.api import DEFAULT_API_URL
 from helpdesk.cli.mail import _read_secret, channels
-from helpdesk.services import telegram_bots
+from helpdesk.services.telegram import bots as telegram_bots
 
 
 @channels.command("add-telegram")

@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, jsonify, request
 
 from channels.telegram.api import TelegramApiError
-from helpdesk.services import telegram_inbound
+from helpdesk.services.telegram import inbound as telegram_inbound
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import telegram_polling, tickets
+from helpdesk.services import tickets
 from helpdesk.services.surveys import sending as surveys
+from helpdesk.services.telegram import polling as telegram_polling
 from tests.surveys.conftest import PUBLIC_URL, surveys_of
 from tests.telegram import updates
 from tests.telegram.updates import ANA, BEN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services import telegram_bots
+from helpdesk.services.telegram import bots as telegram_bots
 from tests.telegram.bot_api_server import TOKEN, BotApiServer
 
 

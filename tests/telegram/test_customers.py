@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Identity, Ticket
-from helpdesk.services import telegram_bots, telegram_polling
+from helpdesk.services.telegram import bots as telegram_bots
+from helpdesk.services.telegram import polling as telegram_polling
 from tests.telegram import updates
 from tests.telegram.bot_api_server import TOKEN
 from tests.telegram.updates import ANA, BEN

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import telegram_polling
+from helpdesk.services.telegram import polling as telegram_polling
 from helpdesk.telegram_listener import listen_to_bot
 from tests.support import committed_eventually
 from tests.telegram import updates

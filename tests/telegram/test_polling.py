@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Message, Ticket, TicketEvent
-from helpdesk.services import telegram_polling
 from helpdesk.services.attachments import path_for
+from helpdesk.services.telegram import polling as telegram_polling
 from tests.telegram import updates
 from tests.telegram.updates import ANA, BEN
 

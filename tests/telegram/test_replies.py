@@ -7,7 +7,8 @@ from sqlalchemy import select
 from channels.base import Attachment
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import replies, telegram_polling
+from helpdesk.services import replies
+from helpdesk.services.telegram import polling as telegram_polling
 from tests.telegram import updates
 from tests.telegram.updates import ANA
 

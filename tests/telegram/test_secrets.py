@@ -10,7 +10,9 @@ from sqlalchemy import select
 from channels.telegram.api import redact
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Message, Ticket
-from helpdesk.services import replies, telegram_bots, telegram_polling
+from helpdesk.services import replies
+from helpdesk.services.telegram import bots as telegram_bots
+from helpdesk.services.telegram import polling as telegram_polling
 from tests.support import free_port
 from tests.telegram import updates
 from tests.telegram.bot_api_server import TOKEN

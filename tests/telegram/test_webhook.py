@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import telegram_bots
 from helpdesk.services.channel_accounts import account_secrets
+from helpdesk.services.telegram import bots as telegram_bots
 from tests.telegram import updates
 from tests.telegram.bot_api_server import TOKEN
 
@@ -59,7 +59,7 @@ def test_another_bots_secret_does_not_open_this_bot(hooked, client, bot_api):
 
 
 def test_a_crash_before_commit_answers_an_error_and_the_retry_is_stored(hooked, client, monkeypatch):
-    from helpdesk.services import telegram_inbound
+    from helpdesk.services.telegram import inbound as telegram_inbound
 
     account, secret = hooked
     update = {"update_id": 5002, **updates.text("second try works")}

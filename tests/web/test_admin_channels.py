@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Ticket
-from helpdesk.services import telegram_bots
 from helpdesk.services.channel_accounts import account_secrets
+from helpdesk.services.telegram import bots as telegram_bots
 from tests.telegram import updates
 from tests.telegram.bot_api_server import TOKEN
 from tests.telegram.conftest import bot_api  # noqa: F401 - the local Bot API server

@@ -18,8 +18,8 @@ from channels.telegram.api import TelegramApiError, redact
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
 from helpdesk.models.base import utcnow
-from helpdesk.services import telegram_bots
-from helpdesk.services.telegram_inbound import receive_update
+from helpdesk.services.telegram import bots as telegram_bots
+from helpdesk.services.telegram.inbound import receive_update
 
 log = logging.getLogger(__name__)
 

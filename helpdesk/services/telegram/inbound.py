@@ -36,7 +36,7 @@ from helpdesk.services.channel_accounts import account_secrets
 from helpdesk.services.ingest import ingest
 from helpdesk.services.surveys import answers as survey_answers
 from helpdesk.services.surveys import outbound as survey_outbound
-from helpdesk.services.telegram_bots import DEFAULT_GREETING, KIND, bot_api
+from helpdesk.services.telegram.bots import DEFAULT_GREETING, KIND, bot_api
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Telegram: bots (accounts and webhooks), inbound updates into ingestion, and getUpdates polling."""

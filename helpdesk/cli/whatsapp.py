@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from helpdesk.cli.mail import _read_secret, channels
-from helpdesk.services import messenger_pages, whatsapp_accounts
-from helpdesk.services.meta_accounts import AccountError
+from helpdesk.services.meta import messenger_pages, whatsapp_accounts
+from helpdesk.services.meta.accounts import AccountError
 
 
 def _account_options(what: str):

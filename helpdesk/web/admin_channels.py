@@ -9,9 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from channels.telegram.api import DEFAULT_API_URL
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import channel_accounts, messenger_pages, meta_accounts, whatsapp_accounts
+from helpdesk.services import channel_accounts
 from helpdesk.services.channel_accounts import AccountInUse
-from helpdesk.services.meta_accounts import AccountError
+from helpdesk.services.meta import accounts as meta_accounts
+from helpdesk.services.meta import messenger_pages, whatsapp_accounts
+from helpdesk.services.meta.accounts import AccountError
 from helpdesk.services.telegram import bots as telegram_bots
 from helpdesk.services.telegram.bots import BotError
 from helpdesk.web.common import admins_only, all_groups, get_or_404

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.services import messenger_inbound
+from helpdesk.services.meta import messenger_inbound
 from helpdesk.webhooks import meta
 
 bp = meta.blueprint("messenger", messenger_inbound.receive)

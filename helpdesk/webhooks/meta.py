@@ -17,8 +17,8 @@ from flask import Blueprint, Response, abort, request
 from helpdesk import status_jobs
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import meta_accounts
-from helpdesk.services.meta_accounts import WebhookReport
+from helpdesk.services.meta import accounts as meta_accounts
+from helpdesk.services.meta.accounts import WebhookReport
 
 log = logging.getLogger(__name__)
 Receive = Callable[[ChannelAccount, object], WebhookReport]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.services import whatsapp_inbound
+from helpdesk.services.meta import whatsapp_inbound
 from helpdesk.webhooks import meta
 
 bp = meta.blueprint("whatsapp", whatsapp_inbound.receive)

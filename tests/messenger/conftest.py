@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services import messenger_pages
+from helpdesk.services.meta import messenger_pages
 from tests.messenger import events
 from tests.whatsapp import payloads
 from tests.whatsapp.graph_server import GraphServer

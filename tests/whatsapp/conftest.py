@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services import whatsapp_accounts
+from helpdesk.services.meta import whatsapp_accounts
 from tests.whatsapp import payloads
 from tests.whatsapp.graph_server import GraphServer
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Ticket
-from helpdesk.services import channel_accounts, whatsapp_accounts
+from helpdesk.services import channel_accounts
+from helpdesk.services.meta import whatsapp_accounts
 from tests.whatsapp import payloads
 from tests.whatsapp.conftest import ACCESS_TOKEN, APP_SECRET
 

@@ -144,7 +144,7 @@ def test_a_number_with_a_group_files_its_tickets_there(post_webhook, account, gr
 
 
 def test_a_failure_while_storing_answers_500_so_meta_delivers_again(post_webhook, monkeypatch):
-    from helpdesk.services import meta_inbound
+    from helpdesk.services.meta import inbound as meta_inbound
 
     real = meta_inbound.ingest
     monkeypatch.setattr(meta_inbound, "ingest", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from channels.base import Attachment, DeliveryError, DeliveryStatus, InboundMessage
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Message
-from helpdesk.services import delivery_status, meta_accounts
+from helpdesk.services import delivery_status
 from helpdesk.services.ingest import ingest
-from helpdesk.services.meta_accounts import WebhookReport
+from helpdesk.services.meta import accounts as meta_accounts
+from helpdesk.services.meta.accounts import WebhookReport
 
 log = logging.getLogger(__name__)
 # fetch(max_bytes) -> the file; raises DeliveryError (retryable or not)

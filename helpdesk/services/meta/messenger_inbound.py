@@ -13,8 +13,10 @@ from channels.messenger import parser
 from channels.messenger.adapter import MessengerChannel
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import customers, delivery_status, messenger_pages, meta_inbound
-from helpdesk.services.meta_accounts import WebhookReport
+from helpdesk.services import customers, delivery_status
+from helpdesk.services.meta import inbound as meta_inbound
+from helpdesk.services.meta import messenger_pages
+from helpdesk.services.meta.accounts import WebhookReport
 
 
 def receive(account: ChannelAccount, payload: object) -> WebhookReport:

@@ -15,8 +15,10 @@ from channels.base import Sender
 from channels.whatsapp import parser
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
-from helpdesk.services import customers, meta_inbound, whatsapp_accounts
-from helpdesk.services.meta_accounts import WebhookReport
+from helpdesk.services import customers
+from helpdesk.services.meta import inbound as meta_inbound
+from helpdesk.services.meta import whatsapp_accounts
+from helpdesk.services.meta.accounts import WebhookReport
 from helpdesk.services.surveys import answers as survey_answers
 from helpdesk.services.surveys import outbound as survey_outbound
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from channels.messenger.adapter import MessengerChannel
 from helpdesk.models import ChannelAccount
-from helpdesk.services import channel_accounts, meta_accounts
+from helpdesk.services import channel_accounts
+from helpdesk.services.meta import accounts as meta_accounts
 
 KIND = "messenger"
 

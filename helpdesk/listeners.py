@@ -17,7 +17,8 @@ from flask import Flask
 
 from channels.email.imap import ImapError, ImapMailbox
 from helpdesk.leadership import Lease, lease_for
-from helpdesk.services import mail_sync, mailboxes
+from helpdesk.services.mail import mailboxes
+from helpdesk.services.mail import sync as mail_sync
 from helpdesk.services.telegram import bots as telegram_bots
 from helpdesk.telegram_listener import listen_to_bot
 

@@ -11,7 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from channels.email.imap import SECURITY_MODES
-from helpdesk.services import mail_sync, mailboxes
+from helpdesk.services.mail import mailboxes
+from helpdesk.services.mail import sync as mail_sync
 
 channels = click.Group("channels", help="Channel accounts: mailboxes, bots, webhooks.")
 mail = click.Group("mail", help="The e-mail channel's failed-mail store.")

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Ticket
 from helpdesk.models.accounts import ACCOUNT_KINDS
-from helpdesk.services import mailboxes, secrets
+from helpdesk.services import secrets
+from helpdesk.services.mail import mailboxes
 
 
 def seal_secrets(values: dict[str, str]) -> str:

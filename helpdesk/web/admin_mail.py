@@ -7,9 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from channels.email.imap import SECURITY_MODES, ImapError, ImapMailbox
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Mailbox
-from helpdesk.services import mail_sync, mailboxes
 from helpdesk.services.attachments import path_for
-from helpdesk.services.mailboxes import MailboxError
+from helpdesk.services.mail import mailboxes
+from helpdesk.services.mail import sync as mail_sync
+from helpdesk.services.mail.mailboxes import MailboxError
 from helpdesk.web.attachments import as_download
 from helpdesk.web.common import admins_only, all_groups, get_or_404
 

@@ -10,7 +10,8 @@ from channels.web.form import WebChannel
 from channels.webchat.adapter import WebchatChannel
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Message, Ticket, User
-from helpdesk.services import mailboxes, replies
+from helpdesk.services import replies
+from helpdesk.services.mail import mailboxes
 from helpdesk.services.transactions import begin_write
 from helpdesk.services.webchat import messages as webchat_messages
 from helpdesk.services.webchat import visitors as webchat_visitors

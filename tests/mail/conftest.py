@@ -8,7 +8,7 @@ from email.utils import formatdate, make_msgid
 
 import pytest
 
-from helpdesk.services import mailboxes
+from helpdesk.services.mail import mailboxes
 
 
 @pytest.fixture

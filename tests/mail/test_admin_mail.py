@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Mailbox, Ticket
-from helpdesk.services import mail_sync, secrets
+from helpdesk.services import secrets
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 
@@ -41,7 +42,7 @@ def test_invalid_mailbox_settings_are_refused(client, make_user, login, groups):
 
 
 def test_failed_mail_is_listed_downloadable_and_reprocessable(client, make_user, login, mailbox, dovecot, monkeypatch):
-    from helpdesk.services import mail_inbound
+    from helpdesk.services.mail import inbound as mail_inbound
 
     real = mail_inbound.ingest_many, mail_inbound.ingest
     hiccup = lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("db hiccup"))  # noqa: E731

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from channels.email.imap import DONE_FLAG
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Message, Ticket
-from helpdesk.services import mail_inbound, mail_sync
+from helpdesk.services.mail import inbound as mail_inbound
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 

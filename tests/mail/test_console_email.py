@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpdesk.services import mail_sync
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 QUOTED = "Still broken, see below.\n\nOn Mon, 23 Nov 2026 at 10:00, Support <support@helpdesk.example> wrote:\n> Try again now.\n"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Message
-from helpdesk.services import mail_sync
+from helpdesk.services.mail import sync as mail_sync
 
 CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve().parents[3] / "shared" / "corpus" / "mail")
 FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from channels.email import message_ids
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Message, Ticket
-from helpdesk.services import mail_sync, mailboxes, replies
+from helpdesk.services import replies
+from helpdesk.services.mail import mailboxes
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 

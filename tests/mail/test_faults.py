@@ -11,7 +11,8 @@ from sqlalchemy.exc import OperationalError
 from channels.email.imap import DONE_FLAG, ImapMailbox
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Message, Ticket
-from helpdesk.services import mail_inbound, mail_sync
+from helpdesk.services.mail import inbound as mail_inbound
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 

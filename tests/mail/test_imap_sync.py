@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from channels.email.imap import DONE_FLAG
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Mailbox, Message, Ticket
-from helpdesk.services import mail_sync
+from helpdesk.services.mail import sync as mail_sync
 from tests.mail.conftest import make_mail
 
 
@@ -72,7 +72,7 @@ def test_a_new_uidvalidity_rereads_the_folder_harmlessly(mailbox, dovecot):
 
 
 def test_unprocessable_mail_is_kept_and_does_not_block_the_rest(mailbox, dovecot, monkeypatch, app):
-    from helpdesk.services import mail_inbound
+    from helpdesk.services.mail import inbound as mail_inbound
 
     real_parse = mail_inbound.parse_email
 
@@ -152,7 +152,7 @@ def test_the_listener_brings_mail_in_as_it_arrives_through_idle(mailbox, dovecot
 
 def test_idle_wakes_up_when_mail_arrives(mailbox, dovecot):
     from channels.email.imap import ImapMailbox
-    from helpdesk.services import mailboxes
+    from helpdesk.services.mail import mailboxes
 
     with ImapMailbox(mailboxes.imap_settings(mailbox)) as imap:
         assert imap.can_idle
@@ -166,7 +166,7 @@ def test_idle_wakes_up_when_mail_arrives(mailbox, dovecot):
 
 def test_idle_without_new_mail_waits_out_its_timeout(mailbox, dovecot):
     from channels.email.imap import ImapMailbox
-    from helpdesk.services import mailboxes
+    from helpdesk.services.mail import mailboxes
 
     dovecot.deliver(mailbox.user, make_mail())  # mail seen at select time is not news
     with ImapMailbox(mailboxes.imap_settings(mailbox)) as imap:

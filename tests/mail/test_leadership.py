@@ -39,7 +39,7 @@ def test_only_one_holder_and_a_dead_holders_lease_runs_out(redis_client):
 
 def test_two_listeners_on_one_mailbox_only_one_reads_it(app, mailbox, dovecot, redis_client, monkeypatch):
     from helpdesk import listeners
-    from helpdesk.services import mail_sync
+    from helpdesk.services.mail import sync as mail_sync
 
     app.config["HELPDESK_REDIS_URL"] = REDIS_URL
     readers: set[str] = set()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from helpdesk.extensions import db
 from helpdesk.listeners import start_listeners
 from helpdesk.models import Mailbox, Ticket
-from helpdesk.services import mailboxes
+from helpdesk.services.mail import mailboxes
 from tests.mail.conftest import make_mail
 from tests.support import committed_eventually
 

@@ -12,7 +12,8 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import mail_sync, replies, tickets
+from helpdesk.services import replies, tickets
+from helpdesk.services.mail import sync as mail_sync
 from helpdesk.services.surveys import sending as surveys
 from tests.mail.conftest import mailbox, make_mail  # noqa: F401 - a support mailbox on Dovecot
 from tests.mail.test_email_round_trip import dsn

@@ -19,7 +19,9 @@ from channels.email.imap import FetchedMail, ImapError, ImapMailbox
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Mailbox
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, mail_inbound, mailboxes
+from helpdesk.services import attachments
+from helpdesk.services.mail import inbound as mail_inbound
+from helpdesk.services.mail import mailboxes
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,9 @@ from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
 from helpdesk.models import Group, Mailbox, Ticket
-from helpdesk.services import mailboxes, replies
+from helpdesk.services import replies
 from helpdesk.services.ingest import IngestResult, ingest, ingest_many
+from helpdesk.services.mail import mailboxes
 
 log = logging.getLogger(__name__)
 DEFAULT_ACKNOWLEDGEMENT = (

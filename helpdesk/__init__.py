@@ -109,20 +109,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import (
-        api,
-        cli,
-        jobs,
-        realtime,
-        report_jobs,
-        security,
-        sla_jobs,
-        status_jobs,
-        survey_jobs,
-        web,
-        webchat,
-        webhooks,
-    )
+    from helpdesk import api, cli, realtime, security, web, webchat, webhooks
+    from helpdesk.jobs import delivery_status as status_jobs
+    from helpdesk.jobs import queue as jobs
+    from helpdesk.jobs import reports as report_jobs
+    from helpdesk.jobs import sla as sla_jobs
+    from helpdesk.jobs import surveys as survey_jobs
 
     security.init_app(app)
     web.init_app(app)
@@ -136,5 +128,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     status_jobs.init_app(app)
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
+    jobs.accept_former_task_names()
     cli.init_app(app)
     return app

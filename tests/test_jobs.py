@@ -15,7 +15,7 @@ from helpdesk.services import replies
 def consumer(app_config):
     app_config["HELPDESK_JOBS_IMMEDIATE"] = False
     yield
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     huey.flush()
 
@@ -32,7 +32,7 @@ def wait_for_state(message_id: int, state: str, timeout: float = 15) -> Message:
 
 
 def test_a_reply_is_delivered_by_a_worker_thread(consumer, app, inbound, make_user, smtp_server):
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     assert not huey.immediate
     ticket = db.session.get(Ticket, inbound(email="c@example.com").ticket_id)
@@ -47,3 +47,14 @@ def test_a_reply_is_delivered_by_a_worker_thread(consumer, app, inbound, make_us
     finally:
         worker.stop(graceful=True)
     assert len(smtp_server.messages) == 1
+
+
+def test_a_task_queued_under_its_name_from_before_the_move_still_runs(app):
+    """A job queued by the previous release (module helpdesk.survey_jobs) is found after the upgrade."""
+    from huey.registry import Message as QueuedMessage
+
+    from helpdesk.jobs.queue import huey
+    from helpdesk.jobs.surveys import survey_sender
+
+    queued = QueuedMessage(id="id-1", name="helpdesk.survey_jobs.survey_sender", args=(), kwargs={})
+    assert type(huey._registry.create_task(queued)) is survey_sender.task_class

@@ -20,7 +20,7 @@ def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
 
     if embedded:
-        from helpdesk.jobs import huey
+        from helpdesk.jobs.queue import huey
         from helpdesk.listeners import start_listeners
 
         stop = threading.Event()
@@ -78,7 +78,7 @@ def web(host, port) -> None:
 @with_appcontext
 def worker(workers) -> None:
     """Run the job consumer (outbox delivery, sweeper)."""
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from helpdesk import survey_jobs
+from helpdesk.jobs import surveys as survey_jobs
 
 surveys = click.Group("surveys", help="Satisfaction surveys.")
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 import channels
 from channels.base import AUTO_GENERATED, DeliveryError, OutboundMessage, Sender
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.services.mail import mailboxes
 
 _app: Flask | None = None

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request
 
-from helpdesk import status_jobs
 from helpdesk.extensions import db
+from helpdesk.jobs import delivery_status as status_jobs
 from helpdesk.models import ChannelAccount
 from helpdesk.services.meta import accounts as meta_accounts
 from helpdesk.services.meta.accounts import WebhookReport

@@ -47,6 +47,6 @@ def deferred_jobs(app_config):
     """Jobs are queued instead of run on the spot, so a reply can be seen `queued` first."""
     app_config["HELPDESK_JOBS_IMMEDIATE"] = False
     yield
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     huey.flush()

@@ -240,7 +240,7 @@ def test_a_bad_change_is_refused_naming_the_field_and_nothing_is_half_applied(ap
 
 
 def test_a_reply_is_queued_then_sent_by_the_job(deferred_jobs, api, mine, smtp_server):
-    from helpdesk import jobs
+    from helpdesk.jobs import queue as jobs
 
     response = api.post(f"/tickets/{mine}/replies", json={"body": "Please try again now."})
     assert response.status_code == 201

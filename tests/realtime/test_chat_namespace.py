@@ -125,7 +125,7 @@ def test_agent_replies_reach_the_visitor_live_and_only_that_visitor(app, widget,
 
 
 def test_a_reply_reaches_an_open_widget_without_waiting_for_a_job_thread(app, widget, make_user, monkeypatch):
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     monkeypatch.setattr(huey, "immediate", False)  # the delivery job is queued, and no worker runs it here
     ana = visit(app, widget.settings["key"])

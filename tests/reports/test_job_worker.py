@@ -20,13 +20,13 @@ def worker(app_config):
     app_config["HELPDESK_JOBS_IMMEDIATE"] = False
     app_config["HELPDESK_REPORT_DELAY_SECONDS"] = 2
     yield
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     huey.flush()
 
 
 def test_a_reply_and_a_solve_share_one_scheduled_refresh_that_a_worker_runs(worker, app, inbound, make_user):
-    from helpdesk.jobs import huey
+    from helpdesk.jobs.queue import huey
 
     agent = make_user("agent", ("Support",), name="Wes")
     ticket = db.session.get(Ticket, inbound(email="w@example.com").ticket_id)

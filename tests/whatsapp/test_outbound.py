@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from channels.base import Attachment as OutgoingFile
 from helpdesk.extensions import db
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.models import Message, Ticket
 from helpdesk.services import events, replies
 from tests.whatsapp import payloads

@@ -12,7 +12,7 @@ import time
 from flask import Flask
 from huey import crontab
 
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import events
 from helpdesk.services.sla import alerts as sla_alerts

@@ -11,7 +11,7 @@ import logging
 from flask import Flask
 from huey import crontab
 
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.services import events
 from helpdesk.services.surveys import sending as surveys
 

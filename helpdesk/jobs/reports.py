@@ -12,7 +12,7 @@ import logging
 
 from flask import Flask, current_app, has_app_context
 
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.services import events
 from helpdesk.services.reports import facts as report_facts
 

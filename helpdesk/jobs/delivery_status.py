@@ -14,7 +14,7 @@ import logging
 from flask import Flask
 
 from channels.base import DeliveryStatus
-from helpdesk.jobs import huey
+from helpdesk.jobs.queue import huey
 from helpdesk.services import delivery_status
 
 log = logging.getLogger(__name__)

@@ -63,3 +63,24 @@ def sweep_outbox() -> int:
     if ids:
         log.info("outbox sweeper re-enqueued %d message(s)", len(ids))
     return len(ids)
+
+
+# Huey finds a queued task by "module.function". Tasks queued before the jobs moved into this package
+# (a survey due tomorrow, a delivery retry in an hour) still carry the module names of then.
+_FORMER_MODULES = {
+    "helpdesk.jobs": "helpdesk.jobs.queue",
+    "helpdesk.sla_jobs": "helpdesk.jobs.sla",
+    "helpdesk.survey_jobs": "helpdesk.jobs.surveys",
+    "helpdesk.report_jobs": "helpdesk.jobs.reports",
+    "helpdesk.status_jobs": "helpdesk.jobs.delivery_status",
+}
+
+
+def accept_former_task_names() -> None:
+    """Register every task of this package under its pre-move name too (call once all are imported)."""
+    registry = huey._registry._registry  # Huey has no public alias API
+    for key, task_class in list(registry.items()):
+        module, _, name = key.rpartition(".")
+        for old, new in _FORMER_MODULES.items():
+            if module == new:
+                registry.setdefault(f"{old}.{name}", task_class)

@@ -69,8 +69,8 @@ def add_email(name, address, imap_host, imap_port, imap_user, imap_password_stdi
 def listen(once) -> None:
     """Bring mail in from every active mailbox (IDLE where offered, polling otherwise) and
     updates from every long-polled Telegram bot."""
-    from helpdesk.listeners import start_listeners, sync_all_once
-    from helpdesk.telegram_listener import poll_all_once
+    from helpdesk.listeners.mail import start_listeners, sync_all_once
+    from helpdesk.listeners.telegram import poll_all_once
 
     app = current_app._get_current_object()
     if once:

@@ -21,7 +21,7 @@ def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
 
     if embedded:
         from helpdesk.jobs.queue import huey
-        from helpdesk.listeners import start_listeners
+        from helpdesk.listeners.mail import start_listeners
 
         stop = threading.Event()
         start_listeners(app, stop)

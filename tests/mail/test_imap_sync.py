@@ -129,7 +129,7 @@ def test_listen_once_from_the_command_line(mailbox, dovecot, app):
 
 
 def test_the_listener_brings_mail_in_as_it_arrives_through_idle(mailbox, dovecot, app):
-    from helpdesk.listeners import listen_to_mailbox
+    from helpdesk.listeners.mail import listen_to_mailbox
 
     stop = threading.Event()
     thread = threading.Thread(target=listen_to_mailbox, args=(app, mailbox.id, stop), kwargs={"idle_seconds": 1},

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpdesk.leadership import RedisLease
+from helpdesk.listeners.leases import RedisLease
 from tests.support import redis_test_url, services_required
 
 REDIS_URL = redis_test_url(14)
@@ -38,7 +38,7 @@ def test_only_one_holder_and_a_dead_holders_lease_runs_out(redis_client):
 
 
 def test_two_listeners_on_one_mailbox_only_one_reads_it(app, mailbox, dovecot, redis_client, monkeypatch):
-    from helpdesk import listeners
+    from helpdesk.listeners import mail as listeners
     from helpdesk.services.mail import sync as mail_sync
 
     app.config["HELPDESK_REDIS_URL"] = REDIS_URL

@@ -9,7 +9,7 @@ import time
 from sqlalchemy import func, select, update
 
 from helpdesk.extensions import db
-from helpdesk.listeners import start_listeners
+from helpdesk.listeners.mail import start_listeners
 from helpdesk.models import Mailbox, Ticket
 from helpdesk.services.mail import mailboxes
 from tests.mail.conftest import make_mail

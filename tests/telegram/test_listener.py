@@ -9,9 +9,9 @@ import time
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.listeners.telegram import listen_to_bot
 from helpdesk.models import Message, Ticket
 from helpdesk.services.telegram import polling as telegram_polling
-from helpdesk.telegram_listener import listen_to_bot
 from tests.support import committed_eventually
 from tests.telegram import updates
 

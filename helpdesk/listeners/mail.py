@@ -16,11 +16,11 @@ from collections.abc import Callable
 from flask import Flask
 
 from channels.email.imap import ImapError, ImapMailbox
-from helpdesk.leadership import Lease, lease_for
+from helpdesk.listeners.leases import Lease, lease_for
+from helpdesk.listeners.telegram import listen_to_bot
 from helpdesk.services.mail import mailboxes
 from helpdesk.services.mail import sync as mail_sync
 from helpdesk.services.telegram import bots as telegram_bots
-from helpdesk.telegram_listener import listen_to_bot
 
 log = logging.getLogger(__name__)
 

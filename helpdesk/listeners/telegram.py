@@ -13,7 +13,7 @@ import threading
 
 from flask import Flask
 
-from helpdesk.leadership import Lease, lease_for
+from helpdesk.listeners.leases import Lease, lease_for
 from helpdesk.services.telegram import polling as telegram_polling
 
 log = logging.getLogger(__name__)

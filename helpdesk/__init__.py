@@ -101,7 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     # The console's origins and the chat widgets' (each namespace narrows it at connect); never an
     # empty list, which would switch the Origin check off and let any site open a socket.
-    from helpdesk import socket_origins
+    from helpdesk.realtime import origins as socket_origins
 
     socketio.init_app(app, message_queue=redis_url, channel=config.socketio_channel(redis_url), async_mode="threading",
                       cors_allowed_origins=socket_origins.server_check(app))
@@ -109,12 +109,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_channels(app)
 
     import knowledge_base
-    from helpdesk import api, cli, realtime, security, web, webchat, webhooks
+    from helpdesk import api, cli, security, web, webchat, webhooks
     from helpdesk.jobs import delivery_status as status_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
+    from helpdesk.realtime import agents as realtime
 
     security.init_app(app)
     web.init_app(app)

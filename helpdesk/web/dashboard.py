@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from helpdesk import online
+from helpdesk.realtime import online
 from helpdesk.services import notifications
 from helpdesk.services.sla import dashboard as sla_dashboard
 from helpdesk.web.common import preload

@@ -14,8 +14,8 @@ import logging
 from flask import request, session, url_for
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
-from helpdesk import online
 from helpdesk.models import ChannelAccount
+from helpdesk.realtime import online
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.webchat import messages as webchat_messages
 from helpdesk.services.webchat import visitors as webchat_visitors
@@ -100,7 +100,7 @@ class ChatNamespace(Namespace):
 
     def _after_post(self, room: str, visitor_id: str, result) -> None:
         """Other tabs of the visitor show the message too; an agent already on the ticket page saw it."""
-        from helpdesk.realtime import presence as agents_on_ticket
+        from helpdesk.realtime.agents import presence as agents_on_ticket
 
         # Most visitors have one tab: then there is nobody to show it to, and no need to read it back.
         if not result.duplicate and presence.visitors.connections(room) > 1:

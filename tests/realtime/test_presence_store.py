@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpdesk.realtime import Presence, RedisPresence
+from helpdesk.realtime.agents import Presence, RedisPresence
 from tests.support import redis_test_url, services_required
 
 ANA = SimpleNamespace(id=1, name="Ana")

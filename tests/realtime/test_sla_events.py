@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpdesk import online
 from helpdesk.extensions import socketio
 from helpdesk.models.base import utcnow
+from helpdesk.realtime import online
 from helpdesk.services import staff
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla import scan as sla_scan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk import socket_origins
+from helpdesk.realtime import origins as socket_origins
 from helpdesk.services.webchat import widgets as webchat_widgets
 
 ENVIRON = {"wsgi.url_scheme": "https", "HTTP_HOST": "help.example"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from helpdesk import realtime
 from helpdesk.jobs import queue as jobs
 from helpdesk.jobs import reports as report_jobs
 from helpdesk.jobs import sla as sla_jobs
+from helpdesk.realtime import agents as realtime
 from helpdesk.services import events
 from helpdesk.webchat import delivery
 

@@ -14,10 +14,10 @@ from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room
 
-from helpdesk import online as online_staff
-from helpdesk import socket_origins
 from helpdesk.extensions import db, socketio
 from helpdesk.models import User
+from helpdesk.realtime import online as online_staff
+from helpdesk.realtime import origins as socket_origins
 from helpdesk.services import events, staff, tickets
 from helpdesk.webchat import delivery as chat_delivery
 

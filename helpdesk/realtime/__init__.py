@@ -1,0 +1,1 @@
+"""The agents' Socket.IO side: the /agent namespace and its rooms (agents), who is online (online), and the origins a socket may come from (origins). The chat widget's namespace lives with the rest of web chat in helpdesk/webchat/."""

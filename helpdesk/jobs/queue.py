@@ -73,6 +73,7 @@ _FORMER_MODULES = {
     "helpdesk.survey_jobs": "helpdesk.jobs.surveys",
     "helpdesk.report_jobs": "helpdesk.jobs.reports",
     "helpdesk.status_jobs": "helpdesk.jobs.delivery_status",
+    "helpdesk.webchat.jobs": "helpdesk.jobs.webchat",
 }
 
 

@@ -16,7 +16,8 @@ from helpdesk.services import events, replies
 
 def init_app(app: Flask) -> None:
     """Register the namespace, the visitor registry, the rate limits and the event subscribers."""
-    from helpdesk.webchat import delivery, jobs, namespace, presence
+    from helpdesk.jobs import webchat as jobs
+    from helpdesk.webchat import delivery, namespace, presence
 
     presence.init(app)
     jobs.init_app(app)

@@ -176,7 +176,7 @@ class ChatNamespace(Namespace):
             token = webchat_visitors.confirmation_token(account, visitor_id, address)
         except VisitorError as exc:
             return {"ok": False, "error": exc.message, "field": exc.field}
-        from helpdesk.webchat.jobs import send_confirmation
+        from helpdesk.jobs.webchat import send_confirmation
 
         link = url_for("widget.confirm", token=token, _external=True)
         send_confirmation(address, link, account.name)

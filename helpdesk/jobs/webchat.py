@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
 @huey.task(retries=3, retry_delay=60)
 def send_confirmation(address: str, link: str, widget: str) -> str:
     """E-mail the confirmation `link` to `address`; retried when the mail server fails for now."""
-    assert _app is not None, "helpdesk.webchat.init_app was not called"
+    assert _app is not None, "helpdesk.jobs.webchat.init_app was not called"
     with _app.app_context():
         mailer = channels.get_channel("email", {"smtp": mailboxes.outgoing_smtp(None)})
         message = OutboundMessage(message_id=0, channel="email", source=None, recipient=Sender(kind="email", address=address),

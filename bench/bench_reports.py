@@ -8,7 +8,7 @@ groups, 1,000,000 tickets, 5,000,000 messages (the customer's message, the first
 exchanges), an assignment and a solve event per ticket (5% reopened and solved again), SLA
 outcomes as report facts, CSAT surveys for 30% of solves (40% answered) and NPS for 10%. The
 report facts are written by the same generator, with business time through a real `sla` calendar
-(Mon-Fri 09:00-17:00 UTC) as `services.report_facts` computes it; the rollups are then built by
+(Mon-Fri 09:00-17:00 UTC) as `services.reports.facts` computes it; the rollups are then built by
 `report_facts.roll_up_all` itself (timed). Then `reports.table("agent", ...)` is timed for the last 30
 days and for the whole year (and for the year filtered by one group), several runs each.
 `--rebuild-sample N` also times `report_facts.refresh` over N tickets (facts per second).

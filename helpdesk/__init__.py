@@ -1,4 +1,29 @@
-"""helpdesk: an omnichannel contact-center helpdesk. `create_app` wires every part together."""
+"""helpdesk: an omnichannel contact-center helpdesk. `create_app` wires every part together.
+
+Map of the tree (imports flow down this list: web, api, webhooks, realtime, cli and jobs call
+services; services use models, `channels/` and `sla/`; nothing imports upwards):
+
+- `helpdesk/web/`, `helpdesk/api/`, `helpdesk/webhooks/`: the console's pages, the REST API, the
+  providers' webhooks. Thin: parse, authorise, call a service, render. May import services, models.
+- `helpdesk/realtime/`: the agents' Socket.IO namespace, who is online, allowed origins.
+  `helpdesk/webchat/`: the chat widget's namespace and its delivery adapter. May import services.
+- `helpdesk/cli/`: the `helpdesk` command. May import services, jobs, listeners.
+- `helpdesk/jobs/`: the Huey instance (`queue`) and every queued or periodic task, one module per
+  domain. Tasks open an app context and call one service.
+- `helpdesk/listeners/`: long-running readers (mailboxes, Telegram polling) and the leases that keep
+  one reader per source. May import services.
+- `helpdesk/services/`: the business logic, plain functions. At top level what every channel
+  shares (ingest, replies, tickets, customers, rules, events, transactions, attachments, ...); one
+  folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`.
+  May import models, `channels/`, `sla/`, never web, realtime or jobs.
+- `helpdesk/models/`: tables and trivial derived properties; imports no service.
+- `helpdesk/config.py`, `extensions.py`, `security.py`, `demo.py`: settings, unbound extensions,
+  response headers, demo data. `helpdesk/migrations/`: Alembic.
+- `channels/` (adapters, parse and send), `sla/` (pure time math): import nothing of the app.
+  `knowledge_base/`: articles, search, help center; uses the app's database and auth.
+
+tests/test_layout.py holds the tree to this shape.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 // The in-panel rating of a satisfaction survey the helpdesk sent on this chat: the message that
-// carries a `survey` (see helpdesk/services/survey_widget.py) shows its question and one button
+// carries a `survey` (see helpdesk/services/surveys/widget.py) shows its question and one button
 // per score, with an optional comment, instead of the link the e-mail fallback needs. The answer
 // goes over the socket; the server decides whether it counts. Everything is inserted as text.
 import css from "./survey.css";

@@ -1,7 +1,7 @@
 """Schemas of the SLA endpoints: calendars, policies, the preview and a ticket's clocks.
 
 Shapes only; the rules (time zones, windows, goals, known groups and users) are checked by
-services.sla_config, whose errors come back as 422 naming the field.
+services.sla.config, whose errors come back as 422 naming the field.
 """
 
 from __future__ import annotations

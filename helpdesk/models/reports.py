@@ -1,7 +1,7 @@
 """Agent performance reports: one fact per credited event, and daily rollups of those facts.
 
 `ReportFact` rows are derived from tickets, messages, ticket events and SLA outcomes (see
-`services.report_facts`), so they can always be recomputed: the unique key (ticket, kind, key)
+`services.reports.facts`), so they can always be recomputed: the unique key (ticket, kind, key)
 names what a fact counts (an event id, an agent id, an outcome's position), and a ticket's facts
 are replaced as a whole, so a recomputation never counts anything twice.
 

@@ -1,6 +1,6 @@
 """SLA settings (business calendars, policies) and the records the SLA engine keeps.
 
-Settings are stored as plain columns and JSON documents; `services.sla_config` validates them and
+Settings are stored as plain columns and JSON documents; `services.sla.config` validates them and
 turns them into the pure `sla` objects. Records: crossings fired (one row per warning or breach of
 one target at one due time: the unique key is what makes firing exactly-once), outcomes of
 stopped targets (met or missed, for compliance figures) and background recomputations with their

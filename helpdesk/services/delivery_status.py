@@ -5,7 +5,7 @@ message of a conversation up to a moment (Messenger deliveries and reads). They 
 order and more than once, so a state only moves forward (see `DELIVERY_PROGRESS`) and the change
 is one conditional UPDATE: two callbacks applied at once cannot move a message backwards. A callback can also overtake the receipt of its own send (the provider
 calls us back before the send's provider id is committed); `apply` then answers "pending" and the
-caller keeps the callback to apply it again later (see helpdesk.status_jobs).
+caller keeps the callback to apply it again later (see helpdesk.jobs.delivery_status).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading the SLA admin forms into the arguments of `services.sla_config`, and back for display."""
+"""Reading the SLA admin forms into the arguments of `services.sla.config`, and back for display."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The web chat widget's server side: the `/chat` Socket.IO namespace for visitors, the live push
 of agent replies (the "webchat" adapter's transport) and the hooks that tell agents about chats.
 
-Services own the logic (services.webchat_widgets, webchat_visitors, webchat_messages, live_chat);
+Services own the logic (services.webchat: widgets, visitors, messages, live_chat);
 this package parses, authorises and emits. The HTTP side (widget.js, uploads, file links,
 confirmation links) is helpdesk.web.widget.
 """

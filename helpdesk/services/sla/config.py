@@ -2,7 +2,7 @@
 and preview what a policy would promise.
 
 Every change commits and then publishes `sla.config_changed`; the jobs subscriber recomputes the
-open tickets in the background (see `services.sla_recompute`).
+open tickets in the background (see `services.sla.recompute`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Recomputing every open ticket's clocks after a calendar or policy changed, with progress.
 
-A settings change records a queued `SlaRecompute` row (services.sla_config) and the jobs subscriber runs `run(id)` in
+A settings change records a queued `SlaRecompute` row (services.sla.config) and the jobs subscriber runs `run(id)` in
 the background. The run walks the open tickets in id order, a batch per transaction, and writes its
 progress on the row (the admin page polls it). A newer recomputation supersedes an older one: the
 older stops at its next batch, since the newer covers every ticket with the newest settings.

@@ -94,6 +94,11 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_WEBCHAT_MESSAGE_RATE": get("WEBCHAT_MESSAGE_RATE", "20 per minute"),
         "HELPDESK_WEBCHAT_CONNECT_RATE": get("WEBCHAT_CONNECT_RATE", "20 per minute"),
         "HELPDESK_WEBCHAT_ADDRESS_CONNECT_RATE": get("WEBCHAT_ADDRESS_CONNECT_RATE", "120 per minute"),
+        # Confirmation mails the widget sends to an address a visitor typed: per target address (whoever
+        # asks), per visitor and per widget, so the widget cannot be used to flood someone's inbox.
+        "HELPDESK_WEBCHAT_CONFIRM_ADDRESS_RATE": get("WEBCHAT_CONFIRM_ADDRESS_RATE", "3 per day"),
+        "HELPDESK_WEBCHAT_CONFIRM_VISITOR_RATE": get("WEBCHAT_CONFIRM_VISITOR_RATE", "3 per hour"),
+        "HELPDESK_WEBCHAT_CONFIRM_WIDGET_RATE": get("WEBCHAT_CONFIRM_WIDGET_RATE", "60 per hour"),
         "HELPDESK_WEBCHAT_UPLOAD_BYTES": int(get("WEBCHAT_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,

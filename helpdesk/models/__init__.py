@@ -1,6 +1,6 @@
 """Database models: columns, relationships and trivial derived properties, nothing more."""
 
-from helpdesk.models.accounts import ChannelAccount
+from helpdesk.models.accounts import ChannelAccount, WidgetConfirmation
 from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.mail import FailedMail, Mailbox
@@ -16,5 +16,5 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
-    "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "group_members",
+    "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
@@ -39,3 +39,24 @@ class ChannelAccount(db.Model):
     def source(self) -> str:
         """The ingestion source: provider message ids are unique per account."""
         return f"{self.kind}:{self.id}"
+
+
+class WidgetConfirmation(db.Model):
+    """One confirmation mail a chat widget sent (or is about to send) on a visitor's request.
+
+    Kept a little longer than the longest limit's window so the limits per address, per widget
+    and per visitor hold across processes and restarts; the address is stored only as a hash."""
+
+    __tablename__ = "widget_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(String(64))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (
+        Index("ix_widget_confirmations_address", "address_hash", "sent_at"),
+        Index("ix_widget_confirmations_account", "account_id", "sent_at"),
+        Index("ix_widget_confirmations_visitor", "visitor_id", "sent_at"),
+    )

@@ -17,9 +17,11 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from helpdesk.models import ChannelAccount
 from helpdesk.realtime import online
 from helpdesk.services.surveys import widget as survey_widget
+from helpdesk.services.webchat import confirmations
 from helpdesk.services.webchat import messages as webchat_messages
 from helpdesk.services.webchat import visitors as webchat_visitors
 from helpdesk.services.webchat import widgets as webchat_widgets
+from helpdesk.services.webchat.confirmations import ConfirmationRefused
 from helpdesk.services.webchat.messages import ChatMessageError
 from helpdesk.services.webchat.visitors import VisitorError
 from helpdesk.webchat import delivery, presence
@@ -158,7 +160,8 @@ class ChatNamespace(Namespace):
     def on_identify(self, data):
         """The pre-chat form or the offline form: {name?, email?, identity_hash?}. With a valid
         identity hash the address is the visitor's at once; otherwise a confirmation link is
-        e-mailed and the address counts only once it is clicked."""
+        e-mailed (within the limits per address, visitor and widget) and the address counts only
+        once it is clicked."""
         account, visitor_id, refusal = self._counted()
         if refusal is not None:
             return refusal
@@ -174,8 +177,11 @@ class ChatNamespace(Namespace):
                 return {"ok": True, "verified": True, "email": webchat_visitors.verified_email(visitor_id)}
             address = webchat_visitors.clean_email(str(data["email"]))
             token = webchat_visitors.confirmation_token(account, visitor_id, address)
+            confirmations.reserve(account, visitor_id, address)
         except VisitorError as exc:
             return {"ok": False, "error": exc.message, "field": exc.field}
+        except ConfirmationRefused as exc:
+            return {"ok": False, "verified": False, "error": exc.message, "field": "email"}
         from helpdesk.jobs.webchat import send_confirmation
 
         link = url_for("widget.confirm", token=token, _external=True)

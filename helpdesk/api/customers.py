@@ -1,7 +1,8 @@
 """Customer endpoints: search, profile, create, edit, merge.
 
 A customer merged into another answers 404 on every endpoint, with `merged_into_id` naming the
-record that survived, so an integrator can re-point its reference.
+record that survived, so an integrator can re-point its reference. A customer the caller may not
+see (see services/customer_access) answers 404 exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from helpdesk.api.schemas import (
     NewCustomerSchema,
 )
 from helpdesk.models import Customer
-from helpdesk.services import customers
+from helpdesk.services import customer_access, customers
 from helpdesk.services.customers import CustomerNotFound
 
 blp = ProtectedBlueprint("api-customers", __name__, url_prefix="/api/v1/customers", description=(
@@ -29,9 +30,10 @@ blp = ProtectedBlueprint("api-customers", __name__, url_prefix="/api/v1/customer
 
 
 def _customer(customer_id: int) -> Customer:
-    """The customer, or 404 (with `merged_into_id` when it was merged into another record)."""
+    """The customer if the caller may see it, or 404 (with `merged_into_id` when it was merged into
+    a record the caller may see)."""
     try:
-        return customers.get_active(customer_id)
+        return customer_access.get_for(current_staff(), customer_id)
     except CustomerNotFound as exc:
         if exc.merged_into_id is None:
             abort(404, message=f"no customer {customer_id}")
@@ -54,10 +56,11 @@ class CustomerList(MethodView):
         """Search customers
 
         By name or any identity address, newest first; follow `next_cursor` until it is null.
-        Merged-away customers are not listed.
+        Merged-away customers and customers the caller may not see are not listed.
         """
         with service_errors("query"):
-            return customers.search(args.get("q"), cursor=args.get("cursor"), limit=args["limit"])
+            return customer_access.search(current_staff(), args.get("q"), cursor=args.get("cursor"),
+                                          limit=args["limit"])
 
     @blp.arguments(NewCustomerSchema)
     @blp.response(201, CustomerProfileSchema)
@@ -66,7 +69,8 @@ class CustomerList(MethodView):
         """Create a customer"""
         identities = [(item["kind"], item["address"]) for item in data.pop("identities")]
         with service_errors():
-            return _profile(customers.create_customer(identities=identities, **data))
+            return _profile(customers.create_customer(identities=identities, created_by_id=current_staff().id,
+                                                      **data))
 
 
 @blp.route("/<int:customer_id>")
@@ -98,10 +102,11 @@ def merge(data: dict, customer_id: int):
     """Merge this customer into another
 
     Identities and tickets move to the target, which is returned; an audit entry records the merge.
+    A target the caller may not see is refused like one that does not exist.
     """
     source = _customer(customer_id)
     try:
-        target = customers.get_active(data["target_id"])
+        target = customer_access.get_for(current_staff(), data["target_id"])
     except CustomerNotFound as exc:
         where = f"; it was merged into {exc.merged_into_id}" if exc.merged_into_id else ""
         fail(422, "json", "target_id", f"no customer {data['target_id']}{where}")

@@ -34,6 +34,8 @@ class Customer(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    # The staff member who created the record by hand: an agent may see it until it has a ticket.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -206,10 +206,13 @@ class CustomerPage:
     next_cursor: str | None
 
 
-def search(q: str | None = None, *, cursor: str | None = None, limit: int = 25) -> CustomerPage:
+def search(q: str | None = None, *, cursor: str | None = None, limit: int = 25, where=None) -> CustomerPage:
     """Customers (never merged-away records) whose name or any identity address contains `q`,
-    newest first, keyset-paginated: pass the page's `next_cursor` back to get the next one."""
+    newest first, keyset-paginated: pass the page's `next_cursor` back to get the next one.
+    `where`: a further condition (who may see them, see customer_access)."""
     query = select(Customer).where(Customer.merged_into_id.is_(None)).options(selectinload(Customer.identities))
+    if where is not None:
+        query = query.where(where)
     if q and q.strip():
         pattern = f"%{q.strip().replace('%', '').replace('_', '')}%"
         owns_address = exists().where(Identity.customer_id == Customer.id, Identity.address.ilike(pattern))
@@ -302,8 +305,10 @@ def _new_identities(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def create_customer(*, name: str, identities: list[tuple[str, str]], **profile) -> Customer:
+def create_customer(*, name: str, identities: list[tuple[str, str]], created_by_id: int | None = None,
+                    **profile) -> Customer:
     """Create a customer with its identities and profile fields (see EDITABLE); commits.
+    `created_by_id`: the staff member creating it by hand (see customer_access).
 
     Without `organization_id` an e-mail identity whose domain an organization owns links the two.
     IdentityTaken when an identity belongs to someone else, also when that happens concurrently.
@@ -312,7 +317,8 @@ def create_customer(*, name: str, identities: list[tuple[str, str]], **profile) 
     pairs = _new_identities(identities)
     if "organization_id" not in fields:
         fields["organization_id"] = next(filter(None, (organization_for(k, a) for k, a in pairs)), None)
-    customer = Customer(**fields, identities=[Identity(kind=k, address=a) for k, a in pairs])
+    customer = Customer(**fields, created_by_id=created_by_id,
+                        identities=[Identity(kind=k, address=a) for k, a in pairs])
     db.session.add(customer)
     try:
         db.session.commit()

@@ -1,4 +1,7 @@
-"""Customer pages of the console: search, profile with identities and history, merge."""
+"""Customer pages of the console: search, profile with identities and history, merge.
+
+Only customers the signed-in staff member may see (services/customer_access) are listed or found;
+any other id answers 404, as for tickets."""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from channels.base import IDENTITY_KINDS
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Organization, Ticket
 from helpdesk.models.customers import TIERS
-from helpdesk.services import customers
+from helpdesk.services import customer_access, customers
 from helpdesk.services.customers import CustomerError
-from helpdesk.web.common import BadInput, get_or_404, optional_int, preload
+from helpdesk.web.common import BadInput, optional_int, preload
 
 bp = Blueprint("customers", __name__)
 PAGE_SIZE = 50
@@ -29,21 +32,25 @@ def list_customers():
     """Customers by name or any identity address, newest first, keyset-paginated."""
     q = (request.args.get("q") or "").strip()[:200]
     try:
-        page = customers.search(q, cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
+        page = customer_access.search(current_user, q, cursor=request.args.get("cursor") or None, limit=PAGE_SIZE)
     except CustomerError as exc:
         abort(400, description=str(exc))
     return render_template("customers/list.html", customers=page.items, q=q, next_cursor=page.next_cursor)
 
 
 def _customer_or_404(customer_id: int) -> Customer:
-    return get_or_404(Customer, customer_id)
+    """The active customer the signed-in staff member may see, or 404."""
+    try:
+        return customer_access.get_for(current_user, customer_id)
+    except customers.CustomerNotFound:
+        abort(404)
 
 
 @bp.get("/customers/<int:customer_id>")
 def show(customer_id: int):
     """Profile, identities on every channel, and every ticket this agent may see."""
     try:
-        customer = customers.get_active(customer_id)
+        customer = customer_access.get_for(current_user, customer_id)
     except customers.CustomerNotFound as exc:
         if getattr(exc, "merged_into_id", None):
             return redirect(url_for("customers.show", customer_id=exc.merged_into_id))
@@ -53,7 +60,7 @@ def show(customer_id: int):
     preload(history)
     organizations = list(db.session.scalars(select(Organization).order_by(Organization.name)))
     return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
-                           tiers=TIERS, organizations=organizations, duplicates=customers.likely_duplicates(customer))
+                           tiers=TIERS, organizations=organizations, duplicates=customer_access.likely_duplicates(current_user, customer))
 
 
 @bp.post("/customers/<int:customer_id>")
@@ -106,9 +113,7 @@ def merge(customer_id: int):
         target_id = optional_int(request.form.get("target_id", "").strip(), "target_id")
         if target_id is None:
             raise BadInput("target_id", "give the id of the customer to keep")
-        target = db.session.get(Customer, target_id)
-        if target is None:
-            abort(404)
+        target = _customer_or_404(target_id)
         customers.merge(source, target, actor_id=current_user.id)
     except (BadInput, CustomerError) as exc:
         db.session.rollback()

@@ -111,3 +111,26 @@ def test_same_phone_on_whatsapp_and_phone_identities_is_suggested(app, inbound):
     customers.add_identity(b, "phone", "+34 600 11 12 22")
     db.session.commit()
     assert [(d.customer.id, d.reason) for d in customers.likely_duplicates(a)] == [(b.id, "same phone number +34600111222")]
+
+
+def test_a_customer_of_another_group_is_not_found_anywhere_in_the_console(client, agent, inbound):
+    bill_ticket = inbound(email="bill@example.com", name="Bill Other", group_hint="Billing").ticket_id
+    bill = db.session.get(Ticket, bill_ticket).customer_id
+    sue_ticket = inbound(email="sue@example.com", name="Sue Mine").ticket_id
+    sue = db.session.get(Ticket, sue_ticket).customer_id
+    inbound(kind="whatsapp", email="+34600999888", name="Bill Other", channel="whatsapp", source="wa",
+            thread_key="wa", group_hint="Billing")
+    listed = client.get("/customers?q=o").get_data(as_text=True)
+    assert "Sue Mine" in listed and "Bill Other" not in listed
+    assert client.get(f"/customers/{bill}").status_code == 404
+    assert client.post(f"/customers/{bill}", data={"tier": "vip"}).status_code == 404
+    assert client.post(f"/customers/{bill}/identities", data={"kind": "phone", "address": "+1 555 0199"}).status_code == 404
+    assert client.post(f"/customers/{bill}/merge", data={"target_id": str(sue)}).status_code == 404
+    assert client.post(f"/customers/{sue}/merge", data={"target_id": str(bill)}).status_code == 404
+    db.session.expire_all()
+    customer = db.session.get(Customer, bill)
+    assert (customer.tier, customer.merged_into_id, len(customer.identities)) == ("standard", None, 1)
+    assert db.session.get(Ticket, bill_ticket).customer_id == bill
+    # Renamed to match Bill, Sue is not offered a merge with a customer the agent may not see.
+    client.post(f"/customers/{sue}", data={"name": "Bill Other"})
+    assert "Possibly the same person" not in client.get(f"/customers/{sue}").get_data(as_text=True)

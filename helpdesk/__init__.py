@@ -75,7 +75,8 @@ def _register_channels(app: Flask) -> None:
     import channels
     from channels.web.form import WebChannel
 
-    for name in ("web", "api", "email"):
+    # A ticket opened by phone (through the API) is answered by e-mail, like a web-form one.
+    for name in ("web", "api", "email", "phone"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
     from channels.telegram.channel import telegram_channel

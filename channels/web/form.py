@@ -23,10 +23,11 @@ class FormSubmission:
     submission_id: str | None = None  # the caller's idempotency key, if it has one
 
 
-def to_inbound(submission: FormSubmission, *, source: str = "web") -> InboundMessage:
-    """Normalise a form submission. Without an idempotency key each submission is new."""
+def to_inbound(submission: FormSubmission, *, source: str = "web", channel: str = CHANNEL) -> InboundMessage:
+    """Normalise a form submission (`channel`: where the customer reached us, for a ticket an agent
+    opens on their behalf: web, phone or email). Without an idempotency key each submission is new."""
     return InboundMessage(
-        channel=CHANNEL,
+        channel=channel,
         source=source,
         external_id=submission.submission_id or f"form-{uuid.uuid4()}",
         sender=Sender(kind="email", address=submission.email.strip().lower(), name=submission.name),

@@ -15,6 +15,7 @@ from channels.base import IDENTITY_KINDS
 from helpdesk.models.customers import TIERS
 from helpdesk.models.messages import DELIVERY_STATES, KINDS
 from helpdesk.models.tickets import PRIORITIES, STATUSES
+from helpdesk.services.submissions import CHANNELS as SUBMISSION_CHANNELS
 from helpdesk.services.tickets import SORTS, TAG_MAX, VIEWS
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -230,7 +231,17 @@ class NewTicketSchema(Schema):
     customer = fields.Nested(NewTicketCustomerSchema, required=True)
     subject = fields.String(validate=validate.Length(max=255))
     body = fields.String(required=True, validate=[validate.Length(max=100_000), NOT_BLANK])
-    group = fields.String(validate=validate.Length(max=100), metadata={"description": "A group name."})
+    group = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "A group name; an agent may pick only their own groups. The ticket stays there even when a "
+                       "routing rule would move it."})
+    channel = fields.String(load_default="web", validate=validate.OneOf(SUBMISSION_CHANNELS), metadata={
+        "description": "Where the customer reached you. Replies go to the customer's e-mail address."})
+    priority = fields.String(validate=validate.OneOf(list(PRIORITIES)), metadata={
+        "description": "Set as an agent would; without it the priority rules decide."})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    tags = fields.List(fields.String(validate=validate.Length(1, TAG_MAX)), validate=validate.Length(max=50))
+    assignee_id = body_id(metadata={
+        "description": "A member of the ticket's group (the one named, else the default group)."})
     external_id = fields.String(validate=validate.Length(1, 200), metadata={
         "description": "Idempotency key: sending it again (same token user) returns the first ticket with 200."})
 

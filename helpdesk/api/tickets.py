@@ -67,13 +67,19 @@ class TicketList(MethodView):
         """Open a ticket
 
         Goes through the same ingestion as every channel: the customer is found by e-mail address
-        (or created), priority and routing rules apply, agents are notified.
+        (or created), priority and routing rules apply, agents are notified. `priority`, `status`,
+        `tags`, `group` and `assignee_id` are then set as an agent sets them in the console (and
+        recorded in the timeline); a value the console would refuse answers 422 naming the field,
+        and nothing is stored.
         """
         customer = data["customer"]
         submission = FormSubmission(email=customer["email"], name=customer.get("name"), subject=data.get("subject"),
                                     body=data["body"], group=data.get("group"), submission_id=data.get("external_id"))
+        properties = submissions.Properties(channel=data["channel"], priority=data.get("priority"),
+                                            status=data.get("status"), tags=data.get("tags") or [],
+                                            assignee_id=data.get("assignee_id"))
         with service_errors():
-            result = submissions.submit(submission, client=current_staff())
+            result = submissions.submit(submission, client=current_staff(), properties=properties)
         return db.session.get(Ticket, result.ticket_id), 200 if result.duplicate else 201
 
 

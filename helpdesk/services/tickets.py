@@ -234,7 +234,9 @@ def _check_group(group_id: int | None) -> None:
         raise TicketError("group_id", f"no group {group_id}")
 
 
-def _check_assignee(assignee_id: int | None, group_id: int | None) -> None:
+def check_assignee(assignee_id: int | None, group_id: int | None) -> None:
+    """TicketError("assignee_id") unless `assignee_id` is None or an active member of `group_id`
+    (staff who see every group may take any ticket)."""
     if assignee_id is None:
         return
     user = db.session.get(User, assignee_id)
@@ -272,7 +274,7 @@ def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
     if "group_id" in changes:
         _check_group(group_id)
     if "assignee_id" in changes or "group_id" in changes:
-        _check_assignee(changes.get("assignee_id", ticket.assignee_id), group_id)
+        check_assignee(changes.get("assignee_id", ticket.assignee_id), group_id)
     now = utcnow()
     done: dict = {}
     for name, new in changes.items():

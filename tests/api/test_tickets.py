@@ -143,9 +143,11 @@ def test_a_foreign_merge_target_is_refused_like_an_unknown_one(api, mine, foreig
     assert row_counts() == before
 
 
-def test_opening_a_ticket_goes_through_ingestion(api, agent):
-    response = api.post("/tickets", json={"customer": {"email": "Maria@Customer.example", "name": "María"},
-                                          "subject": "Scale-out", "body": "hello", "group": "Billing"})
+def test_opening_a_ticket_goes_through_ingestion(api_as, make_user, groups):
+    # A supervisor: an agent may name only their own groups (tests/api/test_ticket_create.py).
+    supervisor = api_as(make_user(role="supervisor", groups=()))
+    response = supervisor.post("/tickets", json={"customer": {"email": "Maria@Customer.example", "name": "María"},
+                                                 "subject": "Scale-out", "body": "hello", "group": "Billing"})
     assert response.status_code == 201, response.get_json()
     ticket = response.get_json()
     assert (ticket["status"], ticket["channel"], ticket["source"], ticket["subject"]) == ("new", "web", "api", "Scale-out")
@@ -189,7 +191,7 @@ OK_TICKET = {"customer": {"email": "ok@example.com", "name": "Ok"}, "subject": "
     ({"body": None}, ["body"]),
     ({"group": "No Such Group"}, ["group"]),
     ({"external_id": ""}, ["external_id"]),
-    ({"priority": "urgent"}, ["priority"]),
+    ({"priority": "critical"}, ["priority"]),
 ])
 def test_a_bad_new_ticket_is_refused_naming_the_field_and_stores_nothing(api, row_counts, change, path):
     before = row_counts()

@@ -12,12 +12,13 @@ import time
 
 from flask import Flask, request, session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, disconnect, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room, leave_room
 
 from helpdesk.extensions import db, socketio
 from helpdesk.models import User
 from helpdesk.realtime import online as online_staff
 from helpdesk.realtime import origins as socket_origins
+from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services import events, staff, tickets
 from helpdesk.webchat import delivery as chat_delivery
 
@@ -95,8 +96,10 @@ def _user_for_connect(auth) -> User | None:
     return None
 
 
-class AgentNamespace(Namespace):
+class AgentNamespace(PublicEventsNamespace):
     """Staff console connections: authenticated at connect, authorised at every join."""
+
+    PUBLIC_EVENTS = frozenset({"join_ticket", "presence", "leave_ticket"})
 
     def on_connect(self, auth=None):
         if not socket_origins.console_origin_allowed(request.environ):

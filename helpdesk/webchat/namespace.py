@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 
 from flask import request, session, url_for
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from helpdesk.models import ChannelAccount
 from helpdesk.realtime import online
+from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.webchat import confirmations
 from helpdesk.services.webchat import messages as webchat_messages
@@ -34,8 +35,10 @@ def agents_online(account: ChannelAccount) -> bool:
     return webchat_widgets.agents_online(account, online.online.user_ids())
 
 
-class ChatNamespace(Namespace):
+class ChatNamespace(PublicEventsNamespace):
     """Widget connections: one room per visitor conversation, joined at connect only."""
+
+    PUBLIC_EVENTS = frozenset({"post_message", "typing", "read", "history", "rate", "status", "identify"})
 
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}

@@ -94,6 +94,8 @@ class InboundMessage:
     `report` is set when the message is a delivery report about something we sent.
     `system_sender` marks mail from mailer-daemon/postmaster/noreply-style addresses, which never
     starts a ticket.
+    `priority_hint` is "high" when the sender marked the message urgent or important (e-mail's
+    X-Priority, Importance, Priority headers); it weighs only on a new ticket.
     """
 
     channel: str
@@ -116,6 +118,7 @@ class InboundMessage:
     signature_from: int | None = None
     report: DeliveryReport | None = None
     system_sender: bool = False
+    priority_hint: str | None = None
 
 
 @dataclass(frozen=True)

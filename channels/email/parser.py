@@ -22,6 +22,7 @@ from channels.email.charsets import decode_bytes, decode_words, fix_surrogates
 from channels.email.headers import Headers, first, read_headers
 from channels.email.html_text import html_to_text
 from channels.email.mime import Content, walk
+from channels.email.priority import priority_hint
 from channels.email.quotes import quote_start, signature_start
 
 CHANNEL = "email"
@@ -93,6 +94,7 @@ def _parse(raw: bytes, source: str, received_at: datetime | None, own: set[str])
         is_automated=bool(reasons) or report is not None, metadata=_metadata(headers, sender, reasons, content),
         participants=_participants(headers, sender, own, content.charset), quoted_from=quoted_from,
         signature_from=signature_start(body_text, quoted_from), report=report, system_sender=system_sender,
+        priority_hint=priority_hint(headers),
     )
 
 

@@ -10,7 +10,8 @@ from helpdesk.extensions import db
 
 class PriorityRule(db.Model):
     """If every condition holds, set priority and/or group. `conditions` keys: channel, tier,
-    keywords (any of, in subject or body), group (the group the ticket would otherwise get)."""
+    keywords (any of, in subject or body), group (the group the ticket would otherwise get),
+    sender_priority (["high"]: the sender marked the message urgent, e.g. `X-Priority: 1`)."""
 
     __tablename__ = "priority_rules"
 

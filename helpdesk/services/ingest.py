@@ -69,7 +69,7 @@ def _subject(message: InboundMessage) -> str:
 def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime) -> TicketRow:
     subject = _subject(message)
     decided = rules.triage(channel=message.channel, tier=sender.tier, group_hint=message.group_hint,
-                           subject=subject, body=message.body_text)
+                           subject=subject, body=message.body_text, sender_priority=message.priority_hint)
     # Open and without a clock ("none") until the SLA engine gives it one.
     ticket = TicketRow(id=0, status="new", priority=decided.priority, channel=message.channel,
                        customer_id=sender.customer_id, group_id=decided.group_id, assignee_id=None,
@@ -79,7 +79,8 @@ def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: dat
         source=message.source, thread_key=message.thread_key, customer_id=ticket.customer_id,
         group_id=ticket.group_id, created_at=now, updated_at=now,
         last_customer_message_at=None if message.is_automated else now, sla_state=ticket.sla_state))
-    ingest_rows.add_event(ticket.id, "created", {"channel": message.channel, "rules": list(decided.rule_ids)}, now)
+    why = {"sender_priority": message.priority_hint} if message.priority_hint else {}  # the timeline says why
+    ingest_rows.add_event(ticket.id, "created", {"channel": message.channel, "rules": list(decided.rule_ids)} | why, now)
     return ticket
 
 

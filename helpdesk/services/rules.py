@@ -12,7 +12,9 @@ from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES
 from helpdesk.services import settings_cache
 
-CONDITION_KEYS = ("channel", "tier", "keywords", "group")
+CONDITION_KEYS = ("channel", "tier", "keywords", "group", "sender_priority")
+# What a sender can say about their own message's urgency (InboundMessage.priority_hint).
+SENDER_PRIORITIES = ("high",)
 
 
 class RuleError(ValueError):
@@ -34,13 +36,15 @@ def validate_conditions(conditions: dict) -> dict:
     if unknown:
         raise RuleError(f"conditions: unknown key(s) {sorted(unknown)}")
     clean: dict = {}
-    for key in ("channel", "tier", "group"):
+    for key in ("channel", "tier", "group", "sender_priority"):
         value = conditions.get(key)
         if value in (None, "", []):
             continue
         values = [value] if isinstance(value, str | int) else list(value)
         if key == "tier" and not set(values) <= set(TIERS):
             raise RuleError(f"conditions.tier: must be among {list(TIERS)}")
+        if key == "sender_priority" and not set(values) <= set(SENDER_PRIORITIES):
+            raise RuleError(f"conditions.sender_priority: must be among {list(SENDER_PRIORITIES)}")
         clean[key] = values
     keywords = conditions.get("keywords")
     if keywords:
@@ -84,10 +88,13 @@ def routing() -> Routing:
     return settings_cache.cached("routing", _load_routing)
 
 
-def _matches(conditions: dict, *, channel: str, tier: str, group: GroupRef | None, text: str) -> bool:
+def _matches(conditions: dict, *, channel: str, tier: str, group: GroupRef | None, text: str,
+             sender_priority: str | None) -> bool:
     if "channel" in conditions and channel not in conditions["channel"]:
         return False
     if "tier" in conditions and tier not in conditions["tier"]:
+        return False
+    if "sender_priority" in conditions and sender_priority not in conditions["sender_priority"]:
         return False
     if "group" in conditions and (group is None or (group.name not in conditions["group"] and group.id not in conditions["group"])):
         return False
@@ -96,17 +103,22 @@ def _matches(conditions: dict, *, channel: str, tier: str, group: GroupRef | Non
     return True
 
 
-def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, body: str) -> Triage:
+def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, body: str,
+           sender_priority: str | None = None) -> Triage:
     """Apply the active rules in order to a new ticket that starts in the group named `group_hint`
-    (else the default group). VIP customers start at high priority."""
+    (else the default group). VIP customers, and messages their sender marked urgent
+    (`sender_priority` "high"), start at high priority; a rule's priority is the last word (a rule
+    may lower it on purpose, the sender's mark never lowers a rule's)."""
     settings = routing()
     group = settings.starting_group(group_hint)
-    priority = PRIORITIES["high"] if tier == "vip" else PRIORITIES["normal"]
+    marked = tier == "vip" or sender_priority == "high"
+    priority = PRIORITIES["high"] if marked else PRIORITIES["normal"]
     group_id = group.id if group else None
     text = f"{subject}\n{body}".lower()
     applied: list[int] = []
     for rule in settings.rules:
-        if not _matches(rule.conditions or {}, channel=channel, tier=tier, group=group, text=text):
+        if not _matches(rule.conditions or {}, channel=channel, tier=tier, group=group, text=text,
+                        sender_priority=sender_priority):
             continue
         applied.append(rule.id)
         if rule.set_priority is not None:

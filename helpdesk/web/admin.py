@@ -24,7 +24,7 @@ def _conditions(form) -> dict:
         return [part.strip() for part in form.get(name, "").split(",") if part.strip()]
 
     return {"channel": listed("channel"), "tier": listed("tier"), "group": listed("group"),
-            "keywords": listed("keywords")}
+            "keywords": listed("keywords"), "sender_priority": ["high"] if form.get("sender_priority") == "high" else []}
 
 
 @bp.get("/rules")

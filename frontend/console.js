@@ -2,6 +2,7 @@
 // parts of the page that are live. Pages work without it; it only keeps them current.
 import { io } from "socket.io-client";
 import { attachRecomputeProgress } from "./admin_sla.js";
+import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
 import { attachNotifications } from "./notifications.js";
@@ -21,6 +22,7 @@ function start() {
   socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
   attachTicketList(socket);
   attachTicketPage(socket);
+  attachComposer();
   attachNotifications(socket);
   attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).

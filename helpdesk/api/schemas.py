@@ -263,6 +263,8 @@ class ReplySchema(Schema):
 
     body = fields.String(required=True, validate=[validate.Length(max=100_000), NOT_BLANK])
     internal = fields.Boolean(load_default=False)
+    then_status = fields.String(validate=validate.OneOf(["pending", "solved"]), metadata={
+        "description": "Send and set the ticket's status in one call (\"Send and set pending / solved\")."})
 
 
 # --- customers --------------------------------------------------------------------------------

@@ -116,11 +116,15 @@ def reply(data: dict, ticket_id: int):
     """Reply to the customer, or add an internal note
 
     A reply is stored as `queued` and delivered by a background job; its `delivery_state` becomes
-    `sent`, or `failed` with `delivery_error` (retry it with `.../retry`).
+    `sent`, or `failed` with `delivery_error` (retry it with `.../retry`). The author's draft on the
+    ticket is discarded; `then_status` sets the status once the reply is stored.
     """
     ticket = _ticket(ticket_id)
     with service_errors():
-        return replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"])
+        message = replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"])
+    if data.get("then_status"):
+        tickets.update_ticket(ticket, current_staff(), status=data["then_status"])
+    return message
 
 
 @blp.route("/<int:ticket_id>/merge", methods=["POST"])

@@ -3,6 +3,7 @@
 from helpdesk.models.accounts import ChannelAccount, WidgetConfirmation
 from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
+from helpdesk.models.drafts import Draft
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
@@ -14,7 +15,7 @@ from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "FailedMail", "Group", "Identity", "Mailbox",
+    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "Identity", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

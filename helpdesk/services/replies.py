@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 import channels
 from channels.base import AUTO_REPLIED, DeliveryError, OutboundMessage, Sender
 from channels.base import Attachment as OutgoingFile
 from helpdesk.extensions import db
-from helpdesk.models import Identity, Message, Ticket, TicketEvent, User
+from helpdesk.models import Draft, Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import attachments, channel_accounts, events
 from helpdesk.services.attachments import path_for
@@ -113,6 +113,8 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
     )
     message.attachments = stored_files
     db.session.add(message)
+    # Sent: the author's draft on this ticket goes in the same transaction (see services.drafts).
+    db.session.execute(delete(Draft).where(Draft.ticket_id == ticket.id, Draft.user_id == author.id))
     changes: dict = {}
     if not internal:
         ticket.first_response_at = ticket.first_response_at or now

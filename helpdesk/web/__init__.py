@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         admin_webchat,
         attachments,
         auth,
+        composer,
         contact,
         customers,
         dashboard,
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
         widget,
     )
 
-    for module in (auth, tickets, ticket_actions, customers, attachments, admin, admin_mail, sla_admin, dashboard,
+    for module in (auth, tickets, ticket_actions, composer, customers, attachments, admin, admin_mail, sla_admin, dashboard,
                    contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)

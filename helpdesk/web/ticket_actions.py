@@ -6,7 +6,7 @@ updates live from the events these changes publish, for this agent and everyone 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from channels.base import Attachment as OutgoingFile
@@ -45,37 +45,42 @@ def _uploaded_files() -> tuple[OutgoingFile, ...]:
     return tuple(result)
 
 
+THEN_STATUSES = ("pending", "solved")
+
+
 @bp.post("/tickets/<int:ticket_id>/reply")
 def reply(ticket_id: int):
-    """A public reply (queued for delivery) or, with `internal=1`, an internal note."""
+    """A public reply (queued for delivery) or, with `internal=1`, an internal note; with
+    `then_status=pending|solved` ("Send and set ...") the status changes once the reply is stored."""
     ticket = ticket_or_404(ticket_id)
     internal = request.form.get("internal") == "1"
+    then_status = request.form.get("then_status") or None
+    if then_status not in (None, *THEN_STATUSES):
+        flash(f"Not sent: then_status must be one of {list(THEN_STATUSES)}.", "error")
+        return _back(ticket_id, "#composer")
     try:
         message = replies.add_reply(ticket, current_user, body=request.form.get("body", ""), internal=internal,
                                     files=_uploaded_files())
     except ReplyError as exc:
         flash(f"Not sent: {exc.field} {exc.message}.", "error")
         return _back(ticket_id, "#composer")
+    if then_status:
+        tickets.update_ticket(ticket, current_user, status=then_status)
     return _back(ticket_id, f"#message-{message.id}")
 
 
 @bp.post("/tickets/<int:ticket_id>/update")
 def update(ticket_id: int):
-    """Change status, priority, group, assignee and tags from the properties panel."""
+    """Change status, priority, group, assignee and tags from the properties panel.
+
+    The page script posts it in the background (`X-Requested-With: fetch`) and gets JSON back, so
+    the composer keeps what is being typed; without the script it is a form post and a redirect."""
     ticket = ticket_or_404(ticket_id)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return _update_in_background(ticket)
     form = request.form
-    changes: dict = {}
     try:
-        for name in ("status", "priority"):
-            if name in form:
-                changes[name] = form[name]
-        if "group_id" in form:
-            changes["group_id"] = optional_int(form["group_id"], "group_id")
-        if "assignee_id" in form:
-            changes["assignee_id"] = optional_int(form["assignee_id"], "assignee_id")
-        if "tags" in form:
-            changes["tags"] = [t for t in form["tags"].split(",") if t.strip()]
-        done = tickets.update_ticket(ticket, current_user, **changes)
+        done = tickets.update_ticket(ticket, current_user, **_form_changes(form))
     except (BadInput, TicketError) as exc:
         db.session.rollback()
         flash(f"Not changed: {exc.field} {exc.message}.", "error")
@@ -86,6 +91,30 @@ def update(ticket_id: int):
         flash(f"Ticket #{ticket_id} moved to a group you are not in.", "ok")
         return redirect(url_for("tickets.list_tickets"), code=303)
     return _back(ticket_id)
+
+
+def _form_changes(form) -> dict:
+    changes: dict = {}
+    for name in ("status", "priority"):
+        if name in form:
+            changes[name] = form[name]
+    if "group_id" in form:
+        changes["group_id"] = optional_int(form["group_id"], "group_id")
+    if "assignee_id" in form:
+        changes["assignee_id"] = optional_int(form["assignee_id"], "assignee_id")
+    if "tags" in form:
+        changes["tags"] = [t for t in form["tags"].split(",") if t.strip()]
+    return changes
+
+
+def _update_in_background(ticket):
+    try:
+        done = tickets.update_ticket(ticket, current_user, **_form_changes(request.form))
+    except (BadInput, TicketError) as exc:
+        db.session.rollback()
+        return jsonify(field=exc.field, message=exc.message), 422
+    # Still visible? Moving the ticket to a group the agent is not in takes it out of their reach.
+    return jsonify(changes=done, visible=tickets.can_see(current_user, ticket))
 
 
 @bp.post("/tickets/<int:ticket_id>/merge")

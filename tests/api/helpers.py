@@ -21,6 +21,12 @@ class ApiClient:
     def patch(self, path: str, json=None, **kwargs):
         return self.client.patch(PREFIX + path, headers=self.headers, json=json, **kwargs)
 
+    def put(self, path: str, json=None, **kwargs):
+        return self.client.put(PREFIX + path, headers=self.headers, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(PREFIX + path, headers=self.headers, **kwargs)
+
 
 def errors_of(response, location: str = "json") -> dict:
     """The field errors of a JSON error response, at `location`."""

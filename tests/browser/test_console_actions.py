@@ -1,0 +1,51 @@
+"""What an agent does with the composer, macros and bulk actions in a real browser."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import expect
+
+
+def create_ticket(live_server, subject: str, body: str = "Hello, I need help", name: str = "María López") -> int:
+    response = live_server.api("POST", "/api/v1/tickets", json={
+        "customer": {"email": f"{uuid.uuid4().hex[:8]}@customer.example", "name": name},
+        "subject": subject, "body": body, "group": "Support"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_the_composer_never_loses_what_the_agent_typed(sign_in, live_server):
+    ticket_id = create_ticket(live_server, "Lost my words")
+    ana = sign_in("ana@staff.example")
+    ana.goto(f"{live_server.url}/tickets/{ticket_id}")
+    expect(ana.locator("#live-state")).to_have_text("live")
+    ana.evaluate("window.__notReloaded = true")
+    ana.locator("#reply-body").press_sequentially("Dear María, the refund is on its way.")
+    expect(ana.locator("#draft-state")).to_have_text("Draft saved")
+    # Properties save in the background: the composer keeps its text, the page does not reload.
+    ana.locator("#properties select[name=priority]").select_option("high")
+    ana.locator("#properties button[type=submit]").click()
+    expect(ana.locator("#properties select[name=priority]")).to_have_value("high")
+    expect(ana.locator("#reply-body")).to_have_value("Dear María, the refund is on its way.")
+    assert ana.evaluate("window.__notReloaded") is True
+    # Leaving with unsent text asks first; staying keeps everything.
+    dialogs = []
+    ana.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    ana.get_by_role("link", name="Customers").click()
+    ana.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert ana.evaluate("window.__notReloaded") is True
+    # A reload, and another device, find the draft on the server.
+    other_device = sign_in("ana@staff.example")
+    other_device.goto(f"{live_server.url}/tickets/{ticket_id}")
+    expect(other_device.locator("#reply-body")).to_have_value("Dear María, the refund is on its way.")
+    expect(other_device.locator("#draft-state")).to_contain_text("Draft restored")
+    # "Send and set solved": one click sends, solves and clears the draft everywhere.
+    other_device.click("#send-solved")
+    reply = other_device.locator(".message-outbound").filter(has_text="the refund is on its way")
+    expect(reply).to_be_visible()
+    expect(other_device.locator("#properties select[name=status]")).to_have_value("solved")
+    expect(other_device.locator("#reply-body")).to_have_value("")
+    other_device.reload()
+    expect(other_device.locator("#reply-body")).to_have_value("")

@@ -86,7 +86,10 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_SLA_SCAN_SECONDS": min(max(int(get("SLA_SCAN_SECONDS", 60)), 1), 60),
         # Changes to one ticket within this many seconds share one report refresh (reports lag by it).
         "HELPDESK_REPORT_DELAY_SECONDS": min(max(int(get("REPORT_DELAY_SECONDS", 15)), 1), 300),
+        # Failed sign-ins (successful ones never count) per client address and per account; beyond
+        # either, sign-in is refused until the window passes.
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT": get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
         # Browser origins, besides the server's own, allowed to open Socket.IO connections.
         "HELPDESK_SOCKET_ORIGINS": [o.strip() for o in get("SOCKET_ORIGINS", "").split(",") if o.strip()],

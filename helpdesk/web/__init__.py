@@ -98,6 +98,8 @@ def _error_page(error: HTTPException):
     """Console errors as a page in the console's frame (the API answers its own paths in JSON)."""
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # the view made its own page (the sign-in lock-out)
+        return error.response
     response = error.get_response()
     body = render_template("error.html", code=error.code, name=error.name, description=error.description)
     return body, error.code, [(k, v) for k, v in response.headers.items() if k in ("Retry-After", "Allow")]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.extensions import db, limiter
@@ -23,12 +27,37 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_limit() -> str:
+def _address_limit() -> str:
     return current_app.config["HELPDESK_LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account being signed in to (hashed: the limiter's store need not hold addresses)."""
+    email = request.form.get("email", "").strip().lower()[:320]
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _failed(response: Response) -> bool:
+    """Only failed sign-ins count: an office signing in at shift start from one address is never held up."""
+    return response.status_code == 401
+
+
+def _locked_out(limit: RequestLimit) -> Response:
+    """The sign-in page itself, saying why and for how long, instead of a bare 429."""
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    flash(f"Too many failed sign-ins. Sign-in is locked for {minutes} minute{'s' if minutes > 1 else ''}; "
+          "try again then, or ask an admin to reset your password.", "error")
+    page = render_template("auth/login.html", next=request.form.get("next", ""), email=request.form.get("email", ""))
+    return Response(page, status=429, headers={"Retry-After": str(minutes * 60)})
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, on_breach=_locked_out)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed, on_breach=_locked_out)
 def login():
     """The sign-in form; a successful sign-in starts a brand-new session."""
     if request.method == "GET":

@@ -97,3 +97,45 @@ def test_login_attempts_are_rate_limited(rate_limits_on, app, make_user):
     codes = [client.post("/login", data={"email": user.email, "password": "wrong password!"}).status_code
              for _ in range(11)]
     assert codes[:10] == [401] * 10 and codes[10] == 429
+
+
+def sign_in(app, user, password="correct horse battery", address="192.0.2.10"):
+    client = app.test_client()
+    return client.post("/login", data={"email": user.email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_an_office_signing_in_from_one_address_is_never_limited(rate_limits_on, app, make_user):
+    from helpdesk.extensions import limiter
+
+    limiter.reset()
+    office = [make_user() for _ in range(11)]
+    assert sign_in(app, office[0], password="typo in it").status_code == 401  # one typo on the way
+    for _ in range(3):  # shift start, a break, coming back: successful sign-ins never count
+        assert [sign_in(app, agent).status_code for agent in office] == [302] * 11
+
+
+def test_failures_lock_the_address_with_a_message_in_the_login_page(rate_limits_on, app, make_user):
+    from helpdesk.extensions import limiter
+
+    limiter.reset()
+    users = [make_user() for _ in range(11)]
+    assert [sign_in(app, u, password="guessing!").status_code for u in users[:10]] == [401] * 10
+    locked = sign_in(app, users[10])  # even the right password waits: the address is locked
+    page = locked.get_data(as_text=True)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in page and 'name="password"' in page  # the sign-in form, in
+    assert "<main>" in page and "<title>Sign in" in page  # the console's own layout, not a bare error
+    assert sign_in(app, users[10], address="192.0.2.99").status_code == 302  # another address is unaffected
+
+
+def test_failures_lock_the_account_whatever_the_address(rate_limits_on, app, make_user):
+    from helpdesk.extensions import limiter
+
+    limiter.reset()
+    target, colleague = make_user(), make_user()
+    codes = [sign_in(app, target, password="guessing!", address=f"198.51.100.{n}").status_code for n in range(10)]
+    assert codes == [401] * 10
+    locked = sign_in(app, target, address="203.0.113.7")
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.get_data(as_text=True)
+    assert sign_in(app, colleague, address="203.0.113.7").status_code == 302

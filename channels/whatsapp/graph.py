@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from urllib.parse import urlsplit
 
+from channels import safe_fetch
 from channels.base import DeliveryError, DeliveryReceipt
 from channels.whatsapp.errors import GraphError, from_response
 
@@ -72,9 +73,19 @@ class GraphClient:
         return self._json(self._request(self.url(path)))
 
     def download(self, url: str, max_bytes: int, *, authorized: bool = True) -> tuple[bytes, str]:
-        """The bytes and content type at `url` (a media URL the API handed out), at most `max_bytes`;
-        without the bearer token when not `authorized` (a signed CDN link needs none)."""
-        return self._call(self._request(url, authorized=authorized), max_bytes)
+        """The bytes and content type at `url` (a media URL the API handed out, or a webhook named),
+        at most `max_bytes`, fetched under channels.safe_fetch's rules (https, public addresses;
+        URLs under this client's base URL are exempt); without the bearer token when not
+        `authorized` (a signed CDN link needs none). A refused URL is a permanent GraphError."""
+        headers = {"Authorization": f"Bearer {self.access_token}"} if authorized else {}
+        try:
+            fetched = safe_fetch.fetch(url, max_bytes=max_bytes, timeout=self.timeout, headers=headers,
+                                       trusted_base=self.base_url)
+        except safe_fetch.FetchError as exc:
+            if exc.status is not None:
+                raise from_response(exc.status, exc.body) from None
+            raise GraphError(exc.reason, retryable=exc.retryable) from None
+        return fetched.content, fetched.content_type
 
     def _request(self, url: str, data: bytes | None = None, content_type: str | None = None, *,
                  authorized: bool = True) -> urllib.request.Request:
@@ -97,6 +108,8 @@ class GraphClient:
         return answer
 
     def _call(self, request: urllib.request.Request, max_bytes: int) -> tuple[bytes, str]:
+        if urlsplit(request.full_url).scheme not in ("http", "https"):  # urllib would read file:// too
+            raise GraphError("the Graph API base URL must be an http(s) URL", retryable=False)
         try:
             with _opener.open(request, timeout=self.timeout) as response:
                 body = response.read(max_bytes + 1)

@@ -82,3 +82,14 @@ def test_a_file_telegram_cannot_serve_now_answers_503_so_telegram_retries(hooked
     assert count(Message) == 0
     assert client.post(f"/webhooks/telegram/{account.id}", json=update, headers={HEADER: secret}).status_code == 200
     assert [a.filename for a in db.session.scalar(select(Message)).attachments] == ["contract.pdf"]
+
+
+def test_a_file_path_that_climbs_out_of_the_bot_api_is_not_fetched_and_the_message_says_so(hooked, client, bot_api):
+    account, secret = hooked
+    bot_api.add_file("DOC9", b"%PDF-1.7", "../../../admin/export.pdf")
+    update = {"update_id": 5004, **updates.document("DOC9", "contract.pdf", "application/pdf", 8)}
+    assert client.post(f"/webhooks/telegram/{account.id}", json=update, headers={HEADER: secret}).status_code == 200
+    message = db.session.scalar(select(Message))
+    assert message.attachments == []
+    assert "[contract.pdf was not downloaded: the scheme 'http' is not allowed (https only)]" in message.body_text
+    assert TOKEN not in message.body_text

@@ -60,6 +60,8 @@ class GraphServer:
         self.sent: list[tuple[str, dict]] = []  # (message id, request body) of accepted messages
         self.profiles: dict[str, str] = {}  # Messenger page-scoped id -> name
         self.cdn: dict[str, tuple[bytes, str]] = {}  # files customers sent on Messenger, served without a token
+        self.cdn_redirects: dict[str, str] = {}  # CDN names answered with a redirect to elsewhere
+        self.media_urls: dict[str, str] = {}  # media id -> the download URL to hand out instead of ours
         self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -84,6 +86,11 @@ class GraphServer:
     def add_cdn_file(self, name: str, content: bytes, mime_type: str) -> str:
         """Serve a file as Messenger's CDN does (a signed link, no token); its URL."""
         self.cdn[name] = (content, mime_type)
+        return f"{self.base_url}/cdn/{name}?_nc_sid=5c3b&oh=00_AfB"
+
+    def add_cdn_redirect(self, name: str, location: str) -> str:
+        """Answer a CDN link with a redirect to `location`; the link."""
+        self.cdn_redirects[name] = location
         return f"{self.base_url}/cdn/{name}?_nc_sid=5c3b&oh=00_AfB"
 
     def calls_to(self, suffix: str, method: str = "POST") -> list[Call]:
@@ -113,7 +120,8 @@ class GraphServer:
             return 200, {"name": self.profiles[profile], "id": profile}, "application/json"
         if method == "GET" and len(parts) == 2 and parts[1] in self.media:
             content, mime = self.media[parts[1]]
-            return 200, {"messaging_product": "whatsapp", "url": f"{self.base_url}/download/{parts[1]}",
+            url = self.media_urls.get(parts[1], f"{self.base_url}/download/{parts[1]}")
+            return 200, {"messaging_product": "whatsapp", "url": url,
                          "mime_type": mime, "sha256": hashlib.sha256(content).hexdigest(),
                          "file_size": len(content), "id": parts[1]}, "application/json"
         return (*graph_error(100, "Unsupported get request. Object does not exist", subcode=33, status=400),
@@ -170,6 +178,14 @@ class GraphServer:
 
         class Handler(BaseHTTPRequestHandler):
             def _serve(self, method: str) -> None:
+                redirect = server.cdn_redirects.get(self.path[5:].partition("?")[0]) if self.path.startswith("/cdn/") else None
+                if redirect:
+                    server.calls.append(Call(method, self.path, self.headers.get("Authorization"), b""))
+                    self.send_response(302)
+                    self.send_header("Location", redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 status, answer, content_type = server._answer(method, self.path, self.headers,
                                                               self.rfile.read(length))

@@ -12,6 +12,7 @@ from channels.base import DeliveryError
 from channels.whatsapp.adapter import WhatsAppChannel
 from channels.whatsapp.graph import GraphAccount, GraphClient
 from channels.whatsapp.parser import MediaRef
+from tests.https_server import HttpsServer, pose_as_public
 from tests.support import free_port
 from tests.whatsapp.conftest import ACCESS_TOKEN
 from tests.whatsapp.payloads import PHONE_NUMBER_ID
@@ -51,21 +52,30 @@ def test_an_unreachable_api_is_retryable():
     assert caught.value.retryable and "unreachable" in caught.value.reason
 
 
-def test_the_token_follows_a_redirect_on_the_same_host_but_never_to_another():
+def test_the_token_follows_a_redirect_on_the_same_host_but_never_to_another(monkeypatch):
     seen: dict[str, str | None] = {}
-    other = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "other"))
-    home = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "home",
-                                                                     redirect=f"http://localhost:{other.server_port}/f"))
-    for server in (home, other):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    other = HttpsServer().start()
+    pose_as_public(monkeypatch, other)
+    other.files["f"] = b"other"
+    home = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "home", redirect=other.url("/file/f")))
+    threading.Thread(target=home.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{home.server_port}"
     try:
-        content, _ = GraphClient("secret-token").download(f"http://127.0.0.1:{home.server_port}/media", 100)
+        content, _ = GraphClient("secret-token", base_url=base).download(f"{base}/media", 100)
     finally:
         for server in (home, other):
-            server.shutdown()
-            server.server_close()
+            server.shutdown() if server is home else server.stop()
+        home.server_close()
     assert content == b"other"
-    assert seen == {"home": "Bearer secret-token", "other": None}
+    assert seen == {"home": "Bearer secret-token"} and [s.authorization for s in other.seen] == [None]
+
+
+def test_a_media_url_outside_the_api_base_on_an_inside_address_is_refused_for_good(graph):
+    client = GraphClient(ACCESS_TOKEN, base_url=graph.base_url)
+    for url in (f"http://127.0.0.1:{free_port()}/media", "file:///etc/passwd", "http://169.254.169.254/latest"):
+        with pytest.raises(DeliveryError) as caught:
+            client.download(url, 100)
+        assert not caught.value.retryable and "not allowed" in caught.value.reason
 
 
 def _recorder(seen: dict, name: str, redirect: str | None = None):

@@ -190,3 +190,19 @@ def test_a_reaction_joins_the_open_conversation_but_never_opens_one(post_webhook
     ticket = db.session.scalars(select(Ticket)).one()
     bodies = db.session.scalars(select(Message.body_text).where(Message.ticket_id == ticket.id).order_by(Message.id))
     assert list(bodies) == ["Gracias", "Reacted \U0001F44D to a message"]
+
+
+@pytest.mark.parametrize("url", ["file:///{instance}/secret_key", "http://127.0.0.1:{port}/download/{media}",
+                                 "http://0x7f000001:{graph_port}/download/{media}", "http://169.254.169.254/latest"])
+def test_a_media_url_naming_a_local_file_or_an_inside_address_is_not_fetched(post_webhook, graph, app, url):
+    from tests.support import free_port
+
+    media_id = graph.add_media(b"\x89PNG\r\n\x1a\n", "image/png")
+    graph.media_urls[media_id] = url.format(instance=app.instance_path.lstrip("/"), port=free_port(), media=media_id,
+                                            graph_port=graph.base_url.rpartition(":")[2])
+    assert post_webhook(payloads.image(media_id, caption="mira")).status_code == 200
+    message = _only_message()
+    assert message.attachments == [] and _count(Ticket) == 1
+    assert message.body_text.startswith(f"mira\n[image-{media_id}.jpg could not be downloaded:")
+    assert "not allowed" in message.body_text
+    assert graph.calls_to(f"/download/{media_id}", "GET") == []

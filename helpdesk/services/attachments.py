@@ -14,7 +14,11 @@ from flask import current_app
 from channels.base import Attachment as IncomingFile
 from helpdesk.models import Attachment
 
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029/\\]+")
+# Bidirectional controls (embeddings, overrides, isolates, marks), zero-width space, word joiner and BOM:
+# invisible, they reorder or hide what a name says ("invoice\u202efdp.exe" displays as "invoiceexe.pdf").
+# Zero-width (non-)joiners stay: Persian and Indic names and emoji need them.
+_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 class AttachmentTooLarge(ValueError):
@@ -31,8 +35,9 @@ def path_for(storage_key: str) -> Path:
 
 
 def safe_filename(name: str | None) -> str:
-    """A display name with no path parts or control characters."""
-    cleaned = _UNSAFE_NAME.sub("_", (name or "").strip()).strip(". ")
+    """A display name with no path parts, control characters, or bidirectional or invisible
+    formatting characters that could disguise its extension."""
+    cleaned = _UNSAFE_NAME.sub("_", _INVISIBLE.sub("", name or "").strip()).strip(". ")
     return cleaned[:255] or "attachment"
 
 

@@ -104,6 +104,17 @@ def test_reply_with_an_attachment(client, agent, inbound, app):
     assert download.headers["Content-Disposition"].startswith("attachment")
 
 
+def test_an_uploaded_file_name_loses_its_right_to_left_override(client, agent, inbound):
+    import io
+
+    ticket_id = inbound().ticket_id
+    client.post(f"/tickets/{ticket_id}/reply", data={"body": "see attached", "internal": "1",
+                                                     "files": (io.BytesIO(b"MZ"), "notes\u202etxt.exe")},
+                content_type="multipart/form-data")
+    page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    assert "notestxt.exe" in page and "\u202e" not in page
+
+
 def test_properties_change_with_a_timeline_entry(client, agent, inbound, groups):
     ticket_id = inbound().ticket_id
     response = client.post(f"/tickets/{ticket_id}/update", data={

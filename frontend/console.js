@@ -6,6 +6,7 @@ import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
 import { attachNotifications } from "./notifications.js";
+import { attachSavedViews } from "./saved_views.js";
 import { startClocks } from "./sla_clock.js";
 import { attachTicketList } from "./ticket_list.js";
 import { attachTicketPage } from "./ticket_page.js";
@@ -21,6 +22,7 @@ function start() {
   socket.on("disconnect", () => { indicator.textContent = "reconnecting…"; indicator.dataset.state = "down"; });
   socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
   attachTicketList(socket);
+  attachSavedViews(socket);
   attachTicketPage(socket);
   attachComposer();
   attachNotifications(socket);

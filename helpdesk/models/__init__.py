@@ -13,9 +13,10 @@ from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutco
 from helpdesk.models.staff import ApiToken, Group, User, group_members
 from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
+from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "Identity", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
-    "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
+    "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

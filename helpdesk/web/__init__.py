@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         live_chat,
         reports,
+        saved_views,
         sla_admin,
         sla_display,
         survey_admin,
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (auth, tickets, ticket_actions, composer, customers, attachments, admin, admin_mail, sla_admin, dashboard,
-                   contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin):
+                   contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

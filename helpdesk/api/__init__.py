@@ -26,6 +26,11 @@ A rejected request changes nothing.
 **Visibility.** Agents see the tickets of their groups, admins and supervisors every ticket; any
 other ticket answers 404, exactly like a ticket that does not exist.
 
+**Retries.** Every POST accepts an `Idempotency-Key` header (1-255 visible ASCII characters, e.g.
+a UUID). Sent again by the same user within 24 hours with the same request, it answers the first
+answer again (same status and body, with `Idempotent-Replayed: true`) and does nothing else; with
+a different request it answers 422, and while the first request is still running 409.
+
 **Pagination.** Lists return `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` until it is null.
 

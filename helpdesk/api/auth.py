@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint, abort
 
+from helpdesk.api import idempotency
 from helpdesk.api.errors import json_errors
 from helpdesk.models import User
 from helpdesk.security import bearer_token
@@ -39,12 +40,15 @@ def current_staff() -> User:
 
 
 class ProtectedBlueprint(Blueprint):
-    """A blueprint whose every view needs a token (documented as a possible 401) and answers
-    errors in JSON."""
+    """A blueprint whose every view needs a token (documented as a possible 401), honours an
+    `Idempotency-Key` header on POST and answers errors in JSON."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.before_request(authenticate)
+        self.before_request(idempotency.replay_or_reserve)
+        self.after_request(idempotency.remember)
+        self.teardown_request(idempotency.release_on_error)
         json_errors(self)
         self._prepare_doc_cbks.append(self._document_unauthorized)
 

@@ -15,8 +15,8 @@ class ApiClient:
     def get(self, path: str, **kwargs):
         return self.client.get(PREFIX + path, headers=self.headers, **kwargs)
 
-    def post(self, path: str, json=None, **kwargs):
-        return self.client.post(PREFIX + path, headers=self.headers, json=json, **kwargs)
+    def post(self, path: str, json=None, headers: dict | None = None, **kwargs):
+        return self.client.post(PREFIX + path, headers=self.headers | (headers or {}), json=json, **kwargs)
 
     def patch(self, path: str, json=None, **kwargs):
         return self.client.patch(PREFIX + path, headers=self.headers, json=json, **kwargs)

@@ -1,14 +1,14 @@
 """idempotency keys: API requests sent with an Idempotency-Key and the answer each got
 
 Revision ID: e1b9c4d7a203
-Revises: d3a7f2c81e54
+Revises: d2a7f4c8e915
 Create Date: 2026-12-07 00:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'e1b9c4d7a203'
-down_revision = 'd3a7f2c81e54'
+down_revision = 'd2a7f4c8e915'
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,20 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+# What may be cached (by browsers and proxies): answers that are the same for everyone and carry no
+# customer data. Everything else (console, API, webhooks, chat, surveys, attachments) is no-store,
+# so a shared computer's back button or a proxy never shows one person's data to another.
+_CACHEABLE_ENDPOINTS = frozenset({"static", "widget.script", "widget.source_map"})
+_CACHEABLE_BLUEPRINTS = ("help.",)  # the public help center
+
+
+def _cacheable(endpoint: str | None) -> bool:
+    return endpoint is not None and (endpoint in _CACHEABLE_ENDPOINTS or endpoint.startswith(_CACHEABLE_BLUEPRINTS))
+
+
 def _headers(response: Response) -> Response:
+    if not _cacheable(request.endpoint) and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -94,6 +94,7 @@ class InboundMessage:
     `report` is set when the message is a delivery report about something we sent.
     `system_sender` marks mail from mailer-daemon/postmaster/noreply-style addresses, which never
     starts a ticket.
+    `to` and `cc` are the message's To and Cc recipients as its headers list them (ours included).
     `priority_hint` is "high" when the sender marked the message urgent or important (e-mail's
     X-Priority, Importance, Priority headers); it weighs only on a new ticket.
     """
@@ -119,6 +120,8 @@ class InboundMessage:
     report: DeliveryReport | None = None
     system_sender: bool = False
     priority_hint: str | None = None
+    to: tuple[Sender, ...] = ()
+    cc: tuple[Sender, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class OutboundMessage:
     in_reply_to: tuple[str, ...] = ()
     ticket_number: int | None = None
     attachments: tuple[Attachment, ...] = ()
+    cc: tuple[Sender, ...] = ()  # copied people (an agent's "reply to all"); channels without copies ignore it
     # RFC 3834: None for a person's reply; AUTO_REPLIED for an automatic answer to a message (an
     # acknowledgement), AUTO_GENERATED for an automatic message that answers none (a survey). Marked
     # so, it is never answered back.

@@ -84,6 +84,7 @@ def _parse(raw: bytes, source: str, received_at: datetime | None, own: set[str])
     reasons = loops.automation_reasons(headers, subject) + ["system-sender"] * system_sender
     reasons += [f"report:{kind}" for kind in content.report_types if kind and kind != "delivery-status"]
     report = loops.delivery_report(content, headers, subject, sender.address, body_text)
+    to, cc = (_recipients(headers, name, content.charset) for name in ("to", "cc"))
     refs = thread_refs(headers, external_id)
     if report is not None and report.original_id and report.original_id not in refs:
         refs += (report.original_id,)  # so the core finds the ticket whose mail bounced
@@ -92,7 +93,7 @@ def _parse(raw: bytes, source: str, received_at: datetime | None, own: set[str])
         subject=subject or None, body_html=body_html, received_at=received_at or _date(headers, content),
         thread_refs=refs, ticket_hint=ticket_hint(subject), attachments=tuple(content.attachments),
         is_automated=bool(reasons) or report is not None, metadata=_metadata(headers, sender, reasons, content),
-        participants=_participants(headers, sender, own, content.charset), quoted_from=quoted_from,
+        participants=_participants(to + cc, sender, own), to=to, cc=cc, quoted_from=quoted_from,
         signature_from=signature_start(body_text, quoted_from), report=report, system_sender=system_sender,
         priority_hint=priority_hint(headers),
     )
@@ -183,15 +184,23 @@ def ticket_hint(subject: str) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def _participants(headers: Headers, sender: Sender, own: set[str], hint: str | None) -> tuple[Sender, ...]:
+def _recipients(headers: Headers, name: str, hint: str | None) -> tuple[Sender, ...]:
+    """Everyone in the `name` (to, cc) headers, in order, each address once."""
+    found: dict[str, Sender] = {}
+    for value in headers.get(name, ()):
+        for person in addresses(value, hint):
+            found.setdefault(person.address, person)
+    return tuple(found.values())
+
+
+def _participants(recipients: tuple[Sender, ...], sender: Sender, own: set[str]) -> tuple[Sender, ...]:
+    """The other people the message went to: neither its sender nor us."""
     seen = {sender.address} | own
     found = []
-    for name in ("to", "cc"):
-        for value in headers.get(name, ()):
-            for person in addresses(value, hint):
-                if person.address not in seen:
-                    seen.add(person.address)
-                    found.append(person)
+    for person in recipients:
+        if person.address not in seen:
+            seen.add(person.address)
+            found.append(person)
     return tuple(found)
 
 

@@ -46,6 +46,10 @@ def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessag
     mail["From"] = formataddr((settings.from_name or "", settings.from_address))
     to_name = _reject_header_injection(message.recipient.name or "", "recipient name")
     mail["To"] = formataddr((to_name, _reject_header_injection(message.recipient.address, "recipient")))
+    copied = [formataddr((_reject_header_injection(p.name or "", "cc name"), _reject_header_injection(p.address, "cc")))
+              for p in message.cc if p.address.lower() not in (settings.from_address.lower(), message.recipient.address.lower())]
+    if copied:
+        mail["Cc"] = ", ".join(copied)  # send_message delivers to To and Cc alike
     subject = _reject_header_injection(message.subject or "", "subject")
     if message.ticket_number is not None and f"[#{message.ticket_number}]" not in subject:
         subject = f"{subject} [#{message.ticket_number}]".strip()

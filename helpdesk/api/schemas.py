@@ -136,6 +136,13 @@ class SenderSchema(IdentitySchema):
     customer_id = fields.Integer()
 
 
+class AddressSchema(Schema):
+    """One person a message was addressed to or copied."""
+
+    name = fields.String(allow_none=True)
+    address = fields.String()
+
+
 class MessageSchema(Schema):
     """A message on a ticket: `inbound` from the customer, `outbound` reply, or internal `note`."""
 
@@ -152,6 +159,11 @@ class MessageSchema(Schema):
     sender = fields.String(allow_none=True, metadata={"description": "The sender as the channel showed it."})
     author = fields.Nested(PersonSchema, allow_none=True, metadata={"description": "The staff author, if any."})
     identity = fields.Nested(SenderSchema, allow_none=True, metadata={"description": "The customer sender, if any."})
+    to = fields.List(fields.Nested(AddressSchema), metadata={
+        "description": "An inbound mail's To as its headers listed it (the helpdesk included); a reply's recipient "
+                       "once delivered."})
+    cc = fields.List(fields.Nested(AddressSchema), metadata={
+        "description": "An inbound mail's Cc; whom a reply to all copied (never the helpdesk's own addresses)."})
     body_text = fields.String()
     body_html = fields.String(allow_none=True, metadata={"description": "Sanitised HTML, when the message had any."})
     is_automated = fields.Boolean()
@@ -265,6 +277,9 @@ class ReplySchema(Schema):
     internal = fields.Boolean(load_default=False)
     then_status = fields.String(validate=validate.OneOf(["pending", "solved"]), metadata={
         "description": "Send and set the ticket's status in one call (\"Send and set pending / solved\")."})
+    reply_all = fields.Boolean(load_default=False, metadata={
+        "description": "Also send it (Cc) to everyone else the customer's latest mail went to, except the "
+                       "helpdesk's own addresses."})
 
 
 # --- customers --------------------------------------------------------------------------------

@@ -117,11 +117,13 @@ def reply(data: dict, ticket_id: int):
 
     A reply is stored as `queued` and delivered by a background job; its `delivery_state` becomes
     `sent`, or `failed` with `delivery_error` (retry it with `.../retry`). The author's draft on the
-    ticket is discarded; `then_status` sets the status once the reply is stored.
+    ticket is discarded; `then_status` sets the status once the reply is stored. With `reply_all` it
+    is copied (Cc) to the other people on the customer's latest mail; `cc` lists them.
     """
     ticket = _ticket(ticket_id)
     with service_errors():
-        message = replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"])
+        message = replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"],
+                                    reply_all=data["reply_all"])
     if data.get("then_status"):
         tickets.update_ticket(ticket, current_staff(), status=data["then_status"])
     return message

@@ -52,7 +52,20 @@ class Message(db.Model):
     quoted_from: Mapped[int | None]
     signature_from: Mapped[int | None]
     participants: Mapped[list | None] = mapped_column(JSON)  # e-mail Cc and other recipients
+    # {"to": [{"name", "address"}], "cc": [...]}: an inbound mail's To and Cc as its headers said
+    # (ours included); a reply's recipient once delivered, and whom it copied ("reply to all").
+    recipients: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # None: SQL NULL, so it filters
     raw_key: Mapped[str | None] = mapped_column(String(64))  # the message as delivered, kept on disk
+
+    @property
+    def to(self) -> list[dict]:
+        """Whom the message was addressed to: [{"name", "address"}]."""
+        return (self.recipients or {}).get("to", [])
+
+    @property
+    def cc(self) -> list[dict]:
+        """Whom the message copied: [{"name", "address"}]."""
+        return (self.recipients or {}).get("cc", [])
 
     author: Mapped[User | None] = relationship()
     identity: Mapped[Identity | None] = relationship()

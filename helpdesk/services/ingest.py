@@ -109,8 +109,16 @@ def _store_message(message: InboundMessage, ticket: TicketRow, identity_id: int 
         is_automated=message.is_automated, created_at=arrival,
         quoted_from=message.quoted_from, signature_from=message.signature_from,
         participants=[{"kind": p.kind, "address": p.address, "name": p.name} for p in message.participants] or None,
+        recipients=_recipients(message),
         raw_key=attachments.write_blob(raw)[0] if raw is not None else None,
     ), [attachments.store_row(item) for item in message.attachments])
+
+
+def _recipients(message: InboundMessage) -> dict | None:
+    if not message.to and not message.cc:
+        return None
+    return {"to": [{"name": p.name, "address": p.address} for p in message.to],
+            "cc": [{"name": p.name, "address": p.address} for p in message.cc]}
 
 
 def _arrival(received_at: datetime | None, now: datetime) -> datetime:

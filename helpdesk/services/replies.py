@@ -18,6 +18,7 @@ from helpdesk.models import Draft, Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import attachments, channel_accounts, events
 from helpdesk.services.attachments import path_for
+from helpdesk.services.mail import copies
 from helpdesk.services.secrets import SecretUnreadable
 from helpdesk.services.surveys import outbound as survey_outbound
 from helpdesk.services.transactions import begin_write, commit_keeping_objects
@@ -77,8 +78,11 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False,
-              files: tuple[OutgoingFile, ...] = ()) -> Message:
+              files: tuple[OutgoingFile, ...] = (), reply_all: bool = False) -> Message:
     """Store an agent reply (queued for delivery) or an internal note, commit, publish.
+
+    `reply_all`: the reply also goes (Cc) to everyone else the customer's latest mail went to,
+    never to the helpdesk's own addresses (see services.mail.copies).
 
     The outbox job is enqueued by the `message.created` subscriber, after the commit. A reply
     whose channel can hand it over at once (see `Handover`) is stored as delivered and pushed right
@@ -112,6 +116,8 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
         author=author, body_text=body, created_at=now, **delivery,
     )
     message.attachments = stored_files
+    cc = reply_all_copies(ticket) if reply_all and not internal else []
+    message.recipients = {"to": [], "cc": cc} if cc else None
     db.session.add(message)
     # Sent: the author's draft on this ticket goes in the same transaction (see services.drafts).
     db.session.execute(delete(Draft).where(Draft.ticket_id == ticket.id, Draft.user_id == author.id))
@@ -167,6 +173,12 @@ def recipient(ticket: Ticket) -> Identity | None:
     )
 
 
+def reply_all_copies(ticket: Ticket) -> list[dict]:
+    """[{"name", "address"}] a reply to all on `ticket` copies besides its recipient."""
+    to = recipient(ticket)
+    return copies.reply_all_cc(ticket, to.address if to is not None else None)
+
+
 def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> OutboundMessage:
     refs = tuple(db.session.scalars(
         select(Message.external_id).where(Message.ticket_id == ticket.id, Message.external_id.is_not(None),
@@ -183,7 +195,8 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
         message_id=message.id, channel=ticket.channel, source=ticket.source,
         recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
         body_text=message.body_text, thread_key=ticket.thread_key,
-        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files, **fields,
+        in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files,
+        cc=tuple(Sender(kind="email", address=p["address"], name=p.get("name")) for p in message.cc), **fields,
     )
 
 
@@ -199,9 +212,12 @@ def _claim(message_id: int, *, commit: bool = True) -> bool:
 
 
 def _finish(message: Message, state: str, *, error: str | None = None, provider_id: str | None = None,
-            retry_in: int | None = None, claimed: bool = False) -> DeliveryOutcome:
+            retry_in: int | None = None, claimed: bool = False, to: Identity | None = None) -> DeliveryOutcome:
     if not claimed:  # the claim's transaction, still open, already holds the write lock
         begin_write()  # the attempt read in a read transaction: take the write lock before writing (see add_reply)
+    if to is not None:  # delivered: record to whom, beside whom it copied
+        message.recipients = {"to": [{"name": message_ticket(message).customer.name, "address": to.address}],
+                              "cc": message.cc}
     message.delivery_state = state
     message.delivery_error = error[:1000] if error else None
     message.provider_id = provider_id or message.provider_id
@@ -246,7 +262,7 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
         if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:
             return finish("queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
         return finish("failed", error=exc.reason)
-    return finish(receipt.state, provider_id=receipt.provider_id)
+    return finish(receipt.state, provider_id=receipt.provider_id, to=to)
 
 
 def retry(message: Message, actor: User) -> Message:

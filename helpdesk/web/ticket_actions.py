@@ -60,7 +60,7 @@ def reply(ticket_id: int):
         return _back(ticket_id, "#composer")
     try:
         message = replies.add_reply(ticket, current_user, body=request.form.get("body", ""), internal=internal,
-                                    files=_uploaded_files())
+                                    files=_uploaded_files(), reply_all=request.form.get("reply_all") == "1")
     except ReplyError as exc:
         flash(f"Not sent: {exc.field} {exc.message}.", "error")
         return _back(ticket_id, "#composer")

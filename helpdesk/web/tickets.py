@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket
-from helpdesk.services import customer_access, drafts, tickets
+from helpdesk.services import customer_access, drafts, replies, tickets
 from helpdesk.services.tickets import SORTS, VIEWS, TicketError, TicketFilter
 from helpdesk.web.common import (
     BadInput,
@@ -120,6 +120,7 @@ def show(ticket_id: int):
         customer_tickets=_customer_tickets(ticket), groups=all_groups(), users=assignable_users(ticket.group_id),
         duplicates=customer_access.likely_duplicates(current_user, ticket.customer),
         merged_from=request.args.get("merged_from", type=int), draft=drafts.draft_of(ticket, current_user),
+        reply_all_cc=replies.reply_all_copies(ticket),
     )
 
 

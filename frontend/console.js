@@ -5,6 +5,7 @@ import { attachRecomputeProgress } from "./admin_sla.js";
 import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
+import { attachMacroPicker } from "./macro_picker.js";
 import { attachNotifications } from "./notifications.js";
 import { attachSavedViews } from "./saved_views.js";
 import { startClocks } from "./sla_clock.js";
@@ -25,6 +26,7 @@ function start() {
   attachSavedViews(socket);
   attachTicketPage(socket);
   attachComposer();
+  attachMacroPicker();
   attachNotifications(socket);
   attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).

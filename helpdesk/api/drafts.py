@@ -10,9 +10,9 @@ from marshmallow import Schema, fields, validate
 from helpdesk.api.auth import ProtectedBlueprint, current_staff
 from helpdesk.api.errors import service_errors
 from helpdesk.api.schemas import Timestamp
-from helpdesk.services import drafts, tickets
+from helpdesk.api.tickets import ticket_or_404
+from helpdesk.services import drafts
 from helpdesk.services.replies import BODY_MAX
-from helpdesk.services.tickets import TicketNotFound
 
 blp = ProtectedBlueprint("api-drafts", __name__, url_prefix="/api/v1/tickets", description=(
     "The caller's unsent reply on a ticket, saved as they type and discarded when they send."))
@@ -31,13 +31,6 @@ class DraftSchema(Schema):
 class DraftItem(MethodView):
     """The caller's draft on one ticket."""
 
-    @staticmethod
-    def _ticket(ticket_id: int):
-        try:
-            return tickets.get_for(current_staff(), ticket_id)
-        except TicketNotFound:
-            abort(404, message=f"no ticket {ticket_id}")
-
     @blp.response(200, DraftSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, ticket_id: int):
@@ -45,7 +38,7 @@ class DraftItem(MethodView):
 
         404 when there is none (or no such ticket).
         """
-        draft = drafts.draft_of(self._ticket(ticket_id), current_staff())
+        draft = drafts.draft_of(ticket_or_404(ticket_id), current_staff())
         if draft is None:
             abort(404, message=f"no draft on ticket {ticket_id}")
         return draft
@@ -60,11 +53,11 @@ class DraftItem(MethodView):
         Replaces the previous draft; a blank body discards it.
         """
         with service_errors():
-            draft = drafts.save(self._ticket(ticket_id), current_staff(), body=data["body"], internal=data["internal"])
+            draft = drafts.save(ticket_or_404(ticket_id), current_staff(), body=data["body"], internal=data["internal"])
         return draft if draft is not None else ("", 204)
 
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, ticket_id: int):
         """Discard my draft"""
-        drafts.discard(self._ticket(ticket_id), current_staff())
+        drafts.discard(ticket_or_404(ticket_id), current_staff())

@@ -35,7 +35,7 @@ blp = ProtectedBlueprint("api-tickets", __name__, url_prefix="/api/v1/tickets", 
     "A ticket of another group answers 404, like one that does not exist."))
 
 
-def _ticket(ticket_id: int) -> Ticket:
+def ticket_or_404(ticket_id: int) -> Ticket:
     """The ticket if the caller may see it; 404 for a missing and a foreign ticket alike."""
     try:
         return tickets.get_for(current_staff(), ticket_id)
@@ -91,7 +91,7 @@ class TicketItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, ticket_id: int):
         """Read a ticket with its messages and timeline"""
-        ticket = _ticket(ticket_id)
+        ticket = ticket_or_404(ticket_id)
         return Expanded(ticket, {"messages": tickets.messages_of(ticket), "events": tickets.timeline_of(ticket)})
 
     @blp.arguments(TicketChangesSchema)
@@ -102,7 +102,7 @@ class TicketItem(MethodView):
 
         Each change is recorded in the timeline. An assignee must belong to the ticket's group.
         """
-        ticket = _ticket(ticket_id)
+        ticket = ticket_or_404(ticket_id)
         with service_errors():
             tickets.update_ticket(ticket, current_staff(), **changes)
         return ticket
@@ -120,7 +120,7 @@ def reply(data: dict, ticket_id: int):
     ticket is discarded; `then_status` sets the status once the reply is stored. With `reply_all` it
     is copied (Cc) to the other people on the customer's latest mail; `cc` lists them.
     """
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     with service_errors():
         message = replies.add_reply(ticket, current_staff(), body=data["body"], internal=data["internal"],
                                     reply_all=data["reply_all"])
@@ -138,7 +138,7 @@ def merge(data: dict, ticket_id: int):
 
     Every message moves to the target, which is returned; this ticket is closed as merged.
     """
-    source = _ticket(ticket_id)
+    source = ticket_or_404(ticket_id)
     try:
         target = tickets.get_for(current_staff(), data["target_id"])
     except TicketNotFound:
@@ -152,7 +152,7 @@ def merge(data: dict, ticket_id: int):
 @blp.alt_response(404, response="NOT_FOUND")
 def retry(ticket_id: int, message_id: int):
     """Retry delivering a failed reply"""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     message = db.session.get(Message, message_id) if message_id <= MAX_ID else None
     if message is None or message.ticket_id != ticket.id:
         abort(404, message=f"no message {message_id} on ticket {ticket_id}")

@@ -5,6 +5,7 @@ from helpdesk.models.audit import AuditEntry
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.drafts import Draft
 from helpdesk.models.idempotency import IdempotencyKey
+from helpdesk.models.macros import Macro
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
@@ -17,7 +18,7 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Mailbox",
+    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

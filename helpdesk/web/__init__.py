@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         customers,
         dashboard,
         live_chat,
+        macros,
         reports,
         saved_views,
         sla_admin,
@@ -46,8 +47,8 @@ def init_app(app: Flask) -> None:
         widget,
     )
 
-    for module in (auth, tickets, ticket_actions, composer, customers, attachments, admin, admin_mail, sla_admin, dashboard,
-                   contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
+    for module in (auth, tickets, ticket_actions, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
+                   dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

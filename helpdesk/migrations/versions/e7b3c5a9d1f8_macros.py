@@ -1,14 +1,14 @@
 """macros: canned replies with placeholders, translations and actions; personal, group or shared
 
 Revision ID: e7b3c5a9d1f8
-Revises: e1b9c4d7a203
+Revises: e8b3c5d7f912
 Create Date: 2026-12-07 00:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'e7b3c5a9d1f8'
-down_revision = 'e1b9c4d7a203'
+down_revision = 'e8b3c5d7f912'
 branch_labels = None
 depends_on = None
 

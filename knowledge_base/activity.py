@@ -138,8 +138,9 @@ def on_ticket_created(_sender, payload: dict) -> None:
 
 
 def on_message_created(_sender, payload: dict) -> None:
-    """`message.created` subscriber: record articles sent in an outbound reply."""
-    if payload.get("kind") == "outbound":
+    """`message.created` subscriber: record articles sent in an outbound reply (an automatic answer
+    quotes none: spare it the read)."""
+    if payload.get("kind") == "outbound" and not payload.get("automated"):
         _quietly(record_sent, payload["message_id"])
 
 

@@ -35,6 +35,25 @@ class IngestResult:
     duplicate: bool
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A ticket that ingesting `message` opened, as an `Answer` hook sees it (inside the transaction)."""
+
+    ticket: TicketRow
+    source: str
+    subject: str
+    customer_name: str
+    message: InboundMessage
+    payload: dict  # the ticket part of its events
+    now: datetime
+
+
+# Called inside the ingest transaction for each ticket a message opened: it may stage rows in that
+# transaction (an automatic answer, which then exists exactly when the ticket does) and returns
+# the events to publish after the commit.
+Answer = Callable[[Opened], list[tuple[str, dict]]]
+
+
 def _existing(message: InboundMessage) -> IngestResult | None:
     """The result of the first delivery of `message`, when it was stored already."""
     found = ingest_rows.stored_message(message.source, message.external_id)
@@ -66,8 +85,7 @@ def _subject(message: InboundMessage) -> str:
     return " ".join(subject.split())[:SUBJECT_MAX]
 
 
-def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime) -> TicketRow:
-    subject = _subject(message)
+def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime, subject: str) -> TicketRow:
     decided = rules.triage(channel=message.channel, tier=sender.tier, group_hint=message.group_hint,
                            subject=subject, body=message.body_text, sender_priority=message.priority_hint)
     # Open and without a clock ("none") until the SLA engine gives it one.
@@ -155,7 +173,8 @@ Reconcile = Callable[[InboundMessage, bytes | None, str], InboundMessage]
 
 
 def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, policies: sla_config.PolicySet,
-           reconcile: Reconcile | None = None) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
+           reconcile: Reconcile | None = None, answer: Answer | None = None,
+           ) -> tuple[IngestResult | None, list[tuple[str, dict]]]:
     """Inside the caller's write transaction: store `message`. Returns the result (None: nothing
     stored, see `ingest`) and the events to publish once the transaction is committed."""
     wanted = message.sender if allow_new_ticket else None
@@ -175,7 +194,7 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
     if ticket is None:
         if sender is None:
             return None, []  # may only continue a ticket (bounces, our own mail, system senders)
-        ticket = _open_ticket(message, sender, now)
+        ticket = _open_ticket(message, sender, now, subject := _subject(message))
     elif sender is not None:
         changes = _continue_ticket(ticket, message, now)
     else:
@@ -188,8 +207,11 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
            if created else None)
     payload = events.ticket_payload(ticket) | _clocks(ticket, now, policies, new)
     result = IngestResult(ticket.id, message_id, created_ticket=created, duplicate=False)
-    return result, [("ticket.created" if created else "ticket.updated", payload | {"changes": changes}),
-                    ("message.created", payload | {"message_id": message_id, "kind": "inbound"})]
+    published = [("ticket.created" if created else "ticket.updated", payload | {"changes": changes}),
+                 ("message.created", payload | {"message_id": message_id, "kind": "inbound"})]
+    if created and answer is not None:  # right after the message it answers: it comes before any follow-up
+        published += answer(Opened(ticket, message.source, subject, sender.name, message, payload, now))
+    return result, published
 
 
 def _publish(published: list[tuple[str, dict]]) -> None:
@@ -199,7 +221,7 @@ def _publish(published: list[tuple[str, dict]]) -> None:
 
 @retry_when_busy
 def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes | None = None,
-           reconcile: Reconcile | None = None) -> IngestResult | None:
+           reconcile: Reconcile | None = None, answer: Answer | None = None) -> IngestResult | None:
     """Store `message` on the right ticket of the right customer and commit; then publish events.
 
     Idempotent on (source, external_id): a re-delivered message returns the first result with
@@ -207,12 +229,12 @@ def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes
     the ticket it belongs to, and None is returned (nothing stored) when there is none. `raw`, the
     message as the provider delivered it, is kept beside the parsed one. `reconcile` decides about
     a message whose external id is taken already (see `Reconcile`); without it, that is the same
-    message again.
+    message again. `answer` is called for a ticket the message opens (see `Answer`).
     """
     for attempt in (1, 2):
         begin_write()
         try:
-            result, published = _write(message, allow_new_ticket, raw, sla_config.active_policies(), reconcile)
+            result, published = _write(message, allow_new_ticket, raw, sla_config.active_policies(), reconcile, answer)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -232,7 +254,7 @@ def ingest(message: InboundMessage, *, allow_new_ticket: bool = True, raw: bytes
 
 @retry_when_busy
 def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]],
-                reconcile: Reconcile | None = None) -> list[IngestResult | None]:
+                reconcile: Reconcile | None = None, answer: Answer | None = None) -> list[IngestResult | None]:
     """`ingest` for several messages (message, allow_new_ticket, raw) in one transaction: all are
     committed together, then their events are published in order. Any failure rolls back the whole
     batch and propagates; the caller then ingests the messages one by one to isolate the bad one.
@@ -241,7 +263,7 @@ def ingest_many(items: list[tuple[InboundMessage, bool, bytes | None]],
     begin_write()
     try:
         policies = sla_config.active_policies()
-        written = [_write(message, allow_new, raw, policies, reconcile) for message, allow_new, raw in items]
+        written = [_write(message, allow_new, raw, policies, reconcile, answer) for message, allow_new, raw in items]
         db.session.commit()
     except BaseException:
         db.session.rollback()

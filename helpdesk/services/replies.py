@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 import channels
 from channels.base import AUTO_REPLIED, DeliveryError, OutboundMessage, Sender
@@ -313,21 +313,46 @@ def mark_bounced(provider_id: str, reason: str) -> int | None:
     return message.id
 
 
-def add_auto_reply(ticket: Ticket, *, body: str, cap_per_hour: int) -> Message | None:
-    """Queue an automatic answer (no author, marked auto-submitted) unless the customer already
-    got `cap_per_hour` automatic answers in the last hour; commits and publishes."""
-    since = utcnow() - timedelta(hours=1)
-    recent = db.session.scalar(
-        select(func.count()).select_from(Message).join(Ticket, Ticket.id == Message.ticket_id)
-        .where(Ticket.customer_id == ticket.customer_id, Message.kind == "outbound", Message.is_automated,
-               Message.created_at >= since)
-    )
+_messages, _tickets = Message.__table__, Ticket.__table__
+# Prebuilt: an acknowledgement is staged in the ingest transaction of every new ticket.
+_RECENT_AUTO_REPLIES = (select(func.count()).select_from(_messages.join(_tickets, _tickets.c.id == _messages.c.ticket_id))
+                        .where(_tickets.c.customer_id == bindparam("customer_id"), _messages.c.kind == "outbound",
+                               _messages.c.is_automated.is_(True), _messages.c.created_at >= bindparam("since")))
+_INSERT_MESSAGE = _messages.insert()
+
+
+def stage_auto_reply(ticket, *, source: str | None, body: str, cap_per_hour: int, now) -> int | None:
+    """Inside the caller's write transaction: queue an automatic answer on `ticket` (a Ticket or an
+    ingest TicketRow; no author, marked auto-submitted) for the outbox, unless its customer already
+    got `cap_per_hour` automatic answers in the last hour (two auto-responders must never talk to
+    each other for ever). Returns the new message's id, or None when capped. The caller commits and
+    then publishes `message.created` (see `auto_reply_payload`)."""
+    connection = db.session.connection()
+    recent = connection.execute(_RECENT_AUTO_REPLIES, {"customer_id": ticket.customer_id,
+                                                       "since": now - timedelta(hours=1)}).scalar()
     if recent >= cap_per_hour:
         return None
-    message, payload = stage_automated(ticket, body)
+    return connection.execute(_INSERT_MESSAGE, {
+        "ticket_id": ticket.id, "kind": "outbound", "channel": ticket.channel, "source": source,
+        "body_text": body[:BODY_MAX], "is_automated": True, "created_at": now, "delivery_state": "queued",
+        "next_attempt_at": now}).inserted_primary_key[0]
+
+
+def auto_reply_payload(ticket_payload: dict, message_id: int) -> dict:
+    """The `message.created` payload of an automatic answer staged with `stage_auto_reply`."""
+    return ticket_payload | {"message_id": message_id, "kind": "outbound", "author_id": None, "automated": True}
+
+
+def add_auto_reply(ticket: Ticket, *, body: str, cap_per_hour: int) -> int | None:
+    """`stage_auto_reply` in a write transaction of its own; commits and publishes. The new
+    message's id, or None when capped."""
+    begin_write()
+    payload = events.ticket_payload(ticket)
+    message_id = stage_auto_reply(ticket, source=ticket.source, body=body, cap_per_hour=cap_per_hour, now=utcnow())
     db.session.commit()
-    events.publish("message.created", payload)
-    return message
+    if message_id is not None:
+        events.publish("message.created", auto_reply_payload(payload, message_id))
+    return message_id
 
 
 def stage_automated(ticket: Ticket, body: str) -> tuple[Message, dict]:

@@ -24,6 +24,7 @@ class SenderRecord:
     tier: str
     organization_id: int | None
     is_new: bool  # both were inserted for this message
+    name: str  # the customer's name (what an automatic answer greets)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ _identities, _customers, _messages = Identity.__table__, Customer.__table__, Mes
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
 # Both lookups hang off a one-row table with outer joins, so either may find nothing.
 _LOOKUP = (select(_messages.c.ticket_id, _messages.c.id, _messages.c.body_text, _identities.c.id,
-                  _identities.c.customer_id, _customers.c.tier, _customers.c.organization_id)
+                  _identities.c.customer_id, _customers.c.tier, _customers.c.organization_id, _customers.c.name)
            .select_from(_ONE_ROW
                         .outerjoin(_messages, and_(_messages.c.source == bindparam("source"),
                                                    _messages.c.external_id == bindparam("external_id")))
@@ -63,7 +64,7 @@ def lookup(source: str, external_id: str, sender: Sender | None) -> Lookup:
         "source": source, "external_id": external_id, "kind": sender.kind if sender else None, "address": address,
     }).one()
     stored = (row[0], row[1]) if row[1] is not None else None
-    known = SenderRecord(row[3], row[4], row[5], row[6], is_new=False) if row[3] is not None else None
+    known = SenderRecord(row[3], row[4], row[5], row[6], is_new=False, name=row[7]) if row[3] is not None else None
     return Lookup(stored, row[2], known, address)
 
 
@@ -78,9 +79,9 @@ def sender_record(sender: Sender, looked_up: Lookup) -> SenderRecord:
     address = looked_up.address
     connection = db.session.connection()
     fallback_name = address.partition("@")[0] if sender.kind == "email" else address
+    name = (sender.name or fallback_name)[:200]
     customer_id, organization_id = connection.execute(_INSERT_CUSTOMER, {
-        "name": (sender.name or fallback_name)[:200], "domain": customers.domain_of(sender.kind, address),
-        "tier": "standard"}).one()
+        "name": name, "domain": customers.domain_of(sender.kind, address), "tier": "standard"}).one()
     identity_id = connection.execute(_INSERT_IDENTITY, {
         "customer_id": customer_id, "kind": sender.kind, "address": address}).inserted_primary_key[0]
-    return SenderRecord(identity_id, customer_id, "standard", organization_id, is_new=True)
+    return SenderRecord(identity_id, customer_id, "standard", organization_id, is_new=True, name=name)

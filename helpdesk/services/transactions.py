@@ -17,6 +17,12 @@ T = TypeVar("T")
 ATTEMPTS = 5
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's "database is locked" (a lock timeout, or a write conflict): the
+    transaction can be tried again, nothing about the data is wrong."""
+    return isinstance(exc, OperationalError) and _is_busy(exc)
+
+
 def _is_busy(exc: OperationalError) -> bool:
     # In WAL mode a read transaction that tries to write after another writer committed gets
     # SQLITE_BUSY at once (the busy timeout cannot help); the cure is to start over.

@@ -21,9 +21,9 @@ from channels.email import message_ids
 from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
-from helpdesk.models import Group, Mailbox, Ticket
+from helpdesk.models import Group, Mailbox
 from helpdesk.services import replies
-from helpdesk.services.ingest import IngestResult, ingest, ingest_many
+from helpdesk.services.ingest import Answer, IngestResult, Opened, ingest, ingest_many
 from helpdesk.services.mail import mailboxes
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,34 @@ class Context:
     message_id_key: bytes
     group_name: str | None
     max_bytes: int
+    acknowledge: Answer | None  # queues the acknowledgement of a new ticket, when the mailbox sends one
 
 
 def context_for(mailbox: Mailbox) -> Context:
     """The lookups `receive` needs for `mailbox`, done once (a sync pass makes one)."""
     group = db.session.get(Group, mailbox.group_id) if mailbox.group_id is not None else None
     return Context(own_addresses=frozenset(mailboxes.own_addresses()), message_id_key=mailboxes.message_id_key(),
-                   group_name=group.name if group else None, max_bytes=current_app.config["HELPDESK_MAX_MAIL_BYTES"])
+                   group_name=group.name if group else None, max_bytes=current_app.config["HELPDESK_MAX_MAIL_BYTES"],
+                   acknowledge=_acknowledger(mailbox) if mailbox.acknowledge else None)
+
+
+def _acknowledger(mailbox: Mailbox) -> Answer:
+    """Ingestion's `answer` hook for `mailbox`: the acknowledgement of a new ticket is queued in the
+    transaction that stores the ticket, so it exists exactly when the ticket does (a separate write
+    afterwards was lost whenever SQLite was busy), and comes right after the mail it answers (its
+    In-Reply-To is that mail, never a follow-up stored in the same batch). The outbox delivers it."""
+    template = Template(mailbox.acknowledge_template or DEFAULT_ACKNOWLEDGEMENT)
+    cap = current_app.config["HELPDESK_AUTO_REPLIES_PER_HOUR"]
+
+    def acknowledge(opened: Opened) -> list[tuple[str, dict]]:
+        if opened.message.is_automated:  # auto-replies, our own mail, system senders: never answered
+            return []
+        body = template.safe_substitute(name=opened.customer_name, subject=opened.subject, number=opened.ticket.number)
+        message_id = replies.stage_auto_reply(opened.ticket, source=opened.source, body=body, cap_per_hour=cap,
+                                              now=opened.now)
+        return [] if message_id is None else [("message.created", replies.auto_reply_payload(opened.payload, message_id))]
+
+    return acknowledge
 
 
 def _parse(raw: bytes, mailbox: Mailbox, context: Context) -> InboundMessage:
@@ -99,12 +120,10 @@ def _bounces(message: InboundMessage) -> bool:
     return message.report is not None and message.report.failed and bool(message.report.original_id)
 
 
-def _outcome(mailbox: Mailbox, message: InboundMessage, reason: str | None, result: IngestResult | None) -> MailOutcome:
-    """What became of `message` once its ingestion is committed (a new ticket is acknowledged)."""
+def _outcome(reason: str | None, result: IngestResult | None) -> MailOutcome:
+    """What became of a message once its ingestion is committed."""
     if result is None:
         return MailOutcome(ticket_id=None, reason=reason)
-    if result.created_ticket and mailbox.acknowledge and not message.is_automated and reason is None:
-        acknowledge(mailbox, result.ticket_id)
     return MailOutcome(ticket_id=result.ticket_id, duplicate=result.duplicate, created=result.created_ticket,
                        reason=reason)
 
@@ -120,8 +139,9 @@ def receive(raw: bytes, mailbox: Mailbox, context: Context | None = None) -> Mai
         replies.mark_bounced(message.report.original_id, _bounce_reason(message))
     reason = _why_it_may_not_open_a_ticket(message, context)
     result = ingest(replace(message, is_automated=message.is_automated or reason is not None),
-                    allow_new_ticket=reason is None, raw=raw, reconcile=_apart_if_other_content)
-    return _outcome(mailbox, message, reason, result)
+                    allow_new_ticket=reason is None, raw=raw, reconcile=_apart_if_other_content,
+                    answer=context.acknowledge)
+    return _outcome(reason, result)
 
 
 def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context) -> list[MailOutcome] | None:
@@ -135,20 +155,8 @@ def receive_many(raws: list[bytes], mailbox: Mailbox, context: Context) -> list[
     reasons = [_why_it_may_not_open_a_ticket(message, context) for message in messages]
     items = [(replace(message, is_automated=message.is_automated or reason is not None), reason is None, raw)
              for message, reason, raw in zip(messages, reasons, raws, strict=True)]
-    results = ingest_many(items, reconcile=_apart_if_other_content)
-    return [_acknowledged(mailbox, message, reason, result)
-            for message, reason, result in zip(messages, reasons, results, strict=True)]
-
-
-def _acknowledged(mailbox: Mailbox, message: InboundMessage, reason: str | None, result: IngestResult | None) -> MailOutcome:
-    # The batch is committed: an acknowledgement that fails must not send the batch round again.
-    try:
-        return _outcome(mailbox, message, reason, result)
-    except Exception:  # noqa: BLE001
-        db.session.rollback()
-        log.exception("mailbox %s: ticket %s not acknowledged", mailbox.name, result.ticket_id if result else None)
-        return MailOutcome(ticket_id=result.ticket_id if result else None, duplicate=bool(result and result.duplicate),
-                           created=bool(result and result.created_ticket), reason=reason)
+    results = ingest_many(items, reconcile=_apart_if_other_content, answer=context.acknowledge)
+    return [_outcome(reason, result) for reason, result in zip(reasons, results, strict=True)]
 
 
 def _apart_if_other_content(message: InboundMessage, raw: bytes, stored_text: str) -> InboundMessage:
@@ -166,12 +174,3 @@ def _bounce_reason(message: InboundMessage) -> str:
     failed = [r for r in message.report.recipients if r.action == "failed"]
     parts = [f"{r.address}: {r.status or ''} {r.diagnostic or ''}".strip() for r in failed]
     return ("bounced: " + "; ".join(parts))[:1000]
-
-
-def acknowledge(mailbox: Mailbox, ticket_id: int) -> None:
-    """Send the mailbox's acknowledgement for a new ticket, unless the customer had too many
-    automatic answers this hour (two auto-responders must never talk to each other for ever)."""
-    ticket = db.session.get(Ticket, ticket_id)
-    values = {"name": ticket.customer.name, "subject": ticket.subject, "number": ticket.number}
-    body = Template(mailbox.acknowledge_template or DEFAULT_ACKNOWLEDGEMENT).safe_substitute(values)
-    replies.add_auto_reply(ticket, body=body, cap_per_hour=current_app.config["HELPDESK_AUTO_REPLIES_PER_HOUR"])

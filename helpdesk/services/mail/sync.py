@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from channels.email.imap import FetchedMail, ImapError, ImapMailbox
 from helpdesk.extensions import db
@@ -22,8 +23,10 @@ from helpdesk.models.base import utcnow
 from helpdesk.services import attachments
 from helpdesk.services.mail import inbound as mail_inbound
 from helpdesk.services.mail import mailboxes
+from helpdesk.services.transactions import begin_write, is_busy, retry_when_busy
 
 log = logging.getLogger(__name__)
+BUSY_ERROR = "database busy (locked by another writer); the rest is read on the next pass"
 
 
 @dataclass
@@ -51,12 +54,14 @@ def _reset_if_uidvalidity_changed(mailbox: Mailbox, uidvalidity: int) -> None:
         db.session.commit()
 
 
+@retry_when_busy
 def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str, *, resolved: bool = False) -> FailedMail:
     """Keep `raw` on disk with the error, once per distinct message (a repeat counts an attempt).
     `resolved` records mail that needs no admin (ignored on purpose) but must still be kept."""
     import hashlib
 
     digest = hashlib.sha256(raw).hexdigest()
+    begin_write()  # it reads, then writes: take the write lock first (see transactions)
     existing = db.session.scalar(select(FailedMail).where(FailedMail.mailbox_id == mailbox_id,
                                                           FailedMail.sha256 == digest))
     if existing is not None:
@@ -79,7 +84,9 @@ def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | No
          context: mail_inbound.Context | None = None) -> tuple[str, int | None]:
     """Turn one message into a ticket message, or keep it in the failed-mail store; committed
     either way, so nothing received can vanish. Returns (what happened, ticket id): "ticket",
-    "duplicate", "ignored" (kept, resolved: it may not open a ticket and joined none) or "failed"."""
+    "duplicate", "ignored" (kept, resolved: it may not open a ticket and joined none) or "failed".
+    A lock timeout is no fault of the mail: it propagates (OperationalError), nothing is recorded,
+    and the mail, left unflagged on the server, is taken again on the next pass."""
     limit = current_app.config["HELPDESK_MAX_MAIL_BYTES"]
     try:
         if max(size or 0, len(raw)) > limit:
@@ -87,6 +94,8 @@ def take(mailbox: Mailbox, raw: bytes, *, uid: int | None = None, size: int | No
         outcome = mail_inbound.receive(raw, mailbox, context)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the mail is kept, never dropped
         db.session.rollback()
+        if is_busy(exc):
+            raise
         log.warning("mailbox %s uid %s failed: %s", mailbox.name, uid, exc.__class__.__name__)
         record_failure(mailbox.id, uid, raw, f"{exc.__class__.__name__}: {exc}")
         return "failed", None
@@ -122,6 +131,8 @@ def _take_together(mailbox: Mailbox, mails: list[FetchedMail], report: SyncRepor
         outcomes = mail_inbound.receive_many([mail.raw for mail in mails], mailbox, context)
     except Exception as exc:  # noqa: BLE001 - the batch is rolled back; one by one finds the bad mail
         db.session.rollback()
+        if is_busy(exc):
+            raise  # the database, not a mail: the pass ends and the next one takes the batch again
         log.info("mailbox %s: a batch of %d failed (%s), taking them one by one",
                  mailbox.name, len(mails), exc.__class__.__name__)
         return False
@@ -162,6 +173,13 @@ def sync_with(imap: ImapMailbox, mailbox_id: int) -> SyncReport:
         report.error = exc.reason
     except (OSError, IMAPClientError) as exc:  # the connection dropped mid-pass
         report.error = f"connection lost: {exc.__class__.__name__}"
+    except OperationalError as exc:
+        db.session.rollback()
+        if not is_busy(exc):
+            raise
+        # Everything committed so far is flagged; the rest stays unflagged and is read again.
+        report.error = BUSY_ERROR
+        log.warning("mailbox %s: the database stayed locked; the rest is taken on the next pass", report.mailbox)
     _finish(mailbox_id, report.error)
     return report
 
@@ -181,6 +199,18 @@ def sync_mailbox(mailbox_id: int, *, connect: Callable[..., ImapMailbox] = ImapM
 
 
 def _finish(mailbox_id: int, error: str | None) -> None:
+    """Note when the mailbox was read and how it went (for the admin page): bookkeeping, which a
+    database that stays locked may skip (the next pass writes it)."""
+    try:
+        _note_sync(mailbox_id, error)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        log.warning("mailbox %s: could not note the pass, the database stayed locked", mailbox_id)
+
+
+@retry_when_busy
+def _note_sync(mailbox_id: int, error: str | None) -> None:
     db.session.execute(update(Mailbox).where(Mailbox.id == mailbox_id)
                        .values(last_sync_at=utcnow(), last_error=error[:1000] if error else None))
     db.session.commit()

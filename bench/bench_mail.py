@@ -65,8 +65,29 @@ def parse_only(corpus: list[bytes]) -> float:
     return len(corpus) / (time.perf_counter() - start)
 
 
-def listen_once(url: str, corpus: list[bytes], profile: str | None = None) -> dict:
-    """Load `corpus` into a fresh Dovecot mailbox and time `helpdesk listen --once` over it."""
+def _stored(database: str) -> dict:
+    """What the run left in the database: inbound messages, failed mail, acknowledgements queued,
+    and tickets with more than one acknowledgement (there must be none)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(engine_url(database))
+    try:
+        with engine.connect() as conn:
+            counts = conn.execute(text(
+                "SELECT (SELECT count(*) FROM messages WHERE kind = 'inbound'),"
+                " (SELECT count(*) FROM failed_mails),"
+                " (SELECT count(*) FROM messages WHERE kind = 'outbound' AND is_automated),"
+                " (SELECT count(*) FROM tickets),"
+                " (SELECT count(*) FROM (SELECT ticket_id FROM messages WHERE kind = 'outbound' AND is_automated"
+                "  GROUP BY ticket_id HAVING count(*) > 1) AS twice)")).one()
+    finally:
+        engine.dispose()
+    return dict(zip(("inbound", "failed", "acknowledgements", "tickets", "acknowledged_twice"), counts, strict=True))
+
+
+def listen_once(url: str, corpus: list[bytes], profile: str | None = None, *, acknowledge: bool = True) -> dict:
+    """Load `corpus` into a fresh Dovecot mailbox and time `helpdesk listen --once` over it
+    (acknowledging every new ticket unless `acknowledge` is false)."""
     from tests.mail_server import PASSWORD, Dovecot
 
     database, drop = _fresh_database(url)
@@ -80,10 +101,11 @@ def listen_once(url: str, corpus: list[bytes], profile: str | None = None) -> di
         env = dict(os.environ, HELPDESK_DATABASE_URL=database, HELPDESK_INSTANCE_DIR=str(RESULTS / "mail-instance"),
                    HELPDESK_SECRET_KEY="bench-only-secret-key")
         env.pop("HELPDESK_REDIS_URL", None)
+        (RESULTS / "mail-instance" / "jobs.sqlite3").unlink(missing_ok=True)  # acknowledgements queued last run
         _cli(env, "db", "upgrade")
         _cli(env, "channels", "add-email", "bench", "--address", user, "--imap-host", "127.0.0.1",
              "--imap-port", str(dovecot.port), "--imap-user", user, "--imap-security", "none",
-             "--imap-password-stdin", stdin=PASSWORD + "\n")
+             "--imap-password-stdin", *(["--acknowledge"] if acknowledge else []), stdin=PASSWORD + "\n")
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         output = _cli(env, "listen", "--once", profile=profile)
@@ -91,7 +113,7 @@ def listen_once(url: str, corpus: list[bytes], profile: str | None = None) -> di
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         return {"mails": len(corpus), "seconds": round(seconds, 2), "per_second": round(len(corpus) / seconds, 1),
                 "peak_rss_mib": round(peak_kib / 1024, 1), "peak_rss_grew": peak_kib > before,
-                "report": output.strip()}
+                "acknowledge": acknowledge, "report": output.strip(), "stored": _stored(database)}
     finally:
         dovecot.stop()
         drop()
@@ -102,15 +124,19 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--memory-check", type=int, default=0, help="also run with this many mails to compare memory")
+    parser.add_argument("--no-acknowledge", action="store_true", help="add the mailbox without acknowledgements")
+    parser.add_argument("--tag", default="", help="appended to the result file's name (e.g. before, after)")
     parser.add_argument("--profile", help="write a cProfile of `listen --once` to this file (slows it down)")
     args = parser.parse_args()
     corpus = generate(args.mails)
     result = {"machine": machine(args.database_url), "backend": backend(args.database_url),
               "corpus_mib": round(sum(map(len, corpus)) / 2**20, 1), "parse_only_per_second": round(parse_only(corpus), 1)}
     if args.memory_check:  # first: ru_maxrss of children is the largest child so far
-        result["listen_once_other_n"] = listen_once(args.database_url, generate(args.memory_check, seed=8))
-    result["listen_once"] = listen_once(args.database_url, corpus, args.profile)
-    path = save(f"mail-{backend(args.database_url)}-{args.mails}", result)
+        result["listen_once_other_n"] = listen_once(args.database_url, generate(args.memory_check, seed=8),
+                                                    acknowledge=not args.no_acknowledge)
+    result["listen_once"] = listen_once(args.database_url, corpus, args.profile, acknowledge=not args.no_acknowledge)
+    tag = f"-{args.tag}" if args.tag else ""
+    path = save(f"mail-{backend(args.database_url)}-{args.mails}{tag}", result)
     print(path.read_text())
 
 

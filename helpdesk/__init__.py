@@ -142,7 +142,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
     from helpdesk.realtime import agents as realtime
+    from helpdesk.web import operations
 
+    if app.config.get("HELPDESK_LOG_FORMAT"):
+        from helpdesk.services.operations import logs
+
+        logs.configure(app.config["HELPDESK_LOG_FORMAT"], app.config["HELPDESK_LOG_LEVEL"])
+    operations.init_app(app)
     security.init_app(app)
     web.init_app(app)
     api.init_app(app)

@@ -110,4 +110,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
         "MAX_CONTENT_LENGTH": int(get("MAX_REQUEST_BYTES", 30 * 1024 * 1024)),
         "HELPDESK_PRODUCTION": production,
+        # /metrics: with a token, only `Authorization: Bearer <token>`; without, only private addresses.
+        "HELPDESK_METRICS_TOKEN": get("METRICS_TOKEN"),
+        # `json`: one JSON object per line with the request id; `text` otherwise. Unset: left to the host.
+        "HELPDESK_LOG_FORMAT": get("LOG_FORMAT"),
+        "HELPDESK_LOG_LEVEL": get("LOG_LEVEL", "INFO").upper(),
     }

@@ -5,12 +5,30 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, RedisHuey, SqliteHuey, crontab, signals
 
 from helpdesk import config
 from helpdesk.services import events, replies
+from helpdesk.services.operations import logs, metrics
 
 log = logging.getLogger(__name__)
+
+
+class _CarriesRequestId:
+    """A job queued while a request is served carries the request's id (in the job's id), so the
+    worker's log lines about it name the request that caused it."""
+
+    def enqueue(self, task):
+        task.id = logs.task_id_with_request(task.id)
+        return super().enqueue(task)
+
+
+class _SqliteHuey(_CarriesRequestId, SqliteHuey):
+    pass
+
+
+class _RedisHuey(_CarriesRequestId, RedisHuey):
+    pass
 
 
 def _make_huey() -> Huey:
@@ -18,14 +36,28 @@ def _make_huey() -> Huey:
     # (on SQLite a write transaction beside the chat's; see bench/README, chat widget).
     redis_url = config.redis_url()
     if redis_url:
-        return RedisHuey("helpdesk", url=redis_url, results=False)
+        return _RedisHuey("helpdesk", url=redis_url, results=False)
     path = config.instance_path() / "jobs.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("helpdesk", filename=str(path), results=False)
+    return _SqliteHuey("helpdesk", filename=str(path), results=False)
 
 
 huey = _make_huey()
 _app: Flask | None = None
+
+
+@huey.pre_execute()
+def _job_begins(task) -> None:
+    task.request_id_token = logs.request_id.set(logs.request_of_task(task.id) or logs.request_id.get())
+    metrics.job_started(task.name)
+
+
+@huey.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR)
+def _job_ends(signal, task, exc=None) -> None:
+    metrics.job_ended(task.name, "done" if signal == signals.SIGNAL_COMPLETE else "failed")
+    token = getattr(task, "request_id_token", None)
+    if token is not None:
+        logs.request_id.reset(token)
 
 
 def init_app(app: Flask) -> None:

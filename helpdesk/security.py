@@ -1,8 +1,14 @@
-"""Sessions, login loading, and the security headers every response carries."""
+"""Sessions, login loading, the security headers every response carries, and the strict JSON
+reader every request body goes through."""
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 
 from helpdesk.extensions import login_manager
 from helpdesk.services import staff
@@ -19,6 +25,49 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+MAX_JSON_DEPTH = 64  # providers' payloads nest about 8 deep, the API's 3
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JsonRejected(ValueError):
+    """JSON that parses but that nothing here can take: nested too deep, a lone UTF-16 surrogate
+    (which no database or UTF-8 encoder accepts), NaN or Infinity."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JsonRejected(f"{name} is not a JSON number")
+
+
+def load_json(data: str | bytes) -> Any:
+    """The value of the JSON document `data`; ValueError (JsonRejected or json.JSONDecodeError)
+    when it is not JSON or is JSON no handler may be given (see JsonRejected). Every JSON body the
+    app reads goes through here, so such input is a 400, never a 500 deep inside a handler."""
+    try:
+        value = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JsonRejected(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    pending: list[tuple[Any, int]] = [(value, 0)]  # a loop, not recursion: the depth is what is checked
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise JsonRejected("a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise JsonRejected(f"nested deeper than {MAX_JSON_DEPTH} levels")
+            children = list(item.values()) if isinstance(item, dict) else item
+            pending += [(key, depth) for key in item] if isinstance(item, dict) else []  # keys are strings
+            pending += [(child, depth + 1) for child in children]
+    return value
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading through `load_json` (request.get_json answers 400 on what it refuses)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return load_json(s)
 
 
 def bearer_token() -> str | None:
@@ -56,4 +105,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(staff.user_by_session_token)
+    app.json = StrictJSONProvider(app)
     app.after_request(_headers)

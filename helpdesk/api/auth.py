@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 
 from helpdesk.api import idempotency
 from helpdesk.api.errors import json_errors
+from helpdesk.api.json_input import StrictJsonParser
 from helpdesk.models import User
 from helpdesk.security import bearer_token
 from helpdesk.services import staff
@@ -41,7 +42,10 @@ def current_staff() -> User:
 
 class ProtectedBlueprint(Blueprint):
     """A blueprint whose every view needs a token (documented as a possible 401), honours an
-    `Idempotency-Key` header on POST and answers errors in JSON."""
+    `Idempotency-Key` header on POST and answers errors in JSON. JSON bodies are read strictly
+    (see helpdesk.api.json_input)."""
+
+    ARGUMENTS_PARSER = StrictJsonParser()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

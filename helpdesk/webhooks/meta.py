@@ -8,7 +8,6 @@ committed; any failure answers 500 so that Meta delivers again (duplicates are s
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
@@ -17,6 +16,7 @@ from flask import Blueprint, Response, abort, request
 from helpdesk.extensions import db
 from helpdesk.jobs import delivery_status as status_jobs
 from helpdesk.models import ChannelAccount
+from helpdesk.security import load_json
 from helpdesk.services.meta import accounts as meta_accounts
 from helpdesk.services.meta.accounts import WebhookReport
 
@@ -49,8 +49,8 @@ def blueprint(kind: str, receive: Receive) -> Blueprint:
         if not meta_accounts.signature_valid(account, body, request.headers.get("X-Hub-Signature-256")):
             return _text("bad signature", 403)
         try:
-            payload = json.loads(body)
-        except ValueError:
+            payload = load_json(body)
+        except ValueError:  # not JSON, or JSON nested too deep or with a lone surrogate
             return _text("not JSON", 400)
         try:
             report = receive(account, payload)

@@ -98,3 +98,16 @@ def test_a_redirect_from_the_provider_to_an_inside_address_is_refused(post_webho
     _refused(post_webhook, url)
     assert [c.path.partition("?")[0] for c in graph.calls if c.path.startswith("/cdn/")] == ["/cdn/387164_n.png"]
     assert inside.hits == []
+
+
+def test_a_signed_delivery_with_a_lone_surrogate_is_a_400_and_nothing_is_stored(client, page):
+    import json
+
+    from channels.whatsapp.signature import sign
+    from tests.messenger.conftest import APP_SECRET
+
+    body = json.dumps(events.text("hola \udc00")).encode()
+    response = client.post(f"/webhooks/messenger/{page.id}", data=body, headers={
+        "Content-Type": "application/json", "X-Hub-Signature-256": sign(body, APP_SECRET)})
+    assert (response.status_code, response.get_data(as_text=True)) == (400, "not JSON")
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0

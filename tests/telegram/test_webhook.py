@@ -93,3 +93,14 @@ def test_a_file_path_that_climbs_out_of_the_bot_api_is_not_fetched_and_the_messa
     assert message.attachments == []
     assert "[contract.pdf was not downloaded: the scheme 'http' is not allowed (https only)]" in message.body_text
     assert TOKEN not in message.body_text
+
+
+@pytest.mark.parametrize("body", ['{"update_id": 5005, "message": {"message_id": 1, "date": 1700000000, '
+                                  '"chat": {"id": 1, "type": "private"}, "from": {"id": 1, "is_bot": false, '
+                                  '"first_name": "\\ud800"}, "text": "hola"}}', "[" * 100_000 + "]" * 100_000])
+def test_json_no_handler_can_take_is_a_400_in_the_webhooks_shape(hooked, client, body):
+    account, secret = hooked
+    response = client.post(f"/webhooks/telegram/{account.id}", data=body, content_type="application/json",
+                           headers={HEADER: secret})
+    assert response.status_code == 400 and response.get_json() == {"ok": False, "error": "the body is not a Telegram update"}
+    assert count(Message) == 0

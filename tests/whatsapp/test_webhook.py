@@ -3,6 +3,8 @@ ending up on the right ticket of the right customer, once."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -206,3 +208,16 @@ def test_a_media_url_naming_a_local_file_or_an_inside_address_is_not_fetched(pos
     assert message.body_text.startswith(f"mira\n[image-{media_id}.jpg could not be downloaded:")
     assert "not allowed" in message.body_text
     assert graph.calls_to(f"/download/{media_id}", "GET") == []
+
+
+@pytest.mark.parametrize("kind", ["lone surrogate", "deep"])
+def test_a_signed_delivery_of_json_no_handler_can_take_is_a_400_and_nothing_is_stored(client, account, kind):
+    from channels.whatsapp.signature import sign
+    from tests.whatsapp.conftest import APP_SECRET
+
+    # json.dumps escapes the lone surrogate as \ud83d: valid JSON text, no valid string.
+    body = (json.dumps(payloads.text("hola \ud83d")) if kind == "lone surrogate" else "[" * 100_000 + "]" * 100_000)
+    response = client.post(f"/webhooks/whatsapp/{account.id}", data=body.encode(), headers={
+        "Content-Type": "application/json", "X-Hub-Signature-256": sign(body.encode(), APP_SECRET)})
+    assert (response.status_code, response.get_data(as_text=True)) == (400, "not JSON")
+    assert _count(Message) == 0

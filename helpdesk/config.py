@@ -91,6 +91,8 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
         "HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT": get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
+        # Password-reset requests per client address (each account also gets at most 3 links an hour).
+        "HELPDESK_PASSWORD_RESET_RATE_LIMIT": get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         # Browser origins, besides the server's own, allowed to open Socket.IO connections.
         "HELPDESK_SOCKET_ORIGINS": [o.strip() for o in get("SOCKET_ORIGINS", "").split(",") if o.strip()],
         # Web chat widget: per visitor (messages, connections) and per address (connections).

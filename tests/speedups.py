@@ -18,7 +18,9 @@ def remember_password_hashes(patch: pytest.MonkeyPatch) -> None:
     """Hash and check each (password, hash) once. A check still compares against a real scrypt
     hash and gives the answer scrypt gave; test users with the same password share one salt."""
     from helpdesk.services import staff
+    from helpdesk.services.accounts import passwords
 
+    patch.setattr(passwords, "generate_password_hash", lru_cache(maxsize=None)(passwords.generate_password_hash))
     patch.setattr(staff, "generate_password_hash", lru_cache(maxsize=None)(staff.generate_password_hash))
     patch.setattr(staff, "check_password_hash", lru_cache(maxsize=None)(staff.check_password_hash))
 

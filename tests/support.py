@@ -44,3 +44,15 @@ def committed_eventually(condition, seconds: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def mailed_path(raw: bytes, prefix: str) -> str:
+    """The path starting with `prefix` (e.g. "/account/invitation/") of the link in a mail's text."""
+    import email
+    import re
+    from email import policy
+
+    text = email.message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"[A-Za-z0-9_\-]+)", text)
+    assert match, text
+    return match.group(1)

@@ -66,3 +66,7 @@ def init_app(app: Flask) -> None:
     for blp in (tickets.blp, drafts.blp, macros.blp, macros.apply_blp, customers.blp, sla.blp, reports.blp, views.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
+    from helpdesk.api import users  # staff accounts (issue 17)
+
+    csrf.exempt(users.blp)
+    api.register_blueprint(users.blp)

@@ -6,7 +6,7 @@ authenticates an API call, which is what makes exempting the API from CSRF prote
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint, abort
 
 from helpdesk.api import idempotency
@@ -28,7 +28,7 @@ SECURITY_SCHEME = {
 def authenticate() -> None:
     """Before every API view: the token's user goes to `g.api_user`, or the request ends in 401."""
     g.api_user = None
-    user = staff.user_for_token(bearer_token())
+    user = staff.user_for_token(bearer_token(), request.remote_addr)
     if user is None:
         abort(401, message="send a valid API token as 'Authorization: Bearer <token>'",
               headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'})

@@ -74,7 +74,7 @@ def demo() -> None:
 
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
-    from helpdesk.cli import mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands to `channels`
+    from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
     from helpdesk.cli.reports import reports
     from helpdesk.cli.surveys import surveys
 

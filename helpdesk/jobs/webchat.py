@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-import channels
-from channels.base import AUTO_GENERATED, DeliveryError, OutboundMessage, Sender
 from helpdesk.jobs.queue import huey
-from helpdesk.services.mail import mailboxes
+from helpdesk.services.mail import notices
 
 _app: Flask | None = None
 
@@ -34,13 +32,4 @@ def send_confirmation(address: str, link: str, widget: str) -> str:
     """E-mail the confirmation `link` to `address`; retried when the mail server fails for now."""
     assert _app is not None, "helpdesk.jobs.webchat.init_app was not called"
     with _app.app_context():
-        mailer = channels.get_channel("email", {"smtp": mailboxes.outgoing_smtp(None)})
-        message = OutboundMessage(message_id=0, channel="email", source=None, recipient=Sender(kind="email", address=address),
-                                  body_text=BODY.format(widget=widget, link=link), subject="Confirm your e-mail address",
-                                  auto_submitted=AUTO_GENERATED)
-        try:
-            return mailer.send(message).provider_id
-        except DeliveryError as exc:
-            if exc.retryable:
-                raise
-            return f"not sent: {exc.reason}"
+        return notices.send_notice(address, "Confirm your e-mail address", BODY.format(widget=widget, link=link))

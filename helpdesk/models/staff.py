@@ -43,6 +43,11 @@ class User(UserMixin, db.Model):
     # Changing it logs out every session of this user (Flask-Login reads it as the session id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(16))
+    last_login_at: Mapped[datetime | None]
+    # Bumped by every change of what this user may see or use (active, role, groups, tokens,
+    # sessions): live Socket.IO connections compare it to re-check their rooms.
+    rights_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     groups: Mapped[list[Group]] = relationship(secondary=group_members, back_populates="members")
 
@@ -73,5 +78,27 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    # A revoked token stays listed (who had it, when it was last used) and never authenticates again.
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AccountLink(db.Model):
+    """A single-use link e-mailed to a staff member (an invitation, a password reset); only the
+    SHA-256 of its token is stored."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "invite" or "reset"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room, leave_room
 
@@ -18,6 +18,7 @@ from helpdesk.extensions import db, socketio
 from helpdesk.models import User
 from helpdesk.realtime import online as online_staff
 from helpdesk.realtime import origins as socket_origins
+from helpdesk.realtime import rights
 from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services import events, staff, tickets
 from helpdesk.webchat import delivery as chat_delivery
@@ -40,6 +41,11 @@ class Presence:
     def drop(self, sid: str) -> int | None:
         with self._lock:
             entry = self._by_sid.pop(sid, None)
+        return entry[0] if entry else None
+
+    def ticket_of(self, sid: str) -> int | None:
+        with self._lock:
+            entry = self._by_sid.get(sid)
         return entry[0] if entry else None
 
     def on_ticket(self, ticket_id: int) -> list[dict]:
@@ -72,6 +78,10 @@ class RedisPresence:
         self._redis.hdel(f"helpdesk:presence:{int(ticket_id)}", sid)
         return int(ticket_id)
 
+    def ticket_of(self, sid: str) -> int | None:
+        ticket_id = self._redis.get(f"helpdesk:presence-sid:{sid}")
+        return int(ticket_id) if ticket_id is not None else None
+
     def on_ticket(self, ticket_id: int) -> list[dict]:
         return merge_presence([json.loads(v) for v in self._redis.hvals(f"helpdesk:presence:{ticket_id}")])
 
@@ -88,12 +98,15 @@ def merge_presence(entries: list[dict]) -> list[dict]:
 presence: Presence | RedisPresence = Presence()
 
 
-def _user_for_connect(auth) -> User | None:
+def _user_for_connect(auth) -> tuple[User | None, str]:
+    """The staff member opening the connection and the credential they used."""
     if isinstance(auth, dict) and auth.get("token"):
-        return staff.user_for_token(str(auth["token"]))
+        row = staff.token_row(str(auth["token"]), request.remote_addr)
+        return (row.user, rights.token_credential(row)) if row is not None else (None, "")
     if current_user.is_authenticated:
-        return current_user._get_current_object()
-    return None
+        user = current_user._get_current_object()
+        return user, rights.session_credential(user)
+    return None, ""
 
 
 class AgentNamespace(PublicEventsNamespace):
@@ -104,16 +117,17 @@ class AgentNamespace(PublicEventsNamespace):
     def on_connect(self, auth=None):
         if not socket_origins.console_origin_allowed(request.environ):
             raise ConnectionRefusedError("origin not allowed")  # a chat widget's site, say
-        user = _user_for_connect(auth)
+        user, credential = _user_for_connect(auth)
         if user is None:
             raise ConnectionRefusedError("authentication required")
         session["agent_user_id"] = user.id
-        for group_id in user.group_ids:
-            join_room(f"group:{group_id}")
-        if user.sees_all_groups:
-            join_room("supervisors")
+        for room in rights.rooms_for(user):
+            join_room(room)
         join_room(f"user:{user.id}")  # notifications addressed to this staff member
-        online_staff.online.add(request.sid, user.id)
+        online_staff.online.add(request.sid, user.id, credential)
+        rights.seen.connected(request.sid, user)
+        if not current_app.testing:
+            rights.watch(current_app._get_current_object(), lambda: presence, _sweep_interval(current_app))
         emit("agents.changed", {"user_id": user.id, "online": True}, to="supervisors", namespace=NAMESPACE)
         emit("hello", {"user_id": user.id, "server_time": time.time()})
 
@@ -165,6 +179,7 @@ class AgentNamespace(PublicEventsNamespace):
 
     def on_disconnect(self, reason=None):
         online_staff.online.drop(request.sid)
+        rights.seen.gone(request.sid)
         emit("agents.changed", {"online": False}, to="supervisors", namespace=NAMESPACE)
         ticket_id = presence.drop(request.sid)
         if ticket_id is not None:
@@ -211,12 +226,25 @@ _handlers = {name: _forward(name) for name in ("ticket.created", "ticket.updated
                                                "sla.warning", "sla.breached", "sla.recomputed")}
 
 
+def _sweep_interval(app: Flask) -> float:
+    # Without Redis a command-line change comes from another process that cannot reach these
+    # sockets: the sweep is the way it arrives, so it runs every second. With Redis the change
+    # arrives at once through the message queue, and the sweep is only a safety net.
+    return 5.0 if app.config.get("HELPDESK_REDIS_URL") else 1.0
+
+
+def _on_user_changed(sender, payload: dict) -> None:
+    rights.apply(payload["user_id"], presence)
+
+
 def init_app(app: Flask) -> None:
     """Register the namespace and forward committed domain events to the rooms that may see them."""
     global presence
     redis_url = app.config.get("HELPDESK_REDIS_URL")
     presence = RedisPresence(redis_url) if redis_url else Presence()
     online_staff.init(redis_url)
+    rights.seen = rights.Seen()
     socketio.on_namespace(AgentNamespace(NAMESPACE))
     for name, handler in _handlers.items():
         events.EVENTS[name].connect(handler, weak=False)
+    events.user_changed.connect(_on_user_changed, weak=False)

@@ -1,7 +1,10 @@
-"""Which staff members have the console open: one entry per Socket.IO connection.
+"""Which staff members have the console open: one entry per Socket.IO connection, with the
+credential it was opened with (`t<token id>` or `s<session>`), so a revoked token or an ended
+session can close exactly its own connections.
 
 In-process for the embedded set-up; in Redis (entries expire) when several web processes share
-the work, so the dashboard of any process sees every connected agent.
+the work, so the dashboard of any process sees every connected agent, and a change made in one
+process finds the user's connections in every other.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ class OnlineStaff:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_sid: dict[str, int] = {}
+        self._by_sid: dict[str, tuple[int, str]] = {}
 
-    def add(self, sid: str, user_id: int) -> None:
+    def add(self, sid: str, user_id: int, credential: str = "") -> None:
         with self._lock:
-            self._by_sid[sid] = user_id
+            self._by_sid[sid] = (user_id, credential)
 
     def drop(self, sid: str) -> None:
         with self._lock:
@@ -26,7 +29,12 @@ class OnlineStaff:
 
     def user_ids(self) -> set[int]:
         with self._lock:
-            return set(self._by_sid.values())
+            return {user_id for user_id, _ in self._by_sid.values()}
+
+    def sockets_of(self, user_id: int) -> list[tuple[str, str]]:
+        """(sid, credential) of every connection of `user_id`."""
+        with self._lock:
+            return [(sid, cred) for sid, (uid, cred) in self._by_sid.items() if uid == user_id]
 
 
 class RedisOnlineStaff:
@@ -40,15 +48,24 @@ class RedisOnlineStaff:
 
         self._redis = redis.Redis.from_url(url)
 
-    def add(self, sid: str, user_id: int) -> None:
+    def add(self, sid: str, user_id: int, credential: str = "") -> None:
         with self._redis.pipeline() as pipe:
-            pipe.hset(self.KEY, sid, user_id).expire(self.KEY, self.TTL).execute()
+            pipe.hset(self.KEY, sid, f"{user_id} {credential}").expire(self.KEY, self.TTL).execute()
 
     def drop(self, sid: str) -> None:
         self._redis.hdel(self.KEY, sid)
 
     def user_ids(self) -> set[int]:
-        return {int(v) for v in self._redis.hvals(self.KEY)}
+        return {int(v.split()[0]) for v in self._redis.hvals(self.KEY)}
+
+    def sockets_of(self, user_id: int) -> list[tuple[str, str]]:
+        """(sid, credential) of every connection of `user_id`, in any process."""
+        found = []
+        for sid, value in self._redis.hgetall(self.KEY).items():
+            uid, _, credential = value.decode().partition(" ")
+            if int(uid) == user_id:
+                found.append((sid.decode(), credential))
+        return found
 
 
 online: OnlineStaff | RedisOnlineStaff = OnlineStaff()

@@ -55,9 +55,12 @@ sla_warning = _Signal("sla.warning")
 sla_breached = _Signal("sla.breached")
 sla_config_changed = _Signal("sla.config_changed")
 sla_recomputed = _Signal("sla.recomputed")
+# A staff member's rights changed (switched off or on, role, groups, a token revoked, a session
+# ended): live connections re-check their rooms. Payload {"user_id": id}.
+user_changed = _Signal("user.changed")
 
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
-                              sla_warning, sla_breached, sla_config_changed, sla_recomputed)}
+                              sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed)}
 
 
 def publish(name: str, payload: dict) -> None:

@@ -16,8 +16,9 @@ from helpdesk.extensions import db
 from helpdesk.models import ApiToken, Group, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.staff import ROLES
+from helpdesk.services import audit
+from helpdesk.services.accounts import passwords
 
-PASSWORD_MIN = 10
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -60,21 +61,29 @@ def get_or_create_group(name: str, *, is_default: bool = False) -> Group:
     return group
 
 
-def create_user(*, email: str, name: str, role: str, password: str, groups: list[str] = ()) -> User:
-    """Create a staff user with a scrypt password hash; commits."""
+def new_user(*, email: str, name: str, role: str, password: str | None) -> User:
+    """A validated, not yet added staff user (no password: they set one through an invitation);
+    raises StaffError naming the offending field."""
     email = email.strip().lower()
-    if not _EMAIL.match(email):
+    if len(email) > 320 or not _EMAIL.match(email):
         raise StaffError("email", "is not an e-mail address")
     if role not in ROLES:
         raise StaffError("role", f"must be one of {list(ROLES)}")
-    if len(password) < PASSWORD_MIN:
-        raise StaffError("password", f"must be at least {PASSWORD_MIN} characters")
-    if not name.strip():
-        raise StaffError("name", "must not be empty")
+    if not name.strip() or len(name) > 200:
+        raise StaffError("name", "must be 1 to 200 characters")
+    try:
+        password_hash = passwords.hashed(password) if password is not None else None
+    except passwords.PasswordRejected as exc:
+        raise StaffError("password", str(exc)) from None
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise StaffError("email", "is already taken")
-    user = User(email=email, name=name.strip(), role=role, session_token=secrets.token_hex(16),
-                password_hash=generate_password_hash(password, method="scrypt"))
+    return User(email=email, name=name.strip(), role=role, session_token=secrets.token_hex(16),
+                password_hash=password_hash)
+
+
+def create_user(*, email: str, name: str, role: str, password: str, groups: list[str] = ()) -> User:
+    """Create a staff user with a scrypt password hash; commits."""
+    user = new_user(email=email, name=name, role=role, password=password)
     user.groups = [get_or_create_group(g) for g in groups]
     db.session.add(user)
     db.session.commit()
@@ -90,6 +99,29 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def record_sign_in(user: User, ip: str | None) -> None:
+    """Note a successful sign-in (last sign-in time, audit log); commits."""
+    user.last_login_at = utcnow()
+    audit.record(audit.Actor(user_id=user.id, ip=ip, via="web"), "auth.sign_in", "user", user.id)
+    db.session.commit()
+
+
+def record_failed_sign_in(email: str, ip: str | None) -> None:
+    """Note a failed sign-in (the e-mail tried, never the password) in the audit log; commits."""
+    email = email.strip().lower()[:320]
+    user_id = db.session.scalar(select(User.id).where(User.email == email))
+    audit.record(audit.Actor(ip=ip, via="web"), "auth.sign_in_failed", "user", user_id, email=email)
+    db.session.commit()
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether `password` is `user`'s (False when they have none yet)."""
+    if not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(user.password_hash, password)
 
 
 def user_by_session_token(token: str) -> User | None:
@@ -114,23 +146,34 @@ def create_token(user: User, name: str = "") -> str:
     return token
 
 
-def user_for_token(token: str | None) -> User | None:
-    """The active user an API token belongs to, or None.
+def token_row(token: str | None, ip: str | None = None) -> ApiToken | None:
+    """The live (not revoked) token row of an active user for this bearer token, or None.
 
-    `last_used_at` is refreshed at most once a minute, in a write transaction of its own: on
-    SQLite a read transaction that turns into a write fails at once (no busy wait) when another
-    writer committed meanwhile, and tokens are checked on every API call and socket connect.
+    `last_used_at` (and the address it came from) is refreshed at most once a minute, or when the
+    address changes, in a write transaction of its own: on SQLite a read transaction that turns
+    into a write fails at once (no busy wait) when another writer committed meanwhile, and tokens
+    are checked on every API call and socket connect.
     """
-    if not token:
+    if not token or len(token) > 200:
         return None
     row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))  # one query, not two
-                            .where(ApiToken.token_hash == _hash_token(token)))
+                            .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
-    user, now = row.user, utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
+    now, ip = utcnow(), (ip or None) and ip[:45]
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL or (ip and ip != row.last_used_ip):
         token_id = row.id
         db.session.commit()  # end the read snapshot so the write below waits for its turn instead
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        values = {"last_used_at": now, **({"last_used_ip": ip} if ip else {})}
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(**values))
         db.session.commit()
-    return user
+        row = db.session.get(ApiToken, token_id)
+        if row is None or row.revoked_at is not None or not row.user.active:
+            return None  # revoked while we waited for the write
+    return row
+
+
+def user_for_token(token: str | None, ip: str | None = None) -> User | None:
+    """The active user a live API token belongs to, or None (see `token_row`)."""
+    row = token_row(token, ip)
+    return row.user if row is not None else None

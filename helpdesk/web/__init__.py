@@ -24,9 +24,11 @@ def _asset_url(name: str) -> str | None:
 def init_app(app: Flask) -> None:
     """Register the console blueprints and the template helpers they share."""
     from helpdesk.web import (
+        account,
         admin,
         admin_channels,
         admin_mail,
+        admin_users,
         admin_webchat,
         attachments,
         auth,
@@ -49,6 +51,8 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, tickets, ticket_actions, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
+        app.register_blueprint(module.bp)
+    for module in (account, admin_users):  # staff accounts (issue 17)
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

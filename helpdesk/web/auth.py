@@ -68,12 +68,14 @@ def login():
     password = request.form.get("password", "")[:1024]
     user = staff.authenticate(email, password)
     if user is None:
+        staff.record_failed_sign_in(email, request.remote_addr)
         flash("Wrong e-mail or password.", "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), email=email), 401
     target = _safe_next(request.form.get("next"))
     # A fresh session at sign-in: nothing planted in the cookie before (session fixation) survives.
     session.clear()
     login_user(user)
+    staff.record_sign_in(user, request.remote_addr)
     return redirect(target)
 
 

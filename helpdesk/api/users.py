@@ -1,0 +1,115 @@
+"""Staff endpoints: the caller (`/me`), the users admin (admins only), API tokens.
+
+Every change goes through the same services as the console and the command line, so it is
+audited and reaches live connections at once.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import abort
+
+from helpdesk.api.auth import ProtectedBlueprint, current_staff
+from helpdesk.api.errors import fail
+from helpdesk.api.user_schemas import NewUserSchema, UserChangesSchema, UserListSchema, UserSchema
+from helpdesk.extensions import db
+from helpdesk.models import User
+from helpdesk.services import audit
+from helpdesk.services.accounts import users as accounts
+from helpdesk.services.staff import StaffError
+
+blp = ProtectedBlueprint("api-users", __name__, url_prefix="/api/v1", description=(
+    "Staff accounts. `/me` is the caller; `/users` is for admins (others get 403)."))
+
+
+def actor() -> audit.Actor:
+    """The caller as the audit log records them."""
+    return audit.Actor(user_id=current_staff().id, ip=request.remote_addr, via="api")
+
+
+def admins_only() -> None:
+    if current_staff().role != "admin":
+        abort(403, message="only admins manage staff accounts")
+
+
+def user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        abort(404, message=f"no user {user_id}")
+    return user
+
+
+def _staff_error(exc: StaffError):
+    field = {"active": "active", "groups": "groups"}.get(exc.field, exc.field)
+    fail(409 if "taken" in str(exc) else 422, "json", field, str(exc).split(": ", 1)[-1])
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The staff member the token belongs to"""
+        return current_staff()
+
+
+@blp.route("/users")
+class UserList(MethodView):
+    @blp.response(200, UserListSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def get(self):
+        """List staff (admins)"""
+        admins_only()
+        return {"items": accounts.list_users()}
+
+    @blp.arguments(NewUserSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(409, response="CONFLICT", description="The e-mail address is taken.")
+    def post(self, data: dict):
+        """Create a staff member (admins)
+
+        With `password` the account is ready at once; without it an invitation link is e-mailed.
+        """
+        admins_only()
+        from helpdesk.jobs import accounts as account_jobs
+
+        try:
+            user, token = accounts.create(actor(), email=data["email"], name=data["name"], role=data["role"],
+                                          groups=data.get("groups") or [], language=data.get("language"),
+                                          password=data.get("password"))
+        except StaffError as exc:
+            db.session.rollback()
+            _staff_error(exc)
+        if token:
+            account_jobs.send_link(user.email, user.name, "invite", token)
+        return user
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @blp.response(200, UserSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, user_id: int):
+        """Read a staff member (admins)"""
+        admins_only()
+        return user_or_404(user_id)
+
+    @blp.arguments(UserChangesSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data: dict, user_id: int):
+        """Change a staff member (admins)
+
+        `active: false` switches them off: sessions, API tokens (kept, listed as revoked) and live
+        Socket.IO connections end at once. Role and group changes apply to live connections at once.
+        """
+        admins_only()
+        user = user_or_404(user_id)
+        try:
+            return accounts.update_user(user, actor(), **data)
+        except StaffError as exc:
+            db.session.rollback()
+            _staff_error(exc)

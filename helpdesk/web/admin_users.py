@@ -1,0 +1,148 @@
+"""The users admin at /admin/users (admins only): list, invite, edit, switch off and on, reassign
+a switched-off user's open tickets, revoke their API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from helpdesk.extensions import db
+from helpdesk.models import ApiToken, User
+from helpdesk.models.staff import ROLES
+from helpdesk.services import audit, tickets
+from helpdesk.services.accounts import tokens as api_tokens
+from helpdesk.services.accounts import users as accounts
+from helpdesk.services.staff import StaffError
+from helpdesk.web.common import BadInput, admins_only, all_groups, assignable_users, get_or_404, optional_int
+
+bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+bp.before_request(admins_only)
+
+
+def actor() -> audit.Actor:
+    """The signed-in admin as the audit log records them."""
+    return audit.Actor(user_id=current_user.id, ip=request.remote_addr, via="web")
+
+
+def _back(user: User | None = None):
+    target = url_for("admin_users.edit", user_id=user.id) if user else url_for("admin_users.overview")
+    return redirect(target, code=303)
+
+
+@bp.get("")
+def overview():
+    """Every staff member with role, groups, last sign-in and second factor; the invite form."""
+    return render_template("admin/users.html", users=accounts.list_users(), groups=all_groups(), roles=ROLES,
+                           languages=accounts.LANGUAGES)
+
+
+@bp.post("/invite")
+def invite():
+    """Create a user without a password and e-mail them a link to choose one."""
+    from helpdesk.jobs import accounts as account_jobs
+
+    form = request.form
+    try:
+        user, token = accounts.create(actor(), email=form.get("email", ""), name=form.get("name", ""),
+                                      role=form.get("role", ""), groups=form.getlist("groups"),
+                                      language=form.get("language") or None)
+    except StaffError as exc:
+        db.session.rollback()
+        flash(f"Not invited: {exc}.", "error")
+        return _back()
+    account_jobs.send_link(user.email, user.name, "invite", token)
+    flash(f"Invitation sent to {user.email}.", "ok")
+    return _back()
+
+
+@bp.get("/<int:user_id>")
+def edit(user_id: int):
+    """One user: profile, rights, switch off/on, open tickets to reassign, API tokens."""
+    user = get_or_404(User, user_id)
+    open_tickets = accounts.open_tickets(user)
+    return render_template("admin/user.html", user=user, groups=all_groups(), roles=ROLES,
+                           languages=accounts.LANGUAGES, open_tickets=open_tickets,
+                           colleagues=[u for u in assignable_users() if u.id != user.id],
+                           tokens=api_tokens.tokens_of(user))
+
+
+@bp.post("/<int:user_id>")
+def update(user_id: int):
+    """Change name, role, groups and language."""
+    user = get_or_404(User, user_id)
+    form = request.form
+    try:
+        accounts.update_user(user, actor(), name=form.get("name", ""), role=form.get("role", ""),
+                             groups=form.getlist("groups"), language=form.get("language") or None)
+    except StaffError as exc:
+        db.session.rollback()
+        flash(f"Not saved: {exc}.", "error")
+        return _back(user)
+    flash("Saved. Open consoles of this user follow the change at once.", "ok")
+    return _back(user)
+
+
+@bp.post("/<int:user_id>/active")
+def set_active(user_id: int):
+    """Switch a user off (sessions, tokens and live connections end at once) or back on."""
+    user = get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        accounts.update_user(user, actor(), active=active)
+    except StaffError as exc:
+        db.session.rollback()
+        flash(f"Not changed: {exc}.", "error")
+        return _back(user)
+    flash(f"{user.name} is switched {'on' if active else 'off'}.", "ok")
+    return _back(user)
+
+
+@bp.post("/<int:user_id>/reassign")
+def reassign(user_id: int):
+    """Give the chosen open tickets of this user to a colleague (or nobody)."""
+    user = get_or_404(User, user_id)
+    try:
+        assignee_id = optional_int(request.form.get("assignee_id"), "assignee_id")
+        chosen = {optional_int(v, "ticket_id") for v in request.form.getlist("ticket_id")}
+    except BadInput as exc:
+        flash(f"Not reassigned: {exc}.", "error")
+        return _back(user)
+    moved = 0
+    for ticket in accounts.open_tickets(user):
+        if ticket.id in chosen:
+            try:
+                tickets.update_ticket(ticket, current_user._get_current_object(), assignee_id=assignee_id)
+            except tickets.TicketError as exc:
+                db.session.rollback()
+                flash(f"Ticket #{ticket.number} not reassigned: {exc}.", "error")
+                continue
+            moved += 1
+    flash(f"{moved} ticket(s) reassigned.", "ok")
+    return _back(user)
+
+
+@bp.post("/<int:user_id>/invitation")
+def resend_invitation(user_id: int):
+    """A fresh invitation link for a user who has not chosen a password yet."""
+    from helpdesk.jobs import accounts as account_jobs
+
+    user = get_or_404(User, user_id)
+    try:
+        token = accounts.reissue_invitation(user, actor())
+    except StaffError as exc:
+        flash(f"Not sent: {exc}.", "error")
+        return _back(user)
+    account_jobs.send_link(user.email, user.name, "invite", token)
+    flash(f"A new invitation was sent to {user.email}.", "ok")
+    return _back(user)
+
+
+@bp.post("/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_token(user_id: int, token_id: int):
+    """Revoke one of this user's API tokens."""
+    token = get_or_404(ApiToken, token_id)
+    if token.user_id != user_id:
+        return _back(get_or_404(User, user_id))
+    api_tokens.revoke(token, actor())
+    flash(f"Token “{token.name}” revoked.", "ok")
+    return _back(token.user)

@@ -3,14 +3,14 @@ single-use account links (invitations, password resets); the audit log's address
 and after
 
 Revision ID: d3a7c1e9f5b2
-Revises: d3a7f2c81e54
+Revises: e7b3c5a9d1f8
 Create Date: 2026-12-07 00:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'd3a7c1e9f5b2'
-down_revision = 'd3a7f2c81e54'
+down_revision = 'e7b3c5a9d1f8'
 branch_labels = None
 depends_on = None
 

@@ -60,7 +60,7 @@ def _refused(post_webhook, url: str) -> Message:
     return message
 
 
-def test_the_signing_key_file_is_never_stored_as_an_attachment(post_webhook, app):
+def test_the_signing_key_file_is_never_stored_as_an_attachment(post_webhook, app, caplog):
     # Before the fix, urllib's file handler read this file and the key became an attachment.
     key_file = current_app.instance_path + "/secret_key"
     with open(key_file) as handle:
@@ -68,6 +68,7 @@ def test_the_signing_key_file_is_never_stored_as_an_attachment(post_webhook, app
     message = _refused(post_webhook, f"file://{key_file}")
     assert key not in message.body_text
     assert "not allowed" in message.body_text
+    assert any("not downloaded" in r.getMessage() and key not in r.getMessage() for r in caplog.records)
 
 
 def test_loopback_and_metadata_addresses_in_every_spelling_are_refused(post_webhook, inside):

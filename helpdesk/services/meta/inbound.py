@@ -73,6 +73,7 @@ def with_file(message: InboundMessage, name: str, fetch: Fetch) -> InboundMessag
     except DeliveryError as exc:
         if exc.retryable:
             raise
+        log.warning("%s message %s: file %s not downloaded: %s", message.channel, message.external_id, name, exc.reason)
         note = f"[{name} could not be downloaded: {exc.reason}]"
         return replace(message, body_text=f"{message.body_text}\n{note}".strip())
     return replace(message, attachments=(*message.attachments, file))

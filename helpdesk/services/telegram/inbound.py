@@ -110,6 +110,7 @@ def _with_files(message: InboundMessage, files: tuple[FileRef, ...], api: BotApi
         except TelegramApiError as exc:
             if exc.retryable:
                 raise
+            log.warning("telegram message %s: file %s not downloaded: %s", message.external_id, ref.filename, exc.reason)
             missing.append(f"[{ref.filename} was not downloaded: {exc.reason}]")
             continue
         attached.append(Attachment(filename=ref.filename, content=content, content_type=ref.content_type))

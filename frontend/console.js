@@ -2,6 +2,7 @@
 // parts of the page that are live. Pages work without it; it only keeps them current.
 import { io } from "socket.io-client";
 import { attachRecomputeProgress } from "./admin_sla.js";
+import { attachBulkSelect } from "./bulk_select.js";
 import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
@@ -23,6 +24,7 @@ function start() {
   socket.on("disconnect", () => { indicator.textContent = "reconnecting…"; indicator.dataset.state = "down"; });
   socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
   attachTicketList(socket);
+  attachBulkSelect();
   attachSavedViews(socket);
   attachTicketPage(socket);
   attachComposer();

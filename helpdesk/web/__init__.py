@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         admin_webchat,
         attachments,
         auth,
+        bulk,
         composer,
         contact,
         customers,
@@ -49,7 +50,7 @@ def init_app(app: Flask) -> None:
         widget,
     )
 
-    for module in (auth, tickets, ticket_actions, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
+    for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
         app.register_blueprint(module.bp)
     for module in (account, admin_users):  # staff accounts (issue 17)

@@ -80,3 +80,24 @@ def test_an_agent_writes_a_macro_then_finds_previews_and_applies_it_from_the_com
     expect(ana.locator(".message-outbound").filter(has_text="the refund for")).to_be_visible()
     ana.goto(f"{live_server.url}/macros")
     expect(ana.locator("#macro-list .usage")).to_have_text("1")
+
+
+def test_an_agent_selects_a_range_of_rows_and_changes_them_at_once(sign_in, live_server):
+    ids = [create_ticket(live_server, f"Outage report {n}") for n in range(4)]
+    ana = sign_in("ana@staff.example")
+    expect(ana.locator("#live-state")).to_have_text("live")
+    newest, _, third, oldest = ids[3], ids[2], ids[1], ids[0]
+    expect(ana.locator(f"#ticket-row-{oldest}")).to_be_visible()
+    ana.locator(f"#ticket-row-{newest} input[name=ids]").click()
+    ana.locator(f"#ticket-row-{third} input[name=ids]").click(modifiers=["Shift"])
+    expect(ana.locator("#bulk-count")).to_have_text("3 selected")
+    expect(ana.locator(f"#ticket-row-{oldest} input[name=ids]")).not_to_be_checked()
+    ana.select_option("select[name=set_status]", "pending")
+    ana.fill("#bulk-bar input[name=add_tags]", "outage")
+    ana.click("#bulk-change")
+    expect(ana.locator(".flash-ok")).to_have_text("3 tickets changed.")
+    for ticket_id in ids[1:]:
+        ticket = live_server.api("GET", f"/api/v1/tickets/{ticket_id}").json()
+        assert (ticket["status"], ticket["tags"]) == ("pending", ["outage"])
+        assert any(e["kind"] == "changed" and "status" in e["data"] for e in ticket["events"])
+    assert live_server.api("GET", f"/api/v1/tickets/{oldest}").json()["status"] == "new"

@@ -3,17 +3,8 @@ properties saved without a reload, "Send and set pending / solved"."""
 
 from __future__ import annotations
 
-import pytest
-
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-
-
-@pytest.fixture
-def agent(groups, make_user, login):
-    user = make_user(groups=("Support",), name="Ana Agent")
-    login(user)
-    return user
 
 
 def test_a_saved_draft_comes_back_in_the_composer_after_a_reload(client, agent, inbound):

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Macro, Message, Ticket
-
-
-@pytest.fixture
-def agent(groups, make_user, login):
-    user = make_user(groups=("Support",), name="Ana Agent")
-    login(user)
-    return user
-
 
 FORM = {"name": "Password reset", "scope": "personal", "body": "Hi {{customer.first_name}}, reset it here.",
         "translation_language": ["es", ""], "translation_text": ["Hola {{customer.first_name}}.", ""],

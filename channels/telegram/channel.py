@@ -4,7 +4,7 @@ message offers choices), sendPhoto/sendDocument for each file."""
 from __future__ import annotations
 
 from channels.base import Choice, DeliveryError, DeliveryReceipt, OutboundMessage
-from channels.telegram.api import DEFAULT_API_URL, BotApi, TelegramApiError
+from channels.telegram.client import DEFAULT_API_URL, BotClient, TelegramApiError
 from channels.telegram.parser import chat_of
 
 MAX_TEXT = 4096  # Bot API: characters in one message
@@ -50,17 +50,17 @@ class TelegramChannel:
         chat_id = chat_of(message.thread_key) or message.recipient.address
         sent: list[str] = []
         try:
-            with BotApi(self._token, api_url=self.api_url) as api:
+            with BotClient(self._token, api_url=self.api_url) as bot:
                 pieces = split_text(message.body_text)
                 for number, piece in enumerate(pieces, 1):
                     buttons = keyboard(message.choices) if number == len(pieces) else None
-                    sent.append(f"{chat_id}:{api.send_message(chat_id, piece, buttons=buttons)['message_id']}")
+                    sent.append(f"{chat_id}:{bot.send_text(chat_id, piece, buttons=buttons).message_id}")
                 for file in message.attachments:
-                    sent.append(f"{chat_id}:{api.send_file(chat_id, file)['message_id']}")
+                    sent.append(f"{chat_id}:{bot.send_file(chat_id, file).message_id}")
         except TelegramApiError as exc:
             reason = exc.reason if not sent else f"{exc.reason} (after {len(sent)} part(s) were sent)"
             raise DeliveryError(reason, retryable=exc.retryable) from None
-        except (KeyError, TypeError):
+        except (KeyError, TypeError):  # python-telegram-bot could not read the sent Message
             raise DeliveryError("Telegram answered without a message id", retryable=False) from None
         if not sent:
             raise DeliveryError("nothing to send: the reply is empty", retryable=False)

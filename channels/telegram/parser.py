@@ -1,8 +1,10 @@
-"""Telegram Bot API updates (the JSON objects getUpdates returns and webhooks POST) as messages.
+"""Telegram Bot API updates (what getUpdates returns and webhooks POST) as messages.
 
-An update carries at most one of `message`, `edited_message`, `callback_query` (the kinds we ask
-for); anything else is not a customer message and yields None. Files are only listed here: the
-adapter downloads them, so parsing stays pure and testable without a network.
+python-telegram-bot reads an update's JSON into its types (`read_update`, `Update.de_json`);
+`parse_update` turns the kinds we ask for, `message`, `edited_message` and `callback_query`,
+into the message for `ingest`; anything else is not a customer message and yields None. Files
+are only listed here: the adapter downloads them, so parsing stays pure and testable without a
+network.
 
 External ids are unique per bot: "<chat id>:<message id>" for a message (the same shape as the
 provider id of what we send, so a customer's reply to our message finds its ticket), with
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, Update, User
 
 from channels.base import InboundMessage, Sender
 
@@ -65,24 +69,34 @@ def chat_of(thread_key: str | None) -> str | None:
     return chat if chat.lstrip("-").isdigit() else None
 
 
-def parse_update(update: Mapping[str, Any], *, source: str) -> TelegramUpdate | None:
+def read_update(data: object) -> Update:
+    """`data` (an Update's JSON, as a webhook receives it) as python-telegram-bot's Update;
+    UnreadableUpdate when it does not fit the Bot API's types (an id or a required field missing)."""
+    if not isinstance(data, Mapping):
+        raise UnreadableUpdate("an update is a JSON object")
+    try:
+        return Update.de_json(dict(data), None)
+    except _MISFIT as exc:
+        raise UnreadableUpdate(f"not a Bot API update ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+
+
+# What PTB's de_json raises on JSON that does not fit its types: a required field missing or of
+# another type (TypeError, AttributeError, KeyError), a date out of range (ValueError, OverflowError, OSError).
+_MISFIT = (TypeError, AttributeError, KeyError, ValueError, OverflowError, OSError)
+
+
+def parse_update(update: Update, *, source: str) -> TelegramUpdate | None:
     """`update` as received from bot account `source` ("telegram:<account id>"), or None when
     it is no customer message (a channel post, a membership change, a poll answer...).
-    UnreadableUpdate when it is one of our kinds but malformed."""
-    update_id = update.get("update_id")
-    if not isinstance(update_id, int):
-        raise UnreadableUpdate("update without an update_id")
-    if isinstance(update.get("message"), dict):
-        return _from_message(update_id, update["message"], source, edited=False)
-    if isinstance(update.get("edited_message"), dict):
-        return _from_message(update_id, update["edited_message"], source, edited=True)
-    if isinstance(update.get("callback_query"), dict):
-        return _from_callback(update_id, update["callback_query"], source)
+    UnreadableUpdate when it is one of our kinds but lacks what every such update has."""
+    update_id = _int(update.update_id, "update_id")
+    if update.message is not None:
+        return _from_message(update_id, update.message, source, edited=False)
+    if update.edited_message is not None:
+        return _from_message(update_id, update.edited_message, source, edited=True)
+    if update.callback_query is not None:
+        return _from_callback(update_id, update.callback_query, source)
     return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _str(value: Any, default: str) -> str:
@@ -95,19 +109,19 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
-def _sender(user: Any) -> tuple[Sender, str | None, str | None]:
-    if not isinstance(user, dict):
+def _sender(user: User | None) -> tuple[Sender, str | None, str | None]:
+    if not isinstance(user, User):
         raise UnreadableUpdate("the message has no sender")
-    user_id = _int(user.get("id"), "from.id")
-    username = _str(user.get("username"), "") or None
-    full = " ".join(str(user[k]).strip() for k in ("first_name", "last_name") if user.get(k)).strip()
+    user_id = _int(user.id, "from.id")
+    username = _str(user.username, "") or None
+    full = " ".join(str(part).strip() for part in (user.first_name, user.last_name) if part).strip()
     name = full or (f"@{username}" if username else None)
-    language = _str(user.get("language_code"), "") or None
+    language = _str(user.language_code, "") or None
     return Sender(kind="telegram", address=str(user_id), name=name), username, language
 
 
-def _when(timestamp: Any) -> datetime | None:
-    return datetime.fromtimestamp(timestamp, UTC) if isinstance(timestamp, int) and timestamp > 0 else None
+def _when(moment: Any) -> datetime | None:
+    return moment if isinstance(moment, datetime) and moment.timestamp() > 0 else None
 
 
 def _command(text: str) -> str | None:
@@ -117,60 +131,58 @@ def _command(text: str) -> str | None:
     return word.partition("@")[0].lower() or None
 
 
-def _from_message(update_id: int, message: dict, source: str, *, edited: bool) -> TelegramUpdate | None:
-    chat = message.get("chat")
-    if not isinstance(chat, dict) or chat.get("type") == "channel" or "from" not in message:
+def _from_message(update_id: int, message: Message, source: str, *, edited: bool) -> TelegramUpdate | None:
+    chat = message.chat
+    if chat.type == Chat.CHANNEL or message.from_user is None:
         return None  # channel posts have no customer behind them
-    chat_id = _int(chat.get("id"), "chat.id")
-    message_id = _int(message.get("message_id"), "message_id")
-    sender, username, language = _sender(message.get("from"))
+    chat_id = _int(chat.id, "chat.id")
+    message_id = _int(message.message_id, "message_id")
+    sender, username, language = _sender(message.from_user)
     body, files = describe(message)
     original = f"{chat_id}:{message_id}"
     refs = []
     if edited:
-        edit_date = message.get("edit_date") if isinstance(message.get("edit_date"), int) else update_id
-        external_id, arrived = f"{original}:edit:{edit_date}", _when(message.get("edit_date"))
+        edited_at = _when(message.edit_date)
+        external_id, arrived = f"{original}:edit:{int(edited_at.timestamp()) if edited_at else update_id}", edited_at
         refs.append(original)
     else:
-        external_id, arrived = original, _when(message.get("date"))
-    reply = message.get("reply_to_message")
-    if isinstance(reply, dict) and isinstance(reply.get("message_id"), int):
-        refs.append(f"{chat_id}:{reply['message_id']}")
-    command = None if edited else _command(message.get("text") or "")
+        external_id, arrived = original, _when(message.date)
+    reply = message.reply_to_message
+    if reply is not None and isinstance(reply.message_id, int):
+        refs.append(f"{chat_id}:{reply.message_id}")
+    command = None if edited else _command(_str(message.text, ""))
     inbound = InboundMessage(
         channel=CHANNEL, source=source, external_id=external_id, sender=sender, body_text=body,
         subject="New Telegram chat" if command == "start" else None, received_at=arrived,
         thread_key=thread_key_for(chat_id), thread_refs=tuple(refs),
-        metadata={"chat_type": str(chat.get("type") or "")},
+        metadata={"chat_type": str(chat.type or "")},
     )
     return TelegramUpdate(update_id, chat_id, inbound, files, command, original if edited else None,
                           username, language, _own_phone(message, sender))
 
 
-def _own_phone(message: dict, sender: Sender) -> str | None:
-    contact = _dict(message.get("contact"))
-    if str(contact.get("user_id")) != sender.address:
+def _own_phone(message: Message, sender: Sender) -> str | None:
+    contact = message.contact
+    if contact is None or str(contact.user_id) != sender.address:
         return None  # someone else's card: any number could be typed into it
-    return _str(contact.get("phone_number"), "") or None
+    return _str(contact.phone_number, "") or None
 
 
-def _from_callback(update_id: int, query: dict, source: str) -> TelegramUpdate:
-    query_id = query.get("id")
-    if not isinstance(query_id, str) or not query_id:
+def _from_callback(update_id: int, query: CallbackQuery, source: str) -> TelegramUpdate:
+    if not isinstance(query.id, str) or not query.id:
         raise UnreadableUpdate("callback_query without an id")
-    sender, username, language = _sender(query.get("from"))
-    shown = _dict(query.get("message"))
-    chat = _dict(shown.get("chat"))
-    chat_id = chat["id"] if isinstance(chat.get("id"), int) else int(sender.address)
-    refs = (f"{chat_id}:{shown['message_id']}",) if isinstance(shown.get("message_id"), int) else ()
-    data = query.get("data") or query.get("game_short_name") or ""
+    sender, username, language = _sender(query.from_user)
+    shown = query.message  # the message under which the button was (maybe no longer accessible)
+    chat_id = shown.chat.id if shown is not None and isinstance(shown.chat.id, int) else int(sender.address)
+    refs = (f"{chat_id}:{shown.message_id}",) if shown is not None and isinstance(shown.message_id, int) else ()
+    data = query.data or query.game_short_name or ""
+    data = data if isinstance(data, str) else ""
     inbound = InboundMessage(
-        channel=CHANNEL, source=source, external_id=f"callback:{query_id}", sender=sender,
+        channel=CHANNEL, source=source, external_id=f"callback:{query.id}", sender=sender,
         body_text=f"[button pressed: {data}]" if data else "[button pressed]", thread_key=thread_key_for(chat_id),
-        thread_refs=refs, metadata={"chat_type": str(chat.get("type") or "private")},
+        thread_refs=refs, metadata={"chat_type": str(shown.chat.type if shown is not None else "") or "private"},
     )
-    return TelegramUpdate(update_id, chat_id, inbound, (), None, None, username, language,
-                          callback=(query_id, data if isinstance(data, str) else ""))
+    return TelegramUpdate(update_id, chat_id, inbound, (), None, None, username, language, callback=(query.id, data))
 
 
 # What each kind of media is called in the text agents read, and how its file is named and typed.
@@ -184,22 +196,21 @@ _MEDIA = {
 }
 
 
-def describe(message: Mapping[str, Any]) -> tuple[str, tuple[FileRef, ...]]:
+def describe(message: Message) -> tuple[str, tuple[FileRef, ...]]:
     """The text an agent reads for `message` (its text or caption, with a line naming any media,
     contact or location) and the files it carries."""
     lines: list[str] = []
-    text = message.get("text") or message.get("caption")
+    text = message.text or message.caption
     if isinstance(text, str) and text:
         lines.append(text)  # first: the ticket's subject comes from the first line
     files: list[FileRef] = []
-    sizes = [p for p in message.get("photo") or () if isinstance(p, dict)]
-    if sizes:  # one photo in several sizes: the largest
-        largest = max(sizes, key=lambda p: (p.get("width") or 0) * (p.get("height") or 0))
+    if message.photo:  # one photo in several sizes: the largest
+        largest = max(message.photo, key=lambda p: (p.width or 0) * (p.height or 0))
         files.append(_file(largest, "photo.jpg", "image/jpeg", named=False))
         lines.append("[photo]")
     for kind, (label, default_name, default_type) in _MEDIA.items():
-        media = message.get(kind)
-        if isinstance(media, dict):
+        media = getattr(message, kind)
+        if media is not None:
             ref = _file(media, default_name, default_type, named=True)
             files.append(ref)
             lines.append(f"[{label}: {ref.filename}{_duration(media)}]")
@@ -207,40 +218,39 @@ def describe(message: Mapping[str, Any]) -> tuple[str, tuple[FileRef, ...]]:
     return "\n".join(lines), tuple(files)
 
 
-def _file(media: dict, default_name: str, default_type: str, *, named: bool) -> FileRef:
-    file_id = media.get("file_id")
+def _file(media: Any, default_name: str, default_type: str, *, named: bool) -> FileRef:
+    file_id = media.file_id
     if not isinstance(file_id, str) or not file_id:
         raise UnreadableUpdate("a file without a file_id")
     stem, dot, ext = default_name.rpartition(".")
-    unique = str(media.get("file_unique_id") or file_id)[:32]
-    name = _str(media.get("file_name") if named else None, f"{stem}_{unique}{dot}{ext}")
-    content_type = _str(media.get("mime_type"), default_type)
-    size = media.get("file_size") if isinstance(media.get("file_size"), int) else None
+    unique = str(media.file_unique_id or file_id)[:32]
+    name = _str(getattr(media, "file_name", None) if named else None, f"{stem}_{unique}{dot}{ext}")
+    content_type = _str(getattr(media, "mime_type", None), default_type)
+    size = media.file_size if isinstance(media.file_size, int) else None
     return FileRef(file_id, name, content_type, size)
 
 
-def _duration(media: dict) -> str:
-    seconds = media.get("duration")
+def _duration(media: Any) -> str:
+    period = getattr(media, "duration", None)  # a timedelta (PTB_TIMEDELTA, see __init__) or seconds
+    seconds = int(period.total_seconds()) if isinstance(period, timedelta) else period
     return f", {seconds // 60}:{seconds % 60:02d}" if isinstance(seconds, int) else ""
 
 
-def _non_file_parts(message: Mapping[str, Any]) -> list[str]:
+def _non_file_parts(message: Message) -> list[str]:
     lines = []
-    sticker = message.get("sticker")
-    if isinstance(sticker, dict):
-        lines.append(f"[sticker {sticker.get('emoji') or ''}]".replace(" ]", "]"))
-    contact = message.get("contact")
-    if isinstance(contact, dict):
-        who = " ".join(str(contact[k]) for k in ("first_name", "last_name") if contact.get(k))
-        lines.append(f"[contact: {who}, {contact.get('phone_number') or 'no phone number'}]")
-    venue = message.get("venue")
-    location = message.get("location")
-    if isinstance(venue, dict):
-        lines.append(f"[place: {venue.get('title') or ''}, {venue.get('address') or ''}]")
-    if isinstance(location, dict) and "latitude" in location and "longitude" in location:
-        lat, lon = location["latitude"], location["longitude"]
+    if message.sticker is not None:
+        lines.append(f"[sticker {message.sticker.emoji or ''}]".replace(" ]", "]"))
+    contact = message.contact
+    if contact is not None:
+        who = " ".join(str(part) for part in (contact.first_name, contact.last_name) if part)
+        lines.append(f"[contact: {who}, {contact.phone_number or 'no phone number'}]")
+    if message.venue is not None:
+        lines.append(f"[place: {message.venue.title or ''}, {message.venue.address or ''}]")
+    location = message.location
+    if location is not None:
+        lat, lon = location.latitude, location.longitude
         lines.append(f"[location: {lat}, {lon}] https://www.openstreetmap.org/?mlat={lat}&mlon={lon}")
     for kind in ("poll", "dice", "game", "invoice", "story"):
-        if kind in message:
+        if getattr(message, kind) is not None:
             lines.append(f"[{kind}: not shown here]")
     return lines

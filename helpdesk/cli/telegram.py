@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from channels.telegram.api import DEFAULT_API_URL
+from channels.telegram.client import DEFAULT_API_URL
 from helpdesk.cli.mail import _read_secret, channels
 from helpdesk.services.telegram import bots as telegram_bots
 

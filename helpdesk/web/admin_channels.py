@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from channels.telegram.api import DEFAULT_API_URL
+from channels.telegram.client import DEFAULT_API_URL
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts

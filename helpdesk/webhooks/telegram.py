@@ -10,7 +10,7 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from channels.telegram.api import TelegramApiError
+from channels.telegram.client import TelegramApiError
 from helpdesk.services.telegram import inbound as telegram_inbound
 
 log = logging.getLogger(__name__)

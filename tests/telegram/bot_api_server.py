@@ -206,13 +206,18 @@ class BadRequest(Exception):
         self.status = status
 
 
+# Parameters that are objects or arrays; in a form they come JSON-serialised (Telegram knows each
+# parameter's type: a text that starts with "[" stays a text).
+_OBJECT_PARAMS = {"reply_markup", "reply_parameters", "allowed_updates", "link_preview_options", "entities",
+                  "caption_entities"}
+
+
 def _params(request: Request) -> dict:
     if request.is_json:
         return request.get_json() or {}
     params = {**request.args.to_dict(), **request.form.to_dict()}
-    for key, value in params.items():  # form fields carry objects and arrays JSON-serialised
-        if value[:1] in ("[", "{"):
-            params[key] = json.loads(value)
+    for key in _OBJECT_PARAMS & params.keys():
+        params[key] = json.loads(params[key])
     return params
 
 

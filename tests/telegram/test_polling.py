@@ -88,3 +88,30 @@ def test_a_file_that_cannot_be_fetched_yet_holds_the_offset(bot, bot_api):
     assert db.session.get(ChannelAccount, bot.id).last_error == report.error
     report = telegram_polling.poll_bot(bot.id)
     assert report.error is None and count(Message) == 1 and cursor(bot) == update["update_id"] + 1
+
+
+def test_an_update_the_library_cannot_read_is_skipped_and_the_rest_stored(bot, bot_api):
+    # A poll as a Bot API server older than python-telegram-bot sends it (fields it now requires
+    # missing): PTB reads getUpdates' batch at once, which must not hold up the chat behind it.
+    old_poll = {"id": "1", "question": "Tea?", "options": [{"text": "yes", "voter_count": 0}],
+                "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
+                "allows_multiple_answers": False}
+    bot_api.push({"message": updates.message(poll=old_poll)})
+    last = bot_api.push(updates.text("Is anyone there?"))
+    report = telegram_polling.poll_bot(bot.id)
+    assert (report.fetched, report.skipped, len(report.tickets), report.error) == (2, 1, 1, None)
+    assert db.session.scalar(select(Ticket.subject)) == "Is anyone there?"
+    assert cursor(bot) == last["update_id"] + 1 and telegram_polling.poll_bot(bot.id).fetched == 0
+
+
+def test_a_file_path_naming_a_local_file_is_never_read_from_disk(bot, bot_api, tmp_path):
+    # getFile answers with a path that names a file on this machine: python-telegram-bot's
+    # File.download would read it from disk. Only the Bot API server's file URL is fetched.
+    local = tmp_path / "secret.txt"
+    local.write_bytes(b"a secret of this machine")
+    bot_api.add_file("DOC5", b"a secret of this machine", str(local))
+    bot_api.push(updates.document("DOC5", "notes.txt", "text/plain", 24))
+    assert telegram_polling.poll_bot(bot.id).error is None
+    message = db.session.scalar(select(Message))
+    assert message.attachments == []
+    assert "[notes.txt was not downloaded: Telegram gave no downloadable path for this file]" in message.body_text

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from channels.telegram.api import redact
+from channels.telegram.client import redact
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Message, Ticket
 from helpdesk.services import replies
@@ -22,7 +22,8 @@ SECRET_PART = TOKEN.partition(":")[2]
 
 def test_no_log_line_or_error_names_the_token(bot, bot_api, make_user, caplog, monkeypatch):
     # Alembic's fileConfig (run by the migrations) disables loggers that existed before it.
-    monkeypatch.setattr(logging.getLogger("httpx"), "disabled", False)
+    for name in ("httpx", "telegram.Bot"):
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     caplog.set_level(logging.DEBUG)
     bot_api.add_file("F1", b"abc", "documents/file_1.txt")
     bot_api.push(updates.document("F1", "a.txt", "text/plain", 3))
@@ -44,6 +45,7 @@ def test_no_log_line_or_error_names_the_token(bot, bot_api, make_user, caplog, m
     errors += [unreachable.error, db.session.get(ChannelAccount, bot.id).last_error, str(refused.value)]
     assert all(errors) and "unreachable" in unreachable.error and "refused" in str(refused.value)
     assert "HTTP Request: POST http://127.0.0.1" in caplog.text  # httpx logged the calls...
+    assert "Set Bot API URL: http://127.0.0.1" in caplog.text  # ...python-telegram-bot its URLs...
     for text in [caplog.text, *errors]:
         assert SECRET_PART not in text  # ...without the token
 

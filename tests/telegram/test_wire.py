@@ -1,5 +1,5 @@
 """The local Bot API server answers python-telegram-bot (pointed at it through its base URL) as
-Telegram would, so what the helpdesk's own client is tested against is the real wire format."""
+Telegram would, so the helpdesk's Telegram tests run the library against the real wire format."""
 
 from __future__ import annotations
 

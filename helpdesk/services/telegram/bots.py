@@ -18,8 +18,9 @@ import re
 import secrets as random_tokens
 
 from sqlalchemy import select
+from telegram import User
 
-from channels.telegram.api import DEFAULT_API_URL, TOKEN_PATTERN, BotApi, TelegramApiError
+from channels.telegram.client import DEFAULT_API_URL, TOKEN_PATTERN, BotClient, TelegramApiError
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, staff
@@ -64,11 +65,11 @@ def _check_token(token: str) -> None:
         raise BotError("token", "is not a bot token (BotFather gives one like 123456789:AA...)")
 
 
-def _get_me(token: str, api_url: str) -> dict:
+def _get_me(token: str, api_url: str) -> User:
     """What getMe says about the bot of `token`; BotError when Telegram does not accept the token."""
     try:
-        with BotApi(token, api_url=api_url) as api:
-            return api.get_me()
+        with BotClient(token, api_url=api_url) as bot:
+            return bot.get_me()
     except TelegramApiError as exc:
         raise BotError("token", f"Telegram did not accept it: {exc.reason}") from None
 
@@ -91,11 +92,11 @@ def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str
     greeting = _greeting(greeting)
     me = _get_me(token, api_url)
     taken = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND))
-    if any(a.settings.get("bot_id") == me.get("id") for a in taken):
-        raise BotError("token", f"bot @{me.get('username')} is already added")
+    if any(a.settings.get("bot_id") == me.id for a in taken):
+        raise BotError("token", f"bot @{me.username} is already added")
     account = ChannelAccount(
         kind=KIND, name=name, group_id=group_id,
-        settings={"bot_id": me.get("id"), "bot_username": me.get("username"), "api_url": api_url.rstrip("/"),
+        settings={"bot_id": me.id, "bot_username": me.username, "api_url": api_url.rstrip("/"),
                   "mode": "polling", "reopen_solved": reopen_solved, "greeting": greeting},
         secrets_sealed=seal_secrets({"token": token, "webhook_secret": random_tokens.token_urlsafe(32)}),
     )
@@ -122,9 +123,10 @@ def set_mode(account: ChannelAccount, webhook_url: str | None) -> ChannelAccount
     return account
 
 
-def bot_api(account: ChannelAccount, *, timeout: float = 30.0) -> BotApi:
-    """A Bot API client for the stored bot `account` (close it, or use it as a context manager)."""
-    return BotApi(account_secrets(account)["token"], api_url=account.settings.get("api_url") or DEFAULT_API_URL,
+def bot_client(account: ChannelAccount, *, timeout: float = 30.0) -> BotClient:
+    """A Bot API client for the stored bot `account`, for this thread (close it, or use it as a
+    context manager)."""
+    return BotClient(account_secrets(account)["token"], api_url=account.settings.get("api_url") or DEFAULT_API_URL,
                   timeout=timeout)
 
 
@@ -195,18 +197,18 @@ def _check_same_bot(account: ChannelAccount, token: str) -> None:
     """A replacement token must belong to the bot the account already is (its chats are that bot's)."""
     _check_token(token)
     me = _get_me(token, account.settings.get("api_url") or DEFAULT_API_URL)
-    if me.get("id") != account.settings.get("bot_id"):
-        raise BotError("token", f"it belongs to another bot (@{me.get('username')}); add that bot instead")
+    if me.id != account.settings.get("bot_id"):
+        raise BotError("token", f"it belongs to another bot (@{me.username}); add that bot instead")
 
 
 def _deliver_to(account: ChannelAccount, token: str, endpoint: str | None, secret: str) -> None:
     """setWebhook to `endpoint` with `secret`, or deleteWebhook when None; BotError when Telegram refuses."""
     try:
-        with BotApi(token, api_url=account.settings.get("api_url") or DEFAULT_API_URL) as api:
+        with BotClient(token, api_url=account.settings.get("api_url") or DEFAULT_API_URL) as bot:
             if endpoint:
-                api.set_webhook(endpoint, secret)
+                bot.set_webhook(endpoint, secret)
             else:
-                api.delete_webhook()
+                bot.delete_webhook()
     except TelegramApiError as exc:
         raise BotError("webhook_url", f"Telegram refused: {exc.reason}") from None
 
@@ -218,8 +220,8 @@ def delete_bot(account: ChannelAccount) -> str | None:
     problem = None
     if account.settings.get("mode") == "webhook":
         try:
-            with bot_api(account, timeout=15.0) as api:
-                api.delete_webhook()
+            with bot_client(account, timeout=15.0) as bot:
+                bot.delete_webhook()
         except TelegramApiError as exc:
             problem = exc.reason
     channel_accounts.delete_account(account)

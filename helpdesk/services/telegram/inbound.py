@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from telegram import Update
 
 from channels.base import Attachment, InboundMessage
-from channels.telegram.api import BotApi, TelegramApiError
-from channels.telegram.parser import FileRef, TelegramUpdate, UnreadableUpdate, parse_update
+from channels.telegram.client import BotClient, TelegramApiError
+from channels.telegram.parser import FileRef, TelegramUpdate, UnreadableUpdate, parse_update, read_update
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount, Customer, Group, Identity, Message, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
@@ -36,7 +37,7 @@ from helpdesk.services.channel_accounts import account_secrets
 from helpdesk.services.ingest import ingest
 from helpdesk.services.surveys import answers as survey_answers
 from helpdesk.services.surveys import outbound as survey_outbound
-from helpdesk.services.telegram.bots import DEFAULT_GREETING, KIND, bot_api
+from helpdesk.services.telegram.bots import DEFAULT_GREETING, KIND, bot_client
 
 log = logging.getLogger(__name__)
 
@@ -52,51 +53,54 @@ class UpdateOutcome:
     skipped: str | None = None
 
 
-def receive_update(account: ChannelAccount, update: object, api: BotApi) -> UpdateOutcome:
-    """Store `update` (a Bot API Update object received by bot `account`) where it belongs;
-    commits. `api` downloads its files. A retryable TelegramApiError (a file could not be
-    fetched for now) leaves nothing stored: the update must be received again."""
-    update_id = update.get("update_id") if isinstance(update, dict) else None
+def receive_update(account: ChannelAccount, update: Update, bot: BotClient) -> UpdateOutcome:
+    """Store `update` (received by bot `account`) where it belongs; commits. `bot` downloads
+    its files. A retryable TelegramApiError (a file could not be fetched for now) leaves
+    nothing stored: the update must be received again."""
     try:
-        parsed = parse_update(update, source=account.source) if isinstance(update, dict) else None
+        parsed = parse_update(update, source=account.source)
     except UnreadableUpdate as exc:
-        log.warning("telegram bot %s: update %s skipped: %s", account.id, update_id, exc)
-        return UpdateOutcome(update_id, skipped=f"unreadable: {exc}")
+        return _unreadable(account, update.update_id, exc)
     if parsed is None:
-        return UpdateOutcome(update_id, skipped="not a customer message")
+        return UpdateOutcome(update.update_id, skipped="not a customer message")
     if parsed.callback is not None and survey_outbound.is_chat_reply(parsed.callback[1]):
-        return _survey_rating(parsed, api)
+        return _survey_rating(parsed, bot)
     message = parsed.message
     already = db.session.scalar(select(Message.id).where(Message.source == message.source,
                                                          Message.external_id == message.external_id))
     if already is None:
-        message = _with_files(message, parsed.files, api)
+        message = _with_files(message, parsed.files, bot)
     # The chat alone says which ticket a message joins. References (a reply to or an edit of an
     # earlier message) are not followed: ingest looks them up across every source, and Telegram
     # message ids are unique only per chat and bot, so two bots' chats with one user would mix.
     message = replace(message, group_hint=_group_name(account), thread_refs=(),
                       thread_key=_thread_key(account, message.thread_key))
-    result = ingest(message, raw=json.dumps(update, ensure_ascii=False).encode())
+    result = ingest(message, raw=json.dumps(update.to_dict(), ensure_ascii=False).encode())
     if result is None:
         return UpdateOutcome(parsed.update_id, skipped="no ticket to join")
     _after_commit(account, parsed, result.message_id, result.ticket_id)
     return UpdateOutcome(parsed.update_id, result.ticket_id, result.duplicate, result.created_ticket)
 
 
-def _survey_rating(parsed: TelegramUpdate, api: BotApi) -> UpdateOutcome:
+def _unreadable(account: ChannelAccount, update_id: object, exc: UnreadableUpdate) -> UpdateOutcome:
+    log.warning("telegram bot %s: update %s skipped: %s", account.id, update_id, exc)
+    return UpdateOutcome(update_id if isinstance(update_id, int) else None, skipped=f"unreadable: {exc}")
+
+
+def _survey_rating(parsed: TelegramUpdate, bot: BotClient) -> UpdateOutcome:
     """A survey button pressed: record the score (not a message on the ticket, which would reopen
     it) and answer the press with what became of it. A press whose answer fails to reach Telegram
     is still recorded: the spinner just runs out on the customer's side."""
     query_id, data = parsed.callback
     outcome = survey_answers.answer_from_chat(data, "telegram", parsed.message.sender.address)
     try:
-        api.answer_callback_query(query_id, outcome.text)
+        bot.answer_callback_query(query_id, outcome.text)
     except TelegramApiError as exc:
         log.info("telegram: survey button press not acknowledged: %s", exc.reason)
     return UpdateOutcome(parsed.update_id, skipped="survey rating" if outcome.recorded else "stale survey button")
 
 
-def _with_files(message: InboundMessage, files: tuple[FileRef, ...], api: BotApi) -> InboundMessage:
+def _with_files(message: InboundMessage, files: tuple[FileRef, ...], bot: BotClient) -> InboundMessage:
     """`message` with its files downloaded; a file Telegram will never give us (too large, gone)
     is named in the text instead, so the agent knows it was sent."""
     limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
@@ -106,7 +110,7 @@ def _with_files(message: InboundMessage, files: tuple[FileRef, ...], api: BotApi
             missing.append(f"[{ref.filename} was not downloaded: larger than {limit} bytes]")
             continue
         try:
-            content = api.download(ref.file_id, max_bytes=limit)
+            content = bot.download(ref.file_id, max_bytes=limit)
         except TelegramApiError as exc:
             if exc.retryable:
                 raise
@@ -233,5 +237,9 @@ def receive_webhook(account_id: int, secret_token: str | None, update: object) -
         raise WebhookRefused(403, "wrong or missing secret token")
     if not isinstance(update, dict):
         raise WebhookRefused(400, "the body is not a Telegram update")
-    with bot_api(account) as api:
-        return receive_update(account, update, api)
+    try:
+        read = read_update(update)
+    except UnreadableUpdate as exc:
+        return _unreadable(account, update.get("update_id"), exc)
+    with bot_client(account) as bot:
+        return receive_update(account, read, bot)

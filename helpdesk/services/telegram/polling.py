@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import update
 
-from channels.telegram.api import TelegramApiError, redact
+from channels.telegram.client import TelegramApiError, redact
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
 from helpdesk.models.base import utcnow
@@ -57,15 +57,15 @@ def poll_bot(account_id: int, *, wait_seconds: int = 0) -> PollReport:
     report = PollReport(bot=account.name)
     offset = int(account.cursor) if (account.cursor or "").isdigit() else None
     try:
-        with telegram_bots.bot_api(account, timeout=30.0) as api:
-            updates = sorted(api.get_updates(offset, timeout=wait_seconds),
-                             key=lambda u: u.get("update_id") if isinstance(u.get("update_id"), int) else -1)
+        with telegram_bots.bot_client(account, timeout=30.0) as bot:
+            updates = sorted(bot.get_updates(offset, timeout=wait_seconds),
+                             key=lambda u: u.update_id if isinstance(u.update_id, int) else -1)
             report.fetched = len(updates)
             for item in updates:
-                update_id = item.get("update_id")
+                update_id = item.update_id
                 if not isinstance(update_id, int) or (offset is not None and update_id < offset):
                     continue  # no update id to confirm it by, or already stored
-                outcome = receive_update(account, item, api)
+                outcome = receive_update(account, item, bot)
                 if outcome.ticket_id is not None:
                     report.tickets.add(outcome.ticket_id)
                 report.duplicates += outcome.duplicate

@@ -35,7 +35,7 @@ def as_golden(parsed) -> dict | None:
     message = golden["message"]
     message["received_at"] = message["received_at"].isoformat() if message["received_at"] else None
     for empty in ("attachments", "participants", "report", "body_html", "quoted_from", "signature_from",
-                  "ticket_hint", "group_hint", "is_automated", "system_sender"):
+                  "ticket_hint", "group_hint", "is_automated", "system_sender", "priority_hint", "to", "cc"):
         message.pop(empty)
     return json.loads(json.dumps(golden, ensure_ascii=False))
 

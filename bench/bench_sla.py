@@ -176,7 +176,7 @@ def seed(url: str, reset: bool) -> dict:
             closed = [r for r in rows if r["status"] == "closed"]
             _insert(SlaOutcome.__table__, [
                 {"ticket_id": r["id"], "target": target, "policy_id": 2, "due_at": at, "stopped_at": at,
-                 "stopped_on": at.date(), "met": rng.random() < .9}
+                 "counted_on": at.date(), "met": rng.random() < .9}
                 for r in closed for target, at in (("first_response", r["created_at"] + timedelta(hours=1)),
                                                    ("resolution", r["solved_at"]))])
             _insert(SlaCrossing.__table__, [

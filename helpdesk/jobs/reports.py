@@ -25,11 +25,13 @@ RELEVANT_CHANGES = {"status", "assignee_id", "group_id", "priority", "channel", 
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe the report refresh to ticket changes and agents' replies."""
+    """Subscribe the report refresh to ticket changes, agents' replies and SLA breaches."""
     global _app
     _app = app
     events.ticket_updated.connect(_on_ticket_updated, weak=False)
     events.message_created.connect(_on_message_created, weak=False)
+    # A breach counts as missed from that moment (services.sla.compliance), open ticket or not.
+    events.sla_breached.connect(_on_breached, weak=False)
 
 
 def _on_ticket_updated(sender, payload: dict) -> None:
@@ -41,6 +43,10 @@ def _on_ticket_updated(sender, payload: dict) -> None:
 def _on_message_created(sender, payload: dict) -> None:
     if payload.get("kind") == "outbound" and payload.get("author_id") is not None:
         _refresh(payload)
+
+
+def _on_breached(sender, payload: dict) -> None:
+    _refresh(payload)
 
 
 def _pending_key(ticket_id: int) -> str:

@@ -85,13 +85,15 @@ class SlaCrossing(db.Model):
 
 
 class SlaOutcome(db.Model):
-    """A stopped target of a ticket: met or missed. Rewritten whenever the ticket is recomputed."""
+    """A decided target of a ticket (services.sla.compliance): met (stopped in time) or missed
+    (breached, stopped or still running: then `stopped_at` is None). Rewritten whenever the
+    ticket is recomputed."""
 
     __tablename__ = "sla_outcomes"
     __table_args__ = (
         Index("ix_sla_outcomes_ticket", "ticket_id"),
         # Compliance per day reads this index alone, already grouped in its order.
-        Index("ix_sla_outcomes_day_met", "stopped_on", "met"),
+        Index("ix_sla_outcomes_counted", "counted_on", "met"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,8 +101,9 @@ class SlaOutcome(db.Model):
     target: Mapped[str] = mapped_column(String(16))
     policy_id: Mapped[int | None]
     due_at: Mapped[datetime | None]
-    stopped_at: Mapped[datetime]
-    stopped_on: Mapped[date] = mapped_column(Date)  # UTC day of stopped_at
+    stopped_at: Mapped[datetime | None]
+    # The UTC day it counts on for compliance: the day it stopped if met, the day it breached if missed.
+    counted_on: Mapped[date] = mapped_column(Date)
     met: Mapped[bool]
 
 

@@ -11,7 +11,8 @@ Ticket 1 (email, normal, Support, under the policy with that calendar), created 
   Tue 09:30 the customer writes: reopened, credited to Ben, whose solve it undid
   Tue 10:00 Ana replies                                  Tue 11:00 Ana solves (27 h; 5.5 h business:
         Mon 09-12, 14-15, Tue 09:30-11, solved time paused)
-  SLA: first response met (Mon 10:00), resolution missed (Tue 11:00: credited to Ana).
+  SLA: first response met (Mon 10:00), resolution missed (breached Mon 15:00, so counted on Monday;
+  credited to Ana, whose solve Tue 11:00 stopped it).
 Ticket 2 (email, normal, Support, no policy: business time is calendar time), created Mon 20:00:
   20:30 Ana replies (first response 30 min), 21:00 Ana again, 21:30 Ben replies, Tue 08:00 Ana solves (12 h).
 Surveys: CSAT for Ben's solve sent Mon 16:00, answered 5; CSAT for Ana's solve of ticket 1 sent
@@ -98,9 +99,9 @@ def scenario(app, make_user, groups) -> Scenario:
     event(t1.id, at(3, 11), "changed", ana, status=["open", "solved"])
     db.session.add_all([
         SlaOutcome(ticket_id=t1.id, target="first_response", policy_id=policy.id, due_at=at(2, 10),
-                   stopped_at=at(2, 10), stopped_on=at(2, 10).date(), met=True),
+                   stopped_at=at(2, 10), counted_on=at(2, 10).date(), met=True),
         SlaOutcome(ticket_id=t1.id, target="resolution", policy_id=policy.id, due_at=at(2, 15),
-                   stopped_at=at(3, 11), stopped_on=at(3, 11).date(), met=False),
+                   stopped_at=at(3, 11), counted_on=at(2, 15).date(), met=False),
     ])
 
     t2 = ticket(at(2, 20), None)

@@ -22,6 +22,7 @@ from helpdesk.services.reports.tables import (
     labels,
     sent_between,
 )
+from helpdesk.services.sla import compliance as sla_compliance
 
 DRILL_LIMIT = 1000
 # metric -> (fact kind, met) for facts; survey metrics are read from the surveys table.
@@ -106,7 +107,7 @@ def series(f: ReportFilter) -> dict:
         out["solved"][i] = int(solved or 0)
         out["first_response_avg"][i] = round(fr_seconds / responses) if responses else None
         out["resolution_avg"][i] = round(res_seconds / solved) if solved else None
-        out["sla_pct"][i] = round(100 * met / (met + missed), 1) if met or missed else None
+        out["sla_pct"][i] = sla_compliance.percent(int(met or 0), int(missed or 0))
     sent_day = func.date(Survey.sent_at)
     query = apply_filter(select(sent_day, func.avg(Survey.score)).where(Survey.kind == "csat", Survey.score.is_not(None),
                                                                   *sent_between(f)), Survey, f, None)

@@ -9,7 +9,8 @@ In: tickets, their messages, their ticket events and their SLA outcomes. Out: `R
 - reopened: a solve undone (by the customer writing again or by a status change), credited to the
   agent whose solve it undid;
 - assigned: each assignment event, to the agent assigned;
-- SLA outcomes: first response to the first responder, resolution to the latest solver before it.
+- SLA outcomes: first response to the first responder, resolution to the latest solver before it,
+  each on the day compliance counts it (services.sla.compliance: a miss on the day it breached).
 
 Business time goes through the calendar of the ticket's SLA policy (`sla_policy_id`); resolution
 business time also leaves out the time spent pending or on hold (waiting for the customer). A ticket
@@ -39,6 +40,7 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
 )
+from helpdesk.services.sla import compliance as sla_compliance
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
@@ -125,7 +127,8 @@ def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple],
     """The facts of one ticket as rows for `report_facts`.
 
     `events`: (id, kind, actor_id, data, created_at) by id; `messages`: (kind, author_id,
-    is_automated, created_at) oldest first; `outcomes`: (target, stopped_at, met) by stopped_at.
+    is_automated, created_at) oldest first; `outcomes`: (target, stopped_at, due_at, met) of each
+    decided target (services.sla.compliance), by the moment it counts.
     """
     base = {"ticket_id": ticket.id, "group_id": ticket.group_id, "channel": ticket.channel, "priority": ticket.priority}
     facts: list[dict] = []
@@ -145,12 +148,15 @@ def facts_of(ticket: Ticket, events: Sequence[tuple], messages: Sequence[tuple],
         add("first_response", 0, agent, at, seconds=clock.calendar_seconds(at), business_seconds=clock.business(at))
     for agent, times in replies.items():
         add("replied", agent, agent, times[0], n=len(times))
-    for index, (target, stopped_at, met) in enumerate(outcomes):
+    for index, (target, stopped_at, due_at, met) in enumerate(outcomes):
+        # Dated as compliance counts it (met: when it stopped; missed: when it breached, even
+        # while it still runs), credited to who stopped it, if anyone has yet.
+        at = sla_compliance.counted_at(bool(met), stopped_at, due_at)
         if target == "first_response":
-            add("sla_first_response", index, first[1] if first else None, stopped_at, met=bool(met))
+            add("sla_first_response", index, first[1] if first and stopped_at else None, at, met=bool(met))
         elif target == "resolution":
-            solver = next((actor for at, actor in reversed(solves) if at <= stopped_at), None)
-            add("sla_resolution", index, solver, stopped_at, met=bool(met))
+            solver = next((actor for when, actor in reversed(solves) if stopped_at and when <= stopped_at), None)
+            add("sla_resolution", index, solver, at, met=bool(met))
     return facts
 
 
@@ -180,8 +186,9 @@ def _compute(ids: Sequence[int], calendars: dict[int, sla.BusinessCalendar]) -> 
         messages[row[0]].append(tuple(row[1:]))
     outcomes: dict[int, list] = defaultdict(list)
     for row in db.session.execute(
-        select(SlaOutcome.ticket_id, SlaOutcome.target, SlaOutcome.stopped_at, SlaOutcome.met)
-        .where(SlaOutcome.ticket_id.in_(ids)).order_by(SlaOutcome.stopped_at, SlaOutcome.id)
+        select(SlaOutcome.ticket_id, SlaOutcome.target, SlaOutcome.stopped_at, SlaOutcome.due_at, SlaOutcome.met)
+        .where(SlaOutcome.ticket_id.in_(ids))
+        .order_by(SlaOutcome.counted_on, func.coalesce(SlaOutcome.stopped_at, SlaOutcome.due_at), SlaOutcome.id)
     ):
         outcomes[row[0]].append(tuple(row[1:]))
     facts: list[dict] = []

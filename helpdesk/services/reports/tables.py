@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import Group, ReportDaily, ReportFact, ReportMonthly, Survey, User
 from helpdesk.models.tickets import PRIORITIES, PRIORITY_NAMES
+from helpdesk.services.sla import compliance as sla_compliance
 
 DIMENSIONS = ("agent", "group", "channel", "priority")
 MAX_DAYS = 400
@@ -257,9 +258,8 @@ def _derived(sums: dict) -> dict:
         "first_response_business_avg": _avg(row["first_response_business_seconds"], fr),
         "resolution_avg": _avg(row["resolution_seconds"], solved),
         "resolution_business_avg": _avg(row["resolution_business_seconds"], solved),
-        "sla_first_response_pct": _pct(row["sla_first_response_met"],
-                                       row["sla_first_response_met"] + row["sla_first_response_missed"]),
-        "sla_resolution_pct": _pct(row["sla_resolution_met"], row["sla_resolution_met"] + row["sla_resolution_missed"]),
+        "sla_first_response_pct": sla_compliance.percent(row["sla_first_response_met"], row["sla_first_response_missed"]),
+        "sla_resolution_pct": sla_compliance.percent(row["sla_resolution_met"], row["sla_resolution_missed"]),
     }
 
 

@@ -21,6 +21,7 @@ from helpdesk.extensions import db
 from helpdesk.models import SlaOutcome, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
+from helpdesk.services.sla import compliance as sla_compliance
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla import timeline as sla_timeline
 from helpdesk.services.transactions import begin_write, retry_when_busy
@@ -106,12 +107,19 @@ def row_values(computed: Computed) -> dict:
 
 
 def _outcomes(computed: Computed) -> list[dict]:
+    """The decided targets (see services.sla.compliance): stopped ones, and running ones that breached."""
     status = computed.status
-    stopped = [c for c in (status.clock(FIRST), status.clock(RESOLUTION), *status.next_responses)
-               if c is not None and not c.running]
-    return [{"ticket_id": computed.ticket_id, "target": c.kind.value, "policy_id": int(c.policy_id),
-             "due_at": naive(c.due_at), "stopped_at": naive(c.stopped_at), "stopped_on": c.stopped_at.date(),
-             "met": c.state == sla.ClockState.MET} for c in stopped if c.stopped_at is not None]
+    rows = []
+    for c in (status.clock(FIRST), status.clock(RESOLUTION), *status.next_responses):
+        if c is None or (c.running and c.state != sla.ClockState.BREACHED):
+            continue
+        met = c.state == sla.ClockState.MET
+        counted = sla_compliance.counted_at(met, naive(c.stopped_at), naive(c.due_at))
+        if counted is not None:
+            rows.append({"ticket_id": computed.ticket_id, "target": c.kind.value, "policy_id": int(c.policy_id),
+                         "due_at": naive(c.due_at), "stopped_at": naive(c.stopped_at), "counted_on": counted.date(),
+                         "met": met})
+    return rows
 
 
 _tickets, _outcomes_table = Ticket.__table__, SlaOutcome.__table__

@@ -4,8 +4,8 @@
   index ix_tickets_sla_board (state, group, assignee, priority, channel), grouped in its order;
 - at risk (in warning), soonest due first: ix_tickets_sla_state_due;
 - breaches today and per day: ix_sla_crossings_kind_fired;
-- compliance (targets met among those that stopped) today, 7 and 30 days and per day:
-  ix_sla_outcomes_day_met, grouped in its order.
+- compliance (services.sla.compliance: met ÷ (met + missed), a breached target missed from the
+  moment it breached) today, 7 and 30 days and per day: ix_sla_outcomes_counted, grouped in its order.
 
 Days are UTC days.
 """
@@ -20,9 +20,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Group, SlaCrossing, SlaOutcome, Ticket, User
+from helpdesk.models import Group, SlaCrossing, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITY_NAMES
+from helpdesk.services.sla import compliance as sla_compliance
 
 STATES = ("ok", "warning", "breached", "paused", "none")
 AT_RISK_LIMIT = 25
@@ -81,19 +82,6 @@ def breaches_since(since: datetime) -> int:
     return db.session.scalar(query)
 
 
-def outcomes_by_day(first: date) -> dict[date, tuple[int, int]]:
-    """(met, stopped) targets per UTC day from `first` on."""
-    query = (select(SlaOutcome.stopped_on, SlaOutcome.met, func.count()).where(SlaOutcome.stopped_on >= first)
-             .group_by(SlaOutcome.stopped_on, SlaOutcome.met))
-    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day, met, count in db.session.execute(query):
-        day = date.fromisoformat(day) if isinstance(day, str) else day
-        days[day][1] += count
-        if met:
-            days[day][0] += count
-    return {day: (met, total) for day, (met, total) in days.items()}
-
-
 def breaches_by_day(first: date) -> dict[date, int]:
     """Breaches acted on per UTC day from `first` on."""
     day = func.date(SlaCrossing.fired_at)
@@ -103,27 +91,23 @@ def breaches_by_day(first: date) -> dict[date, int]:
     return {date.fromisoformat(str(d)[:10]): count for d, count in db.session.execute(query)}
 
 
-def _percent(met: int, total: int) -> float | None:
-    return round(100 * met / total, 1) if total else None
-
-
 def compliance(per_day: dict[date, tuple[int, int]], today: date) -> dict[str, float | None]:
-    """Share of stopped targets that were met: today, the last 7 and 30 days (None: nothing stopped)."""
+    """Compliance today, the last 7 and 30 days (None: no target decided), from (met, missed) per day."""
     figures = {}
     for label, days in (("today", 1), ("7d", 7), ("30d", 30)):
         sums = [per_day.get(today - timedelta(days=n), (0, 0)) for n in range(days)]
-        figures[label] = _percent(sum(m for m, _ in sums), sum(t for _, t in sums))
+        figures[label] = sla_compliance.percent(sum(m for m, _ in sums), sum(x for _, x in sums))
     return figures
 
 
 def series(now: datetime | None = None, days: int = SERIES_DAYS) -> dict:
-    """The chart: per day, breaches and compliance (percent, None when nothing stopped)."""
+    """The chart: per day, breaches and compliance (percent, None when no target was decided)."""
     today = (now or utcnow()).date()
     first = today - timedelta(days=days - 1)
-    outcomes, breaches = outcomes_by_day(first), breaches_by_day(first)
+    outcomes, breaches = sla_compliance.by_day(first), breaches_by_day(first)
     labels = [first + timedelta(days=n) for n in range(days)]
     return {"days": [d.isoformat() for d in labels], "breaches": [breaches.get(d, 0) for d in labels],
-            "compliance": [_percent(*outcomes.get(d, (0, 0))) for d in labels]}
+            "compliance": [sla_compliance.percent(*outcomes.get(d, (0, 0))) for d in labels]}
 
 
 def _online(online_ids: Iterable[int], load: Counter) -> list[tuple[User, int]]:
@@ -154,6 +138,6 @@ def board(online_ids: Iterable[int] = (), now: datetime | None = None) -> Board:
         now=now, states=states, by_group=groups.sorted(group_names), by_agent=agents.sorted(agent_names),
         by_priority=priorities.sorted(), by_channel=channels.sorted(), at_risk=at_risk(),
         breaches_today=breaches_since(datetime.combine(today, time(0))),
-        compliance=compliance(outcomes_by_day(today - timedelta(days=29)), today),
+        compliance=compliance(sla_compliance.by_day(today - timedelta(days=29)), today),
         agents_online=_online(online_ids, load),
     )

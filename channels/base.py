@@ -7,6 +7,7 @@ the helpdesk database; the ingestion and reply services never parse provider for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -156,6 +157,13 @@ class OutboundMessage:
     # Buttons for channels that can show them (Telegram, WhatsApp); the others send the text alone,
     # which then must make sense without them (a survey's text carries its link).
     choices: tuple[Choice, ...] = ()
+    # The same on every attempt to deliver this message: adapters build the provider-side id from it
+    # where they choose one (e-mail: the Message-ID), so a receiver can drop a second copy.
+    delivery_key: str | None = None
+    # Called with the provider-side id right before the provider may have the message (SMTP: before
+    # the end of DATA), by adapters that can tell; the outbox records it, so after a crash it knows
+    # that this attempt may have been delivered. An exception from it aborts the attempt, retryably.
+    handing_over: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

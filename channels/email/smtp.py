@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
@@ -57,7 +60,10 @@ def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessag
     mail["Date"] = formatdate(localtime=False)
     domain = settings.from_address.rpartition("@")[2] or None
     if settings.message_id_key:
-        mail["Message-ID"] = message_ids.make(message.message_id, domain or "localhost", settings.message_id_key)
+        mail["Message-ID"] = message_ids.make(message.message_id, domain or "localhost", settings.message_id_key,
+                                              message.delivery_key)
+    elif message.delivery_key:
+        mail["Message-ID"] = f"<hd{message.message_id}.{message_ids.token_of(message.delivery_key)}@{domain or 'localhost'}>"
     else:
         mail["Message-ID"] = make_msgid(idstring=f"hd{message.message_id}", domain=domain)
     if message.auto_submitted:
@@ -80,20 +86,62 @@ def build_email(message: OutboundMessage, settings: SmtpSettings) -> EmailMessag
     return mail
 
 
-def send_email(mail: EmailMessage, settings: SmtpSettings) -> DeliveryReceipt:
-    """Hand `mail` to the SMTP server; map SMTP failures to retryable or final errors."""
+class HandoverNotRecorded(Exception):
+    """The `handing_over` callback failed: the message was not ended, so the server drops it."""
+
+
+class _Smtp(smtplib.SMTP):
+    """An SMTP client that calls `before_data_end` after the message's text and before the final
+    "." of DATA: up to there the server discards the message if we vanish, after it the server
+    may have it. (smtplib sends both in one piece.)"""
+
+    before_data_end: Callable[[], None] | None = None
+
+    def data(self, msg) -> tuple[int, bytes]:  # type: ignore[override]  # smtplib's own signature, typed loosely
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        text = _LEADING_DOT.sub(b"..", msg if isinstance(msg, bytes) else msg.encode("ascii"))
+        self.send(text if text.endswith(b"\r\n") else text + b"\r\n")
+        if self.before_data_end is not None:
+            try:
+                self.before_data_end()
+            except Exception as exc:
+                raise HandoverNotRecorded(str(exc)) from exc
+        self.send(b".\r\n")
+        return self.getreply()
+
+
+class _SmtpSsl(smtplib.SMTP_SSL, _Smtp):
+    """The same over TLS from the first byte."""
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def send_email(mail: EmailMessage, settings: SmtpSettings,
+               before_data_end: Callable[[], None] | None = None) -> DeliveryReceipt:
+    """Hand `mail` to the SMTP server; map SMTP failures to retryable or final errors.
+    `before_data_end` runs right before the server can have the message (see `_Smtp`)."""
+    client: _Smtp | None = None
     try:
         if settings.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                                    context=ssl.create_default_context())
+            client = _SmtpSsl(settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context())
         else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
-            if settings.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if settings.user:
-                client.login(settings.user, settings.password or "")
-            client.send_message(mail)
+            client = _Smtp(settings.host, settings.port, timeout=settings.timeout)
+        if settings.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if settings.user:
+            client.login(settings.user, settings.password or "")
+        client.before_data_end = before_data_end
+        client.send_message(mail)
+        # Accepted: say goodbye without waiting for the answer, so the caller records the send a
+        # round trip sooner (a crash in between is what would send it twice).
+        with contextlib.suppress(smtplib.SMTPException, OSError):  # it has the message: nothing else matters
+            client.putcmd("quit")
+    except HandoverNotRecorded as exc:
+        raise DeliveryError(f"could not record the hand-over: {exc}", retryable=True) from None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         raise DeliveryError(f"recipient refused ({codes})", retryable=all(400 <= c < 500 for c in codes)) from None
@@ -101,6 +149,9 @@ def send_email(mail: EmailMessage, settings: SmtpSettings) -> DeliveryReceipt:
         raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=400 <= exc.smtp_code < 500) from None
     except _RETRYABLE as exc:
         raise DeliveryError(f"SMTP server unreachable: {exc.__class__.__name__}", retryable=True) from None
+    finally:
+        if client is not None:
+            client.close()
     return DeliveryReceipt(provider_id=str(mail["Message-ID"]))
 
 
@@ -113,5 +164,8 @@ class SmtpChannel:
         self.settings = settings
 
     def send(self, message: OutboundMessage) -> DeliveryReceipt:
-        """Deliver `message` by e-mail."""
-        return send_email(build_email(message, self.settings), self.settings)
+        """Deliver `message` by e-mail; `message.handing_over` hears the Message-ID before the DATA end."""
+        mail = build_email(message, self.settings)
+        handing_over = message.handing_over
+        mark = (lambda: handing_over(str(mail["Message-ID"]))) if handing_over is not None else None
+        return send_email(mail, self.settings, mark)

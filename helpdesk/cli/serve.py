@@ -30,6 +30,7 @@ def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
         # lock: four threads kept 100 chatting visitors' answers at p95 0.3 s where two let them queue
         # for seconds (bench/README, chat widget).
         consumer = huey.create_consumer(workers=4, worker_type="thread", periodic=True, max_delay=0.1)
+        _recover_outbox()
         consumer.start()
         _exit_on_signals(consumer, stop)
     # Everything loaded at start-up lives for the whole process: keep the collector from walking it
@@ -80,6 +81,15 @@ def worker(workers) -> None:
     """Run the job consumer (outbox delivery, sweeper)."""
     from helpdesk.jobs.queue import huey
 
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0)
+    _recover_outbox()
+    consumer.run()
+
+
+def _recover_outbox() -> None:
+    """Look for replies a crash left behind at start-up rather than at the sweeper's next minute."""
+    from helpdesk.jobs.queue import sweep_outbox
+
+    sweep_outbox()
 
 

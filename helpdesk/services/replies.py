@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -179,7 +181,7 @@ def reply_all_copies(ticket: Ticket) -> list[dict]:
     return copies.reply_all_cc(ticket, to.address if to is not None else None)
 
 
-def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> OutboundMessage:
+def _outbound(message: Message, ticket: Ticket, recipient: Identity, *, mark: bool = True) -> OutboundMessage:
     refs = tuple(db.session.scalars(
         select(Message.external_id).where(Message.ticket_id == ticket.id, Message.external_id.is_not(None),
                                           Message.id < message.id).order_by(Message.id)
@@ -193,6 +195,8 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
     fields |= survey_outbound.extras(message, ticket)  # a survey's own
     return OutboundMessage(
         message_id=message.id, channel=ticket.channel, source=ticket.source,
+        # A live push holds its claim uncommitted (row-locked): nothing to mark on another connection.
+        delivery_key=delivery_key(message), handing_over=functools.partial(_handing_over, message.id) if mark else None,
         recipient=Sender(kind=recipient.kind, address=recipient.address, name=ticket.customer.name),
         body_text=message.body_text, thread_key=ticket.thread_key,
         in_reply_to=refs[-20:], ticket_number=ticket.number, attachments=files,
@@ -200,11 +204,30 @@ def _outbound(message: Message, ticket: Ticket, recipient: Identity) -> Outbound
     )
 
 
+def delivery_key(message: Message) -> str:
+    """The same for every attempt to deliver `message`, and for no other message (ids alone repeat
+    across databases): the e-mail channel makes the Message-ID from it, so a receiving server can
+    drop a second copy."""
+    digest = hashlib.sha256(f"{message.id}:{message.created_at.isoformat()}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:16]
+
+
+def _handing_over(message_id: int, provider_id: str) -> None:
+    """The adapter is about to let the provider have the message (SMTP: the end of DATA): record
+    its provider id on the claimed row, committed on a connection of its own (the attempt's session
+    keeps its snapshot), so that after a crash the sweeper knows this attempt may have arrived."""
+    with db.engine.begin() as connection:
+        connection.execute(update(Message).where(Message.id == message_id, Message.delivery_state == "sending")
+                           .values(provider_id=provider_id))
+
+
 def _claim(message_id: int, *, commit: bool = True) -> bool:
-    """Mark the message `sending` unless another worker already did (or it is done)."""
+    """Mark the message `sending` unless another worker already did (or it is done). Its provider id
+    is cleared: set again at the hand-over, it says this attempt may have reached the provider."""
     result = db.session.execute(
         update(Message).where(Message.id == message_id, Message.delivery_state == "queued")
-        .values(delivery_state="sending", delivery_attempts=Message.delivery_attempts + 1, next_attempt_at=utcnow())
+        .values(delivery_state="sending", delivery_attempts=Message.delivery_attempts + 1, next_attempt_at=utcnow(),
+                provider_id=None)
     )
     if commit:
         db.session.commit()
@@ -255,7 +278,7 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
         return finish("failed", error="the customer has no address to reply to")
     try:
         adapter = channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source))
-        receipt = adapter.send(_outbound(message, ticket, to))
+        receipt = adapter.send(_outbound(message, ticket, to, mark=not live))
     except (KeyError, SecretUnreadable) as exc:
         return finish("failed", error=str(exc))
     except DeliveryError as exc:
@@ -285,9 +308,17 @@ def stuck_messages(stuck_seconds: int) -> list[int]:
     back to `queued` so the next attempt can claim them)."""
     stale = utcnow() - timedelta(seconds=stuck_seconds)
     overdue = or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= stale)
-    ids = list(db.session.scalars(
-        select(Message.id).where(Message.delivery_state.in_(("queued", "sending")), overdue).order_by(Message.id)
-    ))
+    rows = db.session.execute(
+        select(Message.id, Message.delivery_state, Message.provider_id)
+        .where(Message.delivery_state.in_(("queued", "sending")), overdue).order_by(Message.id)
+    ).all()
+    ids = [row.id for row in rows]
+    for row in rows:
+        if row.delivery_state == "sending" and row.provider_id:
+            # Its worker died after handing it over and before recording the answer: the provider
+            # may have it. Sent again (at least once) under the same id, which lets the receiver drop it.
+            log.warning("outbound message %s may have been delivered before a crash; sending it again as %s",
+                        row.id, row.provider_id)
     if ids:
         db.session.execute(
             update(Message).where(Message.id.in_(ids), Message.delivery_state == "sending")

@@ -138,6 +138,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk import api, cli, security, web, webchat, webhooks
     from helpdesk.jobs import accounts as account_jobs
     from helpdesk.jobs import delivery_status as status_jobs
+    from helpdesk.jobs import mail as mail_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
     from helpdesk.jobs import sla as sla_jobs
@@ -161,6 +162,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     account_jobs.init_app(app)
     status_jobs.init_app(app)
+    mail_jobs.init_app(app)
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     jobs.accept_former_task_names()

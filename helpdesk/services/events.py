@@ -58,9 +58,12 @@ sla_recomputed = _Signal("sla.recomputed")
 # A staff member's rights changed (switched off or on, role, groups, a token revoked, a session
 # ended): live connections re-check their rooms. Payload {"user_id": id}.
 user_changed = _Signal("user.changed")
+# Mail that could not be processed was kept in the failed-mail store (admins were notified in-app).
+mail_failed = _Signal("mail.failed")
 
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
-                              sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed)}
+                              sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
+                              mail_failed)}
 
 
 def publish(name: str, payload: dict) -> None:

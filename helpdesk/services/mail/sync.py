@@ -20,9 +20,9 @@ from channels.email.imap import FetchedMail, ImapError, ImapMailbox
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Mailbox
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments
+from helpdesk.services import attachments, events
+from helpdesk.services.mail import alerts, mailboxes
 from helpdesk.services.mail import inbound as mail_inbound
-from helpdesk.services.mail import mailboxes
 from helpdesk.services.transactions import begin_write, is_busy, retry_when_busy
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,13 @@ def record_failure(mailbox_id: int, uid: int | None, raw: bytes, error: str, *, 
                         message_id_header=headers.get("message-id"), subject=headers.get("subject"),
                         error=error[:10_000], resolved_at=utcnow() if resolved else None)
     db.session.add(failed)
+    if not resolved:  # it waits for an admin: tell them, in the same transaction
+        alerts.notify_admins(failed, db.session.get(Mailbox, mailbox_id).name)
+    db.session.flush()
+    payload = {"failed_mail_id": failed.id, "mailbox_id": mailbox_id}
     db.session.commit()
+    if not resolved:
+        events.publish("mail.failed", payload)
     return failed
 
 

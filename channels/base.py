@@ -179,12 +179,14 @@ class DeliveryReceipt:
 
 
 class DeliveryError(Exception):
-    """A send failed. `retryable` tells the outbox whether trying again can help."""
+    """A send failed. `retryable` tells the outbox whether trying again can help; `retry_after`
+    is the provider's own wait in seconds before that (a rate limit), when it gave one."""
 
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    def __init__(self, reason: str, *, retryable: bool, retry_after: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 @runtime_checkable

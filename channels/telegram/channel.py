@@ -59,7 +59,7 @@ class TelegramChannel:
                     sent.append(f"{chat_id}:{bot.send_file(chat_id, file).message_id}")
         except TelegramApiError as exc:
             reason = exc.reason if not sent else f"{exc.reason} (after {len(sent)} part(s) were sent)"
-            raise DeliveryError(reason, retryable=exc.retryable) from None
+            raise DeliveryError(reason, retryable=exc.retryable, retry_after=exc.retry_after) from None
         except (KeyError, TypeError):  # python-telegram-bot could not read the sent Message
             raise DeliveryError("Telegram answered without a message id", retryable=False) from None
         if not sent:

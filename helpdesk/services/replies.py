@@ -283,7 +283,9 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
         return finish("failed", error=str(exc))
     except DeliveryError as exc:
         if exc.retryable and message.delivery_attempts < MAX_ATTEMPTS:
-            return finish("queued", error=exc.reason, retry_in=backoff_seconds(message.delivery_attempts))
+            # Never sooner than the provider asked (a rate limit's retry_after): it would refuse again.
+            wait = max(backoff_seconds(message.delivery_attempts), exc.retry_after or 0)
+            return finish("queued", error=exc.reason, retry_in=wait)
         return finish("failed", error=exc.reason)
     return finish(receipt.state, provider_id=receipt.provider_id, to=to)
 

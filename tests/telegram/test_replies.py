@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from channels.base import Attachment
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
+from helpdesk.models.base import utcnow
 from helpdesk.services import replies
 from helpdesk.services.telegram import polling as telegram_polling
 from tests.telegram import updates
@@ -98,3 +101,13 @@ def test_slash_start_is_greeted_once_through_the_outbox(bot, bot_api):
     assert ticket.subject == "New Telegram chat"
     assert greeting.is_automated and greeting.delivery_state == "sent"
     assert [s.text for s in bot_api.sent] == [greeting.body_text] and "Hello" in greeting.body_text
+
+
+def test_a_rate_limit_longer_than_the_backoff_is_waited_out(bot, bot_api, make_user):
+    ticket = customer_ticket(bot, bot_api)
+    bot_api.fail("sendMessage", 429, "Too Many Requests: retry after 900", retry_after=900)
+    before = utcnow()
+    message = replies.add_reply(ticket, make_user(), body="Back soon.")
+    db.session.refresh(message)
+    assert message.delivery_state == "queued" and "retry after 900" in message.delivery_error
+    assert message.next_attempt_at >= before + timedelta(seconds=900)

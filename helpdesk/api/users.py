@@ -12,10 +12,21 @@ from flask_smorest import abort
 
 from helpdesk.api.auth import ProtectedBlueprint, current_staff
 from helpdesk.api.errors import fail
-from helpdesk.api.user_schemas import NewUserSchema, UserChangesSchema, UserListSchema, UserSchema
+from helpdesk.api.schemas import Expanded
+from helpdesk.api.user_schemas import (
+    CreatedTokenSchema,
+    NewTokenSchema,
+    NewUserSchema,
+    TokenListSchema,
+    TokenSchema,
+    UserChangesSchema,
+    UserListSchema,
+    UserSchema,
+)
 from helpdesk.extensions import db
-from helpdesk.models import User
+from helpdesk.models import ApiToken, User
 from helpdesk.services import audit
+from helpdesk.services.accounts import tokens as api_tokens
 from helpdesk.services.accounts import users as accounts
 from helpdesk.services.staff import StaffError
 
@@ -113,3 +124,59 @@ class UserItem(MethodView):
         except StaffError as exc:
             db.session.rollback()
             _staff_error(exc)
+
+
+def _token_of(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None or token.user_id != user.id:
+        abort(404, message=f"no token {token_id}")
+    return token
+
+
+@blp.route("/me/tokens")
+class MyTokens(MethodView):
+    @blp.response(200, TokenListSchema)
+    def get(self):
+        """List your API tokens (revoked ones too; never the secrets)"""
+        return {"items": api_tokens.tokens_of(current_staff())}
+
+    @blp.arguments(NewTokenSchema)
+    @blp.response(201, CreatedTokenSchema)
+    def post(self, data: dict):
+        """Create an API token; `token` is the secret, shown in this answer only"""
+        try:
+            row, secret = api_tokens.create(current_staff(), data["name"], actor())
+        except api_tokens.TokenError as exc:
+            fail(422, "json", exc.field, str(exc).split(": ", 1)[-1])
+        return Expanded(row, {"token": secret})
+
+
+@blp.route("/me/tokens/<int:token_id>")
+class MyToken(MethodView):
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, token_id: int):
+        """Revoke one of your API tokens (it stays listed, as revoked)"""
+        return api_tokens.revoke(_token_of(current_staff(), token_id), actor())
+
+
+@blp.route("/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @blp.response(200, TokenListSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, user_id: int):
+        """List a staff member's API tokens (admins)"""
+        admins_only()
+        return {"items": api_tokens.tokens_of(user_or_404(user_id))}
+
+
+@blp.route("/users/<int:user_id>/tokens/<int:token_id>")
+class UserToken(MethodView):
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, user_id: int, token_id: int):
+        """Revoke a staff member's API token (admins)"""
+        admins_only()
+        return api_tokens.revoke(_token_of(user_or_404(user_id), token_id), actor())

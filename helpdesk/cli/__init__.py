@@ -48,16 +48,19 @@ def create_user(email, name, role, groups, password_stdin) -> None:
 @click.option("--name", default="cli")
 @with_appcontext
 def create_token(email, name) -> None:
-    """Print a new API token for the user with this e-mail."""
-    from sqlalchemy import select
+    """Print a new API token for the user with this e-mail (shown this once)."""
+    from helpdesk.services import audit
+    from helpdesk.services.accounts import tokens as api_tokens
+    from helpdesk.services.accounts import users as accounts
 
-    from helpdesk.extensions import db
-    from helpdesk.models import User
-
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = accounts.find(email)
     if user is None:
         raise click.UsageError(f"no user {email}")
-    click.echo(staff.create_token(user, name))
+    try:
+        _, secret = api_tokens.create(user, name, audit.CLI)
+    except api_tokens.TokenError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(secret)
 
 
 @click.command("demo")

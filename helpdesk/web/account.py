@@ -3,7 +3,7 @@ asking for a reset link, changing the password, and their API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
 from helpdesk.extensions import db, limiter
@@ -127,7 +127,7 @@ def revoke_token(token_id: int):
     """Revoke one of one's own tokens (someone else's answers 404)."""
     token = get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
-        return get_or_404(ApiToken, 0)
+        abort(404)
     api_tokens.revoke(token, actor())
     flash(f"Token “{token.name}” revoked.", "ok")
     return redirect(url_for("account.page"), code=303)

@@ -116,3 +116,30 @@ def test_the_last_admin_cannot_be_switched_off_or_demoted(api_as, admin):
                                      {"unknown": 1}])
 def test_bad_changes_are_422(api_as, admin, agent, payload):
     assert api_as(admin).patch(f"/users/{agent.id}", json=payload).status_code == 422
+
+
+def test_you_create_list_and_revoke_your_own_tokens(api, client):
+    created = api.post("/me/tokens", json={"name": "CRM sync"})
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["token"].startswith("hd_") and body["name"] == "CRM sync" and body["active"] is True
+    mine = {"Authorization": f"Bearer {body['token']}"}
+    assert client.get("/api/v1/me", headers=mine, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
+    listed = api.get("/me/tokens").get_json()["items"]
+    new = next(t for t in listed if t["id"] == body["id"])
+    assert new["last_used_ip"] == "192.0.2.9" and new["last_used_at"] and "token" not in new
+    assert api.delete(f"/me/tokens/{body['id']}").get_json()["active"] is False
+    assert client.get("/api/v1/me", headers=mine).status_code == 401
+    assert any(t["id"] == body["id"] and t["revoked_at"] for t in api.get("/me/tokens").get_json()["items"])
+    assert api.post("/me/tokens", json={"name": " "}).status_code == 422
+
+
+def test_a_token_of_someone_else_is_404_to_you_and_revocable_by_an_admin(api_as, admin, agent, make_user, token_for):
+    other = make_user()
+    token_for(other)
+    other_token = api_as(admin).get(f"/users/{other.id}/tokens").get_json()["items"][0]
+    assert api_as(agent).delete(f"/me/tokens/{other_token['id']}").status_code == 404
+    assert api_as(agent).get(f"/users/{other.id}/tokens").status_code == 403
+    revoked = api_as(admin).delete(f"/users/{other.id}/tokens/{other_token['id']}")
+    assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
+    assert api_as(admin).delete(f"/users/{agent.id}/tokens/{other_token['id']}").status_code == 404

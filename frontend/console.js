@@ -7,6 +7,7 @@ import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
 import { attachMacroPicker } from "./macro_picker.js";
+import { attachMentions } from "./mentions.js";
 import { attachNotifications } from "./notifications.js";
 import { attachSavedViews } from "./saved_views.js";
 import { startClocks } from "./sla_clock.js";
@@ -30,6 +31,7 @@ function start() {
   attachComposer();
   attachMacroPicker();
   attachNotifications(socket);
+  attachMentions();
   attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));

@@ -1,5 +1,7 @@
-// SLA warnings and breaches pop up as short notes for the assignee, the group and supervisors.
-// The text is set with textContent: whatever a ticket's subject holds stays text.
+// SLA warnings and breaches, mentions, assignments and customers' replies pop up as short notes,
+// and the navigation's unread count follows. Text is set with textContent: whatever a ticket's
+// subject holds stays text.
+import { debounce } from "./live.js";
 
 function container() {
   let box = document.getElementById("toasts");
@@ -23,11 +25,28 @@ export function showToast(kind, text, href) {
   setTimeout(() => toast.remove(), 20000);
 }
 
+const refreshUnread = debounce(async () => {
+  const badge = document.getElementById("unread-count");
+  if (!badge) return;
+  const response = await fetch("/notifications/unread", { credentials: "same-origin" });
+  if (!response.ok) return;
+  const { unread } = await response.json();
+  badge.textContent = String(unread);
+  badge.setAttribute("aria-label", `${unread} unread`);
+  badge.hidden = unread === 0;
+}, 200);
+
 export function attachNotifications(socket) {
   const note = (kind) => (payload) => {
     if (!payload || !payload.text) return;
     showToast(kind, payload.text, `/tickets/${Number(payload.ticket_id)}`);
   };
-  socket.on("sla.warning", note("warning"));
-  socket.on("sla.breached", note("breached"));
+  const sla = (kind) => (payload) => {
+    note(kind)(payload);
+    if (payload && payload.assignee_id === Number(document.body.dataset.userId)) refreshUnread();
+  };
+  socket.on("sla.warning", sla("warning"));
+  socket.on("sla.breached", sla("breached"));
+  socket.on("notification.created", (payload) => { note("notification")(payload); refreshUnread(); });
+  socket.on("connect", () => refreshUnread()); // whatever arrived while disconnected
 }

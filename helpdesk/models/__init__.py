@@ -11,7 +11,15 @@ from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.settings import SettingsRevision
-from helpdesk.models.sla import Notification, SlaCalendar, SlaCrossing, SlaOutcome, SlaPolicyConfig, SlaRecompute
+from helpdesk.models.sla import (
+    Notification,
+    NotificationPreference,
+    SlaCalendar,
+    SlaCrossing,
+    SlaOutcome,
+    SlaPolicyConfig,
+    SlaRecompute,
+)
 from helpdesk.models.staff import AccountLink, ApiToken, Group, User, group_members
 from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketTag
@@ -20,6 +28,6 @@ from helpdesk.models.views import SavedView, SavedViewPosition
 __all__ = [
     "AccountLink",
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
-    "Message", "Notification", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
+    "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

@@ -136,6 +136,7 @@ class Notification(db.Model):
     __table_args__ = (
         Index("ix_notifications_user", "user_id", "id"),
         Index("ix_notifications_group", "group_id", "id"),
+        Index("ix_notifications_unread", "user_id", "read_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,3 +146,14 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Personal notifications only: one read state per row. A group's are for every member and stay unread.
+    read_at: Mapped[datetime | None]
+
+
+class NotificationPreference(db.Model):
+    """How a staff member wants their notifications beyond the console (e-mail, off by default)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[bool] = mapped_column(default=False)

@@ -237,6 +237,12 @@ def _on_user_changed(sender, payload: dict) -> None:
     rights.apply(payload["user_id"], presence)
 
 
+def _forward_notification(sender, payload: dict) -> None:
+    # A personal notification is its recipient's alone: never a group's or a ticket's room.
+    socketio.emit("notification.created", dict(payload, event="notification.created", sent_at=time.time()),
+                  to=f"user:{payload['user_id']}", namespace=NAMESPACE)
+
+
 def init_app(app: Flask) -> None:
     """Register the namespace and forward committed domain events to the rooms that may see them."""
     global presence
@@ -248,3 +254,4 @@ def init_app(app: Flask) -> None:
     for name, handler in _handlers.items():
         events.EVENTS[name].connect(handler, weak=False)
     events.user_changed.connect(_on_user_changed, weak=False)
+    events.notification_created.connect(_forward_notification, weak=False)

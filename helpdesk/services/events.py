@@ -61,9 +61,12 @@ user_changed = _Signal("user.changed")
 # Mail that could not be processed was kept in the failed-mail store (admins were notified in-app).
 mail_failed = _Signal("mail.failed")
 
+# A personal notification was stored (a mention, an assignment, a customer's reply): its recipient only.
+notification_created = _Signal("notification.created")
+
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
-                              mail_failed)}
+                              mail_failed, notification_created)}
 
 
 def publish(name: str, payload: dict) -> None:

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         live_chat,
         macros,
+        notifications,
         reports,
         saved_views,
         sla_admin,
@@ -51,7 +52,8 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
-                   dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views):
+                   dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
+                   notifications):
         app.register_blueprint(module.bp)
     for module in (account, admin_users):  # staff accounts (issue 17)
         app.register_blueprint(module.bp)

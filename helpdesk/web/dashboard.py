@@ -45,5 +45,7 @@ def series():
 @bp.get("/notifications")
 @login_required
 def notification_list():
-    """The newest notifications for the signed-in staff member and their groups."""
-    return render_template("dashboard/notifications.html", notifications=notifications.recent_for(current_user))
+    """The newest notifications for the signed-in staff member (unread ones marked) and their groups."""
+    return render_template("dashboard/notifications.html", notifications=notifications.recent_for(current_user),
+                           unread=notifications.unread_count(current_user),
+                           wants_email=notifications.wants_email(current_user.id))

@@ -147,8 +147,11 @@ def test_breach_escalates_notifies_and_records_it(policy, inbound, ticket_of, ma
     assert changes[-1].actor_id is None and changes[-1].data["group_id"] == [support.id, billing.id]
     assert published[-1][1]["escalated"]["priority"] == ["high", "urgent"]
     notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
-    assert {(n.user_id, n.group_id) for n in notes} == {(ana.id, None), (None, support.id)}
-    assert "breached its SLA" in notes[-1].text
+    sla_notes = [n for n in notes if n.kind.startswith("sla.")]
+    assert {(n.user_id, n.group_id) for n in sla_notes} == {(ana.id, None), (None, support.id)}
+    assert "breached its SLA" in sla_notes[-1].text
+    # The escalation's new assignee hears of it like any assignment.
+    assert [(n.user_id, n.kind) for n in notes if not n.kind.startswith("sla.")] == [(lead.id, "assigned")]
     assert sla_scan.scan(T0 + 3 * H).fired == []  # the new urgent policy is the same one: no second breach
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -151,3 +152,25 @@ def test_a_returning_visitor_sees_their_history_and_nobody_else_does(live_server
     stranger.click(".launcher")
     expect(stranger.locator(".prechat")).to_be_visible()
     expect(stranger.locator(".msg")).to_have_count(0)
+
+
+def test_the_widget_tells_a_visitor_when_an_address_had_its_confirmation_mails(live_server, visitor):
+    address = "bombed@victim.example"
+
+    def mails_to_address() -> int:
+        return sum(address in m.rcpt_tos for m in live_server.smtp.messages)
+
+    for n in range(4):  # four new visitors (fresh browsers) ask to confirm the same address
+        page = visitor()
+        page.click(".launcher")
+        page.fill(".prechat input[name=email]", address)
+        page.click(".prechat button[type=submit]")
+        if n < 3:
+            expect(page.locator(".notice.error")).to_be_hidden()
+            deadline = time.monotonic() + 10
+            while mails_to_address() < n + 1 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert mails_to_address() == n + 1
+    expect(page.locator(".notice.error")).to_contain_text("as many confirmation e-mails as we send")
+    time.sleep(0.5)
+    assert mails_to_address() == 3

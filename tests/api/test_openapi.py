@@ -70,3 +70,13 @@ def test_schemas_carry_the_limits_and_enums_the_api_enforces(document):
                                                                         "closed"]
     assert schemas["CustomerChanges"]["properties"]["tier"]["enum"] == ["standard", "premium", "vip"]
     assert set(schemas["Error"]["properties"]) >= {"code", "status", "message", "errors", "merged_into_id"}
+
+
+def test_the_document_names_recipients_reply_to_all_and_the_new_ticket_properties(document):
+    schemas = document["components"]["schemas"]
+    assert {"to", "cc"} <= set(schemas["Message"]["properties"])
+    assert schemas["Message"]["properties"]["cc"]["items"]["$ref"].endswith("/Address")
+    assert "reply_all" in schemas["Reply"]["properties"]
+    new_ticket = schemas["NewTicket"]["properties"]
+    assert {"priority", "status", "tags", "group", "assignee_id", "channel"} <= set(new_ticket)
+    assert new_ticket["channel"]["enum"] == ["web", "phone", "email"]

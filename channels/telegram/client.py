@@ -93,8 +93,9 @@ class TelegramApiError(Exception):
 
 
 class _Request(HTTPXRequest):
-    """PTB's httpx transport, remembering the HTTP status of its last answer: PTB's
-    NetworkError for a 5xx carries only Telegram's description, and the status says which it was."""
+    """PTB's httpx transport, remembering the HTTP status and body of its last answer: PTB's
+    errors carry neither the status nor Telegram's words as sent, and a getUpdates batch PTB
+    cannot read is read again from the body, one update at a time."""
 
     status: int | None = None
     payload: bytes = b""

@@ -37,8 +37,10 @@ function start(script, key) {
   const shadow = host.attachShadow({ mode: "open" });
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(css);
-  shadow.adoptedStyleSheets = [sheet];
+  const looks = new CSSStyleSheet(); // the widget's own colour, from its configuration
+  shadow.adoptedStyleSheets = [sheet, looks];
   const ui = buildPanel(shadow, base);
+  ui.root.hidden = true; // until the server says which corner and colour: no jump, no flash
   document.body.appendChild(host);
 
   const state = { config: null, email: null, visitor: { name: identity.name || null, topic: null }, started: false,
@@ -75,6 +77,16 @@ function start(script, key) {
     show(ui.badge, false);
   }
 
+  function applyLooks(cfg) {
+    const colour = /^#[0-9a-f]{6}$/i.test(cfg.colour || "") ? cfg.colour : null;
+    looks.replaceSync(colour ? `.root { --accent: ${colour}; }` : "");
+    ui.root.classList.toggle("left", cfg.position === "bottom-left");
+    ui.title.textContent = cfg.title || "Chat";
+    ui.panel.setAttribute("aria-label", cfg.title || "Chat");
+    ui.launcher.setAttribute("aria-label", cfg.title || "Chat with us");
+    show(ui.root, true);
+  }
+
   function refreshForms() {
     const cfg = state.config;
     if (!cfg) return;
@@ -92,7 +104,7 @@ function start(script, key) {
     store.set(hello.token);
     state.config = hello.config;
     state.email = hello.email;
-    ui.title.textContent = hello.config.name ? `Chat · ${hello.config.name}` : "Chat";
+    applyLooks(hello.config);
     ui.greeting.textContent = hello.config.greeting;
     for (const item of hello.history) add(item);
     refreshForms();

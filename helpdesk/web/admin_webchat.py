@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
 from helpdesk.models import ChannelAccount
@@ -23,7 +23,9 @@ def overview():
     """Every widget with its snippet, and a form to add one."""
     group_names = {g.id: g.name for g in all_groups()}
     return render_template("admin/webchat.html", widgets=webchat_widgets.widgets(), groups=all_groups(),
-                           group_names=group_names, snippet=webchat_widgets.snippet, base_url=request.host_url)
+                           group_names=group_names, snippet=webchat_widgets.snippet,
+                           base_url=current_app.config["HELPDESK_PUBLIC_URL"], positions=webchat_widgets.POSITIONS,
+                           defaults=webchat_widgets)
 
 
 @bp.post("/")
@@ -34,7 +36,8 @@ def add():
         widget = webchat_widgets.add_widget(
             form.get("name", "").strip(), _origins(form), group=form.get("group") or None,
             identity_secret=form.get("identity_secret") or None, greeting=form.get("greeting"),
-            offline_message=form.get("offline_message"), prechat=form.get("prechat") == "1")
+            offline_message=form.get("offline_message"), prechat=form.get("prechat") == "1", title=form.get("title"),
+            colour=form.get("colour"), position=form.get("position"))
     except WidgetError as exc:
         db.session.rollback()
         flash(f"Widget not added: {exc.field} {exc.message}.", "error")
@@ -55,7 +58,8 @@ def update(account_id: int):
             widget, origins=_origins(form), active=form.get("active") == "1", greeting=form.get("greeting"),
             offline_message=form.get("offline_message"), prechat=form.get("prechat") == "1",
             group=form.get("group", ""), identity_secret=form.get("identity_secret") or None,
-            clear_identity_secret=form.get("clear_identity_secret") == "1")
+            clear_identity_secret=form.get("clear_identity_secret") == "1", title=form.get("title"),
+            colour=form.get("colour"), position=form.get("position"))
     except WidgetError as exc:
         db.session.rollback()
         flash(f"Widget not changed: {exc.field} {exc.message}.", "error")

@@ -41,7 +41,8 @@ def shop(live_server, tmp_path_factory):
     origin = f"http://127.0.0.1:{port}"
     with cli_in_process(live_server.env) as helpdesk:
         output = helpdesk("channels", "add-webchat", "shop", "--origin", origin, "--group", "Support",
-                          "--base-url", live_server.url)
+                          "--base-url", live_server.url, "--title", "Shop help", "--colour", "#0a7d4f",
+                          "--position", "bottom-left")
     key = output.split("key ", 1)[1].split()[0]
     root = tmp_path_factory.mktemp("shop")
     (root / "index.html").write_text(shop_page(live_server.url, key))
@@ -83,6 +84,17 @@ def visitor(browser, shop):
     yield open_shop
     for context in contexts:
         context.close()
+
+
+def test_the_widget_wears_its_title_colour_and_corner(visitor):
+    shop = visitor()
+    launcher = shop.locator(".launcher")
+    expect(launcher).to_have_css("background-color", "rgb(10, 125, 79)")
+    assert launcher.bounding_box()["x"] < shop.viewport_size["width"] / 2  # bottom-left
+    launcher.click()
+    expect(shop.locator(".panel .title")).to_have_text("Shop help")  # not the slug "shop"
+    expect(shop.locator(".panel .head")).to_have_css("background-color", "rgb(10, 125, 79)")
+    assert shop.evaluate("window.cspViolations") == []
 
 
 def test_a_visitor_chats_with_an_agent_live(sign_in, live_server, visitor):

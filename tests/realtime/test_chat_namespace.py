@@ -48,6 +48,10 @@ def test_a_visitor_gets_a_signed_token_and_the_widget_texts(app, widget):
     hello = welcome(client)
     assert webchat_visitors.read_token(widget, hello["token"]) == hello["visitor_id"]
     assert hello["config"]["greeting"] and hello["config"]["online"] is False
+    # The panel shows a title, never the widget's slug (its name, for staff).
+    assert (hello["config"]["title"], hello["config"]["colour"], hello["config"]["position"]) == (
+        "Chat with us", "#2952cc", "bottom-right")
+    assert "shop" not in hello["config"].values() and "name" not in hello["config"]
     assert hello["history"] == [] and hello["email"] is None
 
 

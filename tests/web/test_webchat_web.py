@@ -162,3 +162,42 @@ def test_the_cli_adds_a_widget_and_prints_its_snippet(app, groups):
     assert webchat_widgets.identity_secret(widget) == "a-long-identity-secret"
     refused = runner.invoke(args=["channels", "add-webchat", "blog", "--origin", "blog.example"])
     assert refused.exit_code != 0 and "origin" in refused.output
+
+
+def test_the_cli_prints_the_tag_on_the_public_url_with_a_title_colour_and_corner(app, groups):
+    app.config["HELPDESK_PUBLIC_URL"] = "https://support.shop.example"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["channels", "add-webchat", "shop-eu", "--origin", "https://shop.example",
+                                 "--title", "  Shop   help ", "--colour", "#0A7D4F", "--position", "bottom-left"])
+    assert result.exit_code == 0, result.output
+    widget = webchat_widgets.widgets()[0]
+    tag = f'<script src="https://support.shop.example/widget.js" data-channel="{widget.settings["key"]}" async></script>'
+    assert tag in result.output and "127.0.0.1" not in result.output
+    assert (widget.name, widget.settings["title"], widget.settings["colour"], widget.settings["position"]) == (
+        "shop-eu", "Shop help", "#0a7d4f", "bottom-left")
+    plain = runner.invoke(args=["channels", "add-webchat", "blog", "--origin", "https://blog.example"])
+    assert plain.exit_code == 0 and webchat_widgets.public_config(webchat_widgets.widgets()[0], False)["title"] == "Chat with us"
+    for bad in (["--colour", "red"], ["--colour", "#12345"], ["--position", "top-left"], ["--title", "t" * 61]):
+        refused = runner.invoke(args=["channels", "add-webchat", "other", "--origin", "https://o.example", *bad])
+        assert refused.exit_code != 0, bad
+    assert len(webchat_widgets.widgets()) == 2
+    help_text = runner.invoke(args=["channels", "add-webchat", "--help"]).output
+    assert "NAME is a slug" in help_text and "--title" in help_text and "HELPDESK_PUBLIC_URL" in help_text
+
+
+def test_admins_set_the_title_colour_and_corner_and_see_the_public_url(app, client, login, make_user, groups):
+    app.config["HELPDESK_PUBLIC_URL"] = "https://support.shop.example"
+    login(make_user(role="admin"))
+    client.post("/admin/webchat/", data={"name": "shop", "origins": "https://shop.example", "title": "Shop help",
+                                         "colour": "#0a7d4f", "position": "bottom-left"})
+    widget = webchat_widgets.widgets()[0]
+    page = client.get("/admin/webchat/").get_data(as_text=True)
+    assert "https://support.shop.example/widget.js" in page and "Shop help" in page
+    client.post(f"/admin/webchat/{widget.id}", data={"origins": "https://shop.example", "active": "1", "group": "",
+                                                     "title": "Help desk", "colour": "#AA0000", "position": "bottom-right"})
+    db.session.refresh(widget)
+    assert (widget.settings["title"], widget.settings["colour"], widget.settings["position"]) == (
+        "Help desk", "#aa0000", "bottom-right")
+    bad = client.post(f"/admin/webchat/{widget.id}", data={"origins": "https://shop.example", "colour": "javascript:1"},
+                      follow_redirects=True)
+    assert b"Widget not changed: colour" in bad.data

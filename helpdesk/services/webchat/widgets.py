@@ -1,8 +1,9 @@
 """Chat widgets: the channel accounts of kind "webchat" that customers embed with one script tag.
 
 A widget's public options live in `ChannelAccount.settings`: its key (what the script tag names),
-the origins allowed to embed it, a greeting, an offline message and whether the pre-chat form is
-shown. Its identity secret, when identity verification is on, is sealed with the account's
+the origins allowed to embed it, the title visitors see on its panel, its colour and corner, a
+greeting, an offline message and whether the pre-chat form is shown. The account's name is a slug
+for staff (the console, the CLI), never shown to visitors. Its identity secret, when identity verification is on, is sealed with the account's
 other secrets (see channel_accounts).
 """
 
@@ -23,6 +24,11 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 TEXT_MAX = 500
 DEFAULT_GREETING = "Hi! How can we help?"
 DEFAULT_OFFLINE = "No one is online right now. Leave your e-mail address and we will answer by e-mail."
+DEFAULT_TITLE = "Chat with us"
+TITLE_MAX = 60
+DEFAULT_COLOUR = "#2952cc"
+COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+POSITIONS = ("bottom-right", "bottom-left")
 
 
 class WidgetError(ValueError):
@@ -66,14 +72,44 @@ def _text(value: str | None, field: str, default: str) -> str:
     return text
 
 
+def _title(value: str | None) -> str:
+    title = " ".join((value or "").split()) or DEFAULT_TITLE
+    if len(title) > TITLE_MAX:
+        raise WidgetError("title", f"must be at most {TITLE_MAX} characters")
+    return title
+
+
+def _colour(value: str | None) -> str:
+    colour = (value or "").strip().lower() or DEFAULT_COLOUR
+    if not COLOUR.match(colour):
+        raise WidgetError("colour", f"{value!r} is not a colour such as #2952cc")
+    return colour
+
+
+def _position(value: str | None) -> str:
+    position = (value or "").strip() or POSITIONS[0]
+    if position not in POSITIONS:
+        raise WidgetError("position", f"must be one of {', '.join(POSITIONS)}")
+    return position
+
+
+def _looks(title: str | None, colour: str | None, position: str | None) -> dict:
+    """The given ones of title, colour and position, validated (None: not given)."""
+    checks = (("title", title, _title), ("colour", colour, _colour), ("position", position, _position))
+    return {field: check(value) for field, value, check in checks if value is not None}
+
+
 def add_widget(name: str, origins: list[str], *, group: str | None = None, identity_secret: str | None = None,
-               greeting: str | None = None, offline_message: str | None = None, prechat: bool = True) -> ChannelAccount:
-    """Create a widget with a new random key; commits and returns the account. WidgetError on bad input."""
+               greeting: str | None = None, offline_message: str | None = None, prechat: bool = True,
+               title: str | None = None, colour: str | None = None, position: str | None = None) -> ChannelAccount:
+    """Create a widget with a new random key; commits and returns the account. WidgetError on bad input.
+    `name` is a slug for staff; visitors see `title` (default "Chat with us")."""
     if not NAME.match(name or ""):
-        raise WidgetError("name", "use letters, digits, dot, dash or underscore (at most 100)")
+        raise WidgetError("name", "a slug: letters, digits, dot, dash or underscore (at most 100)")
     if db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name)):
         raise WidgetError("name", f"a widget named {name!r} exists already")
     settings = {"key": secrets.token_urlsafe(18), "origins": _origins(origins),
+                **_looks(title or "", colour or "", position or ""),
                 "greeting": _text(greeting, "greeting", DEFAULT_GREETING),
                 "offline_message": _text(offline_message, "offline_message", DEFAULT_OFFLINE),
                 "prechat": bool(prechat), "identity_verification": bool(identity_secret)}
@@ -95,9 +131,11 @@ def _sealed_secret(identity_secret: str | None) -> str | None:
 def update_widget(account: ChannelAccount, *, origins: list[str] | None = None, active: bool | None = None,
                   greeting: str | None = None, offline_message: str | None = None, prechat: bool | None = None,
                   group: str | None = None, identity_secret: str | None = None,
-                  clear_identity_secret: bool = False) -> ChannelAccount:
+                  clear_identity_secret: bool = False, title: str | None = None, colour: str | None = None,
+                  position: str | None = None) -> ChannelAccount:
     """Change what is given (None leaves a setting alone); commits. WidgetError on bad input."""
     settings = dict(account.settings or {})
+    settings.update(_looks(title, colour, position))
     if origins is not None:
         settings["origins"] = _origins(origins)
     if greeting is not None:
@@ -173,7 +211,9 @@ def agents_online(account: ChannelAccount, online_user_ids: set[int]) -> bool:
 def public_config(account: ChannelAccount, online: bool) -> dict:
     """What the widget shows before anything is said: texts, the pre-chat form, whether anyone is in."""
     settings = account.settings or {}
-    return {"name": account.name, "greeting": settings.get("greeting") or DEFAULT_GREETING,
+    return {"title": settings.get("title") or DEFAULT_TITLE, "colour": settings.get("colour") or DEFAULT_COLOUR,
+            "position": settings.get("position") or POSITIONS[0],
+            "greeting": settings.get("greeting") or DEFAULT_GREETING,
             "offline_message": settings.get("offline_message") or DEFAULT_OFFLINE,
             "prechat": bool(settings.get("prechat", True)),
             "identity_verification": bool(settings.get("identity_verification")), "online": online}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab, signals
@@ -69,10 +72,34 @@ def init_app(app: Flask) -> None:
     events.message_updated.connect(_on_message_queued, weak=False)
 
 
+_together: ContextVar[list[int] | None] = ContextVar("deliveries_together", default=None)
+
+
+@contextmanager
+def deliveries_together() -> Iterator[None]:
+    """Within it, the outbound messages this thread queues are handed to the job queue as one job
+    when it ends (`deliver_messages`), not a job each: a mail listener acknowledging a pass of new
+    tickets writes the job store once instead of once per acknowledgement (on SQLite a commit
+    each, which cost as much as storing the mail). Should the process die before the end, the
+    messages are still queued in the outbox and the sweeper hands them over."""
+    collected: list[int] = []
+    token = _together.set(collected)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        if collected:
+            deliver_messages(collected)
+
+
 def _on_message_queued(sender, payload: dict) -> None:
     # A reply handed over at once (replies.Handover) arrives "delivered": no job for it.
     if (payload.get("kind") == "outbound" and payload.get("delivery_state", "queued") == "queued") or payload.get("requeue"):
-        deliver_message(payload["message_id"])
+        collected = _together.get()
+        if collected is None:
+            deliver_message(payload["message_id"])
+        else:
+            collected.append(payload["message_id"])
 
 
 @huey.task()
@@ -83,6 +110,14 @@ def deliver_message(message_id: int) -> str:
     if outcome.retry_in:
         deliver_message.schedule((message_id,), delay=outcome.retry_in)
     return outcome.state
+
+
+@huey.task()
+def deliver_messages(message_ids: list[int]) -> int:
+    """`deliver_message` for each of `message_ids` in turn (each schedules its own retry); how many."""
+    for message_id in message_ids:
+        deliver_message.call_local(message_id)
+    return len(message_ids)
 
 
 @huey.periodic_task(crontab(minute="*"))

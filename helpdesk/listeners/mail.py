@@ -16,6 +16,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from channels.email.imap import ImapError, ImapMailbox
+from helpdesk.jobs.queue import deliveries_together
 from helpdesk.listeners.leases import Lease, lease_for
 from helpdesk.listeners.telegram import listen_to_bot
 from helpdesk.services.mail import mailboxes
@@ -56,7 +57,7 @@ def _listen(app: Flask, mailbox_id: int, stop: threading.Event, lease: Lease, po
             with ImapMailbox(settings) as imap:
                 backoff = 1.0
                 while not stop.is_set() and lease.hold():
-                    with app.app_context():
+                    with app.app_context(), deliveries_together():  # one job for a pass's acknowledgements
                         report = mail_sync.sync_with(imap, mailbox_id)
                     if report.error:
                         raise ImapError(report.error)
@@ -148,4 +149,8 @@ def sync_all_once(app: Flask) -> list[mail_sync.SyncReport]:
     """One full pass over every active mailbox, one after the other (`helpdesk listen --once`)."""
     with app.app_context():
         ids = [m.id for m in mailboxes.active_mailboxes()]
-        return [mail_sync.sync_mailbox(mailbox_id) for mailbox_id in ids]
+    reports = []
+    for mailbox_id in ids:
+        with app.app_context(), deliveries_together():  # one job for a pass's acknowledgements
+            reports.append(mail_sync.sync_mailbox(mailbox_id))
+    return reports

@@ -156,3 +156,14 @@ def test_under_concurrent_writers_every_mail_is_one_ticket_and_every_acknowledge
 
 def _short_busy_timeout(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+
+def test_listen_once_hands_a_passes_acknowledgements_to_the_queue_as_one_job(app, mailbox, dovecot, smtp_server):
+    acknowledging(mailbox)
+    for n in range(3):
+        dovecot.deliver(mailbox.user, make_mail(sender=f"c{n}@customer.example", subject=f"Question {n}"))
+    result = app.test_cli_runner().invoke(args=["listen", "--once"])
+    assert result.exit_code == 0, result.output
+    assert huey.pending_count() == 1  # one write to the job store, not one per acknowledgement
+    assert sorted(m["Subject"].rsplit(" [#", 1)[0] for m in sent(smtp_server)) == [
+        "Re: Question 0", "Re: Question 1", "Re: Question 2"]

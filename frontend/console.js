@@ -10,6 +10,7 @@ import { attachMacroPicker } from "./macro_picker.js";
 import { attachMentions } from "./mentions.js";
 import { attachNotifications } from "./notifications.js";
 import { attachSavedViews } from "./saved_views.js";
+import { attachShortcuts } from "./shortcuts.js";
 import { startClocks } from "./sla_clock.js";
 import { attachTicketList } from "./ticket_list.js";
 import { attachTicketPage } from "./ticket_page.js";
@@ -32,6 +33,7 @@ function start() {
   attachMacroPicker();
   attachNotifications(socket);
   attachMentions();
+  attachShortcuts();
   attachLiveChat(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));

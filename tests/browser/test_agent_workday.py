@@ -84,3 +84,58 @@ def test_a_mention_completes_the_name_and_notifies_the_colleague_live(sign_in, l
     ben.click("#mark-all-read")
     expect(ben.locator(".notification.unread")).to_have_count(0)
     expect(ben.locator("#unread-count")).to_be_hidden()
+
+
+def test_keyboard_moves_opens_assigns_notes_and_solves(sign_in, live_server):
+    older = create_ticket(live_server, "Keyboard older")
+    newer = create_ticket(live_server, "Keyboard newer")
+    page = sign_in("ana@staff.example")
+    page.goto(live_server.url + "/tickets?view=open&q=Keyboard")
+    expect(page.locator("#ticket-rows tr[data-ticket-id]")).to_have_count(2)
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(f"#ticket-row-{older}")).to_have_class(re.compile("selected"))
+    page.keyboard.press("k")
+    expect(page.locator(f"#ticket-row-{newer}")).to_have_class(re.compile("selected"))
+    expect(page.locator(f"#ticket-row-{older}")).not_to_have_class(re.compile("selected"))
+    page.keyboard.press("?")
+    help_dialog = page.locator("#shortcut-help")
+    expect(help_dialog).to_be_visible()
+    for text in ("Next ticket", "Open the selected", "Reply", "internal note", "Assign the ticket to me", "Solve",
+                 "Search"):
+        expect(help_dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    page.keyboard.press("/")
+    search = page.locator(".topbar .search input[name=q]")
+    expect(search).to_be_focused()
+    page.keyboard.type("jk")  # typed into the field, not taken as shortcuts
+    expect(search).to_have_value("jk")
+    expect(page.locator(f"#ticket-row-{newer}")).to_have_class(re.compile("selected"))
+    search.blur()
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/tickets/{newer}")
+    expect(page.locator("#live-state")).to_have_text("live")
+    page.keyboard.press("a")
+    expect(page.locator("#properties select[name=assignee_id] option:checked")).to_have_text("Ana Agent")
+    expect(page.locator(".properties-state")).to_be_visible()
+    page.keyboard.press("n")
+    expect(page.locator("#reply-body")).to_be_focused()
+    expect(page.locator("#composer input[name=internal]")).to_be_checked()
+    page.keyboard.type("a note, typed with s and r in it")
+    expect(page.locator("#reply-body")).to_have_value("a note, typed with s and r in it")
+    page.locator("#reply-body").blur()
+    page.keyboard.press("r")
+    expect(page.locator("#composer input[name=internal]")).not_to_be_checked()
+    page.locator("#reply-body").blur()
+    page.keyboard.press("s")
+    expect(page.locator("#properties select[name=status]")).to_have_value("solved")
+    ticket = live_server.api("GET", f"/api/v1/tickets/{newer}").json()
+    for _ in range(20):
+        if ticket["status"] == "solved":
+            break
+        page.wait_for_timeout(100)
+        ticket = live_server.api("GET", f"/api/v1/tickets/{newer}").json()
+    assert ticket["status"] == "solved"
+    assert ticket["assignee_id"] is not None
+    assert page.locator("#reply-body").input_value() == "a note, typed with s and r in it"  # nothing lost

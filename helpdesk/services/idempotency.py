@@ -7,21 +7,30 @@ retry with the same key and the same request (method, path, query and body) gets
 the same key with another request is refused (KeyReused); a retry while the first request is
 still running, or after it died before answering, is refused too (KeyInProgress): its outcome is
 unknown, and running it again could do the work twice.
+
+Stored answers can carry secrets (a new API token is shown once, in its answer), so they are
+sealed with the key derived from the secret key (services.secrets), and requests are told apart
+by an HMAC keyed the same way, so a database dump shows neither answers nor a hash of a password
+sent in a request.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
 from helpdesk.models import IdempotencyKey
 from helpdesk.models.base import utcnow
+from helpdesk.services import secrets
 from helpdesk.services.transactions import begin_write
 
 WINDOW = timedelta(hours=24)
@@ -60,8 +69,8 @@ def check_key(key: str) -> str:
 
 
 def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
-    """What makes two requests the same request, hashed."""
-    digest = hashlib.sha256()
+    """What makes two requests the same request, as an HMAC keyed by the secret key."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), digestmod=hashlib.sha256)
     for part in (method.encode(), path.encode(), query, body):
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
@@ -95,7 +104,12 @@ def _answer_of(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
     if row.status_code is None:
         raise KeyInProgress("a request with this Idempotency-Key is still being processed, or was interrupted; "
                             "check whether it took effect before sending it again with a new key")
-    return StoredAnswer(row.status_code, row.content_type, row.location, row.body or b"")
+    try:
+        body = base64.b64decode(secrets.unseal(row.body.decode())) if row.body else b""
+    except secrets.SecretUnreadable:
+        raise KeyInProgress("the first answer to this Idempotency-Key can no longer be read (the secret key "
+                            "changed); check whether it took effect before sending it again with a new key") from None
+    return StoredAnswer(row.status_code, row.content_type, row.location, body)
 
 
 def remember(user_id: int, key: str, answer: StoredAnswer) -> None:
@@ -103,7 +117,8 @@ def remember(user_id: int, key: str, answer: StoredAnswer) -> None:
     begin_write()
     db.session.execute(update(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
                        .values(status_code=answer.status_code, content_type=answer.content_type,
-                               location=answer.location, body=answer.body))
+                               location=answer.location,
+                               body=secrets.seal(base64.b64encode(answer.body).decode()).encode()))
     db.session.commit()
 
 

@@ -101,3 +101,22 @@ def test_every_post_takes_a_key_creating_a_customer_once(api):
     again = api.post("/customers", json=payload, headers=headers)
     assert first.status_code == again.status_code == 201 and again.get_json() == first.get_json()
     assert db.session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+def test_every_post_of_the_api_goes_through_the_idempotency_hooks(app):
+    from helpdesk.api.auth import ProtectedBlueprint
+
+    protected = {name for name, blueprint in app.blueprints.items() if isinstance(blueprint, ProtectedBlueprint)}
+    posts = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/") and "POST" in rule.methods]
+    assert len(posts) > 10
+    assert [rule.rule for rule in posts if rule.endpoint.split(".")[0] not in protected] == []
+
+
+def test_a_stored_answer_shows_no_secret_in_the_database(api, agent):
+    response = api.post("/me/tokens", json={"name": "deploy"}, headers={"Idempotency-Key": "token-once"})
+    assert response.status_code == 201, response.get_json()
+    secret = response.get_json()["token"]
+    again = api.post("/me/tokens", json={"name": "deploy"}, headers={"Idempotency-Key": "token-once"})
+    assert again.get_json() == response.get_json()
+    row = db.session.scalars(select(IdempotencyKey)).one()
+    assert secret.encode() not in row.body and b"deploy" not in row.body

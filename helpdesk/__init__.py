@@ -75,8 +75,9 @@ def _register_channels(app: Flask) -> None:
     import channels
     from channels.web.form import WebChannel
 
-    # A ticket opened by phone (through the API) is answered by e-mail, like a web-form one.
-    for name in ("web", "api", "email", "phone"):
+    # A ticket opened by phone or in person (through the API or the console) is answered by e-mail,
+    # like a web-form one.
+    for name in ("web", "api", "email", "phone", "in_person"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
 
     from channels.telegram.channel import telegram_channel

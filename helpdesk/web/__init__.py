@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         admin_mail,
         admin_users,
         admin_webchat,
+        agent_tickets,
         attachments,
         auth,
         bulk,
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
-                   notifications):
+                   notifications, agent_tickets):
         app.register_blueprint(module.bp)
     for module in (account, admin_users):  # staff accounts (issue 17)
         app.register_blueprint(module.bp)

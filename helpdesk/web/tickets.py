@@ -22,7 +22,7 @@ from helpdesk.web.common import (
 
 bp = Blueprint("tickets", __name__)
 
-CHANNELS = ("web", "api", "email", "webchat", "telegram", "whatsapp", "messenger")
+CHANNELS = ("web", "api", "email", "webchat", "telegram", "whatsapp", "messenger", "phone", "in_person")
 VIEW_TITLES = {"mine": "My open tickets", "unassigned": "Unassigned in my groups", "open": "All open",
                "pending": "Pending", "solved": "Solved", "all": "Everything"}
 PAGE_SIZE = 50

@@ -139,3 +139,34 @@ def test_keyboard_moves_opens_assigns_notes_and_solves(sign_in, live_server):
     assert ticket["status"] == "solved"
     assert ticket["assignee_id"] is not None
     assert page.locator("#reply-body").input_value() == "a note, typed with s and r in it"  # nothing lost
+
+
+def test_an_agent_opens_tickets_for_a_walk_in_and_then_a_caller(sign_in, live_server):
+    page = sign_in("ana@staff.example")
+    page.click("#nav-new-ticket")
+    page.fill("#customer-q", "Wendy Walkin")
+    page.click("#customer-search")
+    expect(page.locator("#no-customer")).to_contain_text("No customer matches")
+    page.fill("input[name=new_name]", "Wendy Walkin")
+    page.fill("input[name=new_phone]", "+44 20 7946 0958")
+    page.check("input[name=channel][value=in_person]")
+    page.fill("#new-subject", "Laptop screen cracked")
+    page.fill("#new-body", "Brought the laptop to the desk; screen cracked after a fall.")
+    page.check("input[name=first_text][value=note]")
+    page.click("#open-ticket")
+    page.wait_for_url(re.compile(r".*/tickets/\d+$"))
+    expect(page.locator(".flash-ok")).to_contain_text("opened for Wendy Walkin")
+    expect(page.locator(".message-note")).to_contain_text("screen cracked after a fall")
+    expect(page.locator(".message-inbound")).to_contain_text("Ticket opened by Ana Agent (in person)")
+    # She calls back a day later: found by her number as she says it.
+    page.click("#nav-new-ticket")
+    page.fill("#customer-q", "7946 0958")
+    page.click("#customer-search")
+    expect(page.locator("input[name=customer_id]")).to_be_checked()
+    expect(page.locator("#new-ticket")).to_contain_text("Wendy Walkin")
+    page.fill("#new-subject", "Repair status")
+    page.fill("#new-body", "Is my laptop ready?")
+    page.click("#open-ticket")
+    page.wait_for_url(re.compile(r".*/tickets/\d+$"))
+    expect(page.locator(".message-inbound")).to_contain_text("Is my laptop ready?")
+    expect(page.locator("#properties select[name=status]")).to_have_value("new")

@@ -107,3 +107,57 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(staff.user_by_session_token)
     app.json = StrictJSONProvider(app)
     app.after_request(_headers)
+    _audit_settings()
+
+
+def _acting_user_id(user) -> int | None:
+    """The id of a loaded staff member without touching the database (this runs inside a flush)."""
+    from sqlalchemy import inspect
+
+    from helpdesk.models import User
+
+    if not isinstance(user, User):
+        return None
+    identity = inspect(user).identity
+    return identity[0] if identity else None
+
+
+def _audit_actor():
+    """Who is acting, for the audit log: the API token's user or the signed-in user and the
+    client's address during a request, the command line inside a `helpdesk` command, else the
+    system (jobs, listeners)."""
+    import click
+    from flask import g, has_request_context
+
+    from helpdesk.services import audit
+
+    if has_request_context():
+        api_user_id = _acting_user_id(g.get("api_user"))
+        if api_user_id is not None:
+            return audit.Actor(api_user_id, request.remote_addr, "api")
+        via = "api" if request.path.startswith("/api/") else "web"
+        return audit.Actor(_acting_user_id(g.get("_login_user")), request.remote_addr, via)
+    if click.get_current_context(silent=True) is not None:
+        return audit.CLI
+    return audit.SYSTEM
+
+
+def _audit_settings() -> None:
+    """Every change of these settings is written to the audit log, whatever code path makes it."""
+    from helpdesk.models import (
+        ChannelAccount,
+        Group,
+        Macro,
+        Mailbox,
+        PriorityRule,
+        SlaCalendar,
+        SlaPolicyConfig,
+        SurveySettings,
+        SurveyTemplate,
+    )
+    from helpdesk.services import audit
+
+    audit.set_actor_source(_audit_actor)
+    audit.watch({Group: "group", PriorityRule: "rule", SlaPolicyConfig: "sla_policy", SlaCalendar: "sla_calendar",
+                 ChannelAccount: "channel", Mailbox: "mailbox", Macro: "macro", SurveySettings: "survey_settings",
+                 SurveyTemplate: "survey_template"})

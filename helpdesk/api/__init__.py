@@ -67,7 +67,8 @@ def init_app(app: Flask) -> None:
                 notifications.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
-    from helpdesk.api import users  # staff accounts (issue 17)
+    from helpdesk.api import audit, users  # staff accounts and the audit log (issue 17)
 
-    csrf.exempt(users.blp)
-    api.register_blueprint(users.blp)
+    for blp in (users.blp, audit.blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

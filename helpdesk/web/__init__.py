@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from helpdesk.web import (
         account,
         admin,
+        admin_audit,
         admin_channels,
         admin_mail,
         admin_users,
@@ -56,7 +57,7 @@ def init_app(app: Flask) -> None:
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
                    notifications, agent_tickets):
         app.register_blueprint(module.bp)
-    for module in (account, admin_users):  # staff accounts (issue 17)
+    for module in (account, admin_users, admin_audit):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

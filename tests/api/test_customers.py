@@ -139,7 +139,7 @@ def test_merging_moves_identities_and_tickets_is_audited_and_leaves_a_pointer(ap
     merged = response.get_json()
     assert merged["id"] == target and set(merged["ticket_ids"]) == {kept_ticket, dup_ticket}
     assert {(i["kind"], i["address"]) for i in merged["identities"]} == {("email", "ana@work.example"), ("telegram", "999")}
-    audit = db.session.scalar(select(AuditEntry))
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "customer.merge"))
     assert (audit.action, audit.actor_id, audit.data["source_id"]) == ("customer.merge", agent.id, source)
     for response in (api.get(f"/customers/{source}"), api.patch(f"/customers/{source}", json={"name": "X"}),
                      api.post(f"/customers/{source}/merge", json={"target_id": target})):

@@ -46,7 +46,7 @@ def test_merge_moves_identities_and_tickets_and_is_audited(inbound, make_user):
     assert {t.customer_id for t in db.session.scalars(select(Ticket))} == {target.id}
     assert target.tier == "vip"
     assert db.session.get(Customer, source.id).merged_into_id == target.id
-    audit = db.session.scalar(select(AuditEntry))
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "customer.merge"))
     assert (audit.action, audit.actor_id, audit.target_id) == ("customer.merge", admin.id, target.id)
     assert audit.data["source_id"] == source.id and audit.data["ticket_ids"] == [t2.id]
     # The merged identity now resolves to the surviving customer.

@@ -31,17 +31,17 @@ BODY = ("Hello, I placed an order last week and the tracking page still says the
         "Could you check with the carrier? The order number is in the subject. Thanks a lot.")
 
 
-def copy_database(url: str) -> str:
-    """A fresh copy of the database at `url`; returns the copy's URL."""
+def copy_database(url: str, suffix: str = "ingest") -> str:
+    """A fresh copy of the database at `url`, named after it with `suffix`; returns the copy's URL."""
     if common.backend(url) == "sqlite":
         source = Path(make_url(common.engine_url(url)).database)
-        target = source.with_name(source.stem + "-ingest" + source.suffix)
+        target = source.with_name(f"{source.stem}-{suffix}{source.suffix}")
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
         return f"sqlite:///{target}"
     source = make_url(common.engine_url(url))
-    name = f"{source.database}_ingest"
+    name = f"{source.database}_{suffix}"
     admin = create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

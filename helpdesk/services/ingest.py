@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from channels.base import InboundMessage
 from helpdesk.extensions import db
 from helpdesk.models.base import utcnow
-from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import attachments, customers, events, ingest_rows, rules, senders
 from helpdesk.services.ingest_rows import TicketRow
 from helpdesk.services.sanitize import clean_html
@@ -156,14 +155,9 @@ def _display(sender) -> str:
 def _clocks(ticket: TicketRow, now: datetime, policies: sla_config.PolicySet, new: NewTicket | None) -> dict:
     """Compute the ticket's SLA clocks inside the ingest transaction (instead of a write transaction
     of their own after commit), from memory when the ticket is `new`; the payload keys that say so."""
-    if not policies.policies:
-        if ticket.status in OPEN_STATUSES and ticket.sla_state == "none":
-            return {"sla_refreshed": True}  # open, no clock and none can start: "none" is already right
-        return {"sla_state": sla_clocks.stop_locked(ticket.id, ticket.status), "sla_refreshed": True}
-    if new is not None:
+    if new is not None and policies.policies:
         return {"sla_state": sla_clocks.start_locked(new, now, policies).state, "sla_refreshed": True}
-    done = sla_clocks.refresh_locked([ticket.id], now, policies)
-    return {"sla_state": done[0].state if done else ticket.sla_state, "sla_refreshed": True}
+    return sla_clocks.refresh_in_change(ticket.id, ticket.status, ticket.sla_state, now, policies)
 
 
 # Given a message whose (source, external id) is stored already, its raw form and the stored

@@ -208,6 +208,20 @@ def stop_locked(ticket_id: int, ticket_status: str) -> str | None:
     return state
 
 
+def refresh_in_change(ticket_id: int, status: str, sla_state: str | None, now: datetime,
+                      policies: sla_config.PolicySet) -> dict:
+    """Inside the write transaction of a change to an existing ticket (a message ingested, a
+    property changed): recompute its clocks there instead of in a write transaction of their own
+    after the commit. Returns the event payload keys that say so (`sla_refreshed`, and the new
+    `sla_state` when it was computed), which the after-commit subscriber then skips."""
+    if not policies.policies:
+        if status in OPEN_STATUSES and sla_state == "none":
+            return {"sla_refreshed": True}  # open, no clock and none can start: "none" is already right
+        return {"sla_state": stop_locked(ticket_id, status), "sla_refreshed": True}
+    done = refresh_locked([ticket_id], now, policies)
+    return {"sla_state": done[0].state if done else sla_state, "sla_refreshed": True}
+
+
 @retry_when_busy
 def refresh(ids: Iterable[int], now: datetime | None = None) -> list[Computed]:
     """Recompute and store the clocks of tickets `ids` at `now` (default: now); commits."""

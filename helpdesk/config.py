@@ -91,6 +91,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
         "HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT": get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
+        # A signed-in browser is signed out after this long without a request, and after this long in any case.
+        "HELPDESK_SESSION_IDLE_MINUTES": min(max(int(get("SESSION_IDLE_MINUTES", 60)), 1), 60 * 24 * 30),
+        "HELPDESK_SESSION_MAX_HOURS": min(max(int(get("SESSION_MAX_HOURS", 12)), 1), 24 * 365),
         # Password-reset requests per client address (each account also gets at most 3 links an hour).
         "HELPDESK_PASSWORD_RESET_RATE_LIMIT": get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         # Browser origins, besides the server's own, allowed to open Socket.IO connections.

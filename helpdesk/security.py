@@ -99,12 +99,31 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _load_user(token: str):
+    """The signed-in staff member: the user's session token (rotated when they are switched off)
+    and this browser's own session, which ends when signed out, ended from another device, idle
+    for HELPDESK_SESSION_IDLE_MINUTES or older than HELPDESK_SESSION_MAX_HOURS."""
+    from datetime import timedelta
+
+    from flask import current_app, session
+
+    from helpdesk.services.accounts import sessions
+
+    user = staff.user_by_session_token(token)
+    if user is None:
+        return None
+    config = current_app.config
+    row = sessions.check(user, session.get("sid"), idle=timedelta(minutes=config["HELPDESK_SESSION_IDLE_MINUTES"]),
+                         absolute=timedelta(hours=config["HELPDESK_SESSION_MAX_HOURS"]))
+    return user if row is not None else None
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Login and add the security headers."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(staff.user_by_session_token)
+    login_manager.user_loader(_load_user)
     app.json = StrictJSONProvider(app)
     app.after_request(_headers)
     _audit_settings()

@@ -21,6 +21,7 @@ from helpdesk.realtime import origins as socket_origins
 from helpdesk.realtime import rights
 from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services import events, staff, tickets
+from helpdesk.services.accounts import sessions
 from helpdesk.webchat import delivery as chat_delivery
 
 NAMESPACE = "/agent"
@@ -104,8 +105,10 @@ def _user_for_connect(auth) -> tuple[User | None, str]:
         row = staff.token_row(str(auth["token"]), request.remote_addr)
         return (row.user, rights.token_credential(row)) if row is not None else (None, "")
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
-        return user, rights.session_credential(user)
+        row = sessions.by_key(session.get("sid"))
+        if row is None:
+            return None, ""
+        return current_user._get_current_object(), rights.session_credential(row)
     return None, ""
 
 

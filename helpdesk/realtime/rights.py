@@ -14,7 +14,6 @@ the `rights_version` of the users connected to it with the one it last applied (
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 
@@ -22,7 +21,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from helpdesk.extensions import db, socketio
-from helpdesk.models import ApiToken, Group, User
+from helpdesk.models import ApiToken, Group, User, UserSession
 from helpdesk.realtime import online as online_staff
 from helpdesk.services import tickets
 
@@ -30,9 +29,9 @@ NAMESPACE = "/agent"
 log = logging.getLogger(__name__)
 
 
-def session_credential(user: User) -> str:
-    """The credential of a connection opened with the browser session (a digest, never the token)."""
-    return "s" + hashlib.sha256(user.session_token.encode()).hexdigest()[:16]
+def session_credential(row: UserSession) -> str:
+    """The credential of a connection opened with a browser session (its row id, never its key)."""
+    return f"s{row.id}"
 
 
 def token_credential(row: ApiToken) -> str:
@@ -43,7 +42,10 @@ def _credential_valid(user: User, credential: str) -> bool:
     if credential.startswith("t"):
         row = db.session.get(ApiToken, int(credential[1:])) if credential[1:].isdigit() else None
         return row is not None and row.user_id == user.id and row.revoked_at is None
-    return credential == session_credential(user)
+    if credential.startswith("s") and credential[1:].isdigit():
+        row = db.session.get(UserSession, int(credential[1:]))
+        return row is not None and row.user_id == user.id and row.ended_at is None
+    return False
 
 
 def rooms_for(user: User) -> set[str]:

@@ -4,14 +4,15 @@ asking for a reset link, changing the password, and their API tokens."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from helpdesk.extensions import db, limiter
-from helpdesk.models import ApiToken
+from helpdesk.models import ApiToken, UserSession
 from helpdesk.services import audit
-from helpdesk.services.accounts import links, password_changes
+from helpdesk.services.accounts import links, password_changes, sessions
 from helpdesk.services.accounts import tokens as api_tokens
 from helpdesk.services.accounts.passwords import PASSWORD_MIN
+from helpdesk.web.auth import start_session
 from helpdesk.web.common import get_or_404
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -83,7 +84,14 @@ def forgot():
 @login_required
 def page():
     """The signed-in user's own account: password and API tokens."""
-    return render_template("account/page.html", tokens=api_tokens.tokens_of(current_user), minimum=PASSWORD_MIN)
+    return _page()
+
+
+def _page(status: int = 200, **extra):
+    current = sessions.by_key(session.get("sid"))
+    return render_template("account/page.html", tokens=api_tokens.tokens_of(current_user), minimum=PASSWORD_MIN,
+                           sessions=sessions.live_of(current_user), current_session_id=current.id if current else None,
+                           **extra), status
 
 
 @bp.post("/password")
@@ -101,8 +109,7 @@ def change_password():
         db.session.rollback()
         flash(f"Password not changed: {exc}.", "error")
         return redirect(url_for("account.page"), code=303)
-    session.clear()
-    login_user(user)  # this session carries on; every other one ended with the old session token
+    start_session(user)  # this browser carries on in a new session; every other one ended
     flash("Password changed. You were signed out everywhere else.", "ok")
     return redirect(url_for("account.page"), code=303)
 
@@ -117,8 +124,7 @@ def create_token():
     except api_tokens.TokenError as exc:
         flash(f"Token not created: {exc}.", "error")
         return redirect(url_for("account.page"), code=303)
-    return render_template("account/page.html", tokens=api_tokens.tokens_of(current_user), minimum=PASSWORD_MIN,
-                           new_token=secret), 201
+    return _page(201, new_token=secret)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
@@ -130,4 +136,28 @@ def revoke_token(token_id: int):
         abort(404)
     api_tokens.revoke(token, actor())
     flash(f"Token “{token.name}” revoked.", "ok")
+    return redirect(url_for("account.page"), code=303)
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Sign out one of one's own browsers (someone else's answers 404)."""
+    row = get_or_404(UserSession, session_id)
+    if row.user_id != current_user.id:
+        abort(404)
+    this_one = sessions.by_key(session.get("sid"))
+    sessions.end(row, actor())
+    if this_one is not None and this_one.id == row.id:
+        return redirect(url_for("auth.login"), code=303)
+    flash("That device is signed out.", "ok")
+    return redirect(url_for("account.page"), code=303)
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Sign out every other browser of this user."""
+    count = sessions.end_others(current_user._get_current_object(), sessions.by_key(session.get("sid")), actor())
+    flash(f"{count} other device(s) signed out.", "ok")
     return redirect(url_for("account.page"), code=303)

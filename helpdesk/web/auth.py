@@ -11,8 +11,9 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
-from helpdesk.extensions import db, limiter
-from helpdesk.services import staff
+from helpdesk.extensions import limiter
+from helpdesk.services import audit, staff
+from helpdesk.services.accounts import sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -72,19 +73,28 @@ def login():
         flash("Wrong e-mail or password.", "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), email=email), 401
     target = _safe_next(request.form.get("next"))
-    # A fresh session at sign-in: nothing planted in the cookie before (session fixation) survives.
-    session.clear()
-    login_user(user)
+    start_session(user)
     staff.record_sign_in(user, request.remote_addr)
     return redirect(target)
+
+
+def start_session(user) -> None:
+    """Sign `user` in on this browser with a brand-new session: nothing planted in the cookie
+    before (session fixation) survives, and the browser gets a session row of its own (listed on
+    /account, ended by sign-out, idle time or age)."""
+    session.clear()
+    login_user(user)
+    session["sid"] = sessions.start(user, request.remote_addr, request.headers.get("User-Agent"))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out everywhere: the session token is rotated, so every copy of the cookie dies with it."""
-    staff.rotate_session_token(current_user._get_current_object())
-    db.session.commit()
+    """Sign out this browser: its session row ends, so every copy of its cookie dies with it
+    (other devices stay signed in; /account ends them)."""
+    row = sessions.by_key(session.get("sid"))
+    if row is not None:
+        sessions.end(row, audit.Actor(current_user.id, request.remote_addr, "web"), reason="signed out")
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

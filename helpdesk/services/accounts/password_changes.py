@@ -8,7 +8,7 @@ from __future__ import annotations
 from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.services import audit, events, staff
-from helpdesk.services.accounts import links, passwords
+from helpdesk.services.accounts import links, passwords, sessions
 from helpdesk.services.accounts.passwords import PasswordRejected  # noqa: F401 - callers catch it from here
 
 RESETS_PER_HOUR = 3  # per account: the same answer, no more mail, so an address cannot be mail-bombed
@@ -23,7 +23,7 @@ def set_password(user: User, password: str, actor: audit.Actor, *, action: str =
     PasswordRejected (nothing changed) when it does not meet the rules."""
     user.password_hash = passwords.hashed(password)
     staff.rotate_session_token(user)
-    user.rights_version += 1
+    sessions.end_all(user, "password changed")
     audit.record(actor, action, "user", user.id)
     db.session.commit()
     events.publish("user.changed", {"user_id": user.id})

@@ -17,7 +17,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.staff import ROLES
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import audit, events
-from helpdesk.services.accounts import links
+from helpdesk.services.accounts import links, sessions
 from helpdesk.services.staff import StaffError, new_user
 
 UNCHANGED = object()
@@ -101,6 +101,7 @@ def end_access(user: User) -> None:
     """End every signed-in session and revoke every API token of `user` (tokens stay listed as
     revoked); the caller commits and publishes `user.changed`."""
     user.session_token = secrets.token_hex(16)
+    sessions.end_all(user, "switched off")
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=utcnow()))
     user.rights_version += 1

@@ -49,13 +49,14 @@ def init_app(app: Flask) -> None:
         survey_admin,
         surveys,
         ticket_actions,
+        ticket_links,
         tickets,
         widget,
     )
 
     for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
-                   notifications, agent_tickets):
+                   notifications, agent_tickets, ticket_links):
         app.register_blueprint(module.bp)
     for module in (account, admin_users, admin_audit):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)

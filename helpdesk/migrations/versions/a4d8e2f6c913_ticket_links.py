@@ -1,14 +1,14 @@
 """links between related tickets, and between a ticket and the one split from it
 
 Revision ID: a4d8e2f6c913
-Revises: f1c4a6e8b302
+Revises: a9d2e6f1c3b7
 Create Date: 2026-12-07 00:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a4d8e2f6c913'
-down_revision = 'f1c4a6e8b302'
+down_revision = 'a9d2e6f1c3b7'
 branch_labels = None
 depends_on = None
 

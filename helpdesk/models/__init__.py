@@ -20,13 +20,13 @@ from helpdesk.models.sla import (
     SlaPolicyConfig,
     SlaRecompute,
 )
-from helpdesk.models.staff import AccountLink, ApiToken, Group, User, UserSession, group_members
+from helpdesk.models.staff import AccountLink, ApiToken, Group, SecuritySettings, User, UserSession, group_members
 from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketLink, TicketTag
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
-    "AccountLink", "UserSession",
+    "AccountLink", "SecuritySettings", "UserSession",
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "User", "WidgetConfirmation", "group_members",

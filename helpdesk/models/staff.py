@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -48,6 +48,13 @@ class User(UserMixin, db.Model):
     # Bumped by every change of what this user may see or use (active, role, groups, tokens,
     # sessions): live Socket.IO connections compare it to re-check their rooms.
     rights_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (TOTP): the secret sealed with the app's key, set when enrolment starts and
+    # in force from totp_enabled_at; the last time step accepted (a code works once); hashes of the
+    # unused recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_recovery: Mapped[list | None] = mapped_column(JSON)
 
     groups: Mapped[list[Group]] = relationship(secondary=group_members, back_populates="members")
 
@@ -57,6 +64,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def sees_all_groups(self) -> bool:
@@ -119,3 +130,12 @@ class UserSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(300))
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(32))  # signed out, ended, idle, expired, ...
+
+
+class SecuritySettings(db.Model):
+    """The admins' security settings (one row): the roles that must sign in with a second factor."""
+
+    __tablename__ = "security_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    two_factor_roles: Mapped[list] = mapped_column(JSON, default=list)

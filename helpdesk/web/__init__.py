@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         ticket_actions,
         ticket_links,
         tickets,
+        two_factor,
         widget,
     )
 
@@ -58,7 +59,7 @@ def init_app(app: Flask) -> None:
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
                    notifications, agent_tickets, ticket_links):
         app.register_blueprint(module.bp)
-    for module in (account, admin_users, admin_audit):  # staff accounts and the audit log (issue 17)
+    for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of

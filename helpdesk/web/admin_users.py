@@ -11,6 +11,7 @@ from helpdesk.models import ApiToken, User
 from helpdesk.models.staff import ROLES
 from helpdesk.services import audit, tickets
 from helpdesk.services.accounts import tokens as api_tokens
+from helpdesk.services.accounts import two_factor
 from helpdesk.services.accounts import users as accounts
 from helpdesk.services.staff import StaffError
 from helpdesk.web.common import BadInput, admins_only, all_groups, assignable_users, get_or_404, optional_int
@@ -33,7 +34,24 @@ def _back(user: User | None = None):
 def overview():
     """Every staff member with role, groups, last sign-in and second factor; the invite form."""
     return render_template("admin/users.html", users=accounts.list_users(), groups=all_groups(), roles=ROLES,
-                           languages=accounts.LANGUAGES)
+                           languages=accounts.LANGUAGES, two_factor_roles=two_factor.required_roles())
+
+
+@bp.post("/two-factor-roles")
+def set_two_factor_roles():
+    """Choose the roles that must sign in with a second factor."""
+    roles = two_factor.set_required_roles(request.form.getlist("roles"), actor())
+    flash(f"Two-factor sign-in required for: {', '.join(roles) or 'nobody'}.", "ok")
+    return _back()
+
+
+@bp.post("/<int:user_id>/two-factor/reset")
+def reset_two_factor(user_id: int):
+    """Remove a user's second factor (a lost phone): they enrol again at their next sign-in."""
+    user = get_or_404(User, user_id)
+    two_factor.turn_off(user, actor(), action="user.two_factor_reset")
+    flash(f"{user.name}'s second factor is reset.", "ok")
+    return _back(user)
 
 
 @bp.post("/invite")

@@ -73,6 +73,10 @@ def login():
         flash("Wrong e-mail or password.", "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), email=email), 401
     target = _safe_next(request.form.get("next"))
+    from helpdesk.web import two_factor
+
+    if user.totp_enabled and not two_factor.device_remembered(user):
+        return two_factor.second_step(user, target)
     start_session(user)
     staff.record_sign_in(user, request.remote_addr)
     return redirect(target)

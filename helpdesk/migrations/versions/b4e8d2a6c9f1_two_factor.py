@@ -2,14 +2,14 @@
 recovery code hashes; the roles that must use it
 
 Revision ID: b4e8d2a6c9f1
-Revises: a9d2e6f1c3b7
+Revises: a4d8e2f6c913
 Create Date: 2026-12-07 00:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'b4e8d2a6c9f1'
-down_revision = 'a9d2e6f1c3b7'
+down_revision = 'a4d8e2f6c913'
 branch_labels = None
 depends_on = None
 

@@ -71,6 +71,21 @@ def _writers_let_go(_exc) -> None:
         db.session.rollback()
 
 
+def _adapter(module: str, name: str):
+    """A channel factory that imports its adapter on first use: a process that never sends on a
+    channel never loads its library (python-telegram-bot alone is a tenth of a second)."""
+
+    def build(settings):
+        from importlib import import_module
+
+        factory = import_module(module)
+        for part in name.split("."):
+            factory = getattr(factory, part)
+        return factory(settings)
+
+    return build
+
+
 def _register_channels(app: Flask) -> None:
     import channels
     from channels.web.form import WebChannel
@@ -79,26 +94,21 @@ def _register_channels(app: Flask) -> None:
     # like a web-form one.
     for name in ("web", "api", "email", "phone", "in_person"):
         channels.register(name, lambda settings: WebChannel(settings.get("smtp")))
-
-    from channels.telegram.channel import telegram_channel
-
-    channels.register("telegram", telegram_channel)
-
-    from channels.whatsapp.adapter import WhatsAppChannel
-
-    channels.register("whatsapp", WhatsAppChannel.from_settings)
-
-    from channels.messenger.adapter import MessengerChannel
-
-    channels.register("messenger", MessengerChannel.from_settings)
-
-    from helpdesk.webchat.delivery import adapter as webchat_adapter
-
-    channels.register("webchat", webchat_adapter)
+    channels.register("telegram", _adapter("channels.telegram.channel", "telegram_channel"))
+    channels.register("whatsapp", _adapter("channels.whatsapp.adapter", "WhatsAppChannel.from_settings"))
+    channels.register("messenger", _adapter("channels.messenger.adapter", "MessengerChannel.from_settings"))
+    channels.register("webchat", _adapter("helpdesk.webchat.delivery", "adapter"))
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, extensions, channels, blueprints, sockets, jobs."""
+def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
+    """Build the application: configuration, extensions, channels, blueprints, sockets, jobs.
+
+    `serve=False` builds it for a process that serves no pages and no sockets (`helpdesk listen`):
+    the database, the channels and every job and event subscriber, but no blueprints, no CSRF or
+    rate limits, and no Socket.IO server; the live views are told through the message queue when
+    there is one (Redis), else nobody could hear them. Importing those parts was most of the
+    listener's start-up and memory (bench/README.md, e-mail). A subscriber that must run for
+    mail or bot updates belongs in jobs/ or services/, which both kinds of app wire."""
     instance = config.instance_path()
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=False)
     app.config.update(config.load(instance))
@@ -111,7 +121,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.config["HELPDESK_ATTACHMENTS_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from helpdesk.extensions import csrf, db, limiter, migrate, socketio
+    from helpdesk import extensions
+    from helpdesk.extensions import db
 
     db.init_app(app)
     with app.app_context():
@@ -121,22 +132,24 @@ def create_app(test_config: dict | None = None) -> Flask:
                 event.listen(db.engine, "begin", _sqlite_begin)
             app.before_request(_changes_start_as_writers)  # first: before any hook reads
             app.teardown_request(_writers_let_go)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    csrf.init_app(app)
     redis_url = app.config.get("HELPDESK_REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    limiter.init_app(app)
-    # The console's origins and the chat widgets' (each namespace narrows it at connect); never an
-    # empty list, which would switch the Origin check off and let any site open a socket.
-    from helpdesk.realtime import origins as socket_origins
+    live = serve or bool(redis_url)  # whether anyone can hear this process's live events
+    if serve:
+        extensions.migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+        extensions.csrf.init_app(app)
+        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+        extensions.limiter.init_app(app)
+    if live:
+        # The console's origins and the chat widgets' (each namespace narrows it at connect); never an
+        # empty list, which would switch the Origin check off and let any site open a socket.
+        from helpdesk.realtime import origins as socket_origins
 
-    socketio.init_app(app, message_queue=redis_url, channel=config.socketio_channel(redis_url), async_mode="threading",
-                      cors_allowed_origins=socket_origins.server_check(app))
+        extensions.socketio.init_app(app, message_queue=redis_url, channel=config.socketio_channel(redis_url),
+                                     async_mode="threading", cors_allowed_origins=socket_origins.server_check(app))
 
     _register_channels(app)
 
-    import knowledge_base
-    from helpdesk import api, cli, security, web, webchat, webhooks
+    from helpdesk import cli
     from helpdesk.jobs import accounts as account_jobs
     from helpdesk.jobs import delivery_status as status_jobs
     from helpdesk.jobs import mail as mail_jobs
@@ -145,22 +158,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.jobs import reports as report_jobs
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
-    from helpdesk.realtime import agents as realtime
-    from helpdesk.web import operations
 
     if app.config.get("HELPDESK_LOG_FORMAT"):
         from helpdesk.services.operations import logs
 
         logs.configure(app.config["HELPDESK_LOG_FORMAT"], app.config["HELPDESK_LOG_LEVEL"])
-    operations.init_app(app)
-    security.init_app(app)
-    web.init_app(app)
-    api.init_app(app)
-    webhooks.init_app(app)
-    knowledge_base.init_app(app)
+    if serve:
+        import knowledge_base
+        from helpdesk import api, security, web, webhooks
+        from helpdesk.web import operations
+
+        operations.init_app(app)
+        security.init_app(app)
+        web.init_app(app)
+        api.init_app(app)
+        webhooks.init_app(app)
+        knowledge_base.init_app(app)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
-    realtime.init_app(app)
-    webchat.init_app(app)
+    if live:
+        from helpdesk import webchat
+        from helpdesk.realtime import agents as realtime
+
+        realtime.init_app(app)
+        webchat.init_app(app)
     jobs.init_app(app)
     account_jobs.init_app(app)
     status_jobs.init_app(app)

@@ -75,6 +75,16 @@ def demo() -> None:
     demo_data.print_logins(click.echo)
 
 
+def _commands_without_the_app() -> None:
+    # Found by FlaskGroup before it builds the app: `listen` builds its own, smaller one.
+    from helpdesk.cli.mail import listen
+
+    main.add_command(listen)
+
+
+_commands_without_the_app()
+
+
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands

@@ -174,6 +174,11 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
         api.init_app(app)
         webhooks.init_app(app)
         knowledge_base.init_app(app)
+    else:  # no endpoint of its own; with PROMETHEUS_MULTIPROC_DIR shared, the web processes sum it in
+        from helpdesk.services import events
+        from helpdesk.services.operations import metrics
+
+        events.ticket_created.connect(metrics.count_ticket, weak=False)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
     if live:
         from helpdesk import webchat
@@ -189,5 +194,6 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     notification_jobs.init_app(app)  # after realtime: a ticket's own events reach consoles first
     jobs.accept_former_task_names()
-    cli.init_app(app)
+    if serve:
+        cli.init_app(app)  # a listening app runs one command, which the `helpdesk` group holds itself
     return app

@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left
-    app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES))
+    app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES),
+                                 INLINE_IMAGES=[t for t in attachments.INLINE_MAGIC if t.startswith("image/")])
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
     app.jinja_env.filters["message_parts"] = message_parts

@@ -1,4 +1,4 @@
-"""Attachment downloads: only for staff who may see the ticket, always as a download."""
+"""Attachment downloads: only for staff who may see the ticket, as a download; images and PDFs also\ninline, for a thumbnail and the browser's PDF viewer."""
 
 from __future__ import annotations
 
@@ -32,13 +32,33 @@ def _visible_message(user, message_id: int) -> Message:
     return message
 
 
-def as_download(path, mimetype: str, name: str, etag: str | None):
+# Shown in the browser instead of downloaded: raster images (a thumbnail on the ticket page) and
+# PDFs (the browser's viewer), each only when the bytes are what the type says. SVG never: it runs script.
+INLINE_MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+                "image/gif": (b"GIF87a", b"GIF89a"), "image/webp": (b"RIFF",), "application/pdf": (b"%PDF-",)}
+
+
+def viewable(content_type: str, path) -> bool:
+    """Whether a stored file may be shown inline: an allowed type whose bytes start as that type does."""
+    magic = INLINE_MAGIC.get((content_type or "").lower())
+    if not magic or not path.exists():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if content_type == "image/webp" and head[8:12] != b"WEBP":
+        return False
+    return head.startswith(magic)
+
+
+def as_download(path, mimetype: str, name: str, etag: str | None, *, inline: bool = False):
     if not path.exists():
         abort(410)
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0,
+    response = send_file(path, mimetype=mimetype, as_attachment=not inline, download_name=name, max_age=0,
                          conditional=True, etag=etag)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A sandboxed document cannot start the browser's PDF viewer; a PDF runs no script in this origin.
+    sandbox = "" if inline and mimetype == "application/pdf" else "; sandbox"
+    response.headers["Content-Security-Policy"] = f"default-src 'none'{sandbox}"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -68,3 +88,20 @@ def download(attachment_id: int):
     _visible_message(user, attachment.message_id)
     return as_download(path_for(attachment.storage_key), attachment.content_type, attachment.filename,
                         attachment.sha256)
+
+
+@bp.get("/attachments/<int:attachment_id>/view")
+def view(attachment_id: int):
+    """An image or PDF shown by the browser (`Content-Disposition: inline`), with the download's
+    headers; any other file, or one whose bytes are not what its type says, answers 404."""
+    user = _requester()
+    if user is None:
+        abort(401)
+    attachment = db.session.get(Attachment, attachment_id) if attachment_id < 2**31 else None
+    if attachment is None:
+        abort(404)
+    _visible_message(user, attachment.message_id)
+    path = path_for(attachment.storage_key)
+    if not viewable(attachment.content_type.lower(), path):
+        abort(404)
+    return as_download(path, attachment.content_type.lower(), attachment.filename, attachment.sha256, inline=True)

@@ -206,3 +206,28 @@ def test_an_agent_splits_off_a_second_question_and_links_a_related_ticket(sign_i
     expect(page.locator("#timeline")).to_contain_text("Ana Agent assigned it to Ben Agent")
     expect(page.locator("#timeline")).to_contain_text(f"linked this ticket to #{other}")
     expect(page.locator("#timeline")).not_to_contain_text("assignee_id")
+
+
+ONE_PIXEL_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def test_image_attachments_show_a_thumbnail_and_pdfs_open_in_the_browser(sign_in, live_server):
+    import base64
+
+    ticket_id = create_ticket(live_server, "Screenshot attached")
+    page = sign_in("ana@staff.example")
+    page.goto(f"{live_server.url}/tickets/{ticket_id}")
+    page.locator("#composer input[name=internal]").check()
+    page.fill("#reply-body", "Screenshot and the invoice, for the record")
+    page.set_input_files("#composer input[name=files]", files=[
+        {"name": "screen.png", "mimeType": "image/png", "buffer": base64.b64decode(ONE_PIXEL_PNG)},
+        {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    page.click("#send-reply")
+    note = page.locator(".message-note").filter(has_text="Screenshot and the invoice")
+    thumb = note.locator("img.thumb")
+    expect(thumb).to_be_visible()
+    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 1  # the image really loaded
+    pdf_link = note.locator("a.view-pdf")
+    response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-disposition"].startswith("inline")
+    assert response.headers["x-content-type-options"] == "nosniff"

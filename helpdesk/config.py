@@ -91,6 +91,15 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
         "HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT": get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "HELPDESK_CONTACT_RATE_LIMIT": get("CONTACT_RATE_LIMIT", "20 per hour"),
+        # Single sign-on with OpenID Connect: the provider, this helpdesk's client at it, whether an
+        # unknown (verified) address gets an account and with which role, and optional claims for role and groups.
+        "HELPDESK_OIDC_ISSUER": get("OIDC_ISSUER"),
+        "HELPDESK_OIDC_CLIENT_ID": get("OIDC_CLIENT_ID"),
+        "HELPDESK_OIDC_CLIENT_SECRET": get("OIDC_CLIENT_SECRET"),
+        "HELPDESK_OIDC_CREATE_USERS": get("OIDC_CREATE_USERS", "0") == "1",
+        "HELPDESK_OIDC_DEFAULT_ROLE": get("OIDC_DEFAULT_ROLE", "agent"),
+        "HELPDESK_OIDC_ROLE_CLAIM": get("OIDC_ROLE_CLAIM"),
+        "HELPDESK_OIDC_GROUPS_CLAIM": get("OIDC_GROUPS_CLAIM"),
         # A signed-in browser is signed out after this long without a request, and after this long in any case.
         "HELPDESK_SESSION_IDLE_MINUTES": min(max(int(get("SESSION_IDLE_MINUTES", 60)), 1), 60 * 24 * 30),
         "HELPDESK_SESSION_MAX_HOURS": min(max(int(get("SESSION_MAX_HOURS", 12)), 1), 24 * 365),

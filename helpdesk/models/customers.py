@@ -33,6 +33,8 @@ class Customer(db.Model):
     tier: Mapped[str] = mapped_column(String(16), default="standard")
     notes: Mapped[str | None] = mapped_column(Text)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # What a chat visitor typed in the pre-chat form, until they confirm it (then it is an identity).
+    unverified_email: Mapped[str | None] = mapped_column(String(320))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     # The staff member who created the record by hand: an agent may see it until it has a ticket.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

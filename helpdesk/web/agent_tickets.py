@@ -22,6 +22,16 @@ def _signed_in():
     """Every page here needs a signed-in staff member."""
 
 
+@bp.app_context_processor
+def _finder():
+    """`find_customers(q, excluding)`: the customers the signed-in agent may see matching `q` by
+    name, e-mail or phone (the customer page's merge picks the record to keep with it)."""
+    def find_customers(q: str | None, excluding: int | None = None):
+        return [c for c in agent_tickets.customers_for(current_user, (q or "")[:200], limit=9) if c.id != excluding][:8]
+
+    return {"find_customers": find_customers}
+
+
 def _form(error: TicketError | BadInput | None = None, status: int = 200):
     form = request.form if request.method == "POST" else request.args
     q = (form.get("q") or "").strip()[:200]

@@ -181,6 +181,7 @@ class ChatNamespace(PublicEventsNamespace):
             address = webchat_visitors.clean_email(str(data["email"]))
             token = webchat_visitors.confirmation_token(account, visitor_id, address)
             confirmations.reserve(account, visitor_id, address)
+            webchat_visitors.note_unverified_email(visitor_id, address)
         except VisitorError as exc:
             return {"ok": False, "error": exc.message, "field": exc.field}
         except ConfirmationRefused as exc:

@@ -231,3 +231,23 @@ def test_image_attachments_show_a_thumbnail_and_pdfs_open_in_the_browser(sign_in
     response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-disposition"].startswith("inline")
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_agent_merges_a_duplicate_customer_by_searching_for_the_one_to_keep(sign_in, live_server):
+    def customer_of(email: str, name: str) -> int:
+        response = live_server.api("POST", "/api/v1/tickets", json={
+            "customer": {"email": email, "name": name}, "subject": "Hello", "body": "Hi", "group": "Support"})
+        assert response.status_code == 201, response.text
+        return response.json()["customer_id"]
+
+    suffix = uuid.uuid4().hex[:6]
+    keep = customer_of(f"rita-{suffix}@example.com", f"Rita Keep {suffix}")
+    dupe = customer_of(f"r.{suffix}@work.example", f"R. Keep {suffix}")
+    page = sign_in("ana@staff.example")
+    page.goto(f"{live_server.url}/customers/{dupe}")
+    page.fill("#merge-q", f"rita-{suffix}")
+    page.click("#merge-search")
+    page.get_by_role("button", name=f"Merge R. Keep {suffix} into Rita Keep {suffix}").click()
+    page.wait_for_url(f"**/customers/{keep}")
+    expect(page.locator(".flash-ok")).to_contain_text(f"Merged R. Keep {suffix} into Rita Keep {suffix}")
+    expect(page.locator(".identities")).to_contain_text(f"r.{suffix}@work.example")

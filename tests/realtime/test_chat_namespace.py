@@ -366,3 +366,26 @@ def test_the_agent_namespace_refuses_a_widgets_origin(app, widget, make_user, to
     assert not refused.is_connected("/agent")
     own = socketio.test_client(app, namespace="/agent", auth={"token": token}, headers={"Origin": "http://localhost"})
     assert own.is_connected("/agent")
+
+
+def test_the_pre_chat_address_shows_on_the_customer_as_unverified_until_confirmed(app, widget, smtp_server, client,
+                                                                                  make_user, login):
+    from helpdesk.services.webchat import visitors as webchat_visitors
+
+    visitor = visit(app, widget.settings["key"])
+    visitor_id = welcome(visitor)["visitor_id"]
+    ticket_id = say(visitor, "Where is my parcel?")["ticket_id"]
+    answer = visitor.emit("identify", {"email": "Pat@Example.com", "name": "Pat"}, namespace=NS, callback=True)
+    assert answer["confirmation_sent"] is True
+    db.session.expire_all()
+    customer = db.session.get(Ticket, ticket_id).customer
+    assert customer.unverified_email == "pat@example.com"
+    assert [i.kind for i in customer.identities] == ["webchat"]  # not an identity until confirmed
+    login(make_user(groups=("Support",)))
+    page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    assert 'id="unverified-email"' in page and "pat@example.com" in page
+    webchat_visitors.link_email(widget, visitor_id, "pat@example.com", proof="confirmation link")
+    db.session.expire_all()
+    customer = db.session.get(Ticket, ticket_id).customer
+    assert customer.unverified_email is None and customer.primary_email == "pat@example.com"
+    assert 'id="unverified-email"' not in client.get(f"/tickets/{ticket_id}").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -134,3 +136,18 @@ def test_a_customer_of_another_group_is_not_found_anywhere_in_the_console(client
     # Renamed to match Bill, Sue is not offered a merge with a customer the agent may not see.
     client.post(f"/customers/{sue}", data={"name": "Bill Other"})
     assert "Possibly the same person" not in client.get(f"/customers/{sue}").get_data(as_text=True)
+
+
+def test_a_customer_is_merged_by_searching_the_one_to_keep(client, login, make_user, groups, inbound):
+
+    keep = db.session.get(Ticket, inbound(email="maria@example.com", name="María López").ticket_id).customer_id
+    dupe = db.session.get(Ticket, inbound(email="m.lopez@work.example", name="M. Lopez").ticket_id).customer_id
+    hidden = db.session.get(Ticket, inbound(email="maria.b@example.com", name="María Billing",
+                                            group_hint="Billing").ticket_id).customer_id
+    login(make_user(groups=("Support",)))
+    page = client.get(f"/customers/{dupe}?merge_q=Mar").get_data(as_text=True)
+    offered = [int(n) for n in re.findall(r'name="target_id" value="(\d+)"', page[page.index('id="merge-candidates"'):])]
+    assert offered == [keep]  # not the customer itself, not one of another group
+    assert hidden not in offered
+    merged = client.post(f"/customers/{dupe}/merge", data={"target_id": str(keep)})
+    assert merged.status_code == 303 and merged.headers["Location"].endswith(f"/customers/{keep}")

@@ -131,6 +131,15 @@ def rename(visitor_id: str, name: str | None) -> None:
     db.session.commit()
 
 
+def note_unverified_email(visitor_id: str, address: str) -> None:
+    """Keep the address a visitor gave (not yet confirmed) on their own record, for agents to see
+    as unverified; never on a customer the visitor merely claims to be. Commits."""
+    customer = visitor_customer(visitor_id)
+    if customer is not None and all(i.kind == "webchat" for i in customer.identities):
+        customer.unverified_email = address
+    db.session.commit()
+
+
 def link_email(account: ChannelAccount, visitor_id: str, email: str, *, name: str | None = None, proof: str) -> Customer:
     """Make the proven `email` part of the visitor's customer: the visitor's record is merged into
     the customer who already has the address, or the address is added to the visitor's record.
@@ -146,6 +155,8 @@ def link_email(account: ChannelAccount, visitor_id: str, email: str, *, name: st
     else:
         db.session.flush()
         survivor = customers.merge(visitor, _active(owner.customer), actor_id=None)
+    if survivor.unverified_email == email or visitor.unverified_email == email:
+        survivor.unverified_email = visitor.unverified_email = None  # proven now: an identity
     ticket = conversation(account, visitor_id)
     payload = None
     if ticket is not None:

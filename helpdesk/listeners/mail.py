@@ -18,10 +18,9 @@ from flask import Flask
 from channels.email.imap import ImapError, ImapMailbox
 from helpdesk.jobs.queue import deliveries_together
 from helpdesk.listeners.leases import Lease, lease_for
-from helpdesk.listeners.telegram import listen_to_bot
+from helpdesk.services import channel_accounts
 from helpdesk.services.mail import mailboxes
 from helpdesk.services.mail import sync as mail_sync
-from helpdesk.services.telegram import bots as telegram_bots
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,12 @@ class Listeners:
         idle = {"idle_seconds": self.idle_seconds}
         with self.app.app_context():
             wanted = {f"mailbox-{m.id}": (listen_to_mailbox, m.id, idle) for m in mailboxes.active_mailboxes()}
-            wanted.update({f"telegram-{b.id}": (listen_to_bot, b.id, {}) for b in telegram_bots.active_bots("polling")})
+            if channel_accounts.any_active("telegram"):  # only then load the Bot API library (~19 MB)
+                from helpdesk.listeners.telegram import listen_to_bot
+                from helpdesk.services.telegram import bots as telegram_bots
+
+                wanted.update({f"telegram-{b.id}": (listen_to_bot, b.id, {})
+                               for b in telegram_bots.active_bots("polling")})
         return wanted
 
     def refresh(self) -> None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from helpdesk.listeners.leases import Lease, lease_for
-from helpdesk.services.telegram import polling as telegram_polling
+from helpdesk.services import channel_accounts
+
+if TYPE_CHECKING:
+    from helpdesk.services.telegram.polling import PollReport
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ def listen_to_bot(app: Flask, account_id: int, stop: threading.Event, *, wait_se
 
 
 def _poll(app: Flask, account_id: int, stop: threading.Event, lease: Lease, wait_seconds: float) -> None:
+    from helpdesk.services.telegram import polling as telegram_polling  # the Bot API library, when a bot is read
+
     backoff = 1.0
     while not stop.is_set():
         if not lease.hold():
@@ -52,7 +58,11 @@ def _poll(app: Flask, account_id: int, stop: threading.Event, lease: Lease, wait
         backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
 
 
-def poll_all_once(app: Flask) -> list[telegram_polling.PollReport]:
+def poll_all_once(app: Flask) -> list[PollReport]:
     """One getUpdates pass over every long-polled bot, without waiting (`helpdesk listen --once`)."""
     with app.app_context():
+        if not channel_accounts.any_active("telegram"):
+            return []  # no bot: the Bot API library is not even loaded
+        from helpdesk.services.telegram import polling as telegram_polling
+
         return telegram_polling.poll_all_once()

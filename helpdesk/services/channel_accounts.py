@@ -80,3 +80,9 @@ def delete_account(account: ChannelAccount) -> None:
     ensure_unused(account)
     db.session.delete(account)
     db.session.commit()
+
+
+def any_active(kind: str) -> bool:
+    """Whether an active account of `kind` exists (a listener loads a channel's library only then)."""
+    return db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == kind, ChannelAccount.active)
+                             .limit(1)) is not None

@@ -1,5 +1,5 @@
 """`helpdesk listen --once` as its own process: it builds an app for listening alone (no pages, no
-sockets, no help center), and still stores mail and queues the acknowledgements."""
+sockets, no help center, no Bot API library without a bot), and still stores mail and queues the acknowledgements."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from tests.mail.conftest import make_mail
 
 # (Flask-Limiter is loaded by Flask's CLI itself, for the `limiter` command it plugs in.)
 SERVING = ("flask_socketio", "socketio", "flask_wtf", "flask_smorest", "flask_migrate", "helpdesk.web",
-           "helpdesk.api", "helpdesk.webhooks", "helpdesk.realtime.agents", "knowledge_base.search")
+           "helpdesk.api", "helpdesk.webhooks", "helpdesk.realtime.agents", "knowledge_base.search",
+           "telegram")  # no bot is configured
 RUN = f"""
 import json, sys
 from helpdesk.cli import main

@@ -51,15 +51,16 @@ def browser(app_config, agent):
     """A client of a second app with CSRF protection on, whose requests each run in their own app
     context as in production, plus test routes: sign the agent in with Flask-Login, say who the
     session belongs to, and a form post that needs a CSRF token."""
-    from flask_login import current_user, login_user
+    from flask_login import current_user
 
     from helpdesk import create_app
+    from helpdesk.web.auth import start_session
 
     other = create_app(dict(app_config, WTF_CSRF_ENABLED=True))
     agent_id = agent.id
 
     def sign_in():
-        login_user(db.session.get(User, agent_id))
+        start_session(db.session.get(User, agent_id))  # as the sign-in form does: user and browser session
         return "signed in"
 
     other.add_url_rule("/_test/sign-in", "test_sign_in", sign_in)

@@ -129,4 +129,10 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # `json`: one JSON object per line with the request id; `text` otherwise. Unset: left to the host.
         "HELPDESK_LOG_FORMAT": get("LOG_FORMAT"),
         "HELPDESK_LOG_LEVEL": get("LOG_LEVEL", "INFO").upper(),
+        # gunicorn, which serves `helpdesk run` and `helpdesk web`.
+        "HELPDESK_WEB_BIND": get("WEB_BIND", "127.0.0.1:5000"),
+        "HELPDESK_WEB_WORKERS": int(get("WEB_WORKERS", 1)),
+        "HELPDESK_WEB_THREADS": int(get("WEB_THREADS", 400)),
+        "HELPDESK_WEB_TIMEOUT": int(get("WEB_TIMEOUT", 60)),
+        "HELPDESK_WEB_GRACEFUL_TIMEOUT": int(get("WEB_GRACEFUL_TIMEOUT", 10)),
     }

@@ -1,76 +1,155 @@
-"""Commands that run the helpdesk's processes: everything in one (`run`), or web and workers apart."""
+"""Commands that run the helpdesk's processes: everything in one (`run`), or web and workers apart.
+
+The console, API and Socket.IO are served by gunicorn's threaded worker (`gthread`; WebSockets
+through simple-websocket). Socket.IO keeps a visitor's session in the process that opened it, so a
+process has one worker; several processes behind a proxy with sticky sessions scale it out.
+"""
 
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import threading
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
 
 
-def _serve(app: Flask, host: str, port: int, *, embedded: bool) -> None:
-    from helpdesk.extensions import socketio
+class _Gunicorn(BaseApplication):
+    """gunicorn around the app this command already built (the worker forks from it)."""
 
-    # FlaskGroup marks the process as "run from the flask CLI", and Flask then ignores app.run()
-    # (which Flask-SocketIO's threading server calls) to protect `flask run`; this command is the server.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    def __init__(self, app: Flask, options: dict, on_worker_start=None) -> None:
+        self._app = app
+        self._options = options
+        self._on_worker_start = on_worker_start
+        super().__init__()
 
-    if embedded:
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        if self._on_worker_start is not None:
+            self.cfg.set("post_worker_init", self._on_worker_start)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def _settings(app: Flask, host: str | None, port: int | None, bind: str | None, workers: int | None,
+              threads: int | None, timeout: int | None) -> dict:
+    config = app.config
+    if not bind:
+        bind = f"{host or '127.0.0.1'}:{port or 5000}" if (host or port) else config["HELPDESK_WEB_BIND"]
+    return {
+        "bind": [bind],
+        "workers": workers or config["HELPDESK_WEB_WORKERS"],
+        "threads": threads or config["HELPDESK_WEB_THREADS"],
+        "worker_class": "gthread",
+        # A request that takes longer is cut off; WebSockets are exempt (their threads keep the
+        # worker's heartbeat going).
+        "timeout": timeout or config["HELPDESK_WEB_TIMEOUT"],
+        "graceful_timeout": config["HELPDESK_WEB_GRACEFUL_TIMEOUT"],
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": config["HELPDESK_LOG_LEVEL"].lower(),
+        "proc_name": "helpdesk",
+        # Each process has its own Socket.IO sessions: a restart per N requests would drop them.
+        "max_requests": 0,
+        # A control socket per user home would be shared by every helpdesk process of that user.
+        "control_socket_disable": True,
+    }
+
+
+def _start_embedded_work(app: Flask):
+    """What the embedded default runs beside the web server: mail and Telegram listeners, and the job
+    consumer. Started in the worker (threads do not survive gunicorn's fork)."""
+
+    def start(worker) -> None:
+        from helpdesk.extensions import db
         from helpdesk.jobs.queue import huey
         from helpdesk.listeners.mail import start_listeners
 
+        with app.app_context():
+            db.engine.dispose(close=False)  # connections opened before the fork belong to the parent
         stop = threading.Event()
         start_listeners(app, stop)
         # SQLite storage is polled: cap the idle back-off so a chat answer leaves within a tenth of a
-        # second (an empty poll is one indexed read of jobs.sqlite3). Jobs mostly wait for the write
-        # lock: four threads kept 100 chatting visitors' answers at p95 0.3 s where two let them queue
-        # for seconds (bench/README, chat widget).
+        # second. Jobs mostly wait for the write lock: four threads kept 100 chatting visitors'
+        # answers at p95 0.3 s where two let them queue for seconds (bench/README, chat widget).
         consumer = huey.create_consumer(workers=4, worker_type="thread", periodic=True, max_delay=0.1)
-        _recover_outbox()
+        # Huey's consumer installs its own stop signals for a run loop it does not have here; the
+        # worker's handlers (gunicorn's graceful stop) stay in charge.
+        keep = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)}
         consumer.start()
-        _exit_on_signals(consumer, stop)
+        for signum, handler in keep.items():
+            signal.signal(signum, handler)
+        _stop_with_worker(worker, stop, consumer)
+        _recover_outbox()
+
+    return start
+
+
+def _stop_with_worker(worker, stop: threading.Event, consumer) -> None:
+    # Jobs interrupted here are re-run: the outbox sweeper finds messages left "sending".
+    exit_hook = worker.cfg.worker_exit
+
+    def stopping(server, w):
+        stop.set()
+        consumer.stop()
+        exit_hook(server, w)
+
+    worker.cfg.set("worker_exit", stopping)
+
+
+def _serve(app: Flask, options: dict, *, embedded: bool) -> None:
+    if embedded and options["workers"] != 1:
+        raise click.UsageError("helpdesk run has one worker (SQLite, jobs in-process); use helpdesk web to scale out")
+    if options["workers"] > 1 and not app.config.get("HELPDESK_REDIS_URL"):
+        raise click.UsageError("several workers need HELPDESK_REDIS_URL (Socket.IO events cross processes through it)")
+    from helpdesk.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()  # no connection crosses the fork into the worker
     # Everything loaded at start-up lives for the whole process: keep the collector from walking it
     # again and again (a full collection otherwise lands on about one request in a hundred).
     gc.collect()
     gc.freeze()
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    _Gunicorn(app, options, _start_embedded_work(app) if embedded else None).run()
 
 
-def _exit_on_signals(consumer, stop: threading.Event) -> None:
-    # Huey's consumer takes SIGTERM and SIGINT for itself when it starts, expecting its own run()
-    # loop to act on them; here the web server owns the main thread, so without this the process
-    # would ignore Ctrl+C and a service manager's stop. Jobs interrupted here are re-run: the
-    # outbox sweeper finds messages left "sending".
-    def shut_down(signum, frame):
-        stop.set()
-        consumer.stop()
-        raise SystemExit(0)
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, shut_down)
+def _server_options(function):
+    for option in reversed([
+        click.option("--host", default=None, help="Address to listen on (default 127.0.0.1, or HELPDESK_WEB_BIND)."),
+        click.option("--port", default=None, type=int, help="Port (default 5000)."),
+        click.option("--bind", default=None, help="gunicorn bind, e.g. 0.0.0.0:8000 or unix:/run/helpdesk.sock."),
+        click.option("--threads", default=None, type=int, help="Threads per worker; each open WebSocket holds one."),
+        click.option("--timeout", default=None, type=int, help="Seconds before a stuck request is cut off."),
+    ]):
+        function = option(function)
+    return function
 
 
 @click.command("run")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@_server_options
 @with_appcontext
-def run(host, port) -> None:
+def run(host, port, bind, threads, timeout) -> None:
     """Web console, Socket.IO, jobs and channel listeners in one process (the embedded default)."""
-    click.echo(f"helpdesk console on http://{host}:{port}")
-    _serve(current_app._get_current_object(), host, port, embedded=True)
+    app = current_app._get_current_object()
+    options = _settings(app, host, port, bind, 1, threads, timeout)
+    click.echo(f"helpdesk console on http://{options['bind'][0]}")
+    _serve(app, options, embedded=True)
 
 
 @click.command("web")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@_server_options
+@click.option("--workers", default=None, type=int, help="gunicorn workers (default 1; more need sticky sessions per worker).")
 @with_appcontext
-def web(host, port) -> None:
+def web(host, port, bind, threads, timeout, workers) -> None:
     """Web console and Socket.IO only (scale-out: jobs run in `helpdesk worker`)."""
-    _serve(current_app._get_current_object(), host, port, embedded=False)
+    app = current_app._get_current_object()
+    _serve(app, _settings(app, host, port, bind, workers, threads, timeout), embedded=False)
 
 
 @click.command("worker")
@@ -91,5 +170,3 @@ def _recover_outbox() -> None:
     from helpdesk.jobs.queue import sweep_outbox
 
     sweep_outbox()
-
-

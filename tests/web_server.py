@@ -58,7 +58,8 @@ def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: flo
         try:
             requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
             return proc
-        except requests.ConnectionError:
+        # gunicorn listens before its worker has loaded: until then a request may wait in the backlog.
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     stop(proc)
     raise AssertionError(f"helpdesk {' '.join(args)} did not answer within {timeout} s")

@@ -19,6 +19,7 @@ export function attachComposer() {
     clearTimeout(timer);
     const current = JSON.stringify([body.value, internal.checked]);
     if (current === saved || submitting) return;
+    if (/^\/\S*$/.test(body.value.trim())) return; // a macro search being typed, not a reply
     if (inFlight) { await inFlight; return save(); } // the latest text is saved after the one in flight
     inFlight = fetch(form.dataset.draftUrl, {
       method: "PUT", credentials: "same-origin",

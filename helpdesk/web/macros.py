@@ -101,8 +101,15 @@ class Names:
 
 
 def _render_form(macro=None, error=None, status: int = 200):
-    return render_template("macros/form.html", macro=macro, error=error, groups=all_groups(),
-                           users=assignable_users(), scopes=SCOPES), status
+    # After a refusal the form shows what was sent, not the stored macro, so nothing typed is lost.
+    submitted = None
+    if error is not None:
+        try:
+            submitted = form_data(request.form)
+        except BadInput:
+            submitted = {"actions": {}, "translations": {}}
+    return render_template("macros/form.html", macro=macro, error=error, groups=all_groups(), users=assignable_users(),
+                           scopes=SCOPES, submitted=submitted), status
 
 
 @bp.get("/macros")

@@ -93,6 +93,7 @@ def test_preview_shows_what_apply_then_does(api, agent, inbound):
     assert kinds == [("note", "Refund by Ana Agent"), ("outbound", result["reply"])]
     assert api.get(f"/macros/{macro_id}").get_json()["usage_count"] == 1
     assert any(e["kind"] == "changed" and "priority" in e["data"] for e in ticket["events"])
+    assert ticket["events"][-1]["kind"] == "macro_applied" and ticket["events"][-1]["data"]["name"] == "Refund sent"
 
 
 def test_the_customers_language_picks_the_translation_and_draft_mode_keeps_the_reply(api, agent, inbound):

@@ -32,7 +32,10 @@ def test_an_agent_creates_edits_and_deletes_a_personal_macro(client, agent):
 def test_agents_cannot_make_shared_macros_and_see_the_error(client, agent):
     refused = client.post("/macros", data=FORM | {"scope": "shared"})
     assert refused.status_code == 422 and "only admins and supervisors" in refused.get_data(as_text=True)
-    assert client.post("/macros", data=FORM | {"name": ""}).status_code == 422
+    refused = client.post("/macros", data=FORM | {"name": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Sent the reset guide" in page and 'value="password, howto"' in page
+    assert 'value="es"' in page and '<option value="me" selected>' in page  # nothing typed is lost
     assert db.session.scalar(select(Macro)) is None
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from helpdesk.extensions import db
-from helpdesk.models import Macro, Ticket, User
+from helpdesk.models import Macro, Ticket, TicketEvent, User
+from helpdesk.models.base import utcnow
 from helpdesk.services import drafts, replies, tickets
 from helpdesk.services.macros.text import fill, reply_for
 from helpdesk.services.transactions import begin_write
@@ -75,7 +76,7 @@ def apply(ticket: Ticket, macro: Macro, agent: User, *, reply_to: str = "send") 
     if ticket.merged_into_id is not None:
         raise tickets.TicketError("ticket", f"was merged into #{ticket.merged_into_id}")
     changes = {name: new for name, (_old, new) in result.changes.items()}
-    macro_id = macro.id
+    macro_id, macro_name, agent_id = macro.id, macro.name, agent.id
     if changes:
         tickets.update_ticket(ticket, agent, **changes)
     if result.note:
@@ -86,6 +87,9 @@ def apply(ticket: Ticket, macro: Macro, agent: User, *, reply_to: str = "send") 
         drafts.save(ticket, agent, body=result.reply)
     begin_write()
     db.session.execute(update(Macro).where(Macro.id == macro_id).values(usage_count=Macro.usage_count + 1))
+    # The timeline says which macro made the changes, note and reply recorded just before.
+    db.session.add(TicketEvent(ticket_id=result.ticket_id, actor_id=agent_id, kind="macro_applied",
+                               data={"macro_id": macro_id, "name": macro_name}, created_at=utcnow()))
     db.session.commit()
     result.applied = True
     return result

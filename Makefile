@@ -26,10 +26,11 @@ helpdesk/static/dist/console.js: node_modules/.package-lock.json $(shell find fr
 
 assets: helpdesk/static/dist/console.js
 
-# Dovecot (IMAP tests) and Chromium (browser tests) come from Debian's packages when we are root.
+# Dovecot (IMAP tests), Chromium (browser tests) and nginx (tests/deploy, the proxy of deploy/nginx.conf)
+# come from Debian's packages when we are root.
 system-deps:
-	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v dovecot >/dev/null; }; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium dovecot-imapd >/dev/null; \
+	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v dovecot >/dev/null || ! [ -x /usr/sbin/nginx ]; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium dovecot-imapd nginx >/dev/null; \
 	fi
 
 run: venv assets
@@ -45,6 +46,7 @@ test: venv assets system-deps
 lint: venv
 	$(BIN)/ruff check helpdesk channels sla knowledge_base tests bench
 	$(BIN)/mypy channels sla
+	$(BIN)/hadolint Dockerfile
 
 bench: venv
 	@echo "see bench/README.md"

@@ -122,11 +122,13 @@ def macro_list():
 
 @bp.get("/macros/new")
 def new():
+    """An empty macro form."""
     return _render_form()
 
 
 @bp.get("/macros/<int:macro_id>")
 def edit(macro_id: int):
+    """The form of a macro this staff member manages (others: 404)."""
     macro = _macro_or_404(macro_id)
     if not library.can_manage(current_user, macro):
         abort(404)
@@ -149,6 +151,7 @@ def save(macro_id: int | None):
 
 @bp.post("/macros/<int:macro_id>/delete")
 def delete(macro_id: int):
+    """Delete a macro this staff member manages."""
     macro = _macro_or_404(macro_id)
     try:
         library.delete(current_user, macro)

@@ -102,3 +102,16 @@ def test_mention_completion_lists_only_staff_who_may_see_the_ticket(client, logi
     names = [u["name"] for u in client.get(f"/tickets/{ticket_id}/mentionable?q=b").get_json()["items"]]
     assert names == ["Ben Agent"]
     assert client.get("/tickets/999999/mentionable?q=b").status_code == 404
+
+
+def test_an_sla_warning_on_my_ticket_is_mailed_when_i_asked_for_e_mail(api, agent, ticket_id, smtp_server):
+    from helpdesk.services import events
+
+    ticket = db.session.get(Ticket, ticket_id)
+    tickets.update_ticket(ticket, agent, assignee_id=agent.id)
+    assert api.put("/notifications/preferences", json={"email": True}).status_code == 200
+    notifications.notify_ticket(ticket, "sla.warning", "First response due in 10 minutes")
+    db.session.commit()
+    events.publish("sla.warning", events.ticket_payload(ticket) | {"text": "First response due in 10 minutes"})
+    assert [m.rcpt_tos for m in smtp_server.messages] == [[agent.email]]
+    assert b"First response due in 10 minutes" in smtp_server.messages[0].content

@@ -28,7 +28,7 @@ def _user(email: str):
 
 
 def _row(user) -> dict:
-    return {"id": user.id, "email": user.email, **accounts.describe(user),
+    return {"id": user.id, "email": user.email, **accounts.describe(user), "two_factor": user.totp_enabled,
             "last_login_at": user.last_login_at.isoformat() + "Z" if user.last_login_at else None}
 
 
@@ -43,7 +43,9 @@ def list_users(as_json) -> None:
         return
     for row in rows:
         state = "active" if row["active"] else "off"
-        click.echo(f"{row['id']:>5}  {row['email']:<32} {row['role']:<10} {state:<6} {','.join(row['groups'])}  {row['name']}")
+        second = "2fa" if row["two_factor"] else "-"
+        click.echo(f"{row['id']:>5}  {row['email']:<32} {row['role']:<10} {state:<6} {second:<4} "
+                   f"{row['last_login_at'] or 'never':<28} {','.join(row['groups'])}  {row['name']}")
 
 
 def _update(email: str, **changes) -> None:

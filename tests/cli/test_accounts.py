@@ -16,7 +16,8 @@ def run(app, *args, stdin=None):
 def test_users_list_as_json_and_as_a_table(app, make_user, groups):
     agent = make_user(name="Ana")
     rows = json.loads(run(app, "users", "list", "--json").output)
-    assert [(r["email"], r["role"], r["groups"], r["active"]) for r in rows] == [(agent.email, "agent", ["Support"], True)]
+    assert [(r["email"], r["role"], r["groups"], r["active"], r["two_factor"]) for r in rows] == [
+        (agent.email, "agent", ["Support"], True, False)]
     assert "password" not in json.dumps(rows)
     assert agent.email in run(app, "users", "list").output
 

@@ -32,6 +32,18 @@ def redis_test_url(db: int) -> str:
     return f"{head}/{db}" if tail.isdigit() else f"{base.rstrip('/')}/{db}"
 
 
+def reachable_redis(url: str):
+    """A Redis client of `url` that answered a ping; skipped (failed with CI=true) when it did not."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        services_required("Redis", f"cannot reach {url}: {exc}")
+    return client
+
+
 def committed_eventually(condition, seconds: float = 15) -> bool:
     """Whether `condition()` holds within `seconds`, re-reading what other threads or processes have
     committed before each try (the test session would otherwise keep seeing its own snapshot)."""

@@ -8,20 +8,14 @@ import time
 import pytest
 
 from helpdesk.listeners.leases import RedisLease
-from tests.support import redis_test_url, services_required
+from tests.support import reachable_redis, redis_test_url
 
 REDIS_URL = redis_test_url(14)
 
 
 @pytest.fixture
 def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        services_required("Redis", f"cannot reach {REDIS_URL}: {exc}")
+    client = reachable_redis(REDIS_URL)
     yield client
     for key in client.scan_iter("helpdesk:leader:*"):
         client.delete(key)

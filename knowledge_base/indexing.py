@@ -37,8 +37,9 @@ def documents(article: KbArticle) -> list[dict]:
     return rows
 
 
-def add_terms(texts: Iterable[str]) -> None:
-    """Add the words of `texts` to the vocabulary that typos are corrected towards."""
+def add_terms(texts: Iterable[str], model=KbSearchTerm) -> None:
+    """Add the words of `texts` to the vocabulary that typos are corrected towards (`model`: the
+    articles' word table, or another with a unique `term` column, such as the tickets')."""
     words: set[str] = set()
     for value in texts:
         words |= vocabulary(value)
@@ -48,7 +49,7 @@ def add_terms(texts: Iterable[str]) -> None:
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = [{"term": w[:64]} for w in sorted(words)]
     for start in range(0, len(rows), 5000):
-        db.session.execute(make_insert(KbSearchTerm).on_conflict_do_nothing(index_elements=["term"]),
+        db.session.execute(make_insert(model).on_conflict_do_nothing(index_elements=["term"]),
                            rows[start:start + 5000])
 
 

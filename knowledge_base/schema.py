@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-ENGINE_PREFIX = "kb_fts"  # FTS5 tables and their shadow tables, triggers, the tsvector column, GIN indexes
+# FTS5 tables and their shadow tables, triggers, the tsvector columns, GIN indexes (articles; tickets)
+ENGINE_PREFIXES = ("kb_fts", "ticket_fts")
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic's `include_name` hook: leave the engines' `kb_fts*` objects out of autogenerate and comparisons."""
-    return not (name or "").startswith(ENGINE_PREFIX)
+    """Alembic's `include_name` hook: leave the engines' `kb_fts*` and `ticket_fts*` objects out of autogenerate and comparisons."""
+    return not (name or "").startswith(ENGINE_PREFIXES)
 
 
 def chain_include_name(previous):

@@ -90,16 +90,18 @@ def category_and_descendants(category_id: int) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _correct(terms: list[Term]) -> list[Term] | None:
-    """`terms` with words unknown to the vocabulary replaced by their closest known word, or None."""
+def correct(terms: list[Term], vocabulary=KbSearchTerm) -> list[Term] | None:
+    """`terms` with words unknown to `vocabulary` (the articles' word table, or the tickets')
+    replaced by their closest known word, or None when none was."""
     candidates = [t.text for t in terms if not t.chars and len(t.text) >= TYPO_MIN_LENGTH]
     if not candidates:
         return None
-    known = set(db.session.scalars(select(KbSearchTerm.term).where(KbSearchTerm.term.in_(candidates))))
+    known = set(db.session.scalars(select(vocabulary.term).where(vocabulary.term.in_(candidates))))
     engine, changed, corrected = _engine(), False, []
     for term in terms:
         if term.text in candidates and term.text not in known:
-            options = [(similarity(term.text, w), w) for w in engine.similar_terms(db.session, term.text)]
+            options = [(similarity(term.text, w), w)
+                       for w in engine.similar_terms(db.session, term.text, vocabulary=vocabulary.__tablename__)]
             best = max(options, default=(0.0, ""))
             prefix_hit = term.prefix and any(w.startswith(term.text) for _, w in options)
             if best[0] >= TYPO_MIN_SIMILARITY and not prefix_hit:
@@ -160,7 +162,7 @@ def search(query: str, *, language: str | None = None, visibility: tuple[str, ..
                       category_ids=category_and_descendants(category_id) if category_id else None)
     raw = _match(terms, "and", filters, limit)
     if not raw:
-        corrected = _correct(terms)
+        corrected = correct(terms)
         if corrected:
             raw = _match(corrected, "and", filters, limit)
             if raw:

@@ -116,7 +116,8 @@ def snippet(text: str, words: list[str], phrases: list[str], size: int = 24) -> 
     """
     parts = space_cjk(text).split()
     folded = [fold(p).strip(".,;:!?()[]\"'«»¿¡") for p in parts]
-    hits = [bool(w) and _matches(w, words) for w in folded]
+    # A word inside punctuation or markup a customer typed ("<b>where</b>") is found too.
+    hits = [any(_matches(w, words) for w in _WORD.findall(f)) for f in folded]
     for phrase in phrases:
         n = len(phrase)
         for i in range(len(parts) - n + 1):

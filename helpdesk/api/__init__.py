@@ -59,12 +59,24 @@ class HelpdeskApi(Api):
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints, exempt from CSRF because they accept bearer tokens only."""
-    from helpdesk.api import bulk, customers, drafts, macros, notifications, reports, sla, ticket_links, tickets, views
+    from helpdesk.api import (
+        bulk,
+        customers,
+        drafts,
+        macros,
+        notifications,
+        reports,
+        search,
+        sla,
+        ticket_links,
+        tickets,
+        views,
+    )
 
     api = HelpdeskApi(app, spec_kwargs={"info": {"description": DESCRIPTION}, "security": [{SCHEME_NAME: []}]})
     api.spec.components.security_scheme(SCHEME_NAME, SECURITY_SCHEME)
     for blp in (bulk.blp, tickets.blp, drafts.blp, macros.blp, macros.apply_blp, customers.blp, sla.blp, reports.blp, views.blp,
-                notifications.blp, ticket_links.blp):
+                notifications.blp, ticket_links.blp, search.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     from helpdesk.api import audit, users  # staff accounts and the audit log (issue 17)

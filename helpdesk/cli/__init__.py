@@ -90,8 +90,9 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
     from helpdesk.cli.backup import backup
     from helpdesk.cli.reports import reports
+    from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports, surveys, backup):
+                    reports, surveys, backup, search):
         app.cli.add_command(command)

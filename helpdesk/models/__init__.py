@@ -10,6 +10,7 @@ from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
+from helpdesk.models.search import TicketSearchDoc, TicketSearchTerm
 from helpdesk.models.settings import SettingsRevision
 from helpdesk.models.sla import (
     Notification,
@@ -26,7 +27,7 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketLink, TicketTag
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
-    "AccountLink", "SecuritySettings", "UserSession",
+    "AccountLink", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "User", "WidgetConfirmation", "group_members",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Identity, Message, Ticket
 from helpdesk.services import customer_access, drafts, replies, tickets
+from helpdesk.services.search import tickets as ticket_search
 from helpdesk.services.tickets import SORTS, VIEWS, TicketError, TicketFilter
 from helpdesk.web.common import (
     BadInput,
@@ -64,11 +67,17 @@ def parse_filter(args) -> tuple[TicketFilter, str, str | None]:
 def _list_context():
     try:
         f, sort, cursor = parse_filter(request.args)
-        page = tickets.list_page(current_user, f, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+        found = None
+        if f.q:  # the header's search and the list's are this one search: ranked, with snippets
+            found = ticket_search.search(current_user, f.q, base=replace(f, q=None), cursor=cursor, limit=PAGE_SIZE)
+            page = tickets.Page(items=[h.ticket for h in found.hits], next_cursor=found.next_cursor)
+        else:
+            page = tickets.list_page(current_user, f, sort=sort, cursor=cursor, limit=PAGE_SIZE)
     except (BadInput, TicketError) as exc:
         return None, exc
     preload(page.items)
-    return {"filter": f, "sort": sort, "cursor": cursor, "page": page}, None
+    hits = {h.ticket.id: h for h in found.hits} if found else {}
+    return {"filter": f, "sort": sort, "cursor": cursor, "page": page, "search": found, "hits": hits}, None
 
 
 @bp.get("/")

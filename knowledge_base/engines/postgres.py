@@ -16,7 +16,7 @@ CANDIDATES = 1000
 _trgm_schema: dict[str, str | None] = {}
 
 
-def _tsquery_term(term: Term) -> str:
+def tsquery_term(term: Term) -> str:
     chars = term.chars
     if chars and len(chars) == 1:
         return f"'{term.text}':*"  # a piece that starts with the character
@@ -28,7 +28,7 @@ def _tsquery_term(term: Term) -> str:
 def tsquery_text(terms: list[Term], operator: str) -> str:
     """The to_tsquery input: quoted lexemes (prefixes as :*, CJK as <-> phrases of pieces) joined by & or |."""
     joiner = " & " if operator == "and" else " | "
-    return joiner.join(_tsquery_term(t) for t in terms)
+    return joiner.join(tsquery_term(t) for t in terms)
 
 
 def _query_expression(filters: Filters) -> str:
@@ -66,16 +66,16 @@ def _trigram_schema(session) -> str | None:
     return _trgm_schema[key]
 
 
-def similar_terms(session, word: str, limit: int = 40) -> list[str]:
-    """Vocabulary words similar to `word`: pg_trgm's `%` on its GIN index, or (without pg_trgm) words
+def similar_terms(session, word: str, limit: int = 40, vocabulary: str = "kb_search_terms") -> list[str]:
+    """Words of `vocabulary` (kb_search_terms, ticket_search_terms) similar to `word`: pg_trgm's `%` on its GIN index, or (without pg_trgm) words
     that share the first two letters and are about as long."""
     schema = _trigram_schema(session)
     if schema:
         rows = session.execute(text(
-            f'SELECT term FROM kb_search_terms WHERE term OPERATOR("{schema}".%) :w '
+            f'SELECT term FROM {vocabulary} WHERE term OPERATOR("{schema}".%) :w '
             f'ORDER BY "{schema}".similarity(term, :w) DESC LIMIT :limit'), {"w": word, "limit": limit})
     else:
         rows = session.execute(text(
-            "SELECT term FROM kb_search_terms WHERE term LIKE :start AND length(term) BETWEEN :low AND :high "
+            f"SELECT term FROM {vocabulary} WHERE term LIKE :start AND length(term) BETWEEN :low AND :high "
             "LIMIT 500"), {"start": word[:2] + "%", "low": len(word) - 2, "high": len(word) + 2})
     return [r.term for r in rows]

@@ -15,23 +15,23 @@ _TABLES = {"titles": ("kb_fts_titles", "title_grams", "8.0, 3.0, 8.0"),
            "all": ("kb_fts", "{title_grams body_grams}", "8.0, 3.0, 1.0, 8.0, 1.0")}
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _fts_term(term: Term, grams: str) -> str:
+def fts_term(term: Term, grams: str) -> str:
     chars = term.chars
     if chars and len(chars) == 1:
-        return f"{grams} : {_quote(term.text)}*"  # a piece that starts with the character
+        return f"{grams} : {quote(term.text)}*"  # a piece that starts with the character
     if chars:
-        return f"{grams} : {_quote(' '.join(cjk_bigrams(term.text)))}"
-    return _quote(term.text) + ("*" if term.prefix else "")
+        return f"{grams} : {quote(' '.join(cjk_bigrams(term.text)))}"
+    return quote(term.text) + ("*" if term.prefix else "")
 
 
 def match_expression(terms: list[Term], operator: str, field: str = "all") -> str:
     """The FTS5 MATCH string: quoted terms (CJK as phrases of pieces) joined by AND or OR."""
     grams = _TABLES[field][1]
-    return f" {operator.upper()} ".join(_fts_term(t, grams) for t in terms)
+    return f" {operator.upper()} ".join(fts_term(t, grams) for t in terms)
 
 
 def match(session, terms: list[Term], operator: str, filters: Filters, limit: int, field: str = "all") -> list[RawHit]:
@@ -50,14 +50,17 @@ def match(session, terms: list[Term], operator: str, filters: Filters, limit: in
                    score=float(r.score)) for r in rows]
 
 
-def similar_terms(session, word: str, limit: int = 40) -> list[str]:
-    """Vocabulary words sharing the most trigrams with `word` (candidates for a typo's correction)."""
+def similar_terms(session, word: str, limit: int = 40, vocabulary: str = "kb_search_terms") -> list[str]:
+    """Words of `vocabulary` (a word table with a `<table>`-named trigram FTS5 index: kb_search_terms
+    with kb_fts_terms, ticket_search_terms with ticket_fts_terms) sharing the most trigrams with
+    `word` (candidates for a typo's correction)."""
     padded = word.lower()
     grams = {padded[i:i + 3] for i in range(len(padded) - 2)}
     if not grams:
         return []
-    query = " OR ".join(_quote(g) for g in sorted(grams))
+    query = " OR ".join(quote(g) for g in sorted(grams))
+    index = vocabulary.replace("_search_terms", "_fts_terms")
     rows = session.execute(text(
-        "SELECT t.term FROM kb_fts_terms JOIN kb_search_terms t ON t.id = kb_fts_terms.rowid "
-        "WHERE kb_fts_terms MATCH :q ORDER BY rank LIMIT :limit"), {"q": query, "limit": limit})
+        f"SELECT t.term FROM {index} JOIN {vocabulary} t ON t.id = {index}.rowid "
+        f"WHERE {index} MATCH :q ORDER BY rank LIMIT :limit"), {"q": query, "limit": limit})
     return [r.term for r in rows]

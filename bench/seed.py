@@ -198,6 +198,13 @@ def seed(url: str, *, tickets: int, messages: int, customers: int, seed_value: i
     loader.finish()
     engine.dispose()
     timings["finish_s"] = round(time.perf_counter() - step, 1)
+    step = time.perf_counter()
+    with app.app_context():  # rows were loaded around the ingest path: index them as `helpdesk search reindex` does
+        from helpdesk.services.search import indexing
+
+        indexing.rebuild(batch=2000)
+        db.session.remove()
+    timings["search_index_s"] = round(time.perf_counter() - step, 1)
     timings["total_s"] = round(time.perf_counter() - started, 1)
     open_count = sum(1 for p in plans if p.status in ("new", "open", "pending", "on_hold"))
     return {"url": url, "seed": seed_value, "now": now, "customers": len(customer_rows),

@@ -73,3 +73,34 @@ def test_the_page_catches_up_after_a_lost_connection(sign_in, live_server):
     expect(ana.locator(".message-note")).to_have_count(0)
     ana.evaluate("window.helpdeskSocket.connect()")
     expect(ana.locator(".message-note")).to_contain_text("Written while Ana was offline")
+
+
+def test_header_search_finds_what_agents_type(sign_in, live_server):
+    """The misses of issue 16: numbers in subjects, ticket numbers, accents, typos, Chinese, filters."""
+    def ticket(subject: str, body: str, name: str = "Pat Example") -> int:
+        response = live_server.api("POST", "/api/v1/tickets", json={
+            "customer": {"email": f"{uuid.uuid4().hex[:8]}@customer.example", "name": name},
+            "subject": subject, "body": body, "group": "Support"})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    error = ticket("Checkout shows error 500", "It fails at the last step")
+    order = ticket("Parcel 5521 never arrived", "Where is it?")
+    accented = ticket("Cambio de dirección", "Necesito ayuda", name="Renée Gutiérrez")
+    typo = ticket("Cannot sign in", "I forgot my passphrase yesterday <b>again</b>")
+    chinese = ticket("账户问题", "我无法重置密码")
+    page = sign_in("ana@staff.example")
+    box = page.get_by_role("search").get_by_label("Search tickets")
+    for query, expected in (("500", error), ("5521", order), (f"#{accented}", accented), ("Gutierrez", accented),
+                            ("passphrse", typo), ("重置密码", chinese), ("status:new customer:gutierrez", accented)):
+        box.fill(query)
+        box.press("Enter")
+        page.wait_for_url("**/tickets?*")
+        row = page.locator(f"#ticket-row-{expected}")
+        expect(row).to_be_visible()
+        box = page.get_by_role("search").get_by_label("Search tickets")
+    expect(page.locator(f"#ticket-row-{accented} mark").first).to_be_visible()
+    box.fill("passphrse")
+    box.press("Enter")
+    expect(page.locator("#search-corrected")).to_contain_text("passphrase")
+    expect(page.locator(f"#ticket-row-{typo} .search-snippet")).to_contain_text("<b>again</b>")

@@ -1,0 +1,107 @@
+"""Ticket search benchmark: what agents type into the console's search box, timed through the search
+service (`helpdesk.services.search.tickets.search`, one page of 25 with snippets), on a seeded database.
+
+    python -m bench.seed --database-url sqlite:///bench/results/bench.sqlite3      # indexes at the end
+    python -m bench.bench_search --database-url sqlite:///bench/results/bench.sqlite3
+    python -m bench.bench_search --database-url postgresql://postgres@127.0.0.1:5432/bench
+
+Queries by kind: rare and common words, numbers inside subjects, ticket numbers, a name without its
+accent, typos, field filters alone and with words, as an agent of two groups (agent01) and as a
+supervisor who sees every group. Results go to bench/results/search-<label>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from sqlalchemy import func, select
+
+from bench import common
+
+QUERIES = {
+    "word": ["webhook", "shopify", "dashboard", "spam", "canary", "sandbox", "screenshot", "gdpr"],
+    "common word": ["order", "refund", "please", "account", "password reset"],
+    "number in text": ["500", "v2 orders 500"],
+    "accent folded": ["garcia", "muller", "ines", "chloe"],
+    "typo": ["pasword", "webhok", "shoppify", "invocie"],
+    "filters only": ["status:open priority:high", "group:Billing status:pending", "assignee:me", "tag:refund",
+                     "channel:email created>2026-11-01"],
+    "filters and words": ["status:open refund", "group:Billing invoice", "priority:urgent password",
+                          "assignee:me order", "customer:garcia refund", "created>2026-11-01 webhook"],
+}
+
+
+def _ticket_numbers(app, rng: random.Random, count: int) -> tuple[list[str], list[str]]:
+    """Ticket numbers (`#N` and bare) and order numbers that appear in subjects."""
+    from helpdesk.extensions import db
+    from helpdesk.models import Ticket
+
+    with app.app_context():
+        top = db.session.scalar(select(func.max(Ticket.id))) or 1
+        subjects = db.session.scalars(select(Ticket.subject).where(Ticket.subject.like("%#%")).limit(2000)).all()
+        db.session.remove()
+    numbers = [f"#{rng.randint(1, top)}" for _ in range(count)] + [str(rng.randint(1, top)) for _ in range(count)]
+    inside = [s.split("#", 1)[1].split()[0].strip("?") for s in subjects if "#" in s]
+    return numbers, rng.sample(inside, min(count, len(inside)))
+
+
+def run(url: str, rounds: int) -> dict:
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    from helpdesk.services.search.tickets import search
+
+    app = common.make_app(url)
+    rng = random.Random(16)
+    numbers, inside = _ticket_numbers(app, rng, 6)
+    queries = QUERIES | {"ticket number": numbers, "number in text": QUERIES["number in text"] + inside}
+    results: dict = {}
+    with app.app_context():
+        for email in (common.AGENT_EMAIL, common.SUPERVISOR_EMAIL):
+            user = db.session.scalar(select(User).where(User.email == email))
+            per_kind, everything = {}, []
+            for kind, texts in queries.items():
+                samples = []
+                found = []
+                for text in texts:
+                    search(user, text)  # warm
+                    db.session.remove()
+                    user = db.session.merge(user)
+                    for _ in range(rounds):
+                        started = time.perf_counter()
+                        search(user, text)
+                        samples.append((time.perf_counter() - started) * 1000)
+                    found.append(len(search(user, text).hits))
+                per_kind[kind] = common.summarise(samples) | {"hits_on_first_page": found}
+                everything += samples
+            results[user.role] = {"all": common.summarise(everything), "by_kind": per_kind}
+            db.session.remove()
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query")
+    args = parser.parse_args(argv)
+    results = run(args.database_url, args.rounds)
+    from helpdesk.extensions import db
+    from helpdesk.models import Ticket, TicketSearchDoc
+
+    app = common.make_app(args.database_url)
+    with app.app_context():
+        size = {"tickets": db.session.scalar(select(func.count(Ticket.id))),
+                "indexed": db.session.scalar(select(func.count(TicketSearchDoc.id)))}
+    for role, r in results.items():
+        print(f"{role}: search p50 {r['all']['p50']} p95 {r['all']['p95']} p99 {r['all']['p99']} ms over "
+              f"{size['indexed']} indexed tickets")
+        for kind, k in r["by_kind"].items():
+            print(f"  {kind:18} p50 {k['p50']:>7} p95 {k['p95']:>7} max {k['max']:>7} ms  hits {k['hits_on_first_page']}")
+    path = common.save(f"search-{common.label(args.database_url)}", {
+        "url": args.database_url, "size": size, "results": results, "machine": common.machine(args.database_url)})
+    print(f"-> {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.extensions import db
 from helpdesk.models import Macro, Ticket, User
 from helpdesk.models.tickets import PRIORITIES, STATUSES
-from helpdesk.services import tickets
+from helpdesk.services import audit, tickets
 from helpdesk.services.macros import apply as macro_apply
 from helpdesk.services.replies import ReplyError
 from helpdesk.services.tickets import TicketError, TicketNotFound, normalise_tags
@@ -69,7 +69,7 @@ def check_changes(changes: dict) -> dict:
     return clean
 
 
-def _each(actor: User, ids: list[int], act: Callable[[Ticket], dict]) -> list[Outcome]:
+def _each(actor: User, ids: list[int], act: Callable[[Ticket], dict], what: dict) -> list[Outcome]:
     # Which of them the actor may see, in one query (get_for per ticket would reload the actor's
     # groups after every commit); each ticket is still read again inside its own transaction.
     visible = set(db.session.scalars(tickets.visible_to(actor).with_only_columns(Ticket.id).where(Ticket.id.in_(ids))))
@@ -83,7 +83,16 @@ def _each(actor: User, ids: list[int], act: Callable[[Ticket], dict]) -> list[Ou
         _loop(actor, ids, act, visible, groups, outcomes)
     finally:
         session.expire_on_commit = expire_on_commit
+    _audit(what, outcomes)
     return outcomes
+
+
+def _audit(what: dict, outcomes: list[Outcome]) -> None:
+    # One entry for the whole action (each ticket's own timeline already names the change).
+    begin_write()
+    audit.record(None, "tickets.bulk", "ticket", None, **what,
+                 done=[o.id for o in outcomes if o.ok], refused=[o.id for o in outcomes if not o.ok])
+    db.session.commit()
 
 
 def _loop(actor: User, ids: list[int], act: Callable[[Ticket], dict], visible: set[int], groups: set[int] | None,
@@ -126,13 +135,14 @@ def change_many(actor: User, ids: Iterable[int], changes: dict) -> list[Outcome]
                 [t for t in changes.get("add_tags") or () if t not in current]
         return tickets.update_ticket(ticket, actor, **own)
 
-    return _each(actor, ids, change)
+    return _each(actor, ids, change, {"changes": changes})
 
 
 def apply_macro_many(actor: User, ids: Iterable[int], macro: Macro) -> list[Outcome]:
     """Apply `macro` to each of `ids` (its reply sent, its note added, its changes made)."""
     ids = unique_ids(ids)
-    return _each(actor, ids, lambda ticket: macro_apply.apply(ticket, macro, actor, reply_to="send").changes)
+    return _each(actor, ids, lambda ticket: macro_apply.apply(ticket, macro, actor, reply_to="send").changes,
+                 {"macro_id": macro.id})
 
 
 def merge_many(actor: User, ids: Iterable[int], target_id: int) -> list[Outcome]:
@@ -149,7 +159,7 @@ def merge_many(actor: User, ids: Iterable[int], target_id: int) -> list[Outcome]
         tickets.merge_tickets(ticket, tickets.get_for(actor, target_id), actor)
         return {"merged_into": [None, target_id]}
 
-    return _each(actor, ids, merge)
+    return _each(actor, ids, merge, {"merge_into": target_id})
 
 
 def ids_in_view(actor: User, f: tickets.TicketFilter) -> list[int]:

@@ -101,3 +101,17 @@ def test_empty_changes_and_unknown_macros_or_targets_are_422(api, three, inbound
     assert "macro_id" in errors_of(api.post("/tickets/bulk", json={"ids": three, "macro_id": 999999}))
     foreign = inbound(subject="Billing", group_hint="Billing").ticket_id
     assert "merge_into" in errors_of(api.post("/tickets/bulk", json={"ids": three, "merge_into": foreign}))
+
+
+def test_a_bulk_action_leaves_one_audit_entry_naming_what_was_done_and_refused(api, three, inbound, agent):
+    from helpdesk.models import AuditEntry
+
+    foreign = inbound(subject="Billing", group_hint="Billing").ticket_id
+    response = api.post("/tickets/bulk", json={"ids": [*three, foreign], "changes": {"status": "pending"}})
+    assert response.status_code == 200
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "tickets.bulk")).all()
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.actor_id == agent.id and entry.via == "api"
+    assert entry.data["done"] == three and entry.data["refused"] == [foreign]
+    assert entry.data["changes"] == {"status": "pending"}

@@ -76,7 +76,7 @@ def test_an_edit_is_stored_beside_the_original_and_linked_to_it(bot, bot_api, ma
                           "original_external_id": first.external_id}
     login(make_user())
     page = client.get(f"/tickets/{first.ticket_id}").get_data(as_text=True)
-    assert "I ordered 2 chairs" in page and "I ordered 3 chairs" in page and "message_edited" in page
+    assert "I ordered 2 chairs" in page and "I ordered 3 chairs" in page and "the customer edited a message" in page  # the timeline in words
 
 
 def test_a_file_that_cannot_be_fetched_yet_holds_the_offset(bot, bot_api):

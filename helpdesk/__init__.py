@@ -198,4 +198,5 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     jobs.accept_former_task_names()
     if serve:
         cli.init_app(app)  # a listening app runs one command, which the `helpdesk` group holds itself
+        operations.trust_proxies(app)  # last: around Socket.IO's middleware too
     return app

@@ -129,6 +129,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         # `json`: one JSON object per line with the request id; `text` otherwise. Unset: left to the host.
         "HELPDESK_LOG_FORMAT": get("LOG_FORMAT"),
         "HELPDESK_LOG_LEVEL": get("LOG_LEVEL", "INFO").upper(),
+        # Reverse proxies in front of the web processes (nginx: 1) whose X-Forwarded-For and
+        # X-Forwarded-Proto are believed; 0 believes none (a client could name any address).
+        "HELPDESK_TRUSTED_PROXIES": min(max(int(get("TRUSTED_PROXIES", 0)), 0), 5),
         # gunicorn, which serves `helpdesk run` and `helpdesk web`.
         "HELPDESK_WEB_BIND": get("WEB_BIND", "127.0.0.1:5000"),
         "HELPDESK_WEB_WORKERS": int(get("WEB_WORKERS", 1)),

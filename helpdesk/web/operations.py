@@ -8,6 +8,7 @@ import ipaddress
 import time
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpdesk.extensions import csrf
 from helpdesk.jobs.queue import huey
@@ -74,6 +75,16 @@ def _forget(_exc) -> None:
     token = g.pop("request_id_token", None)
     if token is not None:
         logs.request_id.reset(token)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind HELPDESK_TRUSTED_PROXIES proxies, take the client's address and scheme from the
+    headers they add: otherwise every request comes from the proxy, and sign-in and chat rate
+    limits, audit entries and the /metrics address check would all see one address. Called last,
+    so the middleware is outermost and Socket.IO's sessions get the client's address as well."""
+    hops = app.config.get("HELPDESK_TRUSTED_PROXIES") or 0
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_app(app: Flask) -> None:

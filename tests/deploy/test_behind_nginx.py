@@ -73,7 +73,11 @@ def stack(pg_schema_url, redis_url, tmp_path_factory):
     # What deploy/compose.yaml gives every helpdesk process.
     env = dict(os.environ, HELPDESK_DATABASE_URL=pg_schema_url, HELPDESK_REDIS_URL=redis_url,
                HELPDESK_INSTANCE_DIR=str(folder / "instance"), HELPDESK_SECRET_KEY="deploy-test",
-               HELPDESK_PUBLIC_URL=proxy, HELPDESK_COOKIE_SECURE="1", HELPDESK_LOGIN_RATE_LIMIT="1000 per minute")
+               HELPDESK_PUBLIC_URL=proxy, HELPDESK_COOKIE_SECURE="1", HELPDESK_TRUSTED_PROXIES="1",
+               HELPDESK_LOGIN_RATE_LIMIT="1000 per minute",
+               # gunicorn itself believes X-Forwarded-Proto from 127.0.0.1; in compose nginx has another
+               # address, so https must come through HELPDESK_TRUSTED_PROXIES as it does here.
+               FORWARDED_ALLOW_IPS="")
     with cli_in_process(env) as helpdesk:
         helpdesk("users", "create", "--email", "ana@staff.example", "--name", "Ana Pérez", "--role", "agent",
                  "--group", "Support", "--password-stdin", stdin=PASSWORD + "\n")

@@ -75,6 +75,23 @@ def test_metrics_are_refused_to_public_addresses_and_need_the_token_when_one_is_
     assert good.content_type.startswith("text/plain")
 
 
+def test_forwarded_addresses_are_believed_only_from_as_many_proxies_as_trusted(client, app_config, request):
+    # By default a client cannot name its own address.
+    forged = {"X-Forwarded-For": "10.0.0.5"}
+    assert client.get("/metrics", headers=forged, environ_base={"REMOTE_ADDR": "8.8.8.8"}).status_code == 403
+
+    app_config["HELPDESK_TRUSTED_PROXIES"] = 1  # nginx at 10.0.0.2, as in deploy/compose.yaml
+    from helpdesk import create_app
+
+    behind = create_app(app_config).test_client()
+    via_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    assert behind.get("/metrics", headers={"X-Forwarded-For": "8.8.4.4"}, environ_base=via_proxy).status_code == 403
+    # What the client sent itself stays ahead of the address the proxy appended, and is not believed.
+    spoofed = {"X-Forwarded-For": "10.0.0.9, 8.8.4.4"}
+    assert behind.get("/metrics", headers=spoofed, environ_base=via_proxy).status_code == 403
+    assert behind.get("/metrics", headers={"X-Forwarded-For": "10.0.0.5"}, environ_base=via_proxy).status_code == 200
+
+
 @huey.task()
 def _noted(text_: str) -> None:
     logging.getLogger("helpdesk.test").info("job ran: %s", text_)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, User
+from helpdesk.models import User
 from helpdesk.services import staff
 
 
@@ -34,16 +34,3 @@ def test_tokens_create_prints_a_working_token(app, make_user):
     token = result.output.strip()
     assert result.exit_code == 0 and token.startswith("hd_")
     assert staff.user_for_token(token).id == user.id
-
-
-def test_demo_loads_once_and_prints_logins(app):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0 and "admin@example.com" in first.output
-    count = db.session.scalar(select(func.count()).select_from(Ticket))
-    assert count >= 5
-    second = runner.invoke(args=["demo"])
-    assert second.exit_code == 0 and "demo data loaded" not in second.output
-    assert db.session.scalar(select(func.count()).select_from(Ticket)) == count
-    urgent = db.session.scalar(select(Ticket).where(Ticket.subject.like("URGENT%")))
-    assert urgent.priority_name == "urgent"

@@ -64,12 +64,13 @@ def create_token(email, name) -> None:
 
 
 @click.command("demo")
+@click.option("--days", type=click.IntRange(1, 90), default=30, show_default=True, help="Days of ticket history.")
 @with_appcontext
-def demo() -> None:
-    """Load demo data (staff, customers, tickets) unless it is already there."""
+def demo(days: int) -> None:
+    """Load demo data (staff, SLA, channels, a month of tickets, articles) unless it is already there."""
     from helpdesk import demo as demo_data
 
-    created = demo_data.load()
+    created = demo_data.load(days)
     if created:
         click.echo("demo data loaded")
     demo_data.print_logins(click.echo)

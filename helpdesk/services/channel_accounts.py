@@ -40,6 +40,20 @@ def account_for_source(source: str | None) -> ChannelAccount | None:
     return account if account is not None and account.kind == kind else None
 
 
+# The source of the demo's e-mail, web-form and phone tickets (see helpdesk/services/demo): their
+# replies are simulated like those on a demo channel account.
+DEMO_SOURCE = "demo"
+
+
+def is_demo_source(source: str | None) -> bool:
+    """True when replies on tickets from `source` are simulated: the demo's own source, or a channel
+    account marked `{"demo": true}` in its settings (`helpdesk demo` creates them)."""
+    if source == DEMO_SOURCE:
+        return True
+    account = account_for_source(source)
+    return account is not None and bool((account.settings or {}).get("demo"))
+
+
 def adapter_settings(source: str | None) -> dict:
     """What the channel adapter delivering a reply on a ticket from `source` is built with.
 

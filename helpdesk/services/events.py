@@ -7,6 +7,8 @@ Services call `publish(...)` after commit; realtime delivery, jobs and metrics s
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, MutableSet
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from blinker import NamedSignal
 
@@ -69,9 +71,26 @@ EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, m
                               mail_failed, notification_created)}
 
 
+# Set by `muted`: the demo writes a month of past history, which no live view, job or notification
+# should act on (it would queue a thousand jobs for the first start); it does itself what the
+# subscribers would derive (surveys, SLA scan, report facts).
+_muted: ContextVar[bool] = ContextVar("events_muted", default=False)
+
+
 def publish(name: str, payload: dict) -> None:
-    """Send the event `name` with `payload` to every subscriber."""
-    EVENTS[name].send(name, payload=payload)
+    """Send the event `name` with `payload` to every subscriber (to none inside `muted()`)."""
+    if not _muted.get():
+        EVENTS[name].send(name, payload=payload)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Within it, `publish` in this thread (or task) sends nothing."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def ticket_payload(ticket) -> dict:

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 import channels
 from channels.base import AUTO_REPLIED, DeliveryError, OutboundMessage, Sender
 from channels.base import Attachment as OutgoingFile
+from channels.simulated import SimulatedChannel
 from helpdesk.extensions import db
 from helpdesk.models import Draft, Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
@@ -277,7 +278,8 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
     if to is None:
         return finish("failed", error="the customer has no address to reply to")
     try:
-        adapter = channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source))
+        adapter = (SimulatedChannel() if channel_accounts.is_demo_source(ticket.source)
+                   else channels.get_channel(ticket.channel, channel_accounts.adapter_settings(ticket.source)))
         receipt = adapter.send(_outbound(message, ticket, to, mark=not live))
     except (KeyError, SecretUnreadable) as exc:
         return finish("failed", error=str(exc))

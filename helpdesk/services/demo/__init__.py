@@ -1,0 +1,44 @@
+"""Demo data for a first look (`helpdesk demo`): staff, rules, an SLA calendar and policies, demo
+channel accounts, a month of tickets on every channel, help-center articles, and the report facts
+built from them, so the dashboard, the SLA dashboard and the reports have something to show.
+
+Loaded once: when staff exist already it does nothing (`load` returns False)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import User
+from helpdesk.services import events
+from helpdesk.services.demo import articles, history, setup
+from helpdesk.services.reports import facts as report_facts
+from helpdesk.services.sla import scan as sla_scan
+
+PASSWORD = setup.PASSWORD
+
+
+def load(days: int = history.DAYS) -> bool:
+    """Create the demo data (with `days` of ticket history) once; returns False when staff already exist."""
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        return False
+    users = setup.create_staff()
+    setup.create_rules()
+    setup.create_sla()
+    accounts = setup.create_accounts()
+    setup.enable_surveys()
+    history.create(users, accounts, days=days)
+    articles.create(users["admin@example.com"])
+    with events.muted():  # breaches of the tickets still open are recorded now, not at the first scan
+        sla_scan.scan()
+    report_facts.rebuild()  # what `helpdesk reports rebuild` does
+    return True
+
+
+def print_logins(echo: Callable[[str], None]) -> None:
+    """Print the demo sign-ins."""
+    echo(f"demo logins (password: {PASSWORD}):")
+    for email, _name, role, groups in setup.STAFF:
+        echo(f"  {email:<24} {role:<10} {', '.join(groups)}")

@@ -47,13 +47,14 @@ def _replace(text: str, old: str, new: str) -> str:
 
 def proxy_config(folder: Path, web_ports: tuple[int, int], http_port: int, https_port: int) -> Path:
     """The test's copy of deploy/nginx.conf in `folder`: the upstreams on 127.0.0.1, the listeners on
-    the given ports, a self-signed certificate, and nginx's scratch files in `folder` (Debian's
-    defaults under /var/lib/nginx need root)."""
+    the given ports, a self-signed certificate, the access log and nginx's scratch files in `folder`
+    (Debian's defaults under /var/lib/nginx need root)."""
     self_signed_certificate(folder / "tls")
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     text = _replace(text, "worker_processes auto;", "worker_processes 1;")
     for number, port in enumerate(web_ports, start=1):
         text = _replace(text, f"server web-{number}:8000 ", f"server 127.0.0.1:{port} ")
+    text = _replace(text, "access_log /dev/stdout;", f"access_log {folder}/access.log;")
     text = _replace(text, "listen 80;", f"listen 127.0.0.1:{http_port};")
     text = _replace(text, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
     text = text.replace("/etc/nginx/tls/", f"{folder}/tls/")

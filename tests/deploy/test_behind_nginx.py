@@ -103,7 +103,7 @@ def stack(pg_schema_url, redis_url, tmp_path_factory):
         if failures:
             raise failures[0]
         procs.append(start_nginx(proxy_config(folder, web_ports, http_port, https_port), proxy))
-        yield {"proxy": proxy, "ca": str(folder / "tls" / "fullchain.pem"), "http": f"http://127.0.0.1:{http_port}", "shop": shop,
+        yield {"proxy": proxy, "ca": str(folder / "tls" / "fullchain.pem"), "access_log": folder / "access.log", "http": f"http://127.0.0.1:{http_port}", "shop": shop,
                "web": [f"http://127.0.0.1:{p}" for p in web_ports], "procs": procs}
     finally:
         for proc in reversed(procs):
@@ -170,5 +170,14 @@ def test_an_agent_and_a_visitor_chat_through_the_proxy(stack):
             expect(answer.locator(".meta")).to_contain_text("Ana")
         finally:
             browser.close()
+    # nginx's log: the console polls first, every request of a session answered by the process that
+    # holds it (sticky), then upgrades that session to a WebSocket (101); the widget opens one at once.
+    sockets = [line for line in stack["access_log"].read_text().splitlines() if "/socket.io/" in line]
+    polled = [line for line in sockets if "transport=polling" in line and "&sid=" in line]
+    upgraded = {re.search(r"sid=([\w-]+)", line).group(1) for line in sockets
+                if "transport=websocket&sid=" in line and '" 101 ' in line}
+    assert polled and all('" 200 ' in line for line in polled), polled
+    assert any(sid in line for line in polled for sid in upgraded), sockets
+    assert any("transport=websocket HTTP" in line and '" 101 ' in line for line in sockets), sockets
     # Every process of the topology is still up (the listener idles: no mailbox, no bot).
     assert all(proc.poll() is None for proc in stack["procs"])

@@ -1,4 +1,5 @@
 // Bundles the console's script and style sheet into helpdesk/static/dist/ (never committed).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
@@ -23,7 +24,7 @@ await build({
   minify: true,
   sourcemap: true,
   format: "iife",
-  loader: { ".css": "text" },
+  loader: { ".css": "text", ".svg": "text" },
   target: ["es2020"],
   logLevel: "info",
 });
@@ -45,3 +46,13 @@ await build({
   target: ["es2020"],
   logLevel: "info",
 });
+
+// The console's icons: Lucide (ISC licence, npm lucide-static) copied into helpdesk/static/dist/icons/
+// for the `icon()` template helper (helpdesk/web/icons.py), which inlines them; and the favicon.
+// Only the icons named here are shipped; add one here before using it in a template.
+const CONSOLE_ICONS = ["arrow-down-right", "arrow-up-right", "pencil", "menu", "life-buoy"];
+const iconSource = (name) => readFileSync(`node_modules/lucide-static/icons/${name}.svg`, "utf8");
+mkdirSync("helpdesk/static/dist/icons", { recursive: true });
+for (const name of CONSOLE_ICONS) writeFileSync(`helpdesk/static/dist/icons/${name}.svg`, iconSource(name));
+writeFileSync("helpdesk/static/dist/favicon.svg",
+  iconSource("life-buoy").replace('stroke="currentColor"', 'stroke="#2952cc"').replace(/<!--.*?-->\s*/s, ""));

@@ -8,6 +8,7 @@ import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
 import { attachMacroPicker } from "./macro_picker.js";
 import { attachMentions } from "./mentions.js";
+import { attachNavMenu } from "./nav_menu.js";
 import { attachNotifications } from "./notifications.js";
 import { attachSavedViews } from "./saved_views.js";
 import { attachShortcuts } from "./shortcuts.js";
@@ -18,6 +19,7 @@ import { attachTicketPage } from "./ticket_page.js";
 function start() {
   localiseTimes();
   if (!document.body.dataset.userId) return; // signed out: nothing is live
+  attachNavMenu();
   startClocks();
   attachRecomputeProgress();
   const indicator = document.getElementById("live-state");

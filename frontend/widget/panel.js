@@ -1,6 +1,8 @@
 // The chat panel's DOM, built with createElement and textContent only: what visitors and agents
 // write is never parsed as HTML, on the customer's page or anywhere else.
 
+import { icon } from "./icons.js";
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -25,7 +27,8 @@ function timeOf(iso) {
 
 export function buildPanel(shadow, base) {
   const root = el("div", "root");
-  const launcher = el("button", "launcher", "💬");
+  const launcher = el("button", "launcher");
+  launcher.appendChild(icon("message-circle"));
   launcher.type = "button";
   launcher.setAttribute("aria-label", "Chat with us");
   const badge = el("span", "badge");
@@ -78,7 +81,8 @@ export function buildPanel(shadow, base) {
   text.maxLength = 5000;
   text.placeholder = "Write a message…";
   text.setAttribute("aria-label", "Message");
-  const attach = el("label", "attach", "📎");
+  const attach = el("label", "attach");
+  attach.appendChild(icon("paperclip"));
   attach.title = "Attach a file";
   const file = el("input");
   file.type = "file";
@@ -107,7 +111,8 @@ export function buildPanel(shadow, base) {
     if (item.files && item.files.length) {
       const files = el("div", "files");
       for (const f of item.files) {
-        const a = el("a", "", `📄 ${f.name}`);
+        const a = el("a", "", f.name);
+        a.prepend(icon("file-text"));
         a.href = new URL(f.url, base).href;
         a.target = "_blank";
         a.rel = "noopener";

@@ -2,6 +2,7 @@
 // carries a `survey` (see helpdesk/services/surveys/widget.py) shows its question and one button
 // per score, with an optional comment, instead of the link the e-mail fallback needs. The answer
 // goes over the socket; the server decides whether it counts. Everything is inserted as text.
+import { icon } from "./icons.js";
 import css from "./survey.css";
 
 const CSAT_LABELS = ["", "Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"];
@@ -15,7 +16,8 @@ function el(tag, className, text) {
 
 function scoreButton(rating, score) {
   const csat = rating.kind === "csat";
-  const button = el("button", "score", csat ? "★".repeat(score) : String(score));
+  const button = el("button", "score", csat ? undefined : String(score));
+  for (let i = 0; csat && i < score; i++) button.appendChild(icon("star", "icon star"));
   button.type = "button";
   button.value = String(score);
   button.setAttribute("aria-label", csat ? `${score} of ${rating.high}: ${CSAT_LABELS[score] || ""}` : `${score} of ${rating.high}`);

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         contact,
         customers,
         dashboard,
+        icons,
         live_chat,
         macros,
         notifications,
@@ -57,7 +58,7 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
-                   notifications, agent_tickets, ticket_links):
+                   notifications, agent_tickets, ticket_links, icons):
         app.register_blueprint(module.bp)
     for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["sla_left"] = sla_display.time_left
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES),
                                  INLINE_IMAGES=[t for t in attachments.INLINE_MAGIC if t.startswith("image/")])
+    app.jinja_env.globals["icon"] = icons.icon
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
     app.jinja_env.filters["message_parts"] = message_parts

@@ -173,9 +173,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", choices=("queued", "inline"), default="queued",
                         help="queued: jobs the events start (report facts) are enqueued for a worker, as in "
                              "production; inline: run in the ingesting process too")
+    parser.add_argument("--no-search-index", action="store_true",
+                        help="without the ticket search index's subscriber (to measure what indexing costs)")
     args = parser.parse_args(argv)
     url = args.database_url if args.in_place else copy_database(args.database_url)
     app = common.make_app(url, HELPDESK_JOBS_IMMEDIATE=args.jobs == "inline")
+    if args.no_search_index:
+        from helpdesk.services import events
+        from helpdesk.services.search import indexing
+
+        for signal in (events.ticket_created, events.ticket_updated, events.message_created, events.message_updated):
+            signal.disconnect(indexing.on_change)
     if args.sla:
         add_policy(app)
     messages = plan(app, args.messages + 50)
@@ -194,7 +202,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"POST /api/v1/tickets x{threads} clients: {r['per_second']} requests/s; latency p50 "
                   f"{r['latency_ms']['p50']} p95 {r['latency_ms']['p95']} p99 {r['latency_ms']['p99']} ms")
     name = (f"ingest-{common.label(args.database_url)}" + ("-sla" if args.sla else "")
-            + ("-inline" if args.jobs == "inline" else "")) + (f"-{args.tag}" if args.tag else "")
+            + ("-inline" if args.jobs == "inline" else "") + ("-noindex" if args.no_search_index else "")
+            + (f"-{args.tag}" if args.tag else ""))
     path = common.save(name, {
         "url": args.database_url, "copy": url, "sla_policy": args.sla, "jobs": args.jobs, "results": results,
         "machine": common.machine(args.database_url)})

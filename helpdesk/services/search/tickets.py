@@ -5,7 +5,8 @@ Words are folded (case, accents), the last one may be a prefix still being typed
 inside text as well as ticket numbers, Chinese and Japanese runs match as phrases of two-character
 pieces, and a misspelt word is corrected from the words the tickets contain, all as the knowledge
 base's search does (`knowledge_base.search`). When all words together find nothing, tickets with
-any of them are ranked. A user sees exactly the tickets the ticket list shows them.
+any of them are ranked. A user sees exactly the tickets the ticket list shows them. Of a word that
+thousands of tickets contain, the newest thousand that pass the filters are ranked.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from knowledge_base.engines import Term
 from knowledge_base.text import snippet
 
 MAX_OFFSET = 1000  # pages beyond the first thousand results are never read: narrow the query instead
+CANDIDATES = 1000  # matches ranked per search: the newest that pass the filters
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,14 @@ def _rows(user: User, parsed: ParsedQuery, terms: list[Term], customer: list[Ter
         return list(db.session.execute(query.where(Ticket.id == number).add_columns(Ticket.id.label("score"))))
     if terms or customer:
         hits = engines.matching(db.session.get_bind().dialect.name, terms, customer, operator)
-        query = query.join(hits, hits.c.id == Ticket.id).add_columns(hits.c.score)
+        # Ranking reads every candidate's text: rank the newest CANDIDATES matches that pass the
+        # filters (read in the index's id order, so a word in every ticket stays fast), best first.
+        candidates = (query.join(hits, hits.c.id == Ticket.id).with_only_columns(hits.c.id, hits.c.score)
+                      .order_by(hits.c.id.desc()).limit(CANDIDATES).subquery("candidates"))
+        query = select(Ticket).join(candidates, candidates.c.id == Ticket.id).add_columns(candidates.c.score)
         # A number alone finds that ticket first, then the tickets that mention it.
         first = [(Ticket.id == number).desc()] if number is not None else []
-        query = query.order_by(*first, hits.c.score.desc(), Ticket.id.desc())
+        query = query.order_by(*first, candidates.c.score.desc(), Ticket.id.desc())
     else:
         query = query.add_columns(Ticket.id.label("score")).order_by(Ticket.updated_at.desc(), Ticket.id.desc())
     query = query.options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows))

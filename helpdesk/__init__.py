@@ -156,9 +156,9 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk.jobs import notifications as notification_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
+    from helpdesk.jobs import search as search_jobs
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
-    from helpdesk.services.search import indexing as search_index
 
     if app.config.get("HELPDESK_LOG_FORMAT"):
         from helpdesk.services.operations import logs
@@ -181,7 +181,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
 
         events.ticket_created.connect(metrics.count_ticket, weak=False)
     sla_jobs.init_app(app)  # before realtime: clocks are stored before live views re-render
-    search_index.init_app(app)  # a ticket is searchable as soon as its change is committed
+    search_jobs.init_app(app)  # changed tickets are indexed by a job, and before every search
     if live:
         from helpdesk import webchat
         from helpdesk.realtime import agents as realtime

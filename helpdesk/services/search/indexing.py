@@ -1,29 +1,27 @@
 """Keeping the ticket search index current: the searchable row of a ticket, and a full rebuild.
 
-`init_app` subscribes `on_change` to the domain events, so a ticket is indexed right after each
-committed change to it (ingestion, a reply, a note, tags, a merge), whoever made it; a failure there
-never fails the change (the next change or `helpdesk search reindex` puts it right). The engines'
-own structures follow `ticket_search_docs` by trigger (SQLite) or generated column (PostgreSQL).
+Triggers (migration d9f3b5a7c124) note every ticket whose subject, customer, messages or tags
+change in `ticket_fts_queue`, inside the changing transaction, so no change is ever missed and
+ingestion pays one tiny insert. `drain` indexes the noted tickets in batches: after committed
+changes (a job, `helpdesk.jobs.search`, so a busy inbox is indexed a batch at a time and never
+waits for it) and before every search, so a search sees every committed change.
+The engines' own structures follow `ticket_search_docs` by trigger (SQLite) or generated column
+(PostgreSQL).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Identity, Message, Ticket, TicketSearchDoc, TicketSearchTerm, TicketTag
-from helpdesk.services import events
 from helpdesk.services.transactions import begin_write, commit_keeping_objects
 from knowledge_base.indexing import add_terms
 from knowledge_base.text import cjk_grams, strip_markers
 
-log = logging.getLogger(__name__)
 BODY_LIMIT = 50_000  # characters of a ticket's messages that are searchable
-# Ticket changes that alter what is indexed (status, group and the like are read from the ticket row).
-INDEXED_CHANGES = {"subject", "tags", "customer_id", "merged_into", "merged_from"}
 
 
 def _people(ticket_id: int, customer_name: str, addresses: list[str], tags: list[str]) -> str:
@@ -73,30 +71,29 @@ def reindex(ticket_ids: list[int]) -> None:
     _write(documents(ticket_ids))
 
 
-def on_change(sender, payload: dict) -> None:
-    """Domain-event subscriber: index the changed ticket and commit (a merge sends one event per ticket)."""
-    if sender == events.ticket_updated.name and not INDEXED_CHANGES & set(payload.get("changes") or ()):
-        return
-    ids = [payload["ticket_id"]]
-    try:
+def drain(batch: int = 500) -> int:
+    """Index the tickets the triggers noted (all of them, `batch` at a time), committing each batch;
+    returns how many were indexed. Concurrent drains never take the same ticket."""
+    lock = " FOR UPDATE SKIP LOCKED" if db.session.get_bind().dialect.name == "postgresql" else ""
+    count = 0
+    while True:
         begin_write()
-        reindex(ids)
+        ids = list(db.session.scalars(text(
+            f"DELETE FROM ticket_fts_queue WHERE ticket_id IN (SELECT ticket_id FROM ticket_fts_queue "
+            f"ORDER BY ticket_id LIMIT :batch{lock}) RETURNING ticket_id"), {"batch": batch}))
+        if ids:
+            reindex(ids)
         commit_keeping_objects()
-    except Exception:  # the change itself is committed; the index catches up at the next one
-        db.session.rollback()
-        log.exception("search index update failed for tickets %s", ids)
-
-
-def init_app(app) -> None:
-    """Subscribe the index to ticket and message events (both kinds of app: mail listeners ingest too)."""
-    for signal in (events.ticket_created, events.ticket_updated, events.message_created, events.message_updated):
-        signal.connect(on_change, weak=False)
+        count += len(ids)
+        if len(ids) < batch:
+            return count
 
 
 def rebuild(batch: int = 1000, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the whole index from the tickets; returns how many were indexed. Commits each batch."""
     db.session.execute(delete(TicketSearchDoc))
     db.session.execute(delete(TicketSearchTerm))
+    db.session.execute(text("DELETE FROM ticket_fts_queue"))  # every ticket is indexed below
     db.session.commit()
     count, last_id = 0, 0
     while True:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -22,13 +23,14 @@ from sqlalchemy.orm import selectinload
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketSearchDoc, TicketSearchTerm, User
 from helpdesk.services import tickets
-from helpdesk.services.search import engines
+from helpdesk.services.search import engines, indexing
 from helpdesk.services.search.query import ParsedQuery, parse
 from helpdesk.services.tickets import TicketError, TicketFilter
 from knowledge_base import search as kb_search
 from knowledge_base.engines import Term
 from knowledge_base.text import snippet
 
+log = logging.getLogger(__name__)
 MAX_OFFSET = 1000  # pages beyond the first thousand results are never read: narrow the query instead
 CANDIDATES = 1000  # matches ranked per search: the newest that pass the filters
 
@@ -129,11 +131,22 @@ def _highlight(rows: list, terms: list[Term], customer: list[Term]) -> list[Hit]
     return hits
 
 
+def _catch_up() -> None:
+    # Tickets changed since the last drain are indexed first, so a search sees every committed
+    # change; when that cannot be done now (the database is busy), the search goes on without them.
+    try:
+        indexing.drain()
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.warning("search index drain before a search failed", exc_info=True)
+
+
 def search(user: User, q: str, *, base: TicketFilter | None = None, cursor: str | None = None,
            limit: int = 25) -> SearchPage:
     """One page of the tickets `user` may see that match `q` (words and field filters, see
     `helpdesk.services.search.query`) within `base` (a ticket list's filter; every ticket when None).
     TicketError for a filter that names nothing, a bad cursor or a bad filter value."""
+    _catch_up()
     parsed = parse(user, q, base)
     state = _read_cursor(cursor)
     offset = state["o"]

@@ -141,7 +141,7 @@ class _History:
             moment = self.now - timedelta(minutes=20 * (len(SHOWCASE) - n))
             self.at(moment, lambda case=case, moment=moment: self._write(case, case.body, moment))
 
-    def scans(self, every: timedelta = timedelta(hours=1)) -> None:
+    def scans(self, every: timedelta = timedelta(hours=2)) -> None:
         """The SLA scheduler's passes over the month, so warnings and breaches are recorded when they happened."""
         moment = self.now - timedelta(days=self.days)
         while moment < self.now:

@@ -76,6 +76,8 @@ def drain(batch: int = 500) -> int:
     returns how many were indexed. Concurrent drains never take the same ticket."""
     lock = " FOR UPDATE SKIP LOCKED" if db.session.get_bind().dialect.name == "postgresql" else ""
     count = 0
+    if db.session.scalar(text("SELECT 1 FROM ticket_fts_queue LIMIT 1")) is None:
+        return 0  # nothing changed: no write transaction (a search drains first, every time)
     while True:
         begin_write()
         ids = list(db.session.scalars(text(

@@ -16,7 +16,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -63,7 +63,8 @@ def _read_cursor(cursor: str | None) -> dict:
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if (isinstance(state.get("o"), int) and 0 < state["o"] <= MAX_OFFSET + 1 and isinstance(state.get("any"), bool)
-                and (state.get("fix") is None or isinstance(state["fix"], str))):
+                and (state.get("fix") is None or isinstance(state["fix"], str))
+                and (state.get("list") is None or isinstance(state["list"], str))):
             return state
     except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
         pass
@@ -73,7 +74,10 @@ def _read_cursor(cursor: str | None) -> dict:
 def _cursor(offset: int, any_word: bool, corrected: str | None) -> str | None:
     if offset > MAX_OFFSET:
         return None
-    state = {"o": offset, "any": any_word, "fix": corrected}
+    return _encode_state({"o": offset, "any": any_word, "fix": corrected})
+
+
+def _encode_state(state: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
 
 
@@ -155,6 +159,14 @@ def search(user: User, q: str, *, base: TicketFilter | None = None, cursor: str 
     customer = [t for value in parsed.customer for t in kb_search.parse(value)]
     if not terms and not customer:
         page.mode = "filters"
+        if parsed.created_from is None and parsed.created_until is None:
+            # Filters alone are a ticket list: its keyset pages, read in index order per group and status.
+            listed = tickets.list_page(user, parsed.filter, cursor=state.get("list"), limit=limit)
+            page.hits = [Hit(ticket=t, score=0.0, subject_html=Markup(escape(t.subject)), snippet=Markup(""))
+                         for t in listed.items]
+            if listed.next_cursor:
+                page.next_cursor = _encode_state({"o": 1, "any": False, "fix": None, "list": listed.next_cursor})
+            return page
     rows = _rows(user, parsed, terms, customer, "or" if state["any"] else "and", offset, limit)
     if not rows and offset == 0 and terms:
         corrected = kb_search.correct(terms, vocabulary=TicketSearchTerm)

@@ -132,3 +132,16 @@ def test_rebuild_indexes_every_ticket(corpus, make_user):
     assert indexing.rebuild(batch=3, progress=seen.append) == len(corpus)
     assert sum(seen) == len(corpus)
     assert ids(agent, "5521") == [corpus["order"]]
+
+
+def test_filters_alone_page_like_the_ticket_list(groups, inbound, make_user):
+    expected = {inbound(channel="whatsapp", source="whatsapp", kind="phone", email=f"+3460000000{n}").ticket_id
+                for n in range(5)}
+    inbound(subject="Not on WhatsApp")
+    agent = make_user()
+    page, seen = search(agent, "channel:whatsapp", limit=2), []
+    seen += [h.ticket.id for h in page.hits]
+    while page.next_cursor:
+        page = search(agent, "channel:whatsapp", limit=2, cursor=page.next_cursor)
+        seen += [h.ticket.id for h in page.hits]
+    assert seen == sorted(expected, reverse=True)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import ChannelAccount, PriorityRule, User
+from helpdesk.models import ChannelAccount, PriorityRule, SlaRecompute, User
 from helpdesk.models.tickets import PRIORITIES
 from helpdesk.services import staff
 from helpdesk.services.sla import config as sla_config
+from helpdesk.services.sla import recompute as sla_recompute
 from helpdesk.services.surveys import settings as survey_settings
 
 PASSWORD = "demo-password"
@@ -67,6 +68,11 @@ def create_sla() -> None:
                                    conditions={"priorities": [priority], "tiers": tiers})
             position += 1
     db.session.commit()
+    # Each save queued a recomputation of the open tickets; there are none yet, so they finish now
+    # (instead of waiting for jobs at the first start).
+    for recompute_id in list(db.session.scalars(select(SlaRecompute.id).where(SlaRecompute.state == "queued")
+                                                .order_by(SlaRecompute.id))):
+        sla_recompute.run(recompute_id)
 
 
 def create_accounts() -> dict[str, ChannelAccount]:

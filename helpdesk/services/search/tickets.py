@@ -112,7 +112,8 @@ def _rows(user: User, parsed: ParsedQuery, terms: list[Term], customer: list[Ter
         first = [(Ticket.id == number).desc()] if number is not None else []
         query = query.order_by(*first, candidates.c.score.desc(), Ticket.id.desc())
     else:
-        query = query.add_columns(Ticket.id.label("score")).order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        # Only a creation-date range with the filters: newest first, along the primary key.
+        query = query.add_columns(Ticket.id.label("score")).order_by(Ticket.id.desc())
     query = query.options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows))
     return list(db.session.execute(query.offset(offset).limit(limit + 1)))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import text
-
 from helpdesk.extensions import db
 from helpdesk.jobs.queue import huey
 from helpdesk.models import Message, Ticket
@@ -25,9 +23,12 @@ def test_readyz_is_ready_on_a_migrated_database(client):
     assert set(response.json["checks"]) >= {"database", "migrations", "job_queue"}
 
 
-def test_readyz_says_which_check_fails_when_the_schema_is_behind(client, app):
-    db.session.execute(text("UPDATE alembic_version SET version_num = 'afb815f9d252'"))
-    db.session.commit()
+def test_readyz_says_which_check_fails_when_the_schema_is_behind(client, app, monkeypatch):
+    from helpdesk.services.operations import readiness
+
+    # The code expects a revision the database does not have (as after deploying newer code); the
+    # database itself is left alone: on PostgreSQL it is shared by the tests that follow.
+    monkeypatch.setattr(readiness, "schema_heads", lambda: {"f00000000000"})
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["migrations"]["ok"] is False

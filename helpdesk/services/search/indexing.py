@@ -76,8 +76,12 @@ def drain(batch: int = 500) -> int:
     returns how many were indexed. Concurrent drains never take the same ticket."""
     lock = " FOR UPDATE SKIP LOCKED" if db.session.get_bind().dialect.name == "postgresql" else ""
     count = 0
-    if db.session.scalar(text("SELECT 1 FROM ticket_fts_queue LIMIT 1")) is None:
-        return 0  # nothing changed: no write transaction (a search drains first, every time)
+    # Nothing changed: no write transaction (a search drains first, every time). Asked on a
+    # connection of its own: a read begun in the caller's session would pin its snapshot, and
+    # the caller (a job run inline, a request) would no longer see its own later commits' effects.
+    with db.engine.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM ticket_fts_queue LIMIT 1")).scalar() is None:
+            return 0
     while True:
         begin_write()
         ids = list(db.session.scalars(text(

@@ -60,8 +60,19 @@ def writes_in_this_request() -> None:
 
 
 def begins_as_writer(connection) -> bool:
-    """Whether a transaction beginning on `connection` takes the write lock at once."""
-    return bool(connection.get_execution_options().get("sqlite_write")) or _request_writes()
+    """Whether a transaction beginning on `connection` takes the write lock at once (never on a
+    connection opened by `reading_connection`)."""
+    options = connection.get_execution_options()
+    if options.get("sqlite_read"):
+        return False
+    return bool(options.get("sqlite_write")) or _request_writes()
+
+
+def reading_connection():
+    """A connection of its own for a quick read beside the session. It begins as a reader even in a
+    request that writes: as a writer it would wait out the busy timeout behind the write lock its
+    own request's session may hold."""
+    return db.engine.connect().execution_options(sqlite_read=True)
 
 
 def _request_writes() -> bool:

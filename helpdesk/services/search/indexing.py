@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, text
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Identity, Message, Ticket, TicketSearchDoc, TicketSearchTerm, TicketTag
-from helpdesk.services.transactions import begin_write, commit_keeping_objects
+from helpdesk.services.transactions import begin_write, commit_keeping_objects, reading_connection
 from knowledge_base.indexing import add_terms
 from knowledge_base.text import cjk_grams, strip_markers
 
@@ -79,7 +79,7 @@ def drain(batch: int = 500) -> int:
     # Nothing changed: no write transaction (a search drains first, every time). Asked on a
     # connection of its own: a read begun in the caller's session would pin its snapshot, and
     # the caller (a job run inline, a request) would no longer see its own later commits' effects.
-    with db.engine.connect() as connection:
+    with reading_connection() as connection:
         if connection.execute(text("SELECT 1 FROM ticket_fts_queue LIMIT 1")).scalar() is None:
             return 0
     while True:

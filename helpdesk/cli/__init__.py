@@ -89,11 +89,12 @@ _commands_without_the_app()
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
+    from helpdesk.cli.cti import cti
     from helpdesk.cli.backup import backup
     from helpdesk.cli.reports import reports
     from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports, surveys, backup, search):
+                    reports, surveys, backup, search, cti):
         app.cli.add_command(command)

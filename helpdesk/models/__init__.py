@@ -2,6 +2,7 @@
 
 from helpdesk.models.accounts import ChannelAccount, WidgetConfirmation
 from helpdesk.models.audit import AuditEntry
+from helpdesk.models.calls import Call, CallEvent
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.drafts import Draft
 from helpdesk.models.idempotency import IdempotencyKey
@@ -28,7 +29,7 @@ from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
     "AccountLink", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
-    "ApiToken", "Attachment", "AuditEntry", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
+    "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "User", "WidgetConfirmation", "group_members",
 ]

@@ -1,7 +1,8 @@
 """Which customers a staff member may read and change: the ticket rule, carried over to customers.
 
 Supervisors and admins see every customer. An agent sees a customer who has a ticket in one of
-the agent's groups, or whom that agent created by hand and who has no ticket yet. Any other
+the agent's groups, who phoned one of those groups (or the agent), or whom that agent created by
+hand and who has no ticket yet. Any other
 customer is answered exactly like one that does not exist (CustomerNotFound, a 404), so an agent
 can neither read nor change, merge or merge into a customer of a group they are not in.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Ticket, User
+from helpdesk.models import Call, Customer, Ticket, User
 from helpdesk.services import customers
 from helpdesk.services.customers import CustomerNotFound, CustomerPage, DuplicateSuggestion
 
@@ -22,7 +23,9 @@ def visible_clause(user: User) -> ColumnElement[bool] | None:
         return None
     in_my_groups = exists().where(Ticket.customer_id == Customer.id, Ticket.group_id.in_(user.group_ids or [-1]))
     has_a_ticket = exists().where(Ticket.customer_id == Customer.id)
-    return or_(in_my_groups, and_(Customer.created_by_id == user.id, ~has_a_ticket))
+    called_me = exists().where(Call.customer_id == Customer.id,  # the agent must see who is on the line
+                               or_(Call.group_id.in_(user.group_ids or [-1]), Call.agent_id == user.id))
+    return or_(in_my_groups, called_me, and_(Customer.created_by_id == user.id, ~has_a_ticket))
 
 
 def can_see(user: User, customer: Customer) -> bool:

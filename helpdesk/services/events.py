@@ -66,9 +66,15 @@ mail_failed = _Signal("mail.failed")
 # A personal notification was stored (a mention, an assignment, a customer's reply): its recipient only.
 notification_created = _Signal("notification.created")
 
+# A phone call rang, was answered, or ended (see services.calls.intake). Payload: call_id, state,
+# group_id, customer_id, agent_id.
+call_ringing = _Signal("call.ringing")
+call_answered = _Signal("call.answered")
+call_ended = _Signal("call.ended")
+
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
-                              mail_failed, notification_created)}
+                              mail_failed, notification_created, call_ringing, call_answered, call_ended)}
 
 
 # Set by `muted`: the demo writes a month of past history, which no live view, job or notification

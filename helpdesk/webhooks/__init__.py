@@ -10,7 +10,7 @@ from flask import Flask
 from helpdesk.extensions import csrf
 
 # Each module defines `bp`, a Blueprint under /webhooks/<channel>/...
-MODULES: tuple[str, ...] = ("telegram", "whatsapp", "messenger")
+MODULES: tuple[str, ...] = ("telegram", "whatsapp", "messenger", "cti")
 
 
 def init_app(app: Flask) -> None:

@@ -154,6 +154,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk.jobs import delivery_status as status_jobs
     from helpdesk.jobs import mail as mail_jobs
     from helpdesk.jobs import notifications as notification_jobs
+    from helpdesk.jobs import privacy as privacy_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
     from helpdesk.jobs import search as search_jobs
@@ -193,6 +194,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     status_jobs.init_app(app)
     mail_jobs.init_app(app)
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
+    privacy_jobs.init_app(app)
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     notification_jobs.init_app(app)  # after realtime: a ticket's own events reach consoles first
     jobs.accept_former_task_names()

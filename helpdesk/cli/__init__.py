@@ -91,10 +91,11 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
     from helpdesk.cli.cti import cti
     from helpdesk.cli.backup import backup
+    from helpdesk.cli.privacy import customer_commands
     from helpdesk.cli.reports import reports
     from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports, surveys, backup, search, cti):
+                    reports, surveys, backup, search, cti, customer_commands):
         app.cli.add_command(command)

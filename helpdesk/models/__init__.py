@@ -9,6 +9,7 @@ from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.macros import Macro
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
+from helpdesk.models.privacy import Consent, ErasureRequest, RetentionPolicy
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.search import TicketSearchDoc, TicketSearchTerm
@@ -28,7 +29,7 @@ from helpdesk.models.tickets import Ticket, TicketEvent, TicketLink, TicketTag
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
-    "AccountLink", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
+    "AccountLink", "Consent", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "User", "WidgetConfirmation", "group_members",

@@ -40,6 +40,7 @@ class Customer(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None]  # anonymised for good (services/privacy/erasure.py)
 
     organization: Mapped[Organization | None] = relationship()
     identities: Mapped[list[Identity]] = relationship(back_populates="customer", order_by="Identity.id")

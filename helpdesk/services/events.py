@@ -65,6 +65,9 @@ mail_failed = _Signal("mail.failed")
 
 # A personal notification was stored (a mention, an assignment, a customer's reply): its recipient only.
 notification_created = _Signal("notification.created")
+# A customer asked for their data (the portal): a job prepares the archive and mails the link.
+# Payload {"customer_id": id, "mail_to": address}.
+privacy_export_requested = _Signal("privacy.export_requested")
 
 # A phone call rang, was answered, or ended (see services.calls.intake). Payload: call_id, state,
 # group_id, customer_id, agent_id.
@@ -74,7 +77,8 @@ call_ended = _Signal("call.ended")
 
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
-                              mail_failed, notification_created, call_ringing, call_answered, call_ended)}
+                              mail_failed, notification_created, call_ringing, call_answered, call_ended,
+                              privacy_export_requested)}
 
 
 # Set by `muted`: the demo writes a month of past history, which no live view, job or notification

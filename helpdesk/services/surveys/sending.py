@@ -23,6 +23,7 @@ from helpdesk.models import Identity, Message, SlaOutcome, Survey, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
 from helpdesk.services import events, replies
+from helpdesk.services.privacy import consent
 from helpdesk.services.surveys import settings as survey_settings
 from helpdesk.services.transactions import begin_write
 
@@ -141,6 +142,8 @@ def skip_reason(survey: Survey, ticket: Ticket, now: datetime) -> str | None:
         return f"{survey.kind} surveys were switched off"
     if survey.channel not in (settings.channels or []):
         return f"surveys are not sent through {survey.channel}"
+    if not consent.allows(survey.customer_id, "surveys"):
+        return "the customer opted out of surveys"
     if ticket.status not in ("solved", "closed") or ticket.solved_at != survey.solved_at:
         return "the ticket was reopened before the survey went out"
     since = now - timedelta(days=settings.min_days_between)

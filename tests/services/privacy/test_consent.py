@@ -1,0 +1,61 @@
+"""Consent per customer and purpose: the newest decision is in force, history kept, changes audited;
+a customer who opted out of surveys gets none."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import AuditEntry, Customer, Ticket
+from helpdesk.services.privacy import consent
+from helpdesk.services.surveys import sending as surveys
+from tests.surveys.conftest import PUBLIC_URL, later, surveys_of
+
+
+def _customer(inbound, email="ana@example.com") -> Customer:
+    return db.session.get(Ticket, inbound(email=email).ticket_id).customer
+
+
+def test_the_newest_decision_per_purpose_is_in_force_and_every_one_is_kept(inbound, make_user):
+    customer = _customer(inbound)
+    assert consent.consents_of(customer) == {"service": None, "surveys": None, "marketing": None}
+    consent.set_consent(customer, "marketing", True, "form")
+    agent = make_user()
+    consent.set_consent(customer, "marketing", False, "agent", actor=agent)
+    current = consent.consents_of(customer)
+    assert (current["marketing"].granted, current["marketing"].source, current["marketing"].actor_id) == (False, "agent", agent.id)
+    assert [(c.purpose, c.granted, c.source) for c in consent.history(customer)] == [
+        ("marketing", False, "agent"), ("marketing", True, "form")]
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.consent")
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.target_id, e.before, e.after, e.actor_id) for e in entries] == [
+        (customer.id, {"marketing": None}, {"marketing": True}, None),
+        (customer.id, {"marketing": True}, {"marketing": False}, agent.id)]
+
+
+def test_unknown_purposes_and_sources_are_refused(inbound):
+    customer = _customer(inbound)
+    with pytest.raises(consent.ConsentError, match="purpose"):
+        consent.set_consent(customer, "newsletter", True, "form")
+    with pytest.raises(consent.ConsentError, match="source"):
+        consent.set_consent(customer, "surveys", True, "fax")
+
+
+def test_never_asked_allows_service_and_surveys_but_not_marketing(inbound):
+    customer = _customer(inbound)
+    assert [consent.allows(customer.id, p) for p in ("service", "surveys", "marketing")] == [True, True, False]
+
+
+def test_a_customer_who_opted_out_of_surveys_gets_none_and_one_who_opted_back_in_does(enable, solved, inbound):
+    enable("csat")
+    opted_out = _customer(inbound, "out@example.com")
+    consent.set_consent(opted_out, "surveys", False, "portal")
+    ticket = solved(email="out@example.com")
+    [survey] = surveys_of(ticket.id)
+    assert surveys.send_due(PUBLIC_URL, now=later(ticket)) == {survey.id: "skipped"}
+    assert surveys_of(ticket.id)[0].skip_reason == "the customer opted out of surveys"
+    consent.set_consent(opted_out, "surveys", True, "portal")
+    other = solved(email="out@example.com", subject="again")
+    [second] = surveys_of(other.id)
+    assert surveys.send_due(PUBLIC_URL, now=later(other)) == {second.id: "sent"}

@@ -268,3 +268,14 @@ def dovecot():
     server = Dovecot().start()
     yield server
     server.stop()
+
+
+def pytest_configure(config):
+    # Playwright's `expect` waits 5 s by default. On two cores shared by two test workers, each with
+    # its server, job consumer and Chromium, a live update now and then takes longer than that; what
+    # the browser tests wait for is unchanged, they only wait as long as their pages do (10 s).
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        return
+    expect.set_options(timeout=10_000)

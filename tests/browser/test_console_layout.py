@@ -38,7 +38,7 @@ def test_console_fits_a_phone_and_a_laptop(sign_in, live_server):
     expect(page.locator("#nav-reports")).to_be_visible()
     _no_sideways_scroll(page)
     row = page.locator(f"#ticket-row-{ticket_id}")
-    assert row.evaluate("r => getComputedStyle(r).display") == "flex"  # a card, not a table row
+    expect(row).to_have_css("display", "flex")  # a card, not a table row
     expect(page.locator("#ticket-list thead")).to_be_hidden()
     page.goto(live_server.url + f"/tickets/{ticket_id}")
     tops = [page.locator(selector).bounding_box()["y"] for selector in ("#thread", "#reply-body", "#properties")]

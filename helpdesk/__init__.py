@@ -160,6 +160,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk.jobs import search as search_jobs
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
+    from helpdesk.jobs import topics as topic_jobs
 
     if app.config.get("HELPDESK_LOG_FORMAT"):
         from helpdesk.services.operations import logs
@@ -196,6 +197,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
     privacy_jobs.init_app(app)
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
+    topic_jobs.init_app(app)
     notification_jobs.init_app(app)  # after realtime: a ticket's own events reach consoles first
     jobs.accept_former_task_names()
     if serve:

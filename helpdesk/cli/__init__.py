@@ -95,7 +95,8 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli.reports import reports
     from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
+    from helpdesk.cli.topics import topics
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports, surveys, backup, search, cti, customer_commands):
+                    reports, surveys, backup, search, cti, customer_commands, topics):
         app.cli.add_command(command)

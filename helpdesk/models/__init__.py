@@ -26,11 +26,12 @@ from helpdesk.models.sla import (
 from helpdesk.models.staff import AccountLink, ApiToken, Group, SecuritySettings, User, UserSession, group_members
 from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketLink, TicketTag
+from helpdesk.models.topics import TicketTopic, Topic, TopicModel, TopicSettings
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
     "AccountLink", "Consent", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
-    "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "User", "WidgetConfirmation", "group_members",
+    "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "TicketTopic", "Topic", "TopicModel", "TopicSettings", "User", "WidgetConfirmation", "group_members",
 ]

@@ -17,6 +17,7 @@ from helpdesk.services.sanitize import clean_html
 from helpdesk.services.sla import clocks as sla_clocks
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla.clocks import NewTicket
+from helpdesk.services.topics import assign as topic_assign
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 SUBJECT_MAX = 255
@@ -195,6 +196,8 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
         ingest_rows.update_ticket(ticket.id, {"updated_at": now})
     arrival = _arrival(message.received_at, now)
     message_id = _store_message(message, ticket, sender.identity_id if sender else None, raw, arrival)
+    if created:  # its topic, predicted (no refit): one small insert in this transaction
+        topic_assign.assign_new(ticket.id, subject, message.body_text)
     new = (NewTicket(ticket.id, ticket.status, ticket.priority, ticket.channel, ticket.group_id, created_at=now,
                      tier=sender.tier, organization_id=sender.organization_id,
                      customer_message_at=None if message.is_automated else arrival)

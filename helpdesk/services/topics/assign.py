@@ -1,0 +1,108 @@
+"""A new ticket's topic, at ingest: predicted by the current model, no refit.
+
+Called inside the ingest transaction with the ticket's subject and first message, so it costs one
+small INSERT beside the ticket's own rows (and a tag's, when the settings ask for topic tags). The
+current model is kept in memory per process and reloaded when a refit or an admin's remap moves
+its (id, version): one primary-key read per new ticket tells.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from helpdesk.extensions import db
+from helpdesk.models import TicketTag, TicketTopic, Topic, TopicModel, TopicSettings
+from helpdesk.models.base import utcnow
+from helpdesk.services.topics import model, text
+
+log = logging.getLogger(__name__)
+TAG_PREFIX = "topic:"
+
+
+@dataclass
+class _Loaded:
+    key: tuple
+    fitted: model.Fitted
+    row_topics: list[int]
+    tags: dict[int, str]  # topic id -> tag (visible topics only), when tagging is on
+
+
+_cache: dict[str, _Loaded] = {}
+_lock = threading.Lock()
+_CURRENT = select(TopicModel.id, TopicModel.version, TopicModel.fitted_at).order_by(TopicModel.id.desc()).limit(1)
+_TAGGING = select(TopicSettings.tag_tickets, TopicSettings.updated_at).order_by(TopicSettings.id).limit(1)
+
+
+def tag_name(title: str) -> str:
+    """The tag a topic puts on its tickets: "topic:" and its title in lower case, dashes for spaces."""
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")
+    return (TAG_PREFIX + slug)[:64]
+
+
+def _load(key: tuple, tagging: bool) -> _Loaded:
+    row = db.session.get(TopicModel, key[1])
+    fitted = model.Fitted.from_bytes(list(row.words), row.idf, row.components)
+    tags = {}
+    if tagging:
+        tags = {t.id: tag_name(t.title) for t in db.session.scalars(select(Topic).where(Topic.hidden.is_(False)))}
+    return _Loaded(key, fitted, list(row.row_topics), tags)
+
+
+def current() -> _Loaded | None:
+    """The current model as loaded in this process (None before the first refit)."""
+    head = db.session.execute(_CURRENT).first()
+    if head is None:
+        return None
+    tagging = db.session.execute(_TAGGING).first()
+    # The database too: tests (and tools) open several in one process, each with its model 1.
+    key = (str(db.engine.url), *head, tagging[0] if tagging else False, tagging[1] if tagging else None)
+    loaded = _cache.get("model")
+    if loaded is None or loaded.key != key:
+        with _lock:
+            loaded = _cache.get("model")
+            if loaded is None or loaded.key != key:
+                loaded = _cache["model"] = _load(key, bool(key[4]))
+    return loaded
+
+
+def forget() -> None:
+    """Drop the loaded model (tests that swap databases)."""
+    _cache.clear()
+
+
+def predict(subject: str, body: str) -> tuple[int | None, float]:
+    """(topic id, score) for a ticket's subject and first message; (None, 0.0) without a model or
+    when none of its words is known."""
+    loaded = current()
+    if loaded is None:
+        return None, 0.0
+    row, score = loaded.fitted.predict(text.words(subject, body))
+    return (loaded.row_topics[row], score) if row is not None else (None, 0.0)
+
+
+def assign_new(ticket_id: int, subject: str, body: str) -> int | None:
+    """Inside the caller's transaction: store the topic of new ticket `ticket_id` (and its tag,
+    when tagging is on). Returns the topic id, or None when there is no model or no known word.
+    A failure to predict is logged and the ticket goes on without a topic: ingestion never fails
+    for it."""
+    try:
+        loaded = current()
+        if loaded is None:
+            return None
+        row, score = loaded.fitted.predict(text.words(subject, body))
+    except Exception:  # noqa: BLE001
+        log.exception("topic of ticket %s not predicted", ticket_id)
+        return None
+    if row is None:
+        return None
+    topic_id = loaded.row_topics[row]
+    db.session.execute(insert(TicketTopic).values(ticket_id=ticket_id, topic_id=topic_id, score=round(score, 4),
+                                                  model_id=loaded.key[1], assigned_at=utcnow()))
+    if topic_id in loaded.tags:
+        db.session.execute(insert(TicketTag).values(ticket_id=ticket_id, name=loaded.tags[topic_id]))
+    return topic_id

@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
         drafts,
         macros,
         notifications,
+        privacy,
         reports,
         search,
         sla,
@@ -76,7 +77,7 @@ def init_app(app: Flask) -> None:
     api = HelpdeskApi(app, spec_kwargs={"info": {"description": DESCRIPTION}, "security": [{SCHEME_NAME: []}]})
     api.spec.components.security_scheme(SCHEME_NAME, SECURITY_SCHEME)
     for blp in (bulk.blp, tickets.blp, drafts.blp, macros.blp, macros.apply_blp, customers.blp, sla.blp, reports.blp, views.blp,
-                notifications.blp, ticket_links.blp, search.blp):
+                notifications.blp, ticket_links.blp, search.blp, privacy.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     from helpdesk.api import audit, users  # staff accounts and the audit log (issue 17)

@@ -89,14 +89,15 @@ _commands_without_the_app()
 def init_app(app: Flask) -> None:
     """Add the command groups to the app's CLI."""
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
-    from helpdesk.cli.cti import cti
     from helpdesk.cli.backup import backup
-    from helpdesk.cli.privacy import customer_commands
+    from helpdesk.cli.cti import cti
+    from helpdesk.cli.privacy import attachment_commands, customer_commands, retention_commands
     from helpdesk.cli.reports import reports
     from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
     from helpdesk.cli.topics import topics
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
-                    reports, surveys, backup, search, cti, customer_commands, topics):
+                    reports, surveys, backup, search, cti, customer_commands, topics,
+                    retention_commands, attachment_commands):
         app.cli.add_command(command)

@@ -51,3 +51,42 @@ def erase_customer(customer_id: int, yes: bool) -> None:
         raise click.UsageError(str(exc)) from None
     done = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts.items() if v)
     click.echo(f"erased customer {customer_id}: {done or 'nothing else'}; {report.files_removed} files removed")
+
+
+retention_commands = click.Group("retention", help="Retention of closed tickets per channel.")
+
+
+@retention_commands.command("run")
+@click.option("--dry-run", is_flag=True, help="Only count what each policy would anonymise or delete.")
+@with_appcontext
+def run_retention(dry_run: bool) -> None:
+    """Apply every enabled channel policy now (what the daily job does), or count it first."""
+    from helpdesk.services.privacy import retention
+
+    results = retention.run(dry_run=dry_run)
+    if not results:
+        click.echo("no retention policy is enabled: add one on the admin page Retention")
+    for r in results:
+        verb = "would " + r["action"] if dry_run else r["action"] + "d"
+        click.echo(f"{r['channel']} (closed > {r['days']} days): {verb} {r['tickets']} tickets, {r['messages']} messages, "
+                   f"{r['attachments']} attachments ({r['bytes']} bytes)")
+
+
+attachment_commands = click.Group("attachments", help="Stored files.")
+
+
+@attachment_commands.command("check")
+@click.option("--delete", "remove", is_flag=True, help="Also delete the orphan files.")
+@with_appcontext
+def check_attachments(remove: bool) -> None:
+    """List files in the attachments folder that no row names (orphans); exit status 1 if any."""
+    from helpdesk.services.privacy import orphans
+
+    found = orphans.orphan_files()
+    for path in found:
+        click.echo(str(path))
+        if remove:
+            path.unlink(missing_ok=True)
+    click.echo(f"{len(found)} orphan files" + (" deleted" if remove and found else ""))
+    if found and not remove:
+        raise SystemExit(1)

@@ -154,6 +154,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk.jobs import delivery_status as status_jobs
     from helpdesk.jobs import mail as mail_jobs
     from helpdesk.jobs import notifications as notification_jobs
+    from helpdesk.jobs import portal as portal_jobs
     from helpdesk.jobs import privacy as privacy_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
@@ -194,6 +195,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     account_jobs.init_app(app)
     status_jobs.init_app(app)
     mail_jobs.init_app(app)
+    portal_jobs.init_app(app)
     survey_jobs.init_app(app)  # after sla_jobs: a solve's SLA outcome is stored before its survey copies it
     privacy_jobs.init_app(app)
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts

@@ -116,6 +116,13 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_WEBCHAT_CONFIRM_ADDRESS_RATE": get("WEBCHAT_CONFIRM_ADDRESS_RATE", "3 per day"),
         "HELPDESK_WEBCHAT_CONFIRM_VISITOR_RATE": get("WEBCHAT_CONFIRM_VISITOR_RATE", "3 per hour"),
         "HELPDESK_WEBCHAT_CONFIRM_WIDGET_RATE": get("WEBCHAT_CONFIRM_WIDGET_RATE", "60 per hour"),
+        # Customer portal: sign-in link requests per client address, links mailed per address (more are
+        # silently not sent, so the answer never tells whether an address is known), and how long a
+        # portal session lasts without a visit and at most.
+        "HELPDESK_PORTAL_SIGN_IN_RATE_LIMIT": get("PORTAL_SIGN_IN_RATE_LIMIT", "10 per 15 minutes"),
+        "HELPDESK_PORTAL_LINKS_PER_HOUR": int(get("PORTAL_LINKS_PER_HOUR", 5)),
+        "HELPDESK_PORTAL_SESSION_IDLE_DAYS": min(max(int(get("PORTAL_SESSION_IDLE_DAYS", 7)), 1), 365),
+        "HELPDESK_PORTAL_SESSION_MAX_DAYS": min(max(int(get("PORTAL_SESSION_MAX_DAYS", 30)), 1), 365),
         "HELPDESK_WEBCHAT_UPLOAD_BYTES": int(get("WEBCHAT_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_SECURE": get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,

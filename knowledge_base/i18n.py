@@ -41,7 +41,9 @@ class PoDomain(Domain):
 
     def get_translations(self):
         locale = get_locale()
-        return catalogue(locale.language if locale else "en")
+        # Babel knows Tagalog as Filipino ("tl" parses to fil_PH); the catalogue is tl.
+        language = locale.language if locale else "en"
+        return catalogue({"fil": "tl"}.get(language, language))
 
 
 domain = PoDomain()

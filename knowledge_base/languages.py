@@ -7,7 +7,7 @@ DEFAULT_LANGUAGE = "en"
 # Articles may be written in these; the help center's own words are translated into UI_LANGUAGES.
 CONTENT_LANGUAGES = {"en": "English", "es": "Español", "zh": "中文", "tl": "Tagalog", "fr": "Français",
                      "pt": "Português", "de": "Deutsch"}
-UI_LANGUAGES = ("en", "es", "zh")
+UI_LANGUAGES = ("en", "es", "zh", "tl")
 
 
 def normalise(code: str | None) -> str | None:

@@ -87,8 +87,13 @@ class CustomerItem(MethodView):
     @blp.response(200, CustomerProfileSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes: dict, customer_id: int):
-        """Change a customer's profile"""
+        """Change a customer's profile
+
+        `org_manager` (who sees the organization's tickets in the customer portal) only by an admin.
+        """
         customer = _customer(customer_id)
+        if "org_manager" in changes and current_staff().role != "admin":
+            abort(403, message="only an admin may change org_manager")
         with service_errors():
             customers.update_customer(customer, **changes)
         return _profile(customer)

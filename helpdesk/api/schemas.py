@@ -319,6 +319,7 @@ class CustomerProfileSchema(ExpandedSchema, CustomerSchema):
     timezone = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     organization = fields.Nested(OrganizationSchema, allow_none=True)
+    org_manager = fields.Boolean(metadata={"description": "Sees the organization's tickets in the customer portal."})
     updated_at = Timestamp()
     ticket_ids = fields.List(fields.Integer(), metadata={"description": "Newest first; only tickets you may see."})
 
@@ -341,6 +342,8 @@ class CustomerChangesSchema(Schema):
     tier = fields.String(validate=validate.OneOf(TIERS))
     notes = fields.String(allow_none=True, validate=validate.Length(max=10_000))
     organization_id = body_id(allow_none=True)
+    org_manager = fields.Boolean(metadata={"description": "Sees every ticket of the organization's customers in "
+                                                          "the customer portal (recorded in the audit log)."})
 
 
 class NewCustomerSchema(CustomerChangesSchema):

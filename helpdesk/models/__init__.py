@@ -9,6 +9,7 @@ from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.macros import Macro
 from helpdesk.models.mail import FailedMail, Mailbox
 from helpdesk.models.messages import Attachment, Message
+from helpdesk.models.portal import PortalSession, PortalSignIn
 from helpdesk.models.privacy import Consent, ErasureRequest, RetentionPolicy
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.rules import PriorityRule
@@ -34,4 +35,5 @@ __all__ = [
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "TicketTopic", "Topic", "TopicModel", "TopicSettings", "User", "WidgetConfirmation", "group_members",
+    "PortalSession", "PortalSignIn",
 ]

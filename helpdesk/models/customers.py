@@ -33,6 +33,8 @@ class Customer(db.Model):
     tier: Mapped[str] = mapped_column(String(16), default="standard")
     notes: Mapped[str | None] = mapped_column(Text)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # In the customer portal, sees every ticket of the organization's customers, not only their own.
+    org_manager: Mapped[bool] = mapped_column(default=False)
     # What a chat visitor typed in the pre-chat form, until they confirm it (then it is an identity).
     unverified_email: Mapped[str | None] = mapped_column(String(320))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))

@@ -15,6 +15,7 @@ from channels.base import IDENTITY_KINDS, Sender
 from helpdesk.extensions import db
 from helpdesk.models import AuditEntry, Customer, Identity, Message, Organization, Ticket, User
 from helpdesk.models.customers import TIERS
+from helpdesk.services import audit
 
 NAME_MAX = 200
 ADDRESS_MAX = 320
@@ -23,7 +24,7 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 # A BCP 47 tag as people write them: a 2-3 letter language, then subtags (en, pt-BR, zh-Hant-TW).
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-EDITABLE = ("name", "language", "timezone", "tier", "notes", "organization_id")
+EDITABLE = ("name", "language", "timezone", "tier", "notes", "organization_id", "org_manager")
 
 
 class CustomerError(ValueError):
@@ -275,8 +276,14 @@ def _organization(value) -> int | None:
     return value
 
 
+def _flag(value) -> bool:
+    if not isinstance(value, bool):
+        raise CustomerError("must be true or false", field="org_manager")
+    return value
+
+
 _CHECKS = {"name": _name, "language": _language, "timezone": _timezone, "tier": _tier, "notes": _notes,
-           "organization_id": _organization}
+           "organization_id": _organization, "org_manager": _flag}
 
 
 def clean_profile(changes: dict) -> dict:
@@ -337,6 +344,9 @@ def update_customer(customer: Customer, **changes) -> dict:
         if old != new:
             setattr(customer, name, new)
             done[name] = [old, new]
+    if "org_manager" in done:  # it lets the customer see colleagues' tickets in the portal
+        audit.record(None, "customer.org_manager", "customer", customer.id, before={"org_manager": done["org_manager"][0]},
+                     after={"org_manager": done["org_manager"][1]})
     db.session.commit()
     if {"tier", "organization_id"} & set(done):
         _refresh_sla_of(customer.id)

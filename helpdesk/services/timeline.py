@@ -101,6 +101,8 @@ def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int |
         return f"a low survey score {data.get('action', 'followed up')} the ticket", None
     if event.kind == "visitor_verified":
         return f"the chat visitor confirmed the e-mail address {data.get('email', '')}", None
+    if event.kind == "customer_action":
+        return f"the customer {data.get('action', 'changed')} the request in the portal", None
     if event.kind == "message_edited":
         return "the customer edited a message", None
     return event.kind.replace("_", " "), None

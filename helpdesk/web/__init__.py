@@ -62,9 +62,10 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
-    from helpdesk.web import sso
+    from helpdesk.web import portal, sso
 
     sso.init_app(app)
+    portal.init_app(app)  # the customer portal (issue 20)
     app.register_blueprint(reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from channels.base import Attachment as UploadedFile
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Group, Message, Ticket, User
 from helpdesk.services import tickets
@@ -22,6 +23,26 @@ class BadInput(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+MAX_FILES = 10
+
+
+def uploaded_files(field: str = "files") -> tuple[UploadedFile, ...]:
+    """The files of a form's `field`: at most MAX_FILES, each at most HELPDESK_MAX_ATTACHMENT_BYTES
+    (read no further than that); BadInput otherwise. Names and types are cleaned where they are stored."""
+    files = [f for f in request.files.getlist(field) if f and f.filename]
+    if len(files) > MAX_FILES:
+        raise BadInput(field, f"at most {MAX_FILES} files per reply")
+    limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
+    result = []
+    for item in files:
+        content = item.read(limit + 1)
+        if len(content) > limit:
+            raise BadInput(field, f"{item.filename} is larger than {limit} bytes")
+        result.append(UploadedFile(filename=item.filename, content=content,
+                                   content_type=item.mimetype or "application/octet-stream"))
+    return tuple(result)
 
 
 def optional_int(value: str | None, field: str) -> int | None:

@@ -74,6 +74,10 @@ def update(customer_id: int):
     try:
         if "organization_id" in form:
             changes["organization_id"] = optional_int(form["organization_id"], "organization_id")
+        if "org_manager_shown" in form:  # the checkbox sends nothing when unticked; admins only
+            if current_user.role != "admin":
+                raise BadInput("org_manager", "only an admin may change who manages an organization")
+            changes["org_manager"] = form.get("org_manager") == "1"
         done = customers.update_customer(customer, **changes)
     except (BadInput, CustomerError) as exc:
         db.session.rollback()

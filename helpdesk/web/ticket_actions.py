@@ -6,7 +6,7 @@ updates live from the events these changes publish, for this agent and everyone 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from channels.base import Attachment as OutgoingFile
@@ -14,10 +14,9 @@ from helpdesk.extensions import db
 from helpdesk.services import replies, tickets
 from helpdesk.services.replies import ReplyError
 from helpdesk.services.tickets import TicketError
-from helpdesk.web.common import BadInput, message_or_404, optional_int, ticket_or_404
+from helpdesk.web.common import BadInput, message_or_404, optional_int, ticket_or_404, uploaded_files
 
 bp = Blueprint("ticket_actions", __name__)
-MAX_FILES = 10
 
 
 @bp.before_request
@@ -31,18 +30,10 @@ def _back(ticket_id: int, anchor: str = ""):
 
 
 def _uploaded_files() -> tuple[OutgoingFile, ...]:
-    files = [f for f in request.files.getlist("files") if f and f.filename]
-    if len(files) > MAX_FILES:
-        raise ReplyError("files", f"at most {MAX_FILES} files per reply")
-    limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
-    result = []
-    for item in files:
-        content = item.read(limit + 1)
-        if len(content) > limit:
-            raise ReplyError("files", f"{item.filename} is larger than {limit} bytes")
-        result.append(OutgoingFile(filename=item.filename, content=content,
-                                   content_type=item.mimetype or "application/octet-stream"))
-    return tuple(result)
+    try:
+        return uploaded_files("files")
+    except BadInput as exc:
+        raise ReplyError(exc.field, exc.message) from None
 
 
 THEN_STATUSES = ("pending", "solved")

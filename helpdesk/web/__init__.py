@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         live_chat,
         macros,
         notifications,
+        privacy,
         reports,
         saved_views,
         sla_admin,
@@ -62,6 +63,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(privacy.admin_bp)
     from helpdesk.web import portal, sso
 
     sso.init_app(app)

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from channels.web.form import FormSubmission, to_inbound
 from helpdesk.extensions import limiter
 from helpdesk.services.ingest import ingest
+from helpdesk.services.privacy import consent
 from knowledge_base import activity as kb_activity
 
 bp = Blueprint("contact", __name__)
@@ -42,6 +43,7 @@ def form():
         return render_template("contact/form.html", values={}, errors={}, submission_id=uuid.uuid4().hex)
     values, errors = validate(request.form)
     if errors:
+        values |= {k: request.form.get(k, "") for k in ("consent_surveys", "consent_marketing")}
         return render_template("contact/form.html", values=values, errors=errors,
                                submission_id=request.form.get("submission_id", "")), 422
     # The id rendered into the form makes a double-click or a resubmitted page one ticket, not two.
@@ -52,4 +54,7 @@ def form():
     result = ingest(to_inbound(submission, source="web"))
     # The articles suggested while typing did not answer it: the self-service session ends in a ticket.
     kb_activity.ticket_opened(request.form.get("kb_visitor"), result.ticket_id, source="portal")
+    if request.form.get("consent_asked") == "1" and result is not None:
+        consent.record_answers(result.ticket_id, {"surveys": request.form.get("consent_surveys") == "1",
+                                                  "marketing": request.form.get("consent_marketing") == "1"}, "form")
     return render_template("contact/thanks.html", number=result.ticket_id)

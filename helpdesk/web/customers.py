@@ -15,10 +15,12 @@ from helpdesk.models import Customer, Organization, Ticket
 from helpdesk.models.customers import TIERS
 from helpdesk.services import customer_access, customers
 from helpdesk.services.customers import CustomerError
+from helpdesk.services.privacy import consent
 from helpdesk.web.common import BadInput, optional_int, preload
 
 bp = Blueprint("customers", __name__)
 PAGE_SIZE = 50
+CONSENT_LABELS = (("service", "Service messages"), ("surveys", "Satisfaction surveys"), ("marketing", "Marketing"))
 
 
 @bp.before_request
@@ -60,7 +62,9 @@ def show(customer_id: int):
     preload(history)
     organizations = list(db.session.scalars(select(Organization).order_by(Organization.name)))
     return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
-                           tiers=TIERS, organizations=organizations, duplicates=customer_access.likely_duplicates(current_user, customer))
+                           tiers=TIERS, organizations=organizations, duplicates=customer_access.likely_duplicates(current_user, customer),
+                           consents=consent.consents_of(customer), consent_history=consent.history(customer),
+                           consent_labels=CONSENT_LABELS)
 
 
 @bp.post("/customers/<int:customer_id>")

@@ -77,3 +77,21 @@ def set_consent(customer: Customer, purpose: str, granted: bool, source: str, ac
     if commit:
         db.session.commit()
     return row
+
+
+def record_answers(ticket_id: int, answers: dict[str, bool], source: str) -> int:
+    """Record what the customer of ticket `ticket_id` answered on a form that asked (the contact
+    form, the chat widget), purpose by purpose, only where it differs from the consent in force
+    (a customer who writes every week does not pile up identical records); commits. Returns how
+    many records were added."""
+    from helpdesk.models import Ticket
+
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        return 0
+    current = consents_of(ticket.customer)
+    changed = [(p, g) for p, g in answers.items() if current[p] is None or current[p].granted != bool(g)]
+    for purpose, granted in changed:
+        set_consent(ticket.customer, purpose, granted, source, commit=False)
+    db.session.commit()
+    return len(changed)

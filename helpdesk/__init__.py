@@ -158,6 +158,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk.jobs import privacy as privacy_jobs
     from helpdesk.jobs import queue as jobs
     from helpdesk.jobs import reports as report_jobs
+    from helpdesk.jobs import routing as routing_jobs
     from helpdesk.jobs import search as search_jobs
     from helpdesk.jobs import sla as sla_jobs
     from helpdesk.jobs import surveys as survey_jobs
@@ -201,6 +202,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     topic_jobs.init_app(app)
     notification_jobs.init_app(app)  # after realtime: a ticket's own events reach consoles first
+    routing_jobs.init_app(app)  # last: a ticket is routed after everything else saw it arrive
     jobs.accept_former_task_names()
     if serve:
         cli.init_app(app)  # a listening app runs one command, which the `helpdesk` group holds itself

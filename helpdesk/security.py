@@ -164,8 +164,11 @@ def _audit_actor():
 def _audit_settings() -> None:
     """Every change of these settings is written to the audit log, whatever code path makes it."""
     from helpdesk.models import (
+        AgentCapacity,
+        AgentSkill,
         ChannelAccount,
         Group,
+        GroupRouting,
         Macro,
         Mailbox,
         PriorityRule,
@@ -179,4 +182,5 @@ def _audit_settings() -> None:
     audit.set_actor_source(_audit_actor)
     audit.watch({Group: "group", PriorityRule: "rule", SlaPolicyConfig: "sla_policy", SlaCalendar: "sla_calendar",
                  ChannelAccount: "channel", Mailbox: "mailbox", Macro: "macro", SurveySettings: "survey_settings",
-                 SurveyTemplate: "survey_template"})
+                 SurveyTemplate: "survey_template", GroupRouting: "group_routing", AgentCapacity: "agent_capacity",
+                 AgentSkill: "agent_skill"})

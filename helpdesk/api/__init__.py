@@ -82,6 +82,8 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blp)
     from helpdesk.api import audit, users  # staff accounts and the audit log (issue 17)
 
-    for blp in (users.blp, audit.blp):
+    from helpdesk.api import routing  # availability (issue 19)
+
+    for blp in (users.blp, audit.blp, routing.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)

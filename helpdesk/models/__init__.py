@@ -12,6 +12,7 @@ from helpdesk.models.messages import Attachment, Message
 from helpdesk.models.portal import PortalSession, PortalSignIn
 from helpdesk.models.privacy import Consent, ErasureRequest, RetentionPolicy
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
+from helpdesk.models.routing import AgentAvailability, AgentCapacity, AgentSkill, GroupRouting, RoutingOffer
 from helpdesk.models.rules import PriorityRule
 from helpdesk.models.search import TicketSearchDoc, TicketSearchTerm
 from helpdesk.models.settings import SettingsRevision
@@ -31,6 +32,7 @@ from helpdesk.models.topics import TicketTopic, Topic, TopicModel, TopicSettings
 from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
+    "AgentAvailability", "AgentCapacity", "AgentSkill", "GroupRouting", "RoutingOffer",
     "AccountLink", "Consent", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",

@@ -75,10 +75,18 @@ call_ringing = _Signal("call.ringing")
 call_answered = _Signal("call.answered")
 call_ended = _Signal("call.ended")
 
+# Routing: an agent's availability changed ({"user_id", "status", "previous", "reason", "group_ids"});
+# an offer of a live conversation was made or closed ({"offer_id", "ticket_id", "user_id", "state"});
+# a group's or an agent's routing settings changed ({"group_id"} or {"user_id"}).
+availability_changed = _Signal("agent.availability")
+routing_offer = _Signal("routing.offer")
+routing_settings = _Signal("routing.settings")
+
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
                               mail_failed, notification_created, call_ringing, call_answered, call_ended,
-                              privacy_export_requested)}
+                              privacy_export_requested, availability_changed, routing_offer,
+                              routing_settings)}
 
 
 # Set by `muted`: the demo writes a month of past history, which no live view, job or notification

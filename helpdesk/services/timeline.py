@@ -103,6 +103,8 @@ def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int |
         return f"the chat visitor confirmed the e-mail address {data.get('email', '')}", None
     if event.kind == "customer_action":
         return f"the customer {data.get('action', 'changed')} the request in the portal", None
+    if event.kind == "routing":
+        return str(data.get("text", "routing")), None
     if event.kind == "message_edited":
         return "the customer edited a message", None
     return event.kind.replace("_", " "), None

@@ -1,0 +1,142 @@
+"""The assignment strategies as pure functions over plain snapshots of agents and work: no database,
+no clock. The routing engine (`assign.py`) builds the snapshots from the database; the routing
+simulation (bench/bench_routing.py) builds them from its simulated day and calls the same code.
+
+`rank(strategy, work, agents)` lists the agents that may take `work` (available, under capacity
+for its channel kind, with the skills it needs when the strategy is `skills`), best first, each
+with the reason a person reads in the ticket's timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+LIVE_KINDS = ("chat", "messaging")  # offered to one agent at a time; tickets are assigned outright
+_KIND_OF_CHANNEL = {"webchat": "chat", "telegram": "messaging", "whatsapp": "messaging", "messenger": "messaging"}
+_NEVER = datetime.min
+
+
+def kind_of(channel: str | None) -> str:
+    """The channel kind whose capacity a ticket of `channel` uses: chat, messaging or ticket."""
+    return _KIND_OF_CHANNEL.get(channel or "", "ticket")
+
+
+@dataclass
+class Agent:
+    """What routing knows of one agent at the moment of a decision."""
+
+    id: int
+    name: str
+    status: str = "online"
+    capacity: dict[str, int] = field(default_factory=dict)  # kind -> open items at most
+    load: dict[str, int] = field(default_factory=dict)  # kind -> open items (and pending offers)
+    skills: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, value) -> level 1..5
+    last_assigned_at: datetime | None = None
+
+    def room(self, kind: str) -> int:
+        """How many more items of `kind` the agent may take."""
+        return self.capacity.get(kind, 0) - self.load.get(kind, 0)
+
+    def utilisation(self) -> float:
+        """Open work weighed by channel kind: the share of each kind's capacity in use, summed
+        (one chat of three weighs as much as seven tickets of twenty)."""
+        return sum(self.load.get(k, 0) / c for k, c in self.capacity.items() if c > 0)
+
+
+@dataclass(frozen=True)
+class Work:
+    """An unassigned ticket as routing sees it."""
+
+    ticket_id: int
+    kind: str
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    breached: bool = False
+    due_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    agent: Agent
+    reason: str
+
+
+def queue_order(items: list[Work]) -> list[Work]:
+    """The unassigned queue in SLA order: breached first, then the nearest due, then the oldest."""
+    return sorted(items, key=lambda w: (not w.breached, w.due_at is None, w.due_at or _NEVER,
+                                        w.created_at or _NEVER, w.ticket_id))
+
+
+def requirements(work: Work, agents: list[Agent]) -> list[tuple[str, str]]:
+    """The skills `work` needs: its language, its tags that are a skill of someone in the group (a
+    tag nobody lists as a skill is no topic), and its channel kind when the group lists channel
+    skills at all."""
+    known = {key for agent in agents for key in agent.skills}
+    needed: list[tuple[str, str]] = []
+    if work.language and any(kind == "language" for kind, _ in known):
+        needed.append(("language", work.language.split("-")[0].lower()))
+    needed += [("tag", tag) for tag in work.tags if ("tag", tag) in known]
+    if any(kind == "channel" for kind, _ in known):
+        needed.append(("channel", work.kind))
+    return needed
+
+
+def _available(work: Work, agents: list[Agent], exclude: frozenset[int]) -> list[Agent]:
+    return [a for a in agents if a.status == "online" and a.id not in exclude and a.room(work.kind) > 0]
+
+
+def _load_words(agent: Agent) -> str:
+    parts = [f"{k} {agent.load.get(k, 0)}/{c}" for k, c in sorted(agent.capacity.items()) if c > 0]
+    return ", ".join(parts)
+
+
+def _round_robin(work: Work, agents: list[Agent]) -> list[Choice]:
+    ordered = sorted(agents, key=lambda a: (a.last_assigned_at or _NEVER, a.id))
+    return [Choice(a, f"round robin: longest without new work of {len(agents)} available agents under capacity")
+            for a in ordered]
+
+
+def _least_loaded(work: Work, agents: list[Agent]) -> list[Choice]:
+    ordered = sorted(agents, key=lambda a: (a.utilisation(), a.last_assigned_at or _NEVER, a.id))
+    return [Choice(a, f"least loaded: {round(100 * a.utilisation() / max(len(a.capacity), 1))}% of capacity in use "
+                      f"({_load_words(a)}) of {len(agents)} available agents") for a in ordered]
+
+
+def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]]) -> list[Choice]:
+    able = [a for a in agents if all(a.skills.get(key, 0) > 0 for key in needed)]
+
+    def score(agent: Agent) -> float:
+        # Skill levels count, but a free agent beats a busy expert: SLA time is lost in queues.
+        levels = sum(agent.skills[key] for key in needed) / (5 * len(needed)) if needed else 0.0
+        return levels * 0.5 - agent.utilisation()
+
+    ordered = sorted(able, key=lambda a: (-score(a), a.last_assigned_at or _NEVER, a.id))
+    words = ", ".join(f"{v}" for _, v in needed) or "no particular skill"
+    return [Choice(a, f"skills: needs {words}; "
+                      + ("; ".join(f"{v} level {a.skills[(k, v)]}" for k, v in needed) or "any agent")
+                      + f"; load {_load_words(a)}") for a in ordered]
+
+
+def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int] = frozenset()) -> list[Choice]:
+    """The agents who may take `work` under `strategy`, best first (empty: nobody may now)."""
+    candidates = _available(work, agents, exclude)
+    if strategy == "round_robin":
+        return _round_robin(work, candidates)
+    if strategy == "least_loaded":
+        return _least_loaded(work, candidates)
+    if strategy == "skills":
+        return _skills(work, candidates, requirements(work, agents))
+    return []
+
+
+def nobody_reason(strategy: str, work: Work, agents: list[Agent]) -> str:
+    """Why `rank` found nobody, in words for the timeline."""
+    online = [a for a in agents if a.status == "online"]
+    if not online:
+        return "no agent of the group is online"
+    if not any(a.room(work.kind) > 0 for a in online):
+        return f"every online agent is at capacity for {work.kind}"
+    needed = requirements(work, agents) if strategy == "skills" else []
+    return f"no online agent under capacity has the skills {', '.join(v for _, v in needed)}"

@@ -79,9 +79,15 @@ def _routable(ticket: Ticket | None) -> bool:
 
 
 def _has_room_locked(choice: Choice, kind: str) -> AgentAvailability | None:
-    """Lock the agent's row, then count their work again: another router may have just filled them."""
-    row = lock_availability(choice.agent.id)
-    if row.status != "online":
+    """Lock the agent's row, then count their work again: another router may have just filled them.
+    A row another router holds is skipped, not waited for: a router keeps the locks of agents it
+    found full while it tries the next, so two routers waiting on each other's would deadlock.
+    The skipped agent is tried again by the next backfill."""
+    statement = select(AgentAvailability).where(AgentAvailability.user_id == choice.agent.id)
+    if db.engine.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    row = db.session.scalars(statement.execution_options(populate_existing=True)).first()
+    if row is None or row.status != "online":
         return None
     load = snapshot.loads([choice.agent.id])[choice.agent.id].get(kind, 0)
     return row if load < choice.agent.capacity.get(kind, 0) else None

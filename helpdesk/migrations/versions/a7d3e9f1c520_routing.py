@@ -1,14 +1,14 @@
 """routing: agents' availability, capacities and skills, group assignment settings, chat offers
 
 Revision ID: a7d3e9f1c520
-Revises: e2f4a6c8d015
+Revises: a7c3e9f1b524
 Create Date: 2026-12-07 03:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7d3e9f1c520'
-down_revision = 'e2f4a6c8d015'
+down_revision = 'a7c3e9f1b524'
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@
 import { io } from "socket.io-client";
 import { attachRecomputeProgress } from "./admin_sla.js";
 import { attachBulkSelect } from "./bulk_select.js";
+import { attachCalls } from "./calls.js";
 import { attachComposer } from "./composer.js";
 import { localiseTimes } from "./live.js";
 import { attachLiveChat } from "./live_chat.js";
@@ -37,6 +38,7 @@ function start() {
   attachMentions();
   attachShortcuts();
   attachLiveChat(socket);
+  attachCalls(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));
   if (document.getElementById("report")) import("./reports.js").then((m) => m.attachReports());

@@ -189,8 +189,10 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     if live:
         from helpdesk import webchat
         from helpdesk.realtime import agents as realtime
+        from helpdesk.realtime import calls as realtime_calls
 
         realtime.init_app(app)
+        realtime_calls.init_app(app)
         webchat.init_app(app)
     jobs.init_app(app)
     account_jobs.init_app(app)

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         attachments,
         auth,
         bulk,
+        calls,
         composer,
         contact,
         customers,
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, tickets, ticket_actions, bulk, composer, macros, customers, attachments, admin, admin_mail, sla_admin,
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
-                   notifications, agent_tickets, ticket_links, icons):
+                   notifications, agent_tickets, ticket_links, icons, calls):
         app.register_blueprint(module.bp)
     for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Customer, Organization, Ticket
 from helpdesk.models.customers import TIERS
 from helpdesk.services import customer_access, customers
+from helpdesk.services.calls import log as call_log
 from helpdesk.services.customers import CustomerError
 from helpdesk.services.privacy import consent
 from helpdesk.web.common import BadInput, optional_int, preload
@@ -61,8 +62,10 @@ def show(customer_id: int):
     history = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.created_at.desc())))
     preload(history)
     organizations = list(db.session.scalars(select(Organization).order_by(Organization.name)))
+    calls = call_log.calls(current_user, customer_id=customer.id, limit=20).items
     return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
-                           tiers=TIERS, organizations=organizations, duplicates=customer_access.likely_duplicates(current_user, customer),
+                           tiers=TIERS, organizations=organizations, calls=calls,
+                           duplicates=customer_access.likely_duplicates(current_user, customer),
                            consents=consent.consents_of(customer), consent_history=consent.history(customer),
                            consent_labels=CONSENT_LABELS)
 

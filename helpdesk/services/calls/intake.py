@@ -93,7 +93,8 @@ def _apply(account: ChannelAccount, call: Call, event: CallEvent, now) -> None:
             call.customer_id = customers.resolve(Sender("phone", event.from_number))[0].id
     elif event.kind == "answered":
         agent = accounts.agent_for(account, event.agent)
-        call.agent_ref, call.agent_id, call.answered_at = event.agent, agent.id if agent else None, at
+        call.agent_ref, call.agent_id = event.agent, agent.id if agent else None
+        call.answered_at = min(call.answered_at, at) if call.answered_at else at  # taken in the console first
         if call.state in ("ringing", "missed", "abandoned"):
             call.state = "answered" if call.ended_at is None else "completed"
     elif event.kind == "ended":

@@ -51,7 +51,8 @@ await build({
 // The console's icons: Lucide (ISC licence, npm lucide-static) copied into helpdesk/static/dist/icons/
 // for the `icon()` template helper (helpdesk/web/icons.py), which inlines them; and the favicon.
 // Only the icons named here are shipped; add one here before using it in a template.
-const CONSOLE_ICONS = ["arrow-down-right", "arrow-up-right", "pencil", "menu", "life-buoy", "paperclip", "log-out", "download"];
+const CONSOLE_ICONS = ["arrow-down-right", "arrow-up-right", "pencil", "menu", "life-buoy", "paperclip", "log-out", "download",
+  "x", "trending-up", "pin", "eye-off", "merge", "refresh-cw"];
 const iconSource = (name) => readFileSync(`node_modules/lucide-static/icons/${name}.svg`, "utf8");
 mkdirSync("helpdesk/static/dist/icons", { recursive: true });
 for (const name of CONSOLE_ICONS) writeFileSync(`helpdesk/static/dist/icons/${name}.svg`, iconSource(name));

@@ -42,6 +42,7 @@ function start() {
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));
   if (document.getElementById("report")) import("./reports.js").then((m) => m.attachReports());
+  if (document.getElementById("topics-chart")) import("./topic_reports.js").then((m) => m.attachTopicReport());
   window.helpdeskSocket = socket; // for integrators' user scripts and the browser tests
 }
 

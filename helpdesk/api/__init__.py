@@ -87,3 +87,7 @@ def init_app(app: Flask) -> None:
     for blp in (users.blp, audit.blp, routing.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
+    from helpdesk.api import topic_reports  # before reports' /<dimension> would answer 404 for it
+
+    csrf.exempt(topic_reports.blp)
+    api.register_blueprint(topic_reports.blp)

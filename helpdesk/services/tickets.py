@@ -11,7 +11,7 @@ from sqlalchemy import Select, exists, false, or_, select, tuple_, union_all, up
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent, TicketTag, User
+from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent, TicketTag, TicketTopic, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES, PRIORITIES, STATUSES
 from helpdesk.services import events
@@ -81,6 +81,8 @@ class TicketFilter:
     channel: str | None = None
     tag: str | None = None
     customer_id: int | None = None
+    topic_id: int | None = None  # tickets of this topic (services.topics)
+    without_topic: bool = False
     q: str | None = None
 
 
@@ -163,6 +165,10 @@ def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str
         query = query.where(Ticket.customer_id == f.customer_id)
     if f.tag:
         query = query.where(exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == f.tag.lower()))
+    if f.topic_id is not None or f.without_topic:
+        has_topic = exists().where(TicketTopic.ticket_id == Ticket.id)
+        query = query.where(~has_topic if f.without_topic else
+                            has_topic.where(TicketTopic.topic_id == f.topic_id))
     if f.q:
         query = _search(query, f.q)
     return query

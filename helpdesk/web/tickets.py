@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Identity, Message, Ticket
+from helpdesk.models import Identity, Message, Ticket, Topic
 from helpdesk.services import customer_access, drafts, replies, tickets
 from helpdesk.services.search import tickets as ticket_search
 from helpdesk.services.tickets import SORTS, VIEWS, TicketError, TicketFilter
@@ -59,6 +59,8 @@ def parse_filter(args) -> tuple[TicketFilter, str, str | None]:
         unassigned=assignee == "none",
         channel=channel,
         tag=(args.get("tag") or "").strip()[:64] or None,
+        topic_id=None if args.get("topic_id") == "none" else optional_int(args.get("topic_id"), "topic_id"),
+        without_topic=args.get("topic_id") == "none",
         q=q[:200] or None,
     )
     return f, sort, args.get("cursor") or None
@@ -77,7 +79,9 @@ def _list_context():
         return None, exc
     preload(page.items)
     hits = {h.ticket.id: h for h in found.hits} if found else {}
-    return {"filter": f, "sort": sort, "cursor": cursor, "page": page, "search": found, "hits": hits}, None
+    topic = db.session.get(Topic, f.topic_id) if f.topic_id is not None else None
+    return {"filter": f, "sort": sort, "cursor": cursor, "page": page, "search": found, "hits": hits,
+            "topic": topic}, None
 
 
 @bp.get("/")

@@ -25,6 +25,8 @@ from helpdesk.extensions import db
 from helpdesk.models import (
     Attachment,
     AuditEntry,
+    Call,
+    CallEvent,
     Consent,
     Customer,
     ErasureRequest,
@@ -32,6 +34,8 @@ from helpdesk.models import (
     IdempotencyKey,
     Identity,
     Message,
+    PortalSession,
+    PortalSignIn,
     Survey,
     Ticket,
 )
@@ -135,6 +139,19 @@ def _anonymise_people(ids: list[int], counts: dict) -> None:
     db.session.execute(update(Survey).where(Survey.customer_id.in_(ids), Survey.state == "scheduled")
                        .values(state="skipped", skip_reason="the customer was erased"))
     counts["consents"] = db.session.execute(delete(Consent).where(Consent.customer_id.in_(ids))).rowcount
+    for model in (PortalSession, PortalSignIn):  # signed-in portal browsers end, links stop working
+        db.session.execute(delete(model).where(model.customer_id.in_(ids)))
+
+
+def _calls(ids: list[int], ticket_ids: list[int], phones: list[str], values: Values, counts: dict) -> None:
+    """The customer's calls keep their times and outcome; the caller's number and the PBX's
+    details go."""
+    about = or_(Call.customer_id.in_(ids), Call.ticket_id.in_(ticket_ids or [0]), Call.from_number.in_(phones or [""]))
+    call_ids = list(db.session.scalars(select(Call.id).where(about)))
+    if not call_ids:
+        return
+    counts["calls"] = db.session.execute(update(Call).where(Call.id.in_(call_ids)).values(from_number=None)).rowcount
+    scrub_json_rows(CallEvent, ("data",), CallEvent.call_id.in_(call_ids), values, counts, "call_events")
 
 
 def _elsewhere(ids: list[int], ticket_ids: list[int], message_ids: list[int], values: Values, counts: dict) -> None:
@@ -167,7 +184,10 @@ def erase(customer: Customer, *, actor: audit.Actor | None = None) -> ErasureRep
     message_ids = messages_of(ticket_ids, identity_ids)
     touched = sorted(set(ticket_ids) | set(db.session.scalars(select(Message.ticket_id).where(Message.id.in_(message_ids)))))
     values = personal_values(ids, ticket_ids, message_ids)
+    phones = list(db.session.scalars(select(Identity.address).where(Identity.customer_id.in_(ids),
+                                                                     Identity.kind.in_(("phone", "whatsapp")))))
     words = purge.words_of(touched)
+    topic_words = purge.topic_words_of(ticket_ids)
     purge.secure_delete(True)
     try:
         keys = files_of(message_ids, ticket_ids)
@@ -176,12 +196,14 @@ def erase(customer: Customer, *, actor: audit.Actor | None = None) -> ErasureRep
         purge.forget_visitors(ticket_ids)
         anonymise_messages(message_ids, report.counts)
         anonymise_tickets(ticket_ids, values, report.counts)
+        _calls(ids, ticket_ids, phones, values, report.counts)
         _anonymise_people(ids, report.counts)
         _elsewhere(ids, ticket_ids, message_ids, values, report.counts)
         db.session.execute(update(ErasureRequest).where(ErasureRequest.customer_id.in_(ids),
                                                         ErasureRequest.state == "pending")
                            .values(state="done", decided_at=utcnow(), decided_by_id=actor.user_id if actor else None))
         purge.reindex(touched, words)
+        purge.forget_topic_words(topic_words)
         audit.record(actor, "customer.erase", "customer", customer.id, merged_records=len(ids) - 1,
                      **{k: v for k, v in report.counts.items() if v})
         db.session.commit()

@@ -28,7 +28,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Customer, Identity, Message, Survey, Ticket
+from helpdesk.models import Attachment, Call, Customer, Identity, Message, Survey, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.services import attachments as files
 from helpdesk.services import audit
@@ -110,6 +110,10 @@ def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict
         "survey_answers": [{"ticket_id": s.ticket_id, "kind": s.kind, "state": s.state, "score": s.score,
                             "comment": s.comment, "sent_at": _iso(s.sent_at), "responded_at": _iso(s.responded_at)}
                            for s in surveys],
+        "calls": [{"started_at": _iso(c.started_at), "state": c.state, "from_number": c.from_number,
+                   "answered_at": _iso(c.answered_at), "ended_at": _iso(c.ended_at), "voicemail": c.voicemail,
+                   "ticket_id": c.ticket_id}
+                  for c in db.session.scalars(select(Call).where(Call.customer_id.in_(ids)).order_by(Call.id))],
         "internal_notes_included": include_internal,
     }
     return document, messages

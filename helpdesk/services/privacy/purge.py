@@ -6,11 +6,13 @@ activity of the visitor who opened a ticket."""
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlalchemy import delete, select, text
 
 from helpdesk.extensions import db
 from helpdesk.models import TicketSearchDoc, TicketSearchTerm
+from helpdesk.services.privacy.scrub import REDACTED
 from helpdesk.services.search import indexing
 from knowledge_base.models import KbDeflection, KbSearch, KbView, KbVote
 from knowledge_base.text import vocabulary
@@ -53,6 +55,43 @@ def reindex(ticket_ids: list[int], words: set[str]) -> int:
     gone = [w for w in sorted(words) if not _still_indexed(w)]
     for start in range(0, len(gone), 500):
         db.session.execute(delete(TicketSearchTerm).where(TicketSearchTerm.term.in_(gone[start:start + 500])))
+    return len(gone)
+
+
+def topic_words_of(ticket_ids: list[int]) -> set[str]:
+    """The words the topic model reads in these tickets now (before they change)."""
+    from helpdesk.models import Message, Ticket
+    from helpdesk.services.topics import text as topic_text
+
+    found: set[str] = set()
+    for ticket in db.session.execute(select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ticket_ids))):
+        first = db.session.scalar(select(Message.body_text).where(Message.ticket_id == ticket.id, Message.kind == "inbound")
+                                  .order_by(Message.id).limit(1))
+        found.update(topic_text.words(ticket.subject, first or ""))
+    return found
+
+
+def forget_topic_words(candidates: set[str]) -> int:
+    """Replace, in the fitted topic models' vocabularies and the topics' labels and top words,
+    the `candidates` no indexed ticket holds any more (a word only the erased tickets had);
+    returns how many words went. The model keeps its shape: a replaced word just never matches."""
+    from helpdesk.models import Topic, TopicModel
+
+    models = list(db.session.scalars(select(TopicModel)))
+    known = {w for m in models for w in (m.words or [])} | {w for t in db.session.scalars(select(Topic))
+                                                          for w in (t.terms or {})}
+    gone = {w for w in candidates & known if not _still_indexed(w)}
+    if not gone:
+        return 0
+    for model in models:
+        if gone & set(model.words or []):
+            model.words = [REDACTED if w in gone else w for w in model.words]
+    for topic in db.session.scalars(select(Topic)):
+        if gone & set(topic.terms or {}):
+            topic.terms = {w: v for w, v in topic.terms.items() if w not in gone}
+        words = re.findall(r"\w+|\W+", topic.label or "")
+        if gone & {w.lower() for w in words}:
+            topic.label = "".join(REDACTED if w.lower() in gone else w for w in words)
     return len(gone)
 
 

@@ -11,7 +11,21 @@ from sqlalchemy import select
 from channels.base import Attachment as IncomingFile
 from channels.base import InboundMessage, Sender
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Draft, IdempotencyKey, Notification, Survey, Ticket, TicketEvent
+from helpdesk.models import (
+    Call,
+    CallEvent,
+    ChannelAccount,
+    Customer,
+    Draft,
+    IdempotencyKey,
+    Notification,
+    PortalSession,
+    Survey,
+    Ticket,
+    TicketEvent,
+    Topic,
+    TopicModel,
+)
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit, customers, replies
 from helpdesk.services.ingest import ingest
@@ -78,6 +92,19 @@ def people(app, make_user, groups) -> People:
                solved_at=utcnow(), state="answered", scheduled_for=utcnow(), score=2, comment=w["comment"]),
         IdempotencyKey(user_id=staff.id, key="k1", fingerprint="f", status_code=201, content_type="application/json",
                        body=f'{{"customer": "{w["first_name"]}"}}'.encode(), created_at=utcnow()),
+    ])
+    pbx = ChannelAccount(kind="cti", name="pbx", settings={})
+    db.session.add(pbx)
+    db.session.flush()
+    call = Call(account_id=pbx.id, external_id="call-1", from_number=w["phone"], to_number="+34910000000",
+                customer_id=target.id, ticket_id=ticket.id)
+    db.session.add(call)
+    db.session.flush()
+    db.session.add_all([
+        CallEvent(call_id=call.id, kind="ringing", data={"from": w["phone"], "caller_name": w["last_name"]}),
+        PortalSession(customer_id=target.id, key_hash="a" * 64),
+        TopicModel(words=[w["body"], "help"], idf=b"", components=b"", row_topics=[]),
+        Topic(label=f"{w['subject']}, help", terms={w["subject"]: 0.5, "help": 0.5}),
     ])
     audit.record(audit.CLI, "customer.note", "user", staff.id, said=f"called {w['first_name']} {w['last_name']}")
     consent.set_consent(target, "marketing", True, "form", commit=False)

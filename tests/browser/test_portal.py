@@ -204,7 +204,7 @@ def test_the_portal_works_on_a_phone(portal, live_server):
     created = _ticket(live_server, email, "A subject long enough to wrap on a narrow phone screen, " * 3)
     page, _ = portal(email)
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/portal/en/", f"/portal/en/tickets/{created['id']}", "/portal/es/", "/portal/zh/sign-in"):
+    for path in ("/portal/en/", f"/portal/en/tickets/{created['id']}", "/portal/es/", "/portal/tl/privacy", "/portal/zh/sign-in"):
         page.goto(live_server.url + path)
         _no_sideways_scroll(page)
     page.goto(live_server.url + f"/portal/en/tickets/{created['id']}")

@@ -58,7 +58,8 @@ def customer_of(key: str | None) -> Customer | None:
         if expired:
             return None
         row = db.session.get(PortalSession, row_id) or PortalSession(customer_id=customer_id)
-    return links.survivor(db.session.get(Customer, row.customer_id))
+    customer = links.survivor(db.session.get(Customer, row.customer_id))
+    return None if customer is None or customer.erased_at is not None else customer  # erased: nobody left
 
 
 def end(key: str | None) -> None:

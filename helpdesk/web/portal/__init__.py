@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from helpdesk.web.portal import account, tickets  # noqa: F401 - their routes join the blueprint
+from helpdesk.web.portal import account, privacy, tickets  # noqa: F401 - their routes join the blueprint
 from helpdesk.web.portal.common import bp
 
 

@@ -151,6 +151,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
 
     from helpdesk import cli
     from helpdesk.jobs import accounts as account_jobs
+    from helpdesk.jobs import automation as automation_jobs
     from helpdesk.jobs import delivery_status as status_jobs
     from helpdesk.jobs import mail as mail_jobs
     from helpdesk.jobs import notifications as notification_jobs
@@ -204,6 +205,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     report_jobs.init_app(app)  # after sla_jobs: a change's SLA outcomes are stored before its report facts
     topic_jobs.init_app(app)
     notification_jobs.init_app(app)  # after realtime: a ticket's own events reach consoles first
+    automation_jobs.init_app(app)  # triggers act on what every other subscriber has seen
     routing_jobs.init_app(app)  # last: a ticket is routed after everything else saw it arrive
     jobs.accept_former_task_names()
     if serve:

@@ -167,6 +167,7 @@ def _audit_settings() -> None:
         AgentCapacity,
         AgentSkill,
         ChannelAccount,
+        CustomField,
         Group,
         GroupRouting,
         Macro,
@@ -176,6 +177,7 @@ def _audit_settings() -> None:
         SlaPolicyConfig,
         SurveySettings,
         SurveyTemplate,
+        Trigger,
     )
     from helpdesk.services import audit
 
@@ -183,4 +185,4 @@ def _audit_settings() -> None:
     audit.watch({Group: "group", PriorityRule: "rule", SlaPolicyConfig: "sla_policy", SlaCalendar: "sla_calendar",
                  ChannelAccount: "channel", Mailbox: "mailbox", Macro: "macro", SurveySettings: "survey_settings",
                  SurveyTemplate: "survey_template", GroupRouting: "group_routing", AgentCapacity: "agent_capacity",
-                 AgentSkill: "agent_skill"})
+                 AgentSkill: "agent_skill", Trigger: "trigger", CustomField: "custom_field"})

@@ -80,11 +80,12 @@ def init_app(app: Flask) -> None:
                 notifications.blp, ticket_links.blp, search.blp, privacy.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
-    from helpdesk.api import audit, users  # staff accounts and the audit log (issue 17)
+    # Staff accounts and the audit log (issue 17); custom fields and triggers (issue 19).
+    from helpdesk.api import audit, fields, triggers, users
 
     from helpdesk.api import routing  # availability (issue 19)
 
-    for blp in (users.blp, audit.blp, routing.blp):
+    for blp in (users.blp, audit.blp, routing.blp, fields.blp, triggers.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     from helpdesk.api import topic_reports  # before reports' /<dimension> would answer 404 for it

@@ -68,9 +68,12 @@ class CustomerList(MethodView):
     def post(self, data: dict):
         """Create a customer"""
         identities = [(item["kind"], item["address"]) for item in data.pop("identities")]
+        custom = data.pop("custom_fields", None)
         with service_errors():
-            return _profile(customers.create_customer(identities=identities, created_by_id=current_staff().id,
-                                                      **data))
+            customer = customers.create_customer(identities=identities, created_by_id=current_staff().id, **data)
+            if custom:
+                customers.update_customer(customer, custom_fields=custom)
+            return _profile(customer)
 
 
 @blp.route("/<int:customer_id>")

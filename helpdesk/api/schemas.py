@@ -15,6 +15,7 @@ from channels.base import IDENTITY_KINDS
 from helpdesk.models.customers import TIERS
 from helpdesk.models.messages import DELIVERY_STATES, KINDS
 from helpdesk.models.tickets import PRIORITIES, STATUSES
+from helpdesk.services.fields import values as field_values
 from helpdesk.services.submissions import CHANNELS as SUBMISSION_CHANNELS
 from helpdesk.services.tickets import SORTS, TAG_MAX, VIEWS
 
@@ -187,6 +188,14 @@ class EventSchema(Schema):
     created_at = Timestamp()
 
 
+def _custom(entity: str, obj) -> dict:
+    return field_values.values_for(entity, getattr(obj, "record", obj).id)
+
+
+CUSTOM_VALUES = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), metadata={
+    "description": "{key: value} of custom fields to change; only the keys given change, null clears one."})
+
+
 class TicketSchema(Schema):
     """A ticket's properties."""
 
@@ -202,6 +211,8 @@ class TicketSchema(Schema):
     assignee_id = fields.Integer(allow_none=True)
     merged_into_id = fields.Integer(allow_none=True)
     tags = fields.List(fields.String())
+    custom_fields = fields.Function(lambda ticket: _custom("ticket", ticket), metadata={
+        "description": "{key: value} of the ticket's custom fields (see /api/v1/fields)."})
     created_at = Timestamp()
     updated_at = Timestamp()
     first_response_at = Timestamp(allow_none=True)
@@ -268,6 +279,7 @@ class TicketChangesSchema(Schema):
     tags = fields.List(fields.String(validate=validate.Length(1, TAG_MAX)), validate=validate.Length(max=50),
                        metadata={"description": "The complete new set of tags."})
     subject = fields.String(validate=[validate.Length(1, 255), NOT_BLANK])
+    custom_fields = CUSTOM_VALUES
 
 
 class ReplySchema(Schema):
@@ -322,6 +334,7 @@ class CustomerProfileSchema(ExpandedSchema, CustomerSchema):
     org_manager = fields.Boolean(metadata={"description": "Sees the organization's tickets in the customer portal."})
     updated_at = Timestamp()
     ticket_ids = fields.List(fields.Integer(), metadata={"description": "Newest first; only tickets you may see."})
+    custom_fields = fields.Function(lambda customer: _custom("customer", customer))
 
 
 class CustomerPageSchema(Schema):
@@ -344,6 +357,7 @@ class CustomerChangesSchema(Schema):
     organization_id = body_id(allow_none=True)
     org_manager = fields.Boolean(metadata={"description": "Sees every ticket of the organization's customers in "
                                                           "the customer portal (recorded in the audit log)."})
+    custom_fields = CUSTOM_VALUES
 
 
 class NewCustomerSchema(CustomerChangesSchema):

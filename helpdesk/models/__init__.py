@@ -2,9 +2,11 @@
 
 from helpdesk.models.accounts import ChannelAccount, WidgetConfirmation
 from helpdesk.models.audit import AuditEntry
+from helpdesk.models.automation import PriorityRule, Trigger, TriggerFiring
 from helpdesk.models.calls import Call, CallEvent
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.drafts import Draft
+from helpdesk.models.fields import CustomField, CustomValue
 from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.macros import Macro
 from helpdesk.models.mail import FailedMail, Mailbox
@@ -13,7 +15,6 @@ from helpdesk.models.portal import PortalSession, PortalSignIn
 from helpdesk.models.privacy import Consent, ErasureRequest, RetentionPolicy
 from helpdesk.models.reports import ReportDaily, ReportFact, ReportMonthly
 from helpdesk.models.routing import AgentAvailability, AgentCapacity, AgentSkill, GroupRouting, RoutingOffer
-from helpdesk.models.rules import PriorityRule
 from helpdesk.models.search import TicketSearchDoc, TicketSearchTerm
 from helpdesk.models.settings import SettingsRevision
 from helpdesk.models.sla import (
@@ -33,7 +34,7 @@ from helpdesk.models.views import SavedView, SavedViewPosition
 
 __all__ = [
     "AgentAvailability", "AgentCapacity", "AgentSkill", "GroupRouting", "RoutingOffer",
-    "AccountLink", "Consent", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
+    "AccountLink", "Consent", "CustomField", "CustomValue", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "Trigger", "TriggerFiring", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "TicketTopic", "Topic", "TopicModel", "TopicSettings", "User", "WidgetConfirmation", "group_members",

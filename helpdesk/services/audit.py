@@ -129,6 +129,13 @@ def _changed(obj) -> tuple[dict, dict]:
     return before, after
 
 
+def _viewed(view, obj, kind: str, before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    if kind != "update":
+        return (view(before) if before is not None else None), (view(after) if after is not None else None)
+    now = _columns(obj)
+    return changes(view(now | before), view(now))
+
+
 def _guard_and_complete(session: Session, _context, _instances) -> None:
     """Before a flush: refuse to change or delete audit entries; give entries made without an
     address or channel (older call sites) the current actor's."""
@@ -159,6 +166,9 @@ def _capture(session: Session, _context) -> None:
                 before, after = _changed(obj)
                 if not after:
                     continue
+            view = getattr(type(obj), "audit_view", None)
+            if view is not None:  # a model that shows itself in its own terms (a rule over a trigger)
+                before, after = _viewed(view, obj, kind, before, after)
             rows.append((name, kind, obj, before, after))
     if not rows:
         return

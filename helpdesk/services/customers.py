@@ -16,6 +16,8 @@ from helpdesk.extensions import db
 from helpdesk.models import AuditEntry, Customer, Identity, Message, Organization, Ticket, User
 from helpdesk.models.customers import TIERS
 from helpdesk.services import audit
+from helpdesk.services.fields import values as field_values
+from helpdesk.services.fields.definitions import FieldError
 
 NAME_MAX = 200
 ADDRESS_MAX = 320
@@ -337,8 +339,13 @@ def create_customer(*, name: str, identities: list[tuple[str, str]], created_by_
 
 def update_customer(customer: Customer, **changes) -> dict:
     """Apply profile `changes` (see EDITABLE) after validating all of them; commits.
-    Returns {field: [old, new]} of what changed."""
-    done = {}
+    Returns {field: [old, new]} of what changed; `custom_fields` ({key: value}) as `custom.<key>`."""
+    custom = changes.pop("custom_fields", None) or {}
+    try:
+        done = field_values.stage("customer", customer.id, custom) if custom else {}
+    except FieldError as exc:
+        db.session.rollback()
+        raise CustomerError(exc.message, field=exc.field) from None
     for name, new in clean_profile(changes).items():
         old = getattr(customer, name)
         if old != new:

@@ -63,6 +63,9 @@ user_changed = _Signal("user.changed")
 # Mail that could not be processed was kept in the failed-mail store (admins were notified in-app).
 mail_failed = _Signal("mail.failed")
 
+# A customer answered a survey. Payload: the ticket payload, survey_id, kind, score.
+survey_answered = _Signal("survey.answered")
+
 # A personal notification was stored (a mention, an assignment, a customer's reply): its recipient only.
 notification_created = _Signal("notification.created")
 # A customer asked for their data (the portal): a job prepares the archive and mails the link.
@@ -86,7 +89,7 @@ EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, m
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
                               mail_failed, notification_created, call_ringing, call_answered, call_ended,
                               privacy_export_requested, availability_changed, routing_offer,
-                              routing_settings)}
+                              routing_settings, survey_answered)}
 
 
 # Set by `muted`: the demo writes a month of past history, which no live view, job or notification

@@ -85,9 +85,13 @@ def _subject(message: InboundMessage) -> str:
     return " ".join(subject.split())[:SUBJECT_MAX]
 
 
-def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime, subject: str) -> TicketRow:
+def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: datetime,
+                 subject: str) -> tuple[TicketRow, tuple[int, ...]]:
+    """Store a new ticket as the `ticket.created` triggers decide; returns it and the matched
+    triggers that have more to do after commit."""
     decided = rules.triage(channel=message.channel, tier=sender.tier, group_hint=message.group_hint,
-                           subject=subject, body=message.body_text, sender_priority=message.priority_hint)
+                           subject=subject, body=message.body_text, sender_priority=message.priority_hint,
+                           organization_id=sender.organization_id)
     # Open and without a clock ("none") until the SLA engine gives it one.
     ticket = TicketRow(id=0, status="new", priority=decided.priority, channel=message.channel,
                        customer_id=sender.customer_id, group_id=decided.group_id, assignee_id=None,
@@ -99,7 +103,7 @@ def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: dat
         last_customer_message_at=None if message.is_automated else now, sla_state=ticket.sla_state))
     why = {"sender_priority": message.priority_hint} if message.priority_hint else {}  # the timeline says why
     ingest_rows.add_event(ticket.id, "created", {"channel": message.channel, "rules": list(decided.rule_ids)} | why, now)
-    return ticket
+    return ticket, decided.followups
 
 
 def _continue_ticket(ticket: TicketRow, message: InboundMessage, now: datetime) -> dict:
@@ -185,11 +189,11 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
     ticket = _find_thread(message, sender)
     if ticket is not None and ticket.status == "closed":
         ticket = None  # a closed ticket stays closed; the customer gets a fresh one
-    created, changes = ticket is None, {}
+    created, changes, matched = ticket is None, {}, ()
     if ticket is None:
         if sender is None:
             return None, []  # may only continue a ticket (bounces, our own mail, system senders)
-        ticket = _open_ticket(message, sender, now, subject := _subject(message))
+        ticket, matched = _open_ticket(message, sender, now, subject := _subject(message))
     elif sender is not None:
         changes = _continue_ticket(ticket, message, now)
     else:
@@ -204,8 +208,10 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
            if created else None)
     payload = events.ticket_payload(ticket) | _clocks(ticket, now, policies, new)
     result = IngestResult(ticket.id, message_id, created_ticket=created, duplicate=False)
-    published = [("ticket.created" if created else "ticket.updated", payload | {"changes": changes}),
-                 ("message.created", payload | {"message_id": message_id, "kind": "inbound"})]
+    # A new ticket's payload names the triggers matched at intake whose other actions follow.
+    opened = {"changes": changes, "triggers": list(matched)} if created else {"changes": changes}
+    published = [("ticket.created" if created else "ticket.updated", payload | opened),
+                 ("message.created", payload | {"message_id": message_id, "kind": "inbound", "new_ticket": created})]
     if created and answer is not None:  # right after the message it answers: it comes before any follow-up
         published += answer(Opened(ticket, message.source, subject, sender.name, message, payload, now))
     return result, published

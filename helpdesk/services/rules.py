@@ -1,4 +1,8 @@
-"""Priority and routing rules: decide a new ticket's priority and group."""
+"""Priority and routing rules: decide a new ticket's priority and group.
+
+Since the triggers came, a rule is a `ticket.created` trigger (models.automation.PriorityRule,
+stored in the triggers table) and triage runs every `ticket.created` trigger's priority and group
+actions at intake; this module keeps the rules' own vocabulary for /admin/rules and its callers."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from helpdesk.models import Group, PriorityRule
 from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES
 from helpdesk.services import settings_cache
+from helpdesk.services.automation import context, triggers
 
 CONDITION_KEYS = ("channel", "tier", "keywords", "group", "sender_priority")
 # What a sender can say about their own message's urgency (InboundMessage.priority_hint).
@@ -28,6 +33,8 @@ class Triage:
     priority: int
     group_id: int | None
     rule_ids: tuple[int, ...] = ()
+    # The matched triggers with more to do than priority and group: they act after commit.
+    followups: tuple[int, ...] = ()
 
 
 def validate_conditions(conditions: dict) -> dict:
@@ -65,7 +72,7 @@ class GroupRef:
 class Routing:
     """What routing reads for every new ticket: the active rules in order and the groups."""
 
-    rules: tuple[PriorityRule, ...]  # transient copies, outside any session
+    rules: tuple[triggers.Compiled, ...]  # the ticket.created triggers, rules among them
     default_group: GroupRef | None
     groups: dict[str, GroupRef]
 
@@ -75,11 +82,9 @@ class Routing:
 
 
 def _load_routing() -> Routing:
-    rules = db.session.execute(select(PriorityRule.__table__).where(PriorityRule.active)
-                               .order_by(PriorityRule.position, PriorityRule.id)).mappings()
     groups = db.session.execute(select(Group.id, Group.name, Group.is_default).order_by(Group.id)).all()
     default = next((GroupRef(g.id, g.name) for g in groups if g.is_default), None)
-    return Routing(rules=tuple(PriorityRule(**row) for row in rules), default_group=default,
+    return Routing(rules=triggers.compiled("ticket.created"), default_group=default,
                    groups={g.name: GroupRef(g.id, g.name) for g in groups})
 
 
@@ -88,46 +93,36 @@ def routing() -> Routing:
     return settings_cache.cached("routing", _load_routing)
 
 
-def _matches(conditions: dict, *, channel: str, tier: str, group: GroupRef | None, text: str,
-             sender_priority: str | None) -> bool:
-    if "channel" in conditions and channel not in conditions["channel"]:
-        return False
-    if "tier" in conditions and tier not in conditions["tier"]:
-        return False
-    if "sender_priority" in conditions and sender_priority not in conditions["sender_priority"]:
-        return False
-    if "group" in conditions and (group is None or (group.name not in conditions["group"] and group.id not in conditions["group"])):
-        return False
-    if "keywords" in conditions and not any(word in text for word in conditions["keywords"]):
-        return False
-    return True
-
-
 def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, body: str,
-           sender_priority: str | None = None) -> Triage:
-    """Apply the active rules in order to a new ticket that starts in the group named `group_hint`
-    (else the default group). VIP customers, and messages their sender marked urgent
-    (`sender_priority` "high"), start at high priority; a rule's priority is the last word (a rule
-    may lower it on purpose, the sender's mark never lowers a rule's)."""
+           sender_priority: str | None = None, language: str | None = None,
+           organization_id: int | None = None) -> Triage:
+    """Apply the active `ticket.created` triggers in order to a new ticket that starts in the group
+    named `group_hint` (else the default group): their conditions against what is known before
+    it is stored, their priority and group actions here (the rest after commit, see
+    automation.runner). VIP customers, and messages their sender marked urgent (`sender_priority`
+    "high"), start at high priority; a trigger's priority is the last word (it may lower it on
+    purpose, the sender's mark never lowers a trigger's)."""
     settings = routing()
     group = settings.starting_group(group_hint)
     marked = tier == "vip" or sender_priority == "high"
     priority = PRIORITIES["high"] if marked else PRIORITIES["normal"]
     group_id = group.id if group else None
-    text = f"{subject}\n{body}".lower()
-    applied: list[int] = []
-    for rule in settings.rules:
-        if not _matches(rule.conditions or {}, channel=channel, tier=tier, group=group, text=text,
-                        sender_priority=sender_priority):
-            continue
-        applied.append(rule.id)
-        if rule.set_priority is not None:
-            priority = rule.set_priority
-        if rule.set_group_id is not None:
-            group_id = rule.set_group_id
-        if rule.stop:
-            break
-    return Triage(priority=priority, group_id=group_id, rule_ids=tuple(applied))
+    ctx = context.at_intake(channel=channel, tier=tier, group_id=group_id, group_name=group.name if group else None,
+                            subject=subject, body=body, sender_priority=sender_priority, language=language,
+                            organization_id=organization_id)
+    known = {g.id for g in settings.groups.values()}
+    matched = triggers.evaluate(settings.rules, ctx)
+    for trigger in matched:
+        for action in trigger.actions:
+            if action["type"] != "set":
+                continue
+            if action["field"] == "priority":
+                priority = PRIORITIES[action["value"]]
+            elif action["field"] == "group_id" and action["value"] in known:
+                group_id = action["value"]
+    followups = tuple(t.id for t in matched
+                      if any(not (a["type"] == "set" and a["field"] in ("priority", "group_id")) for a in t.actions))
+    return Triage(priority=priority, group_id=group_id, rule_ids=tuple(t.id for t in matched), followups=followups)
 
 
 def save_rule(rule: PriorityRule | None, *, name: str, conditions: dict, set_priority: str | None,
@@ -153,5 +148,5 @@ def save_rule(rule: PriorityRule | None, *, name: str, conditions: dict, set_pri
 
 
 def ordered_rules() -> list[PriorityRule]:
-    """Every rule, in the order they are tried."""
+    """Every rule (the triggers that were or are edited as rules), in the order they are tried."""
     return list(db.session.scalars(select(PriorityRule).order_by(PriorityRule.position, PriorityRule.id)))

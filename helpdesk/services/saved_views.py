@@ -26,7 +26,7 @@ COUNT_CAP = 1000
 FILTER_FIELDS = tuple(f.name for f in fields(TicketFilter) if f.name != "customer_id")
 FILTER_TYPES = {"view": str, "statuses": list, "priorities": list, "group_id": (int, type(None)),
                 "assignee_id": (int, type(None)), "unassigned": bool, "channel": (str, type(None)),
-                "tag": (str, type(None)), "q": (str, type(None))}
+                "tag": (str, type(None)), "q": (str, type(None)), "custom": dict}
 
 
 class ViewError(ValueError):
@@ -89,6 +89,8 @@ def _clean_filters(user: User, filters: dict) -> dict:
     for name, value in filters.items():
         if not isinstance(value, FILTER_TYPES[name]) or isinstance(value, bool) != (name == "unassigned"):
             raise ViewError(f"filters.{name}", "has the wrong type")
+        if isinstance(value, dict) and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ViewError(f"filters.{name}", "must map field keys to text")
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise ViewError(f"filters.{name}", "must be a list of strings")
     f = TicketFilter(**filters)

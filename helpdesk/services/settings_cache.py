@@ -1,4 +1,5 @@
-"""Settings that every ingested message reads (routing rules, groups, SLA policies), cached per
+"""Settings that every ingested message reads (triggers and the rules among them, groups, SLA
+policies, custom fields), cached per
 process and kept exact across processes.
 
 Reading them took four queries and their ORM objects on every message. Now a reader checks one
@@ -21,10 +22,10 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
-from helpdesk.models import Group, PriorityRule, SettingsRevision, SlaCalendar, SlaPolicyConfig
+from helpdesk.models import CustomField, Group, SettingsRevision, SlaCalendar, SlaPolicyConfig, Trigger
 
 T = TypeVar("T")
-WATCHED = (Group, PriorityRule, SlaCalendar, SlaPolicyConfig)
+WATCHED = (Group, Trigger, CustomField, SlaCalendar, SlaPolicyConfig)
 _TOKEN = "settings_token"  # key in Session.info: the token this transaction read or wrote
 
 _READ = select(SettingsRevision.__table__.c.token).where(SettingsRevision.__table__.c.id == 1)
@@ -57,6 +58,18 @@ def cached(name: str, load: Callable[[], T]) -> T:
     with _lock:
         _values.setdefault(engine, {})[name] = (token, value)
     return value
+
+
+def peek(name: str) -> tuple[bool, object]:
+    """(True, value) when `name` is cached under the committed settings token, else (False, None);
+    reads the token on a connection of its own, so the caller's session starts no transaction (a
+    subscriber after commit must not hold a read snapshot open in its publisher's session)."""
+    engine = db.engine
+    with engine.connect() as connection:
+        token = connection.execute(_READ).scalar()
+    with _lock:
+        hit = _values.get(engine, {}).get(name)
+    return (True, hit[1]) if token is not None and hit is not None and hit[0] == token else (False, None)
 
 
 @event.listens_for(Session, "before_flush")

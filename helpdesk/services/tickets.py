@@ -11,10 +11,13 @@ from sqlalchemy import Select, exists, false, or_, select, tuple_, union_all, up
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, Group, Identity, Message, Ticket, TicketEvent, TicketTag, TicketTopic, User
+from helpdesk.models import Customer, CustomValue, Group, Identity, Message, Ticket, TicketEvent, TicketTag, TicketTopic, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES, PRIORITIES, STATUSES
 from helpdesk.services import events
+from helpdesk.services.fields import definitions as field_definitions
+from helpdesk.services.fields import values as field_values
+from helpdesk.services.fields.definitions import FieldError
 from helpdesk.services.sla import clocks as sla_clocks
 from helpdesk.services.sla import config as sla_config
 
@@ -84,6 +87,7 @@ class TicketFilter:
     topic_id: int | None = None  # tickets of this topic (services.topics)
     without_topic: bool = False
     q: str | None = None
+    custom: dict[str, str] = field(default_factory=dict)  # {ticket custom field key: value as stored}
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,12 @@ def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str
         has_topic = exists().where(TicketTopic.ticket_id == Ticket.id)
         query = query.where(~has_topic if f.without_topic else
                             has_topic.where(TicketTopic.topic_id == f.topic_id))
+    for key, value in (f.custom or {}).items():
+        definition = field_definitions.by_key("ticket", key)
+        if definition is None:
+            raise TicketError("custom", f"no ticket field {key!r}")
+        query = query.where(exists().where(CustomValue.field_id == definition.id, CustomValue.object_id == Ticket.id,
+                                           CustomValue.value == str(value)))
     if f.q:
         query = _search(query, f.q)
     return query
@@ -267,9 +277,11 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
-    """Apply `changes` (status, priority, group_id, assignee_id, tags, subject), record each in the
-    timeline, commit and publish `ticket.updated`. Returns {field: [old, new]} of what changed."""
-    allowed = {"status", "priority", "group_id", "assignee_id", "tags", "subject"}
+    """Apply `changes` (status, priority, group_id, assignee_id, tags, subject, custom_fields:
+    {key: value}), record each in the timeline, commit and publish `ticket.updated`. Returns
+    {field: [old, new]} of what changed (custom fields as `custom.<key>`). Solving or closing
+    needs every required-to-solve custom field filled."""
+    allowed = {"status", "priority", "group_id", "assignee_id", "tags", "subject", "custom_fields"}
     if unknown := set(changes) - allowed:
         raise TicketError(sorted(unknown)[0], "cannot be changed")
     if "status" in changes and changes["status"] not in STATUSES:
@@ -283,8 +295,15 @@ def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
         _check_group(group_id)
     if "assignee_id" in changes or "group_id" in changes:
         check_assignee(changes.get("assignee_id", ticket.assignee_id), group_id)
+    custom = changes.pop("custom_fields", None) or {}
+    if changes.get("status") in ("solved", "closed") and ticket.status not in ("solved", "closed"):
+        if missing := field_values.missing_to_solve(ticket.id, custom):
+            raise TicketError("status", f"fill in {', '.join(missing)} before solving")
     now = utcnow()
-    done: dict = {}
+    try:
+        done: dict = field_values.stage("ticket", ticket.id, custom) if custom else {}
+    except FieldError as exc:
+        raise TicketError(exc.field, exc.message) from None
     for name, new in changes.items():
         if name == "tags":
             new = normalise_tags(new)

@@ -63,7 +63,7 @@ def _changed(data: dict, users: dict, groups: dict) -> str:
         if not (isinstance(change, list) and len(change) == 2):
             continue
         old, new = change
-        name = FIELD_NAMES.get(field, field.replace("_", " "))
+        name = FIELD_NAMES.get(field, field.removeprefix("custom.").replace("_", " "))
         if field == "tags":
             added, removed = sorted(set(new or []) - set(old or [])), sorted(set(old or []) - set(new or []))
             words = ([f"added tag{'s' * (len(added) > 1)} {', '.join(added)}"] if added else []) + \
@@ -76,6 +76,12 @@ def _changed(data: dict, users: dict, groups: dict) -> str:
         else:
             parts.append(f"changed {name} from {_value(field, old, users, groups)} to {_value(field, new, users, groups)}")
     return "; ".join(parts) or "changed the ticket"
+
+
+def _event_name(event: str | None) -> str:
+    from helpdesk.services.automation.triggers import EVENT_NAMES
+
+    return EVENT_NAMES.get(event or "", str(event))
 
 
 def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int | None]:
@@ -105,6 +111,12 @@ def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int |
         return f"the customer {data.get('action', 'changed')} the request in the portal", None
     if event.kind == "routing":
         return str(data.get("text", "routing")), None
+    if event.kind == "trigger":
+        return f"the trigger “{data.get('name')}” fired ({_event_name(data.get('event'))})", None
+    if event.kind == "trigger_failed":
+        return f"the trigger “{data.get('name')}” could not act: {data.get('error')}", None
+    if event.kind == "automation":
+        return f"the automation “{data.get('name')}” fired ({data.get('why', 'its conditions held')})", None
     if event.kind == "message_edited":
         return "the customer edited a message", None
     return event.kind.replace("_", " "), None

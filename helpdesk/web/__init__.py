@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         account,
         admin,
         admin_audit,
+        admin_automation,
         admin_channels,
         admin_mail,
         admin_users,
@@ -62,7 +63,7 @@ def init_app(app: Flask) -> None:
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
                    notifications, agent_tickets, ticket_links, icons, calls):
         app.register_blueprint(module.bp)
-    for module in (account, admin_users, admin_audit, two_factor):  # staff accounts and the audit log (issue 17)
+    for module in (account, admin_users, admin_audit, two_factor, admin_automation):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.admin_bp)
@@ -80,6 +81,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES),
                                  INLINE_IMAGES=[t for t in attachments.INLINE_MAGIC if t.startswith("image/")])
     app.jinja_env.globals["icon"] = icons.icon
+    from helpdesk.services.fields import definitions as field_definitions
+    from helpdesk.services.fields import values as field_values
+
+    app.jinja_env.globals.update(custom_fields_of=field_definitions.active, custom_values_of=field_values.values_for)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
     app.jinja_env.filters["message_parts"] = message_parts

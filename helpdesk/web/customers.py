@@ -78,6 +78,9 @@ def update(customer_id: int):
     changes = {name: form.get(name, "").strip() for name in ("name", "language", "timezone", "tier") if name in form}
     if "notes" in form:
         changes["notes"] = form["notes"].strip()
+    custom = {name[3:]: (value if value.strip() else None) for name, value in form.items() if name.startswith("cf.")}
+    if custom:
+        changes["custom_fields"] = custom
     try:
         if "organization_id" in form:
             changes["organization_id"] = optional_int(form["organization_id"], "organization_id")

@@ -95,6 +95,9 @@ def _form_changes(form) -> dict:
         changes["assignee_id"] = optional_int(form["assignee_id"], "assignee_id")
     if "tags" in form:
         changes["tags"] = [t for t in form["tags"].split(",") if t.strip()]
+    custom = {name[3:]: (value if value.strip() else None) for name, value in form.items() if name.startswith("cf.")}
+    if custom:
+        changes["custom_fields"] = custom
     return changes
 
 

@@ -62,6 +62,7 @@ def parse_filter(args) -> tuple[TicketFilter, str, str | None]:
         topic_id=None if args.get("topic_id") == "none" else optional_int(args.get("topic_id"), "topic_id"),
         without_topic=args.get("topic_id") == "none",
         q=q[:200] or None,
+        custom={k[3:]: v.strip()[:1000] for k, v in args.items() if k.startswith("cf.") and v.strip()},
     )
     return f, sort, args.get("cursor") or None
 

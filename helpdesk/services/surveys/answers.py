@@ -108,6 +108,9 @@ def record(survey: Survey, score: object, comment: object = None) -> Survey:
                                data={"survey_id": survey.id, "kind": survey.kind, "score": number}))
     db.session.commit()
     db.session.refresh(survey)
+    ticket = db.session.get(Ticket, survey.ticket_id)
+    events.publish("survey.answered", events.ticket_payload(ticket) | {
+        "survey_id": survey.id, "kind": survey.kind, "score": number})
     _follow_up(survey)
     return survey
 

@@ -1,0 +1,114 @@
+"""Triggers: validated and stored in order, compiled per settings revision for every event.
+
+A trigger is `{name, event, match_all, match_any, actions, position, active, stop}` (see
+models.automation.Trigger, `conditions` for the condition language, `actions` for actions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import SlaCalendar, Trigger
+from helpdesk.models.automation import EVENTS
+from helpdesk.services import settings_cache
+from helpdesk.services.automation import actions as trigger_actions
+from helpdesk.services.automation import conditions
+from helpdesk.services.automation.conditions import ConditionError
+from helpdesk.services.sla import config as sla_config
+
+NAME_MAX = 200
+EVENT_NAMES = {"ticket.created": "ticket created", "ticket.updated": "ticket updated",
+               "customer.replied": "customer replied", "agent.replied": "agent replied",
+               "sla.warning": "SLA warning", "sla.breached": "SLA breach", "survey.answered": "survey answered"}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A trigger ready to evaluate, outside any session."""
+
+    id: int
+    name: str
+    event: str
+    stop: bool
+    check: Callable[[dict], bool]
+    actions: tuple[dict, ...]
+
+
+def calendars() -> dict:
+    """{SLA calendar id: sla.BusinessCalendar} for business-hours conditions."""
+    return {row.id: sla_config.calendar_of(row) for row in db.session.scalars(select(SlaCalendar))}
+
+
+def _load() -> dict[str, tuple[Compiled, ...]]:
+    rows = db.session.scalars(select(Trigger).where(Trigger.active).order_by(Trigger.position, Trigger.id)).all()
+    found: dict[str, list[Compiled]] = {event: [] for event in EVENTS}
+    cals = calendars() if any(c.get("field") == "business_hours" for r in rows for c in (r.match_all or []) + (r.match_any or [])) else {}
+    for row in rows:
+        if row.event in found:
+            found[row.event].append(Compiled(row.id, row.name, row.event, row.stop,
+                                             conditions.compile_match(row.match_all or [], row.match_any or [], cals),
+                                             tuple(row.actions or ())))
+    return {event: tuple(items) for event, items in found.items()}
+
+
+def compiled(event: str) -> tuple[Compiled, ...]:
+    """The active triggers of `event` in order (cached per settings revision)."""
+    return settings_cache.cached("triggers", _load)[event]
+
+
+def may_have(event: str) -> bool:
+    """False only when no active trigger listens to `event` (as last cached; outside the caller's
+    session): a subscriber's cheap check before it queues a job that would find nothing to do."""
+    known, value = settings_cache.peek("triggers")
+    return not known or bool(value[event])
+
+
+def evaluate(triggers: tuple[Compiled, ...], ctx: dict) -> list[Compiled]:
+    """The triggers whose conditions hold for `ctx`, in order, up to the first matching `stop`."""
+    matched = []
+    for trigger in triggers:
+        if trigger.check(ctx):
+            matched.append(trigger)
+            if trigger.stop:
+                break
+    return matched
+
+
+def ordered(event: str | None = None) -> list[Trigger]:
+    """Every trigger (of `event` if given), in the order they run."""
+    query = select(Trigger).order_by(Trigger.event, Trigger.position, Trigger.id)
+    return list(db.session.scalars(query if event is None else query.where(Trigger.event == event)))
+
+
+def save(row: Trigger | None, data: dict) -> Trigger:
+    """Create (`row` None) or change a trigger from `data` (a change may leave fields out);
+    commits. ConditionError names the bad input (`name`, `event`, `match_all[0].op`, `actions[1]`...)."""
+    row = row or Trigger()
+    name = " ".join(str(data.get("name", row.name or "")).split())
+    if not 1 <= len(name) <= NAME_MAX:
+        raise ConditionError("name", f"must be 1 to {NAME_MAX} characters")
+    event = data.get("event", row.event or "ticket.created")
+    if event not in EVENTS:
+        raise ConditionError("event", f"must be one of {list(EVENTS)}")
+    match_all = conditions.validate(data.get("match_all", row.match_all or []), "match_all")
+    match_any = conditions.validate(data.get("match_any", row.match_any or []), "match_any")
+    actions = trigger_actions.validate(data.get("actions", row.actions or []))
+    if not actions:
+        raise ConditionError("actions", "a trigger needs at least one action")
+    row.name, row.event, row.match_all, row.match_any, row.actions = name, event, match_all, match_any, actions
+    row.position = int(data.get("position", row.position or 0) or 0)
+    row.active = bool(data.get("active", True if row.active is None else row.active))
+    row.stop = bool(data.get("stop", row.stop or False))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def delete(row: Trigger) -> None:
+    """Remove a trigger (its firings go with it); commits."""
+    db.session.delete(row)
+    db.session.commit()

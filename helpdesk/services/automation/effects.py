@@ -26,16 +26,25 @@ class _System:
     name: str = ""
 
 
+def _begin() -> None:
+    # A subscriber of the change just committed may have left its own rows in this session
+    # (immediate jobs share it): they go first.
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.commit()
+    begin_write()
+
+
 def _note_failure(ticket_id: int, source, action: dict, reason: str) -> None:
     db.session.rollback()
-    begin_write()
+    _begin()
     db.session.add(TicketEvent(ticket_id=ticket_id, kind="trigger_failed", created_at=utcnow(), data={
         "trigger_id": source.id, "name": source.name, "action": action["type"], "error": reason[:300]}))
     db.session.commit()
 
 
 def _notify(ticket: Ticket, action: dict) -> None:
-    begin_write()
+    _begin()
     text = fill(action["text"], ticket, _System())
     if action.get("user_ids"):
         rows = [Notification(user_id=u, ticket_id=ticket.id, kind="trigger", text=text[:notifications.TEXT_MAX])
@@ -51,7 +60,7 @@ def _notify(ticket: Ticket, action: dict) -> None:
 
 
 def _reply(ticket: Ticket, action: dict) -> None:
-    begin_write()
+    _begin()
     message, payload = replies.stage_automated(ticket, fill(action["body"], ticket, _System()))
     db.session.commit()
     events.publish("message.created", payload)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.models import CustomField, Group, SettingsRevision, SlaCalendar, SlaPolicyConfig, Trigger
+from helpdesk.services.transactions import reading_connection
 
 T = TypeVar("T")
 WATCHED = (Group, Trigger, CustomField, SlaCalendar, SlaPolicyConfig)
@@ -65,7 +66,7 @@ def peek(name: str) -> tuple[bool, object]:
     reads the token on a connection of its own, so the caller's session starts no transaction (a
     subscriber after commit must not hold a read snapshot open in its publisher's session)."""
     engine = db.engine
-    with engine.connect() as connection:
+    with reading_connection() as connection:
         token = connection.execute(_READ).scalar()
     with _lock:
         hit = _values.get(engine, {}).get(name)

@@ -5,7 +5,7 @@ active and stop flags) whose conditions and actions say what the rule said, so n
 triaged exactly as before; /admin/rules keeps editing them.
 
 Revision ID: f7a1c3e5b9d2
-Revises: a7c3e9f1b524
+Revises: a7d3e9f1c520
 Create Date: 2026-12-07 03:30:00
 """
 import json
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'f7a1c3e5b9d2'
-down_revision = 'a7c3e9f1b524'
+down_revision = 'a7d3e9f1c520'
 branch_labels = None
 depends_on = None
 

@@ -80,10 +80,8 @@ def init_app(app: Flask) -> None:
                 notifications.blp, ticket_links.blp, search.blp, privacy.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
-    # Staff accounts and the audit log (issue 17); custom fields and triggers (issue 19).
-    from helpdesk.api import audit, fields, triggers, users
-
-    from helpdesk.api import routing  # availability (issue 19)
+    # Staff accounts and the audit log (issue 17); availability, custom fields and triggers (issue 19).
+    from helpdesk.api import audit, fields, routing, triggers, users
 
     for blp in (users.blp, audit.blp, routing.blp, fields.blp, triggers.blp):
         csrf.exempt(blp)

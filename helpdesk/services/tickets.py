@@ -11,7 +11,18 @@ from sqlalchemy import Select, exists, false, or_, select, tuple_, union_all, up
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.models import Customer, CustomValue, Group, Identity, Message, Ticket, TicketEvent, TicketTag, TicketTopic, User
+from helpdesk.models import (
+    Customer,
+    CustomValue,
+    Group,
+    Identity,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketTag,
+    TicketTopic,
+    User,
+)
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES, PRIORITIES, STATUSES
 from helpdesk.services import events

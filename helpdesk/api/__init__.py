@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     """Register the API blueprints, exempt from CSRF because they accept bearer tokens only."""
     from helpdesk.api import (
         bulk,
+        call_reports,
         customers,
         drafts,
         macros,
@@ -77,7 +78,7 @@ def init_app(app: Flask) -> None:
     api = HelpdeskApi(app, spec_kwargs={"info": {"description": DESCRIPTION}, "security": [{SCHEME_NAME: []}]})
     api.spec.components.security_scheme(SCHEME_NAME, SECURITY_SCHEME)
     for blp in (bulk.blp, tickets.blp, drafts.blp, macros.blp, macros.apply_blp, customers.blp, sla.blp, reports.blp, views.blp,
-                notifications.blp, ticket_links.blp, search.blp, privacy.blp):
+                notifications.blp, ticket_links.blp, search.blp, privacy.blp, call_reports.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     # Staff accounts and the audit log (issue 17); availability, custom fields and triggers (issue 19).

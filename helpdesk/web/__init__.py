@@ -72,10 +72,11 @@ def init_app(app: Flask) -> None:
     sso.init_app(app)
     portal.init_app(app)  # the customer portal (issue 20)
     app.register_blueprint(reports.bp)
-    from helpdesk.web import admin_topics, report_topics
+    from helpdesk.web import admin_topics, call_reports, report_topics
 
     app.register_blueprint(report_topics.bp)
     app.register_blueprint(admin_topics.bp)
+    app.register_blueprint(call_reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left
     app.jinja_env.globals.update(asset_url=_asset_url, STATUSES=STATUSES, PRIORITIES=list(PRIORITIES),

@@ -106,3 +106,14 @@ def test_call_log_pages_show_calls_to_those_who_may_see_them(app, cti_account, p
     assert logged.status_code == 302
     assert db.session.get(Call, call.id).ticket_id is not None
     assert client.post(f"/calls/{call.id}/log", data={"mode": "note"}).status_code == 400
+
+
+def test_an_agent_who_is_away_is_not_offered_calls(app, cti_account, post_event, make_user, token_for):
+    from helpdesk.services.routing import availability
+
+    away_user = make_user(groups=("Billing",))
+    away, present = _connect(app, token_for(away_user)), _connect(app, token_for(make_user(groups=("Billing",))))
+    availability.set_status(away_user, "away")
+    away.get_received(NS), present.get_received(NS)
+    post_event({"event": "ringing", "call_id": "r-8", "from": "+34612345678", "queue": "billing"})
+    assert _heard(away, "call.ringing") == [] and len(_heard(present, "call.ringing")) == 1

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Call, Customer, Group, Ticket, User, group_members
+from helpdesk.models import AgentAvailability, Call, Customer, Group, Ticket, User, group_members
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import events
@@ -28,10 +28,21 @@ def busy_agents() -> set[int]:
         Call.state == "answered", Call.ended_at.is_(None), Call.agent_id.is_not(None))))
 
 
+def unavailable_agents(user_ids: set[int]) -> set[int]:
+    """Of `user_ids`, those who said they take no work now: away, or offline by their own or an
+    admin's choice (services/routing/availability). An automatic "offline" (no console, signed
+    out) is not a choice: their open console says they are there."""
+    return set(db.session.scalars(select(AgentAvailability.user_id).where(
+        AgentAvailability.user_id.in_(user_ids),
+        (AgentAvailability.status == "away")
+        | ((AgentAvailability.status == "offline") & AgentAvailability.reason.in_(("agent", "admin"))))))
+
+
 def available_agents(group_id: int | None, online: Iterable[int]) -> list[User]:
     """The active staff members of `group_id` (everyone, without a group) among the `online`
-    user ids who are not on another call: the agents a ringing call pops up for."""
+    user ids who are available (not away) and not on another call: whom a ringing call pops up for."""
     online = set(online) - busy_agents()
+    online -= unavailable_agents(online)
     if not online:
         return []
     query = select(User).where(User.id.in_(online), User.active)

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 _app: Flask | None = None
 
 
+CHUNK = 100  # tickets per transaction of a batched refresh
 # Changes that move a ticket's facts: who solved or reopened it, who it went to, its dimensions.
 RELEVANT_CHANGES = {"status", "assignee_id", "group_id", "priority", "channel", "merged_into", "merged_from"}
 
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
     events.ticket_updated.connect(_on_ticket_updated, weak=False)
     events.message_created.connect(_on_message_created, weak=False)
     # A breach counts as missed from that moment (services.sla.compliance), open ticket or not.
-    events.sla_breached.connect(_on_breached, weak=False)
+    events.sla_breached.connect_batch(_on_breached)
 
 
 def _on_ticket_updated(sender, payload: dict) -> None:
@@ -45,8 +46,18 @@ def _on_message_created(sender, payload: dict) -> None:
         _refresh(payload)
 
 
-def _on_breached(sender, payload: dict) -> None:
-    _refresh(payload)
+def _on_breached(sender, payloads: list[dict]) -> None:
+    # A scan's batch of breaches is one job (a burst of 5,000 crossings was two job-store writes
+    # each), refreshed a chunk per transaction, each chunk ~0.5 ms a ticket against 3.4 ms alone.
+    ids = sorted({p["ticket_id"] for p in payloads})
+    try:
+        if huey.immediate:
+            refresh_many_report_facts(ids)
+        else:
+            delay = (current_app if has_app_context() else _app).config["HELPDESK_REPORT_DELAY_SECONDS"]
+            refresh_many_report_facts.schedule((ids,), delay=delay)
+    except Exception:  # noqa: BLE001
+        log.exception("report facts of %d breached ticket(s) not refreshed", len(ids))
 
 
 def _pending_key(ticket_id: int) -> str:
@@ -81,3 +92,13 @@ def refresh_report_facts(ticket_id: int) -> int:
         return report_facts.refresh([ticket_id])
     with _app.app_context():
         return report_facts.refresh([ticket_id])
+
+
+@huey.task(retries=3, retry_delay=10)
+def refresh_many_report_facts(ticket_ids: list[int]) -> int:
+    """`refresh_report_facts` of many tickets, `CHUNK` per transaction (a short hold of SQLite's
+    write lock each); returns their number of facts."""
+    if not has_app_context():
+        with _app.app_context():
+            return refresh_many_report_facts.call_local(ticket_ids)
+    return sum(report_facts.refresh(ticket_ids[first:first + CHUNK]) for first in range(0, len(ticket_ids), CHUNK))

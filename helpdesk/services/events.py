@@ -46,6 +46,20 @@ class _Signal(NamedSignal):
 
     set_class = _OrderedSet
 
+    def __init__(self, name: str, doc: str | None = None) -> None:
+        super().__init__(name, doc)
+        self.batch_receivers = _OrderedSet()  # connecting again (another create_app) changes nothing
+
+    def connect_batch(self, receiver) -> None:
+        """Call `receiver(name, payloads)` once per `publish_many` with every payload of it (and
+        with a one-item list for each `publish`): a subscriber that queues a job per event queues
+        one for a whole burst instead (5,000 SLA crossings wrote the job store 7,400 times)."""
+        self.batch_receivers.add(receiver)
+
+    def disconnect_batch(self, receiver) -> None:
+        """Undo `connect_batch`."""
+        self.batch_receivers.discard(receiver)
+
 
 ticket_created = _Signal("ticket.created")
 ticket_updated = _Signal("ticket.updated")
@@ -100,8 +114,19 @@ _muted: ContextVar[bool] = ContextVar("events_muted", default=False)
 
 def publish(name: str, payload: dict) -> None:
     """Send the event `name` with `payload` to every subscriber (to none inside `muted()`)."""
-    if not _muted.get():
-        EVENTS[name].send(name, payload=payload)
+    publish_many(name, [payload])
+
+
+def publish_many(name: str, payloads: list[dict]) -> None:
+    """Send the event `name` once per payload to its subscribers, and the whole list once to its
+    batch subscribers (`connect_batch`); nothing inside `muted()` or for an empty list."""
+    if _muted.get() or not payloads:
+        return
+    signal = EVENTS[name]
+    for payload in payloads:
+        signal.send(name, payload=payload)
+    for receiver in list(signal.batch_receivers):
+        receiver(name, payloads)
 
 
 @contextmanager

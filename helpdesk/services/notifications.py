@@ -8,6 +8,7 @@ own preference, also go out by e-mail. A group's notifications are for every mem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 
@@ -33,12 +34,19 @@ class NotificationPage:
 
 def notify_ticket(ticket: Ticket, kind: str, text: str) -> list[Notification]:
     """Add (without committing) a notification about `ticket` for its assignee and its group."""
-    rows = []
-    if ticket.assignee_id is not None:
-        rows.append(Notification(user_id=ticket.assignee_id, ticket_id=ticket.id, kind=kind, text=text[:TEXT_MAX]))
-    if ticket.group_id is not None:
-        rows.append(Notification(group_id=ticket.group_id, ticket_id=ticket.id, kind=kind, text=text[:TEXT_MAX]))
+    rows = [Notification(**values) for values in ticket_rows(ticket, kind, text)]
     db.session.add_all(rows)
+    return rows
+
+
+def ticket_rows(ticket: Ticket, kind: str, text: str, at: datetime | None = None) -> list[dict]:
+    """The notification rows (column values) about `ticket` for its assignee and its group, for a
+    caller that inserts many at once; `at` sets their time (default: the column's)."""
+    rows = []
+    for column, value in (("user_id", ticket.assignee_id), ("group_id", ticket.group_id)):
+        if value is not None:
+            rows.append({"user_id": None, "group_id": None, column: value, "ticket_id": ticket.id, "kind": kind,
+                         "text": text[:TEXT_MAX]} | ({"created_at": at} if at is not None else {}))
     return rows
 
 
@@ -181,14 +189,24 @@ def _may_see(user_id: int, ticket: Ticket) -> bool:
     return user is not None and user.active and tickets.can_see(user, ticket)
 
 
-def sla_notification_id(payload: dict, kind: str) -> int | None:
-    """The assignee's notification the SLA scan wrote for the crossing in `payload` (sla.warning or
-    sla.breached), for its e-mail; None without an assignee."""
-    if payload.get("assignee_id") is None:
-        return None
-    return db.session.scalar(select(func.max(Notification.id)).where(
-        Notification.user_id == payload["assignee_id"], Notification.ticket_id == payload["ticket_id"],
-        Notification.kind == kind))
+def sla_notification_ids(payloads: list[dict], kind: str) -> list[int]:
+    """The assignees' notifications the SLA scan wrote for the crossings in `payloads` (ticket_id,
+    assignee_id; `kind` sla.warning or sla.breached) whose assignee wants e-mail: one query for who
+    wants it, then one per crossing of theirs. Payloads without an assignee count for nothing."""
+    assignees = {p["assignee_id"] for p in payloads if p.get("assignee_id") is not None}
+    if not assignees:
+        return []
+    wanting = set(db.session.scalars(select(NotificationPreference.user_id).where(
+        NotificationPreference.user_id.in_(assignees), NotificationPreference.email.is_(True))))
+    ids = []
+    for payload in payloads:
+        if payload.get("assignee_id") in wanting:
+            found = db.session.scalar(select(func.max(Notification.id)).where(
+                Notification.user_id == payload["assignee_id"], Notification.ticket_id == payload["ticket_id"],
+                Notification.kind == kind))
+            if found is not None:
+                ids.append(found)
+    return ids
 
 
 def publish_created(row: Notification) -> None:

@@ -45,3 +45,29 @@ def test_sla_clocks_are_stored_before_live_views_and_report_facts_hear_of_a_chan
     sla = order.index(sla_jobs._on_ticket_changed)
     assert sla < order.index(report_jobs._on_ticket_updated)
     assert all(sla < order.index(r) for r in order if getattr(r, "__module__", "") == realtime.__name__)
+
+
+def test_publish_many_sends_each_payload_and_the_whole_batch_once():
+    each: list[dict] = []
+    batches: list[tuple[str, list[dict]]] = []
+
+    def one(sender, payload) -> None:
+        each.append(payload)
+
+    def batch(name, payloads) -> None:
+        batches.append((name, payloads))
+
+    events.sla_warning.connect(one, weak=False)
+    events.sla_warning.connect_batch(batch)
+    events.sla_warning.connect_batch(batch)  # a second create_app connects again: still once
+    try:
+        events.publish_many("sla.warning", [{"ticket_id": 1}, {"ticket_id": 2}])
+        events.publish("sla.warning", {"ticket_id": 3})
+        events.publish_many("sla.warning", [])
+        with events.muted():
+            events.publish_many("sla.warning", [{"ticket_id": 4}])
+    finally:
+        events.sla_warning.disconnect(one)
+        events.sla_warning.disconnect_batch(batch)
+    assert each == [{"ticket_id": 1}, {"ticket_id": 2}, {"ticket_id": 3}]
+    assert batches == [("sla.warning", [{"ticket_id": 1}, {"ticket_id": 2}]), ("sla.warning", [{"ticket_id": 3}])]

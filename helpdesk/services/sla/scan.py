@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import sla
 from helpdesk.extensions import db
-from helpdesk.models import SlaCrossing, Ticket, TicketEvent, User
+from helpdesk.models import Notification, SlaCrossing, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITIES
 from helpdesk.services import events, notifications, tickets
@@ -111,16 +111,24 @@ def scan(now: datetime | None = None, *, batch: int = BATCH) -> ScanReport:
     return report
 
 
+_CROSSINGS = SlaCrossing.__table__
+# Built once per dialect: an executemany of prebuilt statements (SQLAlchemy batches it into
+# multi-row INSERTs) instead of compiling a 500-row VALUES statement for every batch.
+_INSERT_CROSSINGS = {name: insert(_CROSSINGS).on_conflict_do_nothing().returning(
+    _CROSSINGS.c.ticket_id, _CROSSINGS.c.target, _CROSSINGS.c.kind)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_INSERT_EVENTS = TicketEvent.__table__.insert()
+_INSERT_NOTIFICATIONS = Notification.__table__.insert()
+
+
 def _insert_crossings(crossings: list[Crossing]) -> set[tuple[int, str, str]]:
     """Insert the crossing rows that no scheduler inserted yet; the (ticket, target, kind) of those
     this transaction inserted (a concurrent one that inserted first makes this one skip them)."""
     now = utcnow()
     values = [{"ticket_id": c.ticket_id, "target": c.target, "kind": c.kind, "started_at": c.started_at,
                "due_at": c.due_at, "policy_id": c.policy_id, "fired_at": now} for c in crossings]
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(SlaCrossing).values(values).on_conflict_do_nothing()
-                 .returning(SlaCrossing.ticket_id, SlaCrossing.target, SlaCrossing.kind))
-    return {tuple(row) for row in db.session.execute(statement)}
+    statement = _INSERT_CROSSINGS[db.engine.dialect.name]
+    return {tuple(row) for row in db.session.connection().execute(statement, values)}
 
 
 def _escalation_of(crossing: Crossing, policies: sla_config.PolicySet) -> dict | None:
@@ -131,14 +139,42 @@ def _escalation_of(crossing: Crossing, policies: sla_config.PolicySet) -> dict |
 def _record(crossing: Crossing, ticket: Ticket, policies: sla_config.PolicySet) -> dict:
     """Add the crossing to the ticket's timeline and notify its assignee and group (no commit);
     returns the payload of the event to publish after commit."""
-    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
     text = _describe(crossing, ticket)
-    db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data={
-        "crossing": crossing.kind, "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z"}))
+    db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data=_event_data(crossing)))
     notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text)
+    return _payload(crossing, ticket, text, policies)
+
+
+def _event_data(crossing: Crossing) -> dict:
+    return {"crossing": crossing.kind, "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z"}
+
+
+def _payload(crossing: Crossing, ticket: Ticket, text: str, policies: sla_config.PolicySet) -> dict:
+    row = policies.rows.get(crossing.policy_id) if crossing.policy_id is not None else None
     return events.ticket_payload(ticket) | {
         "target": crossing.target, "due_at": crossing.due_at.isoformat() + "Z", "text": text,
         "policy_id": crossing.policy_id, "email_supervisors": bool(row and row.email_supervisors)}
+
+
+def _record_many(crossings: list[Crossing], policies: sla_config.PolicySet) -> list[tuple[str, dict]]:
+    """`_record` for many crossings with one INSERT of timeline events and one of notifications;
+    the (kind, payload) of each, to publish after commit."""
+    found = db.session.scalars(select(Ticket).where(Ticket.id.in_({c.ticket_id for c in crossings})))
+    by_id = {ticket.id: ticket for ticket in found}
+    now = utcnow()
+    timeline, notes, payloads = [], [], []
+    for crossing in crossings:
+        ticket = by_id[crossing.ticket_id]
+        text = _describe(crossing, ticket)
+        timeline.append({"ticket_id": ticket.id, "actor_id": None, "kind": "sla", "created_at": now,
+                         "data": _event_data(crossing)})
+        notes += notifications.ticket_rows(ticket, f"sla.{crossing.kind}", text, now)
+        payloads.append((crossing.kind, _payload(crossing, ticket, text, policies)))
+    connection = db.session.connection()
+    connection.execute(_INSERT_EVENTS, timeline)
+    if notes:
+        connection.execute(_INSERT_NOTIFICATIONS, notes)
+    return payloads
 
 
 def escalation_changes(actions: dict | None, ticket: Ticket) -> dict:
@@ -181,12 +217,10 @@ def fire_many(crossings: list[Crossing], policies: sla_config.PolicySet) -> list
     if not winners:
         db.session.rollback()
         return []
-    rows = db.session.scalars(select(Ticket).where(Ticket.id.in_({c.ticket_id for c in winners})))
-    by_id = {ticket.id: ticket for ticket in rows}
-    payloads = [(c.kind, _record(c, by_id[c.ticket_id], policies)) for c in winners]
+    payloads = _record_many(winners, policies)
     db.session.commit()
-    for kind, payload in payloads:
-        events.publish(f"sla.{kind}", payload | {"escalated": {}})
+    for kind in ("warning", "breached"):  # a batch each: job subscribers queue one job for it
+        events.publish_many(f"sla.{kind}", [payload | {"escalated": {}} for k, payload in payloads if k == kind])
     return winners
 
 

@@ -45,7 +45,11 @@ export function buildPanel(shadow, base) {
   const close = el("button", "close", "×");
   close.type = "button";
   close.setAttribute("aria-label", "Close the chat");
-  head.append(title, status, close);
+  // For a visitor whose address is proven: their tickets in the customer portal, signed in at once.
+  const portal = el("button", "portal-link", "Your requests");
+  portal.type = "button";
+  portal.hidden = true;
+  head.append(title, status, portal, close);
 
   const greeting = el("p", "notice greeting");
   const offline = el("p", "notice offline");
@@ -132,7 +136,7 @@ export function buildPanel(shadow, base) {
   }
 
   return {
-    root, launcher, badge, panel, title, status, close, greeting, offline, error, prechat, emailForm, list, typing,
+    root, launcher, badge, panel, title, status, portal, close, greeting, offline, error, prechat, emailForm, list, typing,
     composer, text, file, send, render,
     has: (id) => byKey.has(id),
   };

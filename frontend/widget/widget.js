@@ -96,6 +96,7 @@ function start(script, key) {
     show(ui.offline, !cfg.online);
     ui.offline.textContent = state.email ? `${cfg.offline_message} We will answer at ${state.email}.` : cfg.offline_message;
     show(ui.emailForm, !cfg.online && !state.email && ui.prechat.hidden);
+    show(ui.portal, Boolean(state.email));
     ui.status.textContent = cfg.online ? "online" : "offline";
     ui.status.classList.toggle("online", cfg.online);
   }
@@ -136,6 +137,13 @@ function start(script, key) {
       if (answer.verified) refreshForms();
     });
   }
+
+  ui.portal.addEventListener("click", () => {
+    socket.emit("portal_link", { lang: navigator.language }, (answer) => {
+      if (!answer || !answer.ok) { showError(answer && answer.error); return; }
+      window.open(answer.url, "_blank", "noopener");
+    });
+  });
 
   function setTyping(typing) {
     clearTimeout(state.typingTimer);

@@ -17,6 +17,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 from helpdesk.models import ChannelAccount
 from helpdesk.realtime import online
 from helpdesk.realtime.public_events import PublicEventsNamespace
+from helpdesk.services.portal import links as portal_links
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.webchat import confirmations
 from helpdesk.services.webchat import messages as webchat_messages
@@ -38,7 +39,8 @@ def agents_online(account: ChannelAccount) -> bool:
 class ChatNamespace(PublicEventsNamespace):
     """Widget connections: one room per visitor conversation, joined at connect only."""
 
-    PUBLIC_EVENTS = frozenset({"post_message", "typing", "read", "history", "rate", "status", "identify"})
+    PUBLIC_EVENTS = frozenset({"post_message", "typing", "read", "history", "rate", "status", "identify",
+                               "portal_link"})
 
     def on_connect(self, auth=None):
         auth = auth if isinstance(auth, dict) else {}
@@ -191,6 +193,20 @@ class ChatNamespace(PublicEventsNamespace):
         link = url_for("widget.confirm", token=token, _external=True)
         send_confirmation(address, link, account.name)
         return {"ok": True, "verified": False, "confirmation_sent": True}
+
+    def on_portal_link(self, data=None):
+        """A one-time link that signs a visitor whose address is proven in to the customer portal
+        ({lang?}): {ok, url}; {ok: false, error} before the address is proven."""
+        account, visitor_id, refusal = self._counted()
+        if refusal is not None:
+            return refusal
+        token = portal_links.for_visitor(visitor_id)
+        if token is None:
+            return {"ok": False, "error": "confirm your e-mail address first"}
+        data = data if isinstance(data, dict) else {}
+        lang = portal_links.portal_language(str(data.get("lang") or ""))
+        # The address this very client reached us at (only it gets the answer, so its Host is no risk).
+        return {"ok": True, "url": url_for("portal.link", lang=lang, token=token, _external=True)}
 
     def on_disconnect(self, reason=None):
         presence.visitors.drop(request.sid)

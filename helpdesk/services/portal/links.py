@@ -23,6 +23,7 @@ from helpdesk.services import customers
 from helpdesk.services.transactions import begin_write
 
 LINK_MINUTES = 15
+LANGUAGES = ("en", "es", "zh", "tl")  # what the portal speaks
 TOKEN_MAX = 100
 
 
@@ -81,6 +82,25 @@ def request_by_mail(address: str) -> tuple[Customer, str] | None:
     if sent >= current_app.config["HELPDESK_PORTAL_LINKS_PER_HOUR"]:
         return None
     return customer, issue(customer, "mail")
+
+
+def portal_language(code: str | None) -> str:
+    """The portal language of a language tag (`es-MX` -> es, `fil` -> tl); English otherwise."""
+    from knowledge_base.languages import normalise
+
+    found = normalise(code)
+    return found if found in LANGUAGES else "en"
+
+
+def for_visitor(visitor_id: str) -> str | None:
+    """A sign-in token for the chat visitor `visitor_id` when their e-mail address is proven (by
+    the site's identity hash or the confirmation link); None otherwise. Commits."""
+    from helpdesk.services.webchat import visitors
+
+    customer = survivor(visitors.visitor_customer(visitor_id))
+    if customer is None or customer.primary_email is None:
+        return None
+    return issue(customer, "widget")
 
 
 def check(token: str) -> PortalSignIn:

@@ -8,11 +8,11 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
 from helpdesk.models import Customer
-from helpdesk.services.portal import sessions
+from helpdesk.services.portal import links, sessions
 from knowledge_base import languages
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-LANGUAGES = ("en", "es", "zh", "tl")
+LANGUAGES = links.LANGUAGES
 COOKIE = "helpdesk_portal"
 COOKIE_PATH = "/portal"
 

@@ -1,5 +1,5 @@
 """The one way the server fetches a URL that came from outside (a file a customer sent, a media
-link a provider handed out): GET over https only, to public addresses only, within a size and a
+link a provider handed out, a webhook subscriber's endpoint): GET (or `post`) over https only, to public addresses only, within a size and a
 time cap.
 
 Why each rule: a webhook payload names the URL, so without them anyone who can post one makes the
@@ -73,6 +73,7 @@ class Fetched:
     content: bytes
     content_type: str
     url: str
+    status: int = 200
 
 
 def is_public(address: str) -> bool:
@@ -161,6 +162,35 @@ def fetch(url: str, *, max_bytes: int, timeout: float = DEFAULT_TIMEOUT, headers
             watchdog.cancel()
             connection.close()
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def post(url: str, body: bytes, *, headers: dict[str, str] | None = None, timeout: float = 10.0,
+         trusted_base: str | None = None, max_bytes: int = 64 * 1024) -> Fetched:
+    """POST `body` to `url` under the same rules as `fetch` (https, public addresses, one pinned
+    address, a time cap; `trusted_base` the one exception), following no redirect: a webhook
+    subscriber answers where it was configured. The answer's first `max_bytes` come back with its
+    status; FetchRefused / FetchError as for `fetch` (a 3xx is a non-retryable failure)."""
+    deadline = time.monotonic() + timeout
+    target = _check(url, trusted_base, deadline)
+    kind = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
+    connection = kind(target, timeout=_remaining(deadline, target.host))
+    watchdog = threading.Timer(_remaining(deadline, target.host), _abort, (connection,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        try:
+            connection.request("POST", target.path, body=body, headers={"User-Agent": "helpdesk", **(headers or {})})
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            raise _network_error(target.host, exc, deadline) from None
+        content = _read(response, connection, max_bytes, deadline, truncate=True)
+        if not 200 <= response.status < 300:
+            raise FetchError(f"{target.host} answered HTTP {response.status}", status=response.status, body=content,
+                             retryable=response.status >= 500 or response.status in (408, 429))
+        return Fetched(content, response.headers.get_content_type(), url, response.status)
+    finally:
+        watchdog.cancel()
+        connection.close()
 
 
 @dataclass(frozen=True)

@@ -178,11 +178,14 @@ def _audit_settings() -> None:
         SurveySettings,
         SurveyTemplate,
         Trigger,
+        Webhook,
     )
+    from helpdesk.models.automation import Automation
     from helpdesk.services import audit
 
     audit.set_actor_source(_audit_actor)
     audit.watch({Group: "group", PriorityRule: "rule", SlaPolicyConfig: "sla_policy", SlaCalendar: "sla_calendar",
                  ChannelAccount: "channel", Mailbox: "mailbox", Macro: "macro", SurveySettings: "survey_settings",
                  SurveyTemplate: "survey_template", GroupRouting: "group_routing", AgentCapacity: "agent_capacity",
-                 AgentSkill: "agent_skill", Trigger: "trigger", CustomField: "custom_field"})
+                 AgentSkill: "agent_skill", Trigger: "trigger", CustomField: "custom_field",
+                 Automation: "automation", Webhook: "webhook"})

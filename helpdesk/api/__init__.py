@@ -82,9 +82,9 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blp)
         api.register_blueprint(blp)
     # Staff accounts and the audit log (issue 17); availability, custom fields and triggers (issue 19).
-    from helpdesk.api import audit, fields, routing, triggers, users
+    from helpdesk.api import audit, fields, routing, triggers, users, webhooks
 
-    for blp in (users.blp, audit.blp, routing.blp, fields.blp, triggers.blp):
+    for blp in (users.blp, audit.blp, routing.blp, fields.blp, triggers.blp, webhooks.blp, webhooks.automations_blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)
     from helpdesk.api import topic_reports  # before reports' /<dimension> would answer 404 for it

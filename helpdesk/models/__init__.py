@@ -2,7 +2,7 @@
 
 from helpdesk.models.accounts import ChannelAccount, WidgetConfirmation
 from helpdesk.models.audit import AuditEntry
-from helpdesk.models.automation import PriorityRule, Trigger, TriggerFiring
+from helpdesk.models.automation import Automation, AutomationFiring, PriorityRule, Trigger, TriggerFiring
 from helpdesk.models.calls import Call, CallEvent
 from helpdesk.models.customers import Customer, Identity, Organization
 from helpdesk.models.drafts import Draft
@@ -31,10 +31,11 @@ from helpdesk.models.surveys import Survey, SurveySettings, SurveyTemplate
 from helpdesk.models.tickets import Ticket, TicketEvent, TicketLink, TicketTag
 from helpdesk.models.topics import TicketTopic, Topic, TopicModel, TopicSettings
 from helpdesk.models.views import SavedView, SavedViewPosition
+from helpdesk.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AgentAvailability", "AgentCapacity", "AgentSkill", "GroupRouting", "RoutingOffer",
-    "AccountLink", "Consent", "CustomField", "CustomValue", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "Trigger", "TriggerFiring", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
+    "AccountLink", "Automation", "AutomationFiring", "Consent", "CustomField", "CustomValue", "ErasureRequest", "RetentionPolicy", "SecuritySettings", "Trigger", "TriggerFiring", "Webhook", "WebhookDelivery", "UserSession", "TicketSearchDoc", "TicketSearchTerm",
     "ApiToken", "Attachment", "AuditEntry", "Call", "CallEvent", "ChannelAccount", "Customer", "Draft", "FailedMail", "Group", "IdempotencyKey", "Identity", "Macro", "Mailbox",
     "Message", "Notification", "NotificationPreference", "Organization", "PriorityRule", "ReportDaily", "ReportFact", "ReportMonthly", "SlaCalendar", "SlaCrossing", "SlaOutcome", "SlaPolicyConfig",
     "SavedView", "SavedViewPosition", "SettingsRevision", "SlaRecompute", "Survey", "SurveySettings", "SurveyTemplate", "Ticket", "TicketEvent", "TicketLink", "TicketTag", "TicketTopic", "Topic", "TopicModel", "TopicSettings", "User", "WidgetConfirmation", "group_members",

@@ -121,3 +121,36 @@ class TriggerFiring(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     event_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Automation(db.Model):
+    """A time-based rule: every few minutes, each open or solved ticket whose conditions hold
+    (they may ask hours since created, updated, pending, solved or the customer's last message)
+    gets `actions`, once per crossing (see AutomationFiring)."""
+
+    __tablename__ = "automations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    match_all: Mapped[list] = mapped_column(JSON, default=list)
+    match_any: Mapped[list] = mapped_column(JSON, default=list)
+    actions: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AutomationFiring(db.Model):
+    """An automation acted on a ticket for one crossing: `crossing` names the moments its hours
+    conditions count from (e.g. when the ticket became pending), so it acts again only after the
+    ticket crosses anew (pending again later), never twice for the same crossing."""
+
+    __tablename__ = "automation_firings"
+    __table_args__ = (UniqueConstraint("automation_id", "ticket_id", "crossing", name="uq_automation_firings"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    automation_id: Mapped[int] = mapped_column(ForeignKey("automations.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    crossing: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

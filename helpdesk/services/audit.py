@@ -29,7 +29,7 @@ SECRET_FIELDS = frozenset({"password", "password_hash", "session_token", "token"
 SECRET_MARKERS = ("secret", "password", "token")
 # Columns the app itself moves as it works (sync cursors, last errors, counters): not a change of settings.
 OPERATIONAL = frozenset({"created_at", "updated_at", "cursor", "last_seen_at", "last_error", "uidvalidity",
-                         "last_uid", "last_sync_at", "usage_count"})
+                         "last_uid", "last_sync_at", "usage_count", "failures"})
 
 
 @dataclass(frozen=True)

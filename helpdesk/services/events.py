@@ -77,6 +77,9 @@ user_changed = _Signal("user.changed")
 # Mail that could not be processed was kept in the failed-mail store (admins were notified in-app).
 mail_failed = _Signal("mail.failed")
 
+# An outbound webhook delivery was stored: a job sends it. Payload {"delivery_id": id}.
+webhook_queued = _Signal("webhook.queued")
+
 # A customer answered a survey. Payload: the ticket payload, survey_id, kind, score.
 survey_answered = _Signal("survey.answered")
 
@@ -103,7 +106,7 @@ EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, m
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
                               mail_failed, notification_created, call_ringing, call_answered, call_ended,
                               privacy_export_requested, availability_changed, routing_offer,
-                              routing_settings, survey_answered)}
+                              routing_settings, survey_answered, webhook_queued)}
 
 
 # Set by `muted`: the demo writes a month of past history, which no live view, job or notification

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         admin_mail,
         admin_users,
         admin_webchat,
+        admin_webhooks,
         agent_tickets,
         attachments,
         auth,
@@ -63,7 +64,7 @@ def init_app(app: Flask) -> None:
                    dashboard, contact, live_chat, admin_webchat, admin_channels, widget, surveys, survey_admin, saved_views,
                    notifications, agent_tickets, ticket_links, icons, calls):
         app.register_blueprint(module.bp)
-    for module in (account, admin_users, admin_audit, two_factor, admin_automation):  # staff accounts and the audit log (issue 17)
+    for module in (account, admin_users, admin_audit, two_factor, admin_automation, admin_webhooks):  # staff accounts and the audit log (issue 17)
         app.register_blueprint(module.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.admin_bp)

@@ -39,7 +39,7 @@ def _value(op: str, raw: str):
     return {"true": True, "false": False, "": None}.get(raw.lower(), raw)
 
 
-def _conditions(form, prefix: str, rows: int) -> list[dict]:
+def parse_conditions(form, prefix: str, rows: int) -> list[dict]:
     found = []
     for i in range(rows):
         field = form.get(f"{prefix}_field_{i}", "").strip()
@@ -71,7 +71,7 @@ def _action(kind: str, target: str, raw: str) -> dict:
     return {"type": kind, key: int(raw) if raw.strip().isdigit() else raw}
 
 
-def _actions(form) -> list[dict]:
+def parse_actions(form) -> list[dict]:
     found = []
     for i in range(ACTION_ROWS):
         kind = form.get(f"act_type_{i}", "").strip()
@@ -84,18 +84,18 @@ def _trigger_data(form) -> dict:
     return {"name": form.get("name", ""), "event": form.get("event", ""),
             "position": int(form.get("position") or 0) if (form.get("position") or "0").lstrip("-").isdigit() else 0,
             "active": form.get("active") == "1", "stop": form.get("stop") == "1",
-            "match_all": _conditions(form, "all", ALL_ROWS), "match_any": _conditions(form, "any", ANY_ROWS),
-            "actions": _actions(form)}
+            "match_all": parse_conditions(form, "all", ALL_ROWS), "match_any": parse_conditions(form, "any", ANY_ROWS),
+            "actions": parse_actions(form)}
 
 
 @bp.get("/triggers")
 def trigger_list():
     """Every trigger by event in order, and a form to add one."""
     return render_template("admin/triggers.html", triggers=triggers.ordered(), events=EVENTS,
-                           event_names=triggers.EVENT_NAMES, **_choices())
+                           event_names=triggers.EVENT_NAMES, **form_choices())
 
 
-def _choices() -> dict:
+def form_choices() -> dict:
     custom = [f"custom.{f.key}" for f in definitions.active("ticket")] + \
              [f"customer.custom.{f.key}" for f in definitions.active("customer")] + \
              [f"organization.custom.{f.key}" for f in definitions.active("organization")]
@@ -107,7 +107,7 @@ def _choices() -> dict:
 def trigger_edit(trigger_id: int):
     """One trigger's form."""
     return render_template("admin/trigger.html", trigger=get_or_404(Trigger, trigger_id), events=EVENTS,
-                           event_names=triggers.EVENT_NAMES, **_choices())
+                           event_names=triggers.EVENT_NAMES, **form_choices())
 
 
 @bp.post("/triggers", defaults={"trigger_id": None})

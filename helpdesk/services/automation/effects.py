@@ -26,6 +26,14 @@ class _System:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class Source:
+    """The trigger or automation an action belongs to, as the timeline names it."""
+
+    id: int
+    name: str
+
+
 def _begin() -> None:
     # A subscriber of the change just committed may have left its own rows in this session
     # (immediate jobs share it): they go first.

@@ -63,6 +63,10 @@ export function buildPanel(shadow, base) {
   prechat.append(field("Your name", "name", "text", { maxlength: "100", autocomplete: "name" }),
     field("E-mail (optional)", "email", "email", { maxlength: "320", autocomplete: "email" }),
     field("What is it about? (optional)", "topic", "text", { maxlength: "200" }));
+  // Consent asked here is recorded with the first message (source "widget").
+  const surveys = field("Ask me afterwards how we did", "consent_surveys", "checkbox", { checked: "" });
+  surveys.className = "check";
+  prechat.appendChild(surveys);
   const start = el("button", "primary", "Start chat");
   start.type = "submit";
   prechat.appendChild(start);

@@ -156,10 +156,11 @@ function start(script, key) {
   function post(text) {
     const item = { client_id: randomId(), from: "visitor", text, at: new Date().toISOString() };
     ui.render(item);
-    const payload = { text, client_id: item.client_id, name: state.visitor.name, topic: state.visitor.topic };
+    const payload = { text, client_id: item.client_id, name: state.visitor.name, topic: state.visitor.topic,
+      consent: state.visitor.consent };
     socket.timeout(10000).emit("post_message", payload, (err, answer) => {
       if (err || !answer || !answer.ok) ui.render({ ...item, failed: (answer && answer.error) || "no connection" });
-      else add({ ...item, id: answer.id });
+      else { add({ ...item, id: answer.id }); if (state.visitor) delete state.visitor.consent; }
     });
     state.started = true;
     setTyping(false);
@@ -191,7 +192,8 @@ function start(script, key) {
   ui.prechat.addEventListener("submit", (event) => {
     event.preventDefault();
     const form = ui.prechat.elements;
-    state.visitor = { name: form.name.value.trim() || null, topic: form.topic.value.trim() || null };
+    state.visitor = { name: form.name.value.trim() || null, topic: form.topic.value.trim() || null,
+      consent: { surveys: form.consent_surveys.checked } };
     state.started = true;
     if (form.email.value.trim()) identify({ name: state.visitor.name, email: form.email.value.trim() });
     refreshForms();

@@ -18,6 +18,7 @@ from helpdesk.models import ChannelAccount
 from helpdesk.realtime import online
 from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services.portal import links as portal_links
+from helpdesk.services.privacy import consent
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.webchat import confirmations
 from helpdesk.services.webchat import messages as webchat_messages
@@ -90,7 +91,9 @@ class ChatNamespace(PublicEventsNamespace):
         return account, visitor_id, None
 
     def on_post_message(self, data):
-        """The visitor wrote: {text, client_id, name?, topic?}. Answers {ok, id, ticket_id}."""
+        """The visitor wrote: {text, client_id, name?, topic?, consent?}. Answers {ok, id, ticket_id}.
+        `consent` ({"surveys": bool, "marketing": bool}, what the pre-chat form asked) is recorded
+        with the message (source "widget")."""
         account, visitor_id, refusal = self._counted()
         if refusal is not None:
             return refusal
@@ -102,6 +105,11 @@ class ChatNamespace(PublicEventsNamespace):
                                            subject=data.get("topic"))
         except ChatMessageError as exc:
             return {"ok": False, "error": exc.message, "field": exc.field}
+        answers = data.get("consent")
+        if isinstance(answers, dict) and not result.duplicate:
+            chosen = {p: v for p, v in answers.items() if p in ("surveys", "marketing") and isinstance(v, bool)}
+            if chosen:
+                consent.record_answers(result.ticket_id, chosen, "widget")
         self._after_post(room, visitor_id, result)
         return {"ok": True, "id": result.message_id, "ticket_id": result.ticket_id}
 

@@ -55,6 +55,9 @@ def test_demo_shows_real_figures_simulates_demo_replies_and_loads_once(app, clie
     topics = client.get("/reports/topics").get_data(as_text=True)
     assert 'id="report-topics"' in topics and "password" in topics
     assert db.session.scalar(select(func.count()).select_from(TicketTopic)) == counts["Ticket"]
+    # Privacy: consent recorded from several sources, a pending erasure request, retention policies.
+    privacy = client.get("/admin/privacy").get_data(as_text=True)
+    assert 'id="retention-webchat"' in privacy and 'id="erasure-request-' in privacy
 
     telegram = db.session.scalar(select(Ticket).where(Ticket.channel == "telegram", Ticket.status == "new")
                                  .order_by(Ticket.id.desc()).limit(1))

@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.services import events
 from helpdesk.services.demo import articles, history, setup
+from helpdesk.services.demo import privacy as demo_privacy
 from helpdesk.services.reports import facts as report_facts
 from helpdesk.services.sla import scan as sla_scan
 from helpdesk.services.topics import refit as topic_refit
@@ -35,6 +36,7 @@ def load(days: int = history.DAYS) -> bool:
         setup.enable_surveys()
         history.create(users, accounts, days=days)
         articles.create(users["admin@example.com"])
+        demo_privacy.create()
         sla_scan.scan()  # breaches of the tickets still open are recorded now, not at the first scan
         report_facts.rebuild()  # what `helpdesk reports rebuild` does
         _find_topics()

@@ -72,3 +72,23 @@ def test_the_contact_form_records_the_choices_it_asked_for_only_when_they_change
     client.post("/contact", data={k: v for k, v in form.items() if k != "consent_surveys"} | {"body": "third"})
     assert consent.consents_of(customer)["surveys"].granted is False
     assert 'name="consent_marketing"' in client.get("/contact").get_data(as_text=True)
+
+
+def test_the_widget_records_the_consent_its_pre_chat_form_asked_for_with_the_first_message(app):
+    from helpdesk.extensions import socketio
+    from helpdesk.services import staff
+    from helpdesk.services.webchat import widgets as webchat_widgets
+
+    staff.get_or_create_group("Support", is_default=True)
+    db.session.commit()
+    widget = webchat_widgets.add_widget("shop", ["https://shop.example"], group="Support")
+    client = socketio.test_client(app, namespace="/chat", auth={"key": widget.settings["key"]},
+                                  headers={"Origin": "https://shop.example"})
+    answer = client.emit("post_message", {"text": "hello", "client_id": "client-one", "consent": {"surveys": False, "bogus": True}},
+                         namespace="/chat", callback=True)
+    assert answer["ok"], answer
+    customer = db.session.get(Ticket, answer["ticket_id"]).customer
+    current = consent.consents_of(customer)
+    assert (current["surveys"].granted, current["surveys"].source, current["marketing"]) == (False, "widget", None)
+    client.emit("post_message", {"text": "again", "client_id": "client-two"}, namespace="/chat", callback=True)
+    assert len(consent.history(customer)) == 1

@@ -21,7 +21,7 @@ class PortalSignIn(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    via: Mapped[str] = mapped_column(String(16))  # mail | widget
+    via: Mapped[str] = mapped_column(String(16))  # mail | widget | cli
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.services import events
-from helpdesk.services.demo import articles, history, setup
+from helpdesk.services.demo import articles, history, portal, setup
 from helpdesk.services.demo import privacy as demo_privacy
 from helpdesk.services.reports import facts as report_facts
 from helpdesk.services.sla import scan as sla_scan
@@ -37,6 +37,7 @@ def load(days: int = history.DAYS) -> bool:
         history.create(users, accounts, days=days)
         articles.create(users["admin@example.com"])
         demo_privacy.create()
+        portal.create(users["ana@example.com"])
         sla_scan.scan()  # breaches of the tickets still open are recorded now, not at the first scan
         report_facts.rebuild()  # what `helpdesk reports rebuild` does
         _find_topics()
@@ -56,3 +57,5 @@ def print_logins(echo: Callable[[str], None]) -> None:
     echo(f"demo logins (password: {PASSWORD}):")
     for email, _name, role, groups in setup.STAFF:
         echo(f"  {email:<24} {role:<10} {', '.join(groups)}")
+    echo(f"customer portal (/portal/): {portal.MANAGER}, Globex's manager; sign in with the link that "
+         f"`helpdesk portal link --email {portal.MANAGER}` prints")

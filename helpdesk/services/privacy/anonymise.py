@@ -7,7 +7,18 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Draft, FailedMail, Message, Notification, Ticket, TicketEvent, TicketTag
+from helpdesk.models import (
+    Attachment,
+    Call,
+    CallEvent,
+    Draft,
+    FailedMail,
+    Message,
+    Notification,
+    Ticket,
+    TicketEvent,
+    TicketTag,
+)
 from helpdesk.services.privacy.scrub import REDACTED, Values, redact_all, redact_values
 
 
@@ -65,3 +76,13 @@ def anonymise_tickets(ticket_ids: list[int], values: Values, counts: dict) -> No
                                                  .values(text=REDACTED)).rowcount
     counts["failed_mails"] = db.session.execute(delete(FailedMail).where(FailedMail.ticket_id.in_(ticket_ids))).rowcount
     scrub_json_rows(TicketEvent, ("data",), TicketEvent.ticket_id.in_(ticket_ids), values, counts, "ticket_events")
+
+
+def anonymise_calls(condition, values: Values, counts: dict) -> None:
+    """The calls matching `condition` keep their times and outcome; the caller's number and the
+    PBX's event details go."""
+    call_ids = list(db.session.scalars(select(Call.id).where(condition)))
+    if not call_ids:
+        return
+    counts["calls"] = db.session.execute(update(Call).where(Call.id.in_(call_ids)).values(from_number=None)).rowcount
+    scrub_json_rows(CallEvent, ("data",), CallEvent.call_id.in_(call_ids), values, counts, "call_events")

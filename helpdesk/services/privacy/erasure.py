@@ -26,7 +26,6 @@ from helpdesk.models import (
     Attachment,
     AuditEntry,
     Call,
-    CallEvent,
     Consent,
     Customer,
     ErasureRequest,
@@ -43,6 +42,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.services import audit
 from helpdesk.services.privacy import purge
 from helpdesk.services.privacy.anonymise import (
+    anonymise_calls,
     anonymise_messages,
     anonymise_tickets,
     files_of,
@@ -144,14 +144,8 @@ def _anonymise_people(ids: list[int], counts: dict) -> None:
 
 
 def _calls(ids: list[int], ticket_ids: list[int], phones: list[str], values: Values, counts: dict) -> None:
-    """The customer's calls keep their times and outcome; the caller's number and the PBX's
-    details go."""
-    about = or_(Call.customer_id.in_(ids), Call.ticket_id.in_(ticket_ids or [0]), Call.from_number.in_(phones or [""]))
-    call_ids = list(db.session.scalars(select(Call.id).where(about)))
-    if not call_ids:
-        return
-    counts["calls"] = db.session.execute(update(Call).where(Call.id.in_(call_ids)).values(from_number=None)).rowcount
-    scrub_json_rows(CallEvent, ("data",), CallEvent.call_id.in_(call_ids), values, counts, "call_events")
+    anonymise_calls(or_(Call.customer_id.in_(ids), Call.ticket_id.in_(ticket_ids or [0]),
+                        Call.from_number.in_(phones or [""])), values, counts)
 
 
 def _elsewhere(ids: list[int], ticket_ids: list[int], message_ids: list[int], values: Values, counts: dict) -> None:

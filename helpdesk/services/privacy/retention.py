@@ -15,12 +15,18 @@ from datetime import timedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, AuditEntry, Message, RetentionPolicy, Ticket
+from helpdesk.models import Attachment, AuditEntry, Call, Message, RetentionPolicy, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.privacy import RETENTION_ACTIONS
 from helpdesk.services import audit
 from helpdesk.services.privacy import purge
-from helpdesk.services.privacy.anonymise import anonymise_messages, anonymise_tickets, files_of, scrub_json_rows
+from helpdesk.services.privacy.anonymise import (
+    anonymise_calls,
+    anonymise_messages,
+    anonymise_tickets,
+    files_of,
+    scrub_json_rows,
+)
 from helpdesk.services.privacy.scrub import REDACTED, Values, delete_files
 from helpdesk.services.transactions import begin_write
 
@@ -91,6 +97,8 @@ def _apply(policy: RetentionPolicy, ticket_ids: list[int]) -> int:
     keys = files_of(message_ids, ticket_ids)
     counts: dict = {}
     words = purge.words_of(ticket_ids)
+    topic_words = purge.topic_words_of(ticket_ids)
+    anonymise_calls(Call.ticket_id.in_(ticket_ids), Values([]), counts)
     about = or_((AuditEntry.target_type == "ticket") & AuditEntry.target_id.in_(ticket_ids),
                 (AuditEntry.target_type == "message") & AuditEntry.target_id.in_(message_ids or [0]))
     scrub_json_rows(AuditEntry, ("data", "before", "after"), about, Values([]), counts, "audit_entries")
@@ -105,6 +113,7 @@ def _apply(policy: RetentionPolicy, ticket_ids: list[int]) -> int:
         anonymise_messages(message_ids, counts)
         anonymise_tickets(ticket_ids, Values([]), counts)
         purge.reindex(ticket_ids, words)
+    purge.forget_topic_words(topic_words)
     db.session.commit()
     return delete_files(keys)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from channels.base import Attachment as IncomingFile
 from helpdesk.extensions import db
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Call, ChannelAccount, Message, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.services.privacy import retention
 
@@ -47,6 +47,11 @@ def _files(app) -> list[Path]:
 def test_a_dry_run_counts_and_a_run_applies_to_old_closed_tickets_of_the_channel_only(app, old_and_new, action):
     ids, _ = old_and_new
     _close(ids["old"], 40)
+    pbx = ChannelAccount(kind="cti", name="pbx", settings={})
+    db.session.add(pbx)
+    db.session.flush()
+    db.session.add(Call(account_id=pbx.id, external_id="c1", from_number="+34600111222", ticket_id=ids["old"]))
+    db.session.commit()
     retention.save_policy("email", 30, action)
     files_before = len(_files(app))
     [counted] = retention.run(dry_run=True)
@@ -62,6 +67,7 @@ def test_a_dry_run_counts_and_a_run_applies_to_old_closed_tickets_of_the_channel
         assert old.subject == "[erased]"
         assert db.session.scalar(select(Message.body_text).where(Message.ticket_id == old.id)) == "[erased]"
     assert len(_files(app)) == files_before - 1
+    assert db.session.scalar(select(Call.from_number)) is None  # the caller's number went with the ticket
     for kept in ("recent", "chat", "open"):
         body = db.session.scalar(select(Message.body_text).where(Message.ticket_id == ids[kept]))
         assert body.endswith("body"), kept

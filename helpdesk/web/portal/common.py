@@ -51,6 +51,12 @@ def _not_found(_error):
                            text="There is nothing here, or it is not yours to see."), 404
 
 
+@bp.errorhandler(429)
+def _too_many(_error):
+    return render_template("portal/error.html", title="Too many requests",
+                           text="You have asked for this too often; please wait a few minutes and try again."), 429
+
+
 def browser_language() -> str:
     """The portal language that best matches the browser's Accept-Language."""
     return languages.pick(request.accept_languages, available=LANGUAGES)

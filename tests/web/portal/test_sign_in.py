@@ -86,8 +86,9 @@ def test_sign_in_requests_are_rate_limited_per_client_address(rate_limits_on, ap
 
     limiter.reset()
     client = app.test_client()
-    codes = [_ask(client, f"someone{i}@example.com").status_code for i in range(4)]
-    assert codes == [200, 200, 200, 429]
+    answers = [_ask(client, f"someone{i}@example.com") for i in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "please wait a few minutes" in _page_text(answers[-1])
 
 
 def test_a_mistyped_address_is_a_clear_422(client):
@@ -124,3 +125,22 @@ def test_the_mailed_link_is_in_the_pages_language(client, inbound, smtp_server):
     inbound(email="ana@example.com")
     _ask(client, "ana@example.com", lang="es")
     assert mailed_path(smtp_server.messages[0].content, "/portal/es/sign-in/")
+
+
+@pytest.fixture
+def csrf_on(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+
+
+def test_portal_forms_need_the_csrf_token(csrf_on, app, inbound, smtp_server):
+    ticket = inbound(email="ana@example.com")
+    client = app.test_client()
+    assert client.post("/portal/en/sign-in", data={"email": "ana@example.com"}).status_code == 400
+    assert smtp_server.messages == []
+    page = client.get("/portal/en/sign-in").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/portal/en/sign-in", data={"email": "ana@example.com", "csrf_token": token}).status_code == 200
+    path = mailed_path(smtp_server.messages[0].content, "/portal/en/sign-in/")
+    assert client.post(path).status_code == 400  # the link itself is used only with the page's token
+    assert client.post(path, data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/portal/en/tickets/{ticket.ticket_id}/close").status_code == 400

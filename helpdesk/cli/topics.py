@@ -10,16 +10,21 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Topic
+from helpdesk.services.topics import curation
 from helpdesk.services.topics import refit as topic_refit
 
 topics = click.Group("topics", help="Topics customers write about.")
 
 
 @topics.command("refit")
+@click.option("--topics", "n_topics", type=click.IntRange(*curation.LIMITS["topics"]),
+              help="look for this many topics (kept in the settings for the next refits)")
 @with_appcontext
-def refit() -> None:
+def refit(n_topics: int | None) -> None:
     """Fit the topic model on recent tickets now and give them their topics (admins' names,
     merges, pins and hidden topics carry over)."""
+    if n_topics is not None:
+        curation.update_settings({"topics": n_topics})
     bars: dict[str, click.progressbar] = {}
     live = sys.stdout.isatty()
 

@@ -14,9 +14,10 @@ def test_refit_with_nothing_to_read_says_so(app):
     assert "nothing changed" in result.output
 
 
-def test_refit_shows_progress_and_assigns_every_ticket(app, corpus, topic_settings):
+def test_refit_shows_progress_and_assigns_every_ticket(app, corpus):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["topics", "refit"])
+    assert runner.invoke(args=["topics", "refit", "--topics", "1"]).exit_code == 2  # below the minimum
+    result = runner.invoke(args=["topics", "refit", "--topics", "9"])
     assert result.exit_code == 0, result.output
     assert "assigning" in result.output and f"{len(corpus)}/{len(corpus)}" in result.output
     assert f"{len(corpus)} tickets, 9 topics (9 new, 0 kept, 0 retired)" in result.output

@@ -34,8 +34,11 @@ class _Loaded:
 
 _cache: dict[str, _Loaded] = {}
 _lock = threading.Lock()
-_CURRENT = select(TopicModel.id, TopicModel.version, TopicModel.fitted_at).order_by(TopicModel.id.desc()).limit(1)
-_TAGGING = select(TopicSettings.tag_tickets, TopicSettings.updated_at).order_by(TopicSettings.id).limit(1)
+_SETTINGS = select(TopicSettings).order_by(TopicSettings.id).limit(1).subquery()
+# One read per new ticket: the current model's (id, version, fit time) and the tag setting's state.
+_CURRENT = (select(TopicModel.id, TopicModel.version, TopicModel.fitted_at,
+                   select(_SETTINGS.c.tag_tickets).scalar_subquery(), select(_SETTINGS.c.updated_at).scalar_subquery())
+            .order_by(TopicModel.id.desc()).limit(1))
 
 
 def tag_name(title: str) -> str:
@@ -58,9 +61,8 @@ def current() -> _Loaded | None:
     head = db.session.execute(_CURRENT).first()
     if head is None:
         return None
-    tagging = db.session.execute(_TAGGING).first()
     # The database too: tests (and tools) open several in one process, each with its model 1.
-    key = (str(db.engine.url), *head, tagging[0] if tagging else False, tagging[1] if tagging else None)
+    key = (str(db.engine.url), *head)
     loaded = _cache.get("model")
     if loaded is None or loaded.key != key:
         with _lock:

@@ -1,6 +1,7 @@
 // Selecting rows of a ticket list for a bulk action: checkboxes, shift-click for a range, the
 // page's header box for the page, "every ticket in this view" for the whole list. The selection
 // survives the list's live re-renders; the bar's actions apply to what is ticked.
+import { t } from "./i18n.js";
 
 export function attachBulkSelect() {
   const table = document.getElementById("ticket-list");
@@ -18,8 +19,8 @@ export function attachBulkSelect() {
   const show = () => {
     const n = selected.size;
     bar.dataset.selected = allInView.value === "1" || n > 0 ? "yes" : "no";
-    if (allInView.value === "1") count.textContent = "Every ticket in this view is selected";
-    else count.textContent = n ? `${n} selected` : "Tick tickets to change several at once";
+    if (allInView.value === "1") count.textContent = t("Every ticket in this view is selected");
+    else count.textContent = n ? t("%(count)s selected", { count: n }) : t("Tick tickets to change several at once");
     if (selectView) selectView.hidden = n === 0 || allInView.value === "1";
     clear.hidden = n === 0 && allInView.value !== "1";
     const all = boxes();
@@ -66,7 +67,7 @@ export function attachBulkSelect() {
   bar.addEventListener("submit", (event) => {
     if (!selected.size && allInView.value !== "1") {
       event.preventDefault();
-      count.textContent = "Tick at least one ticket first";
+      count.textContent = t("Tick at least one ticket first");
     }
   });
 

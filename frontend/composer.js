@@ -1,6 +1,7 @@
 // The composer never loses work: what the agent types is saved on the server as a draft (debounced,
 // one save in flight at a time, the latest text wins), the properties panel saves in the background
 // instead of reloading the page, and leaving the page with unsent text asks first.
+import { t } from "./i18n.js";
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
@@ -28,11 +29,11 @@ export function attachComposer() {
     }).then((response) => {
       if (response.ok) {
         saved = current;
-        state.textContent = body.value.trim() ? "Draft saved" : "";
+        state.textContent = body.value.trim() ? t("Draft saved") : "";
       } else {
-        state.textContent = "Draft not saved";
+        state.textContent = t("Draft not saved");
       }
-    }).catch(() => { state.textContent = "Draft not saved (offline)"; })
+    }).catch(() => { state.textContent = t("Draft not saved (offline)"); })
       .finally(() => { inFlight = null; });
     return inFlight;
   };
@@ -64,7 +65,7 @@ function attachBackgroundProperties() {
     note.className = "properties-state";
     note.setAttribute("role", "status");
     form.appendChild(note);
-    note.textContent = "Saving…";
+    note.textContent = t("Saving…");
     const response = await fetch(form.action, {
       method: "POST", credentials: "same-origin", body: new FormData(form),
       headers: { "X-CSRFToken": csrf(), "X-Requested-With": "fetch" },
@@ -72,12 +73,12 @@ function attachBackgroundProperties() {
     const answer = response ? await response.json().catch(() => ({})) : {};
     if (!response || !response.ok) {
       note.className = "properties-state flash flash-error";
-      note.textContent = answer.message ? `Not changed: ${answer.field} ${answer.message}.` : "Not changed: try again.";
+      note.textContent = answer.message ? t("Not changed: %(field)s %(message)s.", answer) : t("Not changed: try again.");
       return;
     }
     panel.dataset.dirty = "0";
     note.className = "properties-state flash flash-ok";
-    note.textContent = Object.keys(answer.changes || {}).length ? "Saved." : "Nothing changed.";
+    note.textContent = Object.keys(answer.changes || {}).length ? t("Saved.") : t("Nothing changed.");
     if (answer.visible === false) window.location.assign("/tickets"); // moved to a group I am not in
   });
 }

@@ -16,6 +16,7 @@ import { attachShortcuts } from "./shortcuts.js";
 import { startClocks } from "./sla_clock.js";
 import { attachTicketList } from "./ticket_list.js";
 import { attachTicketPage } from "./ticket_page.js";
+import { t } from "./i18n.js";
 
 function start() {
   localiseTimes();
@@ -25,9 +26,9 @@ function start() {
   attachRecomputeProgress();
   const indicator = document.getElementById("live-state");
   const socket = io("/agent", { withCredentials: true });
-  socket.on("connect", () => { indicator.textContent = "live"; indicator.dataset.state = "live"; });
-  socket.on("disconnect", () => { indicator.textContent = "reconnecting…"; indicator.dataset.state = "down"; });
-  socket.on("connect_error", () => { indicator.textContent = "offline"; indicator.dataset.state = "down"; });
+  socket.on("connect", () => { indicator.textContent = t("live"); indicator.dataset.state = "live"; });
+  socket.on("disconnect", () => { indicator.textContent = t("reconnecting…"); indicator.dataset.state = "down"; });
+  socket.on("connect_error", () => { indicator.textContent = t("offline"); indicator.dataset.state = "down"; });
   attachTicketList(socket);
   attachBulkSelect();
   attachSavedViews(socket);

@@ -5,6 +5,7 @@ import {
 } from "chart.js";
 import { debounce, fetchFragment, localiseTimes } from "./live.js";
 import { tickClocks } from "./sla_clock.js";
+import { t } from "./i18n.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement,
   Legend, Tooltip);
@@ -19,8 +20,8 @@ function drawChart(canvas, series) {
     data: {
       labels: series.days,
       datasets: [
-        { type: "bar", label: "Breaches", data: series.breaches, yAxisID: "count", backgroundColor: "#b42318" },
-        { type: "line", label: "Compliance %", data: series.compliance, yAxisID: "percent", borderColor: "#1c7c45",
+        { type: "bar", label: t("Breaches"), data: series.breaches, yAxisID: "count", backgroundColor: "#b42318" },
+        { type: "line", label: t("Compliance %"), data: series.compliance, yAxisID: "percent", borderColor: "#1c7c45",
           backgroundColor: "#1c7c45", spanGaps: true },
       ],
     },

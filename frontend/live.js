@@ -27,8 +27,8 @@ export function localiseTimes(root = document) {
   for (const el of root.querySelectorAll("time[datetime]")) {
     const when = new Date(el.getAttribute("datetime"));
     if (!Number.isNaN(when.getTime())) {
-      el.title = el.textContent;
-      el.textContent = when.toLocaleString();
+      // The server wrote it in the agent's language and time zone; the exact instant on hover.
+      el.title = when.toISOString();
     }
   }
 }

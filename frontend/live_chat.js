@@ -3,6 +3,7 @@
 // a chat shows when the visitor is typing.
 import { debounce, fetchFragment, localiseTimes } from "./live.js";
 import { showToast } from "./notifications.js";
+import { t } from "./i18n.js";
 
 let audio = null;
 
@@ -40,7 +41,7 @@ function attachRinging(socket) {
   const reset = () => { if (!document.hidden) { waiting = 0; document.title = baseTitle; } };
   socket.on("chat.waiting", (payload) => {
     waiting += 1;
-    document.title = `(${waiting}) New chat · ${baseTitle}`;
+    document.title = `(${waiting}) ${t("New chat")} · ${baseTitle}`;
     ring();
     showToast("chat", "A visitor is waiting in the chat", `/tickets/${Number(payload.ticket_id)}`);
     if (!document.hidden) setTimeout(reset, 8000);
@@ -74,7 +75,7 @@ function attachVisitorTyping(socket) {
   line.id = "chat-typing";
   line.className = "presence chat-typing";
   line.hidden = true;
-  line.textContent = "The visitor is typing…";
+  line.textContent = t("The visitor is typing…");
   presence.after(line);
   let timer = null;
   socket.on("chat.typing", (p) => {

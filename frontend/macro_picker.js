@@ -2,6 +2,7 @@
 // the agent's macros; picking one shows what it will do (a server-rendered preview), and Apply
 // makes its changes and puts its reply into the composer, to be reviewed and sent.
 import { debounce, fetchFragment } from "./live.js";
+import { t } from "./i18n.js";
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 const SLASH = /^\/(\S*)$/; // the composer holds only a slash command: "/", "/refu"
@@ -52,7 +53,7 @@ export function attachMacroPicker() {
     }).catch(() => null);
     const answer = response ? await response.json().catch(() => ({})) : {};
     if (!response || !response.ok) {
-      state.textContent = answer.message ? `Macro not applied: ${answer.field} ${answer.message}.` : "Macro not applied.";
+      state.textContent = answer.message ? t("Macro not applied: %(field)s %(message)s.", answer) : t("Macro not applied.");
       return;
     }
     const kept = SLASH.test(body.value.trim()) ? "" : body.value.trimEnd();
@@ -60,7 +61,7 @@ export function attachMacroPicker() {
     else if (!kept) body.value = "";
     close();
     body.focus();
-    state.textContent = "Macro applied";
+    state.textContent = t("Macro applied");
     form.saveDraft?.(); // the composer's text is the draft: keep the server's copy in step
   };
 

@@ -3,6 +3,7 @@
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
 } from "chart.js";
+import { t } from "./i18n.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement,
   Legend, Tooltip);
@@ -25,9 +26,9 @@ function timesChart(canvas, series) {
     data: {
       labels: series.days,
       datasets: [
-        { type: "line", label: "First response (h)", data: series.first_response_avg.map(hours), borderColor: COLOURS[0],
+        { type: "line", label: t("First response (h)"), data: series.first_response_avg.map(hours), borderColor: COLOURS[0],
           backgroundColor: COLOURS[0], spanGaps: true },
-        { type: "line", label: "Resolution (h)", data: series.resolution_avg.map(hours), borderColor: COLOURS[2],
+        { type: "line", label: t("Resolution (h)"), data: series.resolution_avg.map(hours), borderColor: COLOURS[2],
           backgroundColor: COLOURS[2], spanGaps: true },
       ],
     },

@@ -1,6 +1,7 @@
 // Keyboard shortcuts of the console. In a list: j / k move, o or Enter opens. On a ticket: r reply,
 // n internal note, a assign to me, s solve. Everywhere: / search, ? lists them all. A key typed into
 // a field (or with Ctrl, Alt or Meta) is the field's, never a shortcut.
+import { t } from "./i18n.js";
 
 export const SHORTCUTS = [
   ["j", "Next ticket in the list"],
@@ -79,7 +80,7 @@ function helpDialog() {
     dialog.setAttribute("aria-labelledby", "shortcut-help-title");
     const title = document.createElement("h2");
     title.id = "shortcut-help-title";
-    title.textContent = "Keyboard shortcuts";
+    title.textContent = t("Keyboard shortcuts");
     const list = document.createElement("dl");
     for (const [keys, what] of SHORTCUTS) {
       const dt = document.createElement("dt");
@@ -89,12 +90,12 @@ function helpDialog() {
         dt.append(kbd, " ");
       }
       const dd = document.createElement("dd");
-      dd.textContent = what;
+      dd.textContent = t(what);
       list.append(dt, dd);
     }
     const close = document.createElement("button");
     close.type = "button";
-    close.textContent = "Close";
+    close.textContent = t("Close");
     close.addEventListener("click", () => dialog.close());
     dialog.append(title, list, close);
     document.body.append(dialog);

@@ -1,5 +1,6 @@
 // SLA clocks in lists and on ticket pages count down between server renders: every clock with a
 // due time re-states how long is left (or how long it is overdue) every 15 seconds.
+import { t } from "./i18n.js";
 
 function span(ms) {
   let seconds = Math.floor(Math.abs(ms) / 1000);
@@ -13,7 +14,7 @@ function span(ms) {
 
 export function timeLeft(due, now = Date.now()) {
   const ms = due.getTime() - now;
-  return ms >= 0 ? `${span(ms)} left` : `overdue ${span(ms)}`;
+  return ms >= 0 ? t("%(span)s left", { span: span(ms) }) : t("overdue %(span)s", { span: span(ms) });
 }
 
 export function tickClocks(root = document) {

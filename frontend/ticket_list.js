@@ -1,6 +1,7 @@
 // A ticket list that keeps itself current: the first page re-renders its rows on every change
 // that reaches this agent's rooms; a deeper page says that the list changed instead of jumping.
 import { debounce, fetchFragment, localiseTimes } from "./live.js";
+import { t } from "./i18n.js";
 
 export function attachTicketList(socket) {
   const table = document.getElementById("ticket-list");
@@ -32,7 +33,7 @@ export function attachTicketList(socket) {
       refresh(ids);
     } else if (notice) {
       notice.hidden = false;
-      notice.textContent = "This list has changed. Go to the first page to see the latest.";
+      notice.textContent = t("This list has changed. Go to the first page to see the latest.");
     }
   };
   socket.on("ticket.created", (p) => onChange("ticket.created", p));

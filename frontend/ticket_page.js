@@ -1,6 +1,7 @@
 // The open ticket page: new messages appear, delivery states change, other agents' edits and
 // presence show, all without reloading; after a reconnect the page catches up on what it missed.
 import { debounce, fetchFragment, localiseTimes } from "./live.js";
+import { t } from "./i18n.js";
 
 export function attachTicketPage(socket) {
   const root = document.getElementById("ticket");
@@ -45,7 +46,7 @@ export function attachTicketPage(socket) {
 
   const showPresence = (agents) => {
     const others = (agents || []).filter((a) => a.user_id !== me);
-    presenceLine.textContent = others.map((a) => `${a.name} is ${a.state}`).join(" · ");
+    presenceLine.textContent = others.map((a) => t(a.state === "replying" ? "%(name)s is replying" : "%(name)s is viewing", a)).join(" · ");
     presenceLine.hidden = others.length === 0;
   };
 

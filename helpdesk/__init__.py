@@ -18,7 +18,9 @@ services; services use models, `channels/` and `sla/`; nothing imports upwards):
   May import models, `channels/`, `sla/`, never web, realtime or jobs.
 - `helpdesk/models/`: tables and trivial derived properties; imports no service.
 - `helpdesk/config.py`, `extensions.py`, `security.py`, `demo.py`: settings, unbound extensions,
-  response headers, demo data. `helpdesk/migrations/`: Alembic.
+  response headers, demo data. `helpdesk/migrations/`: Alembic. `helpdesk/i18n/`: the one
+  Flask-Babel set-up (catalogues, the reader's language and time zone, date and number formats),
+  usable from every layer; its catalogues live in `helpdesk/translations/`.
 - `channels/` (adapters, parse and send), `sla/` (pure time math): import nothing of the app.
   `knowledge_base/`: articles, search, help center; uses the app's database and auth.
 
@@ -148,6 +150,9 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
                                      async_mode="threading", cors_allowed_origins=socket_origins.server_check(app))
 
     _register_channels(app)
+    from helpdesk import i18n
+
+    i18n.init_app(app)  # every kind of app: jobs write e-mails in their reader's language too
 
     from helpdesk import cli
     from helpdesk.jobs import accounts as account_jobs

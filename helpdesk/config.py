@@ -81,6 +81,10 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_JOBS_IMMEDIATE": get("JOBS_IMMEDIATE", "0") == "1",
         "HELPDESK_OUTBOX_STUCK_SECONDS": int(get("OUTBOX_STUCK_SECONDS", 300)),
         # The helpdesk's address as customers reach it: survey links in e-mails and chats start with it.
+        # The console's language and time zone for staff who chose none (and whose browser asks for
+        # no language the console speaks): en, es or zh; an IANA zone name.
+        "HELPDESK_DEFAULT_LANGUAGE": get("DEFAULT_LANGUAGE", "en"),
+        "HELPDESK_DEFAULT_TIME_ZONE": get("DEFAULT_TIME_ZONE", "UTC"),
         "HELPDESK_PUBLIC_URL": get("PUBLIC_URL", "http://localhost:5000").rstrip("/"),
         # How often the SLA scheduler looks for warnings and breaches (1-60 s; tests use a few seconds).
         "HELPDESK_SLA_SCAN_SECONDS": min(max(int(get("SLA_SCAN_SECONDS", 60)), 1), 60),

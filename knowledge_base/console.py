@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from channels.base import Attachment as IncomingFile
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.services import attachments as files
 from helpdesk.web.common import get_or_404, ticket_or_404
 from knowledge_base import articles, permissions, public, suggestions
@@ -78,7 +79,7 @@ def new():
                 slug=request.form.get("slug") or None, **_settings_from_form())
         except articles.ArticleError as exc:
             db.session.rollback()
-            flash(f"{exc.field}: {exc.message}", "error")
+            flash(_("%(field)s: %(message)s", field=exc.field, message=exc.message), "error")
         else:
             if request.form.get("publish"):
                 articles.set_status(article, "published")
@@ -111,9 +112,9 @@ def edit(article_id: int):
                 articles.set_status(article, "published")
         except articles.ArticleError as exc:
             db.session.rollback()
-            flash(f"{exc.field}: {exc.message}", "error")
+            flash(_("%(field)s: %(message)s", field=exc.field, message=exc.message), "error")
         else:
-            flash("Saved.", "ok")
+            flash(_("Saved."), "ok")
             return redirect(url_for("kb.edit", article_id=article.id, lang=language))
     translation = article.translation(language)
     source = article.translation(article.default_language) if language != article.default_language else None
@@ -163,7 +164,7 @@ def upload(article_id: int):
     db.session.commit()
     link = url_for("help.file", attachment_id=row.id, name=row.filename)
     bang = "!" if row.content_type.startswith("image/") else ""
-    flash(f"Uploaded. Paste into the article: {bang}[{row.filename}]({link})", "ok")
+    flash(_("Uploaded. Paste into the article: %(bang)s[%(filename)s](%(link)s)", bang=bang, filename=row.filename, link=link), "ok")
     return redirect(url_for("kb.edit", article_id=article.id, lang=request.args.get("lang")))
 
 

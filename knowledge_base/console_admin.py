@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import User
 from helpdesk.web.common import get_or_404
 from knowledge_base import articles, permissions, public, reports
@@ -53,7 +54,7 @@ def restore(revision_id: int):
     editors_only()
     found = get_or_404(KbRevision, revision_id)
     articles.restore(found, current_user)
-    flash(f"Revision {found.number} restored as the current text.", "ok")
+    flash(_("Revision %(number)s restored as the current text.", number=found.number), "ok")
     return redirect(url_for("kb.edit", article_id=found.article_id, lang=found.language))
 
 
@@ -67,7 +68,7 @@ def categories():
         taken = db.session.scalar(select(KbCategory.id).where(KbCategory.slug == slug, KbCategory.id != category.id))
         parent = request.form.get("parent_id", type=int)
         if taken or not request.form.get("name_en", "").strip() or (parent and parent == category.id):
-            flash("A category needs an English name and a slug no other category has.", "error")
+            flash(_("A category needs an English name and a slug no other category has."), "error")
             return redirect(url_for("kb_admin.categories"))
         category.slug, category.parent_id = slug, parent or None
         category.position = request.form.get("position", 0, type=int)

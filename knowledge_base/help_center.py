@@ -33,7 +33,7 @@ def _language(_endpoint, values):
     if values and "lang" in values:
         if values["lang"] not in languages.CONTENT_LANGUAGES:
             abort(404)
-        g.kb_language = values["lang"]
+        g.kb_language = g.page_language = values["lang"]  # the page's words follow it (helpdesk.i18n)
 
 
 @bp.context_processor

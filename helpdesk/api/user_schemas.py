@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from helpdesk.api.schemas import NOT_BLANK, ExpandedSchema, Timestamp
+from helpdesk.i18n.formats import is_time_zone
 from helpdesk.models.staff import ROLES
 from helpdesk.services.accounts.users import LANGUAGES
 
 GROUPS = fields.List(fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=100),
                      metadata={"description": "Group names; the user's groups are replaced by these."})
+
+
+def _known_zone(value: str | None) -> None:
+    if value is not None and not is_time_zone(value):
+        raise ValidationError("must be an IANA time zone such as Europe/Madrid")
+
+
+def _time_zone_field():
+    return fields.String(allow_none=True, validate=_known_zone,
+                         metadata={"description": "An IANA time zone (Europe/Madrid) for the console's dates; "
+                                                  "null: the helpdesk's default."})
 
 
 class UserSchema(Schema):
@@ -19,6 +31,7 @@ class UserSchema(Schema):
     role = fields.String()
     groups = fields.Method("_groups")
     language = fields.String(allow_none=True)
+    time_zone = fields.String(allow_none=True)
     active = fields.Boolean()
     last_login_at = Timestamp(allow_none=True)
     created_at = Timestamp()
@@ -46,6 +59,7 @@ class UserChangesSchema(Schema):
     role = fields.String(validate=validate.OneOf(ROLES))
     groups = GROUPS
     language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
+    time_zone = _time_zone_field()
     active = fields.Boolean(truthy={True}, falsy={False}, metadata={"description": "false switches the user off: their sessions, "
                                                                   "API tokens and live connections end at once."})
 
@@ -59,6 +73,7 @@ class NewUserSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     groups = GROUPS
     language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
+    time_zone = _time_zone_field()
     password = fields.String(load_only=True, validate=validate.Length(max=1024))
 
 

@@ -88,12 +88,13 @@ class UserList(MethodView):
         try:
             user, token = accounts.create(actor(), email=data["email"], name=data["name"], role=data["role"],
                                           groups=data.get("groups") or [], language=data.get("language"),
+                                          time_zone=data.get("time_zone"),
                                           password=data.get("password"))
         except StaffError as exc:
             db.session.rollback()
             _staff_error(exc)
         if token:
-            account_jobs.send_link(user.email, user.name, "invite", token)
+            account_jobs.send_link(user.email, user.name, "invite", token, user.language)
         return user
 
 

@@ -91,8 +91,9 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli import accounts, mail, serve, telegram, webchat, whatsapp  # noqa: F401 - they add commands
     from helpdesk.cli.backup import backup
     from helpdesk.cli.cti import cti
-    from helpdesk.cli.privacy import attachment_commands, customer_commands, retention_commands
+    from helpdesk.cli.i18n import i18n
     from helpdesk.cli.portal import portal
+    from helpdesk.cli.privacy import attachment_commands, customer_commands, retention_commands
     from helpdesk.cli.reports import reports
     from helpdesk.cli.search import search
     from helpdesk.cli.surveys import surveys
@@ -100,5 +101,5 @@ def init_app(app: Flask) -> None:
 
     for command in (users, tokens, demo, serve.run, serve.web, serve.worker, mail.channels, mail.listen, mail.mail,
                     reports, surveys, backup, search, cti, customer_commands, topics,
-                    retention_commands, attachment_commands, portal):
+                    retention_commands, attachment_commands, portal, i18n):
         app.cli.add_command(command)

@@ -3,8 +3,10 @@ a slow mail server never holds up the page, retried when it is down for a moment
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template
 
+from helpdesk.i18n import in_language
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.jobs.queue import huey
 from helpdesk.services.mail import notices
 
@@ -13,26 +15,9 @@ _app: Flask | None = None
 # The console's pages that take these links (helpdesk/web/account.py).
 PATHS = {"invite": "/account/invitation/{token}", "reset": "/account/reset/{token}"}
 
-TEXTS = {
-    "invite": ("You are invited to the helpdesk", """Hello {name},
-
-you have been given an account on the helpdesk. Choose your password with this link, valid for
-seven days and only once:
-
-{link}
-
-Your sign-in is this e-mail address.
-"""),
-    "reset": ("Reset your helpdesk password", """Hello {name},
-
-someone (we hope you) asked to reset the password of your helpdesk account. Choose a new one with
-this link, valid for one hour and only once:
-
-{link}
-
-If it was not you, ignore this message: your password stays as it is.
-"""),
-}
+# The subject of each e-mail; its body is the template mail/account_<purpose>.txt, both in the
+# recipient's language.
+SUBJECTS = {"invite": _l("You are invited to the helpdesk"), "reset": _l("Reset your helpdesk password")}
 
 
 def init_app(app: Flask) -> None:
@@ -49,10 +34,10 @@ def link_for(purpose: str, token: str) -> str:
 
 
 @huey.task(retries=3, retry_delay=60)
-def send_link(address: str, name: str, purpose: str, token: str) -> str:
-    """E-mail the `purpose` link ("invite" or "reset") to `address`; retried when the mail server
-    fails for now."""
+def send_link(address: str, name: str, purpose: str, token: str, language: str | None = None) -> str:
+    """E-mail the `purpose` link ("invite" or "reset") to `address`, in `language` (the staff
+    member's; None: the helpdesk's default); retried when the mail server fails for now."""
     assert _app is not None, "helpdesk.jobs.accounts.init_app was not called"
-    subject, body = TEXTS[purpose]
-    with _app.app_context():
-        return notices.send_notice(address, subject, body.format(name=name, link=link_for(purpose, token)))
+    with _app.app_context(), in_language(language):
+        body = render_template(f"mail/account_{purpose}.txt", name=name, link=link_for(purpose, token))
+        return notices.send_notice(address, str(SUBJECTS[purpose]), body)

@@ -43,7 +43,10 @@ class User(UserMixin, db.Model):
     # Changing it logs out every session of this user (Flask-Login reads it as the session id).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The console's language and IANA time zone for this person (None: the browser's language, the
+    # helpdesk's default zone).
     language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None]
     # Bumped by every change of what this user may see or use (active, role, groups, tokens,
     # sessions): live Socket.IO connections compare it to re-check their rooms.

@@ -87,15 +87,9 @@ def init_app(app: Flask) -> None:
     from helpdesk.services.fields import values as field_values
 
     app.jinja_env.globals.update(custom_fields_of=field_definitions.active, custom_values_of=field_values.values_for)
-    app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["sanitized"] = _sanitized
     app.jinja_env.filters["message_parts"] = message_parts
     app.register_error_handler(HTTPException, _error_page)
-
-
-def _when(value) -> str:
-    """Timestamps are stored as naive UTC; show them unambiguously (the browser localises them)."""
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,22 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db, limiter
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.i18n import ngettext
 from helpdesk.models import ApiToken, UserSession
 from helpdesk.services import audit
 from helpdesk.services.accounts import links, password_changes, sessions
 from helpdesk.services.accounts import tokens as api_tokens
+from helpdesk.services.accounts import users as accounts
 from helpdesk.services.accounts.passwords import PASSWORD_MIN
+from helpdesk.services.staff import StaffError
 from helpdesk.web.auth import start_session
 from helpdesk.web.common import get_or_404
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-LINK_TITLES = {"invite": "Welcome: choose your password", "reset": "Choose a new password"}
+LINK_TITLES = {"invite": _l("Welcome: choose your password"), "reset": _l("Choose a new password")}
 
 
 def actor() -> audit.Actor:
@@ -37,16 +42,16 @@ def _link_page(purpose: str, token: str):
         return render_template("account/set_password.html", title=LINK_TITLES[purpose], minimum=PASSWORD_MIN)
     password = request.form.get("password", "")[:2048]
     if password != request.form.get("confirm", "")[:2048]:
-        flash("The two passwords differ.", "error")
+        flash(_("The two passwords differ."), "error")
         return render_template("account/set_password.html", title=LINK_TITLES[purpose], minimum=PASSWORD_MIN), 422
     try:
         user = password_changes.complete_link(token, purpose, password, actor())
     except password_changes.PasswordRejected as exc:
-        flash(f"Password {exc}.", "error")
+        flash(_("Password %(reason)s.", reason=exc), "error")
         return render_template("account/set_password.html", title=LINK_TITLES[purpose], minimum=PASSWORD_MIN), 422
     if user is None:
         return render_template("account/link_used.html", purpose=purpose), 410
-    flash("Your password is set: sign in with it.", "ok")
+    flash(_("Your password is set: sign in with it."), "ok")
     return redirect(url_for("auth.login", email=user.email), code=303)
 
 
@@ -74,9 +79,9 @@ def forgot():
     found = password_changes.request_reset(email, actor())
     if found is not None:
         user, token = found
-        account_jobs.send_link(user.email, user.name, "reset", token)
-    flash("If this address belongs to an account, a link to choose a new password is on its way. "
-          "It works once, within an hour.", "ok")
+        account_jobs.send_link(user.email, user.name, "reset", token, user.language)
+    flash(_("If this address belongs to an account, a link to choose a new password is on its way. "
+            "It works once, within an hour."), "ok")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -94,23 +99,39 @@ def _page(status: int = 200, **extra):
                            **extra), status
 
 
+@bp.post("/preferences")
+@login_required
+def save_preferences():
+    """Choose one's own console language and time zone (empty: the browser's, the helpdesk's)."""
+    user = current_user._get_current_object()
+    try:
+        accounts.update_user(user, actor(), language=request.form.get("language") or None,
+                             time_zone=request.form.get("time_zone") or None)
+    except StaffError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(reason)s.", reason=exc), "error")
+        return _page(422)
+    flash(_("Saved: the console speaks your language and shows your time zone."), "ok")
+    return redirect(url_for("account.page"), code=303)
+
+
 @bp.post("/password")
 @login_required
 def change_password():
     """Change one's own password (the current one required); every other session ends."""
     new = request.form.get("new_password", "")[:2048]
     if new != request.form.get("confirm", "")[:2048]:
-        flash("The two new passwords differ.", "error")
+        flash(_("The two new passwords differ."), "error")
         return redirect(url_for("account.page"), code=303)
     user = current_user._get_current_object()
     try:
         password_changes.change_own(user, request.form.get("current_password", "")[:2048], new, actor())
     except (password_changes.WrongPassword, password_changes.PasswordRejected) as exc:
         db.session.rollback()
-        flash(f"Password not changed: {exc}.", "error")
+        flash(_("Password not changed: %(reason)s.", reason=exc), "error")
         return redirect(url_for("account.page"), code=303)
     start_session(user)  # this browser carries on in a new session; every other one ended
-    flash("Password changed. You were signed out everywhere else.", "ok")
+    flash(_("Password changed. You were signed out everywhere else."), "ok")
     return redirect(url_for("account.page"), code=303)
 
 
@@ -120,9 +141,9 @@ def create_token():
     """Create a named API token; its secret is shown once, in this answer (never kept in the
     session cookie, which the browser stores readable)."""
     try:
-        _, secret = api_tokens.create(current_user._get_current_object(), request.form.get("name", ""), actor())
+        _token, secret = api_tokens.create(current_user._get_current_object(), request.form.get("name", ""), actor())
     except api_tokens.TokenError as exc:
-        flash(f"Token not created: {exc}.", "error")
+        flash(_("Token not created: %(reason)s.", reason=exc), "error")
         return redirect(url_for("account.page"), code=303)
     return _page(201, new_token=secret)
 
@@ -135,7 +156,7 @@ def revoke_token(token_id: int):
     if token.user_id != current_user.id:
         abort(404)
     api_tokens.revoke(token, actor())
-    flash(f"Token “{token.name}” revoked.", "ok")
+    flash(_("Token “%(name)s” revoked.", name=token.name), "ok")
     return redirect(url_for("account.page"), code=303)
 
 
@@ -150,7 +171,7 @@ def end_session(session_id: int):
     sessions.end(row, actor())
     if this_one is not None and this_one.id == row.id:
         return redirect(url_for("auth.login"), code=303)
-    flash("That device is signed out.", "ok")
+    flash(_("That device is signed out."), "ok")
     return redirect(url_for("account.page"), code=303)
 
 
@@ -159,5 +180,5 @@ def end_session(session_id: int):
 def end_other_sessions():
     """Sign out every other browser of this user."""
     count = sessions.end_others(current_user._get_current_object(), sessions.by_key(session.get("sid")), actor())
-    flash(f"{count} other device(s) signed out.", "ok")
+    flash(ngettext("%(num)d other device signed out.", "%(num)d other devices signed out.", count), "ok")
     return redirect(url_for("account.page"), code=303)

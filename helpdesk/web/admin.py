@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import PriorityRule
 from helpdesk.services import rules
 from helpdesk.services.rules import RuleError
@@ -49,9 +50,9 @@ def save(rule_id: int | None):
         )
     except (RuleError, BadInput) as exc:
         db.session.rollback()
-        flash(f"Rule not saved: {exc}.", "error")
+        flash(_("Rule not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("admin.rule_list"), code=303)
-    flash("Rule saved.", "ok")
+    flash(_("Rule saved."), "ok")
     return redirect(url_for("admin.rule_list"), code=303)
 
 
@@ -60,5 +61,5 @@ def delete(rule_id: int):
     """Remove a rule."""
     db.session.delete(get_or_404(PriorityRule, rule_id))
     db.session.commit()
-    flash("Rule deleted.", "ok")
+    flash(_("Rule deleted."), "ok")
     return redirect(url_for("admin.rule_list"), code=303)

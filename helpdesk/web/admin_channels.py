@@ -8,6 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from channels.telegram.client import DEFAULT_API_URL
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts
 from helpdesk.services.channel_accounts import AccountInUse
@@ -24,7 +26,7 @@ bp.before_request(admins_only)
 # Meta's channels: the setting that identifies the account at Meta, and the service adding one.
 META = {"whatsapp": ("phone_number_id", whatsapp_accounts.add_account),
         "messenger": ("page_id", messenger_pages.add_page)}
-KIND_NAMES = {"telegram": "Telegram bot", "whatsapp": "WhatsApp number", "messenger": "Messenger Page"}
+KIND_NAMES = {"telegram": _l("Telegram bot"), "whatsapp": _l("WhatsApp number"), "messenger": _l("Messenger Page")}
 Invalid = (BotError, AccountError)
 
 
@@ -40,7 +42,7 @@ def _back(account: ChannelAccount | None = None):
 
 def _refused(what: str, exc: BotError | AccountError):
     db.session.rollback()
-    flash(f"{what}: {exc.field} {exc.message}.", "error")
+    flash(_("%(what)s: %(field)s %(message)s.", what=what, field=exc.field, message=exc.message), "error")
     return _back()
 
 
@@ -63,7 +65,7 @@ def overview():
     forms to add and change them."""
     listed = {kind: meta_accounts.accounts(kind) for kind in KIND_NAMES}
     return render_template("admin/channels.html", accounts=listed, groups=all_groups(), base_url=_base_url(),
-                           meta_keys={kind: key for kind, (key, _) in META.items()}, kind_names=KIND_NAMES,
+                           meta_keys={kind: key for kind, (key, _add) in META.items()}, kind_names=KIND_NAMES,
                            default_api_url=DEFAULT_API_URL)
 
 
@@ -77,10 +79,11 @@ def add_telegram():
             group=form.get("group") or None, api_url=form.get("api_url", "").strip() or DEFAULT_API_URL,
             reopen_solved=form.get("reopen_solved") == "1", greeting=form.get("greeting"))
     except BotError as exc:
-        return _refused("Bot not added", exc)
-    how = "Telegram now sends its updates to the webhook" if bot.settings.get("mode") == "webhook" \
-        else "`helpdesk run` or `helpdesk listen` starts polling it within 30 seconds"
-    flash(f"Bot {bot.name} (@{bot.settings.get('bot_username')}) added; {how}.", "ok")
+        return _refused(_("Bot not added"), exc)
+    how = _("Telegram now sends its updates to the webhook") if bot.settings.get("mode") == "webhook" \
+        else _("`helpdesk run` or `helpdesk listen` starts polling it within 30 seconds")
+    flash(_("Bot %(name)s (@%(username)s) added; %(how)s.", name=bot.name, username=bot.settings.get("bot_username"),
+            how=how), "ok")
     return _back(bot)
 
 
@@ -90,14 +93,15 @@ def add_meta(kind: str):
     key, add = META[kind]
     form = request.form
     if not form.get("verify_token", "").strip():
-        return _refused(f"{KIND_NAMES[kind]} not added", AccountError(
+        return _refused(_("%(kind)s not added", kind=KIND_NAMES[kind]), AccountError(
             "verify_token", "must be given (type the same token in Meta's webhook settings)"))
     try:
-        account, _ = add(**_meta_fields(form), **{key: form.get(key, "")}, access_token=form.get("access_token", ""),
+        account, _secret = add(**_meta_fields(form), **{key: form.get(key, "")}, access_token=form.get("access_token", ""),
                          app_secret=form.get("app_secret", ""), verify_token=form.get("verify_token"))
     except AccountError as exc:
-        return _refused(f"{KIND_NAMES[kind]} not added", exc)
-    flash(f"{KIND_NAMES[kind]} {account.name} added. Give Meta its callback URL and verify token.", "ok")
+        return _refused(_("%(kind)s not added", kind=KIND_NAMES[kind]), exc)
+    flash(_("%(kind)s %(name)s added. Give Meta its callback URL and verify token.", kind=KIND_NAMES[kind],
+            name=account.name), "ok")
     return _back(account)
 
 
@@ -118,8 +122,8 @@ def update(account_id: int):
                 account, key, **_meta_fields(form), active=form.get("active") == "1", id_value=form.get(key, ""),
                 new_secrets={field: form.get(field) for field in meta_accounts.SECRET_FIELDS})
     except Invalid as exc:
-        return _refused(f"{KIND_NAMES[account.kind]} not changed", exc)
-    flash(f"{KIND_NAMES[account.kind]} {account.name} saved.", "ok")
+        return _refused(_("%(kind)s not changed", kind=KIND_NAMES[account.kind]), exc)
+    flash(_("%(kind)s %(name)s saved.", kind=KIND_NAMES[account.kind], name=account.name), "ok")
     return _back(account)
 
 
@@ -135,10 +139,13 @@ def delete(account_id: int):
             problem = None
             channel_accounts.delete_account(account)
     except AccountInUse as exc:
-        flash(f"{what} {name} not deleted: {exc}.", "error")
+        flash(_("%(what)s %(name)s not deleted: %(reason)s.", what=what, name=name, reason=exc), "error")
         return _back(account)
-    flash(f"{what} {name} deleted." + (f" Telegram did not remove its webhook: {problem}." if problem else ""),
-          "ok" if problem is None else "error")
+    if problem:
+        flash(_("%(what)s %(name)s deleted. Telegram did not remove its webhook: %(reason)s.", what=what, name=name,
+                reason=problem), "error")
+    else:
+        flash(_("%(what)s %(name)s deleted.", what=what, name=name), "ok")
     return _back()
 
 

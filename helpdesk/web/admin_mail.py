@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from channels.email.imap import SECURITY_MODES, ImapError, ImapMailbox
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import FailedMail, Mailbox
 from helpdesk.services.attachments import path_for
 from helpdesk.services.mail import mailboxes
@@ -47,9 +48,9 @@ def add():
         mailbox = mailboxes.add_mailbox(**_mailbox_fields(request.form))
     except MailboxError as exc:
         db.session.rollback()
-        flash(f"Mailbox not added: {exc.field} {exc.message}.", "error")
+        flash(_("Mailbox not added: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return redirect(url_for("admin_mail.overview"), code=303)
-    flash(f"Mailbox {mailbox.name} added. Restart `helpdesk run` or `helpdesk listen` to start listening.", "ok")
+    flash(_("Mailbox %(name)s added. Restart `helpdesk run` or `helpdesk listen` to start listening.", name=mailbox.name), "ok")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 
@@ -65,9 +66,9 @@ def update(mailbox_id: int):
                                  smtp_password=form.get("smtp_password") or None)
     except MailboxError as exc:
         db.session.rollback()
-        flash(f"Mailbox not changed: {exc.field} {exc.message}.", "error")
+        flash(_("Mailbox not changed: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
     else:
-        flash(f"Mailbox {mailbox.name} saved.", "ok")
+        flash(_("Mailbox %(name)s saved.", name=mailbox.name), "ok")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 
@@ -80,10 +81,10 @@ def check(mailbox_id: int):
     try:
         with ImapMailbox(settings) as imap:
             state = imap.select()
-        flash(f"{mailbox.name}: signed in, {state.exists} message(s) in {settings.folder}"
-              + (", IDLE supported." if imap.can_idle else ", no IDLE (polling)."), "ok")
+        flash(_("%(name)s: signed in, %(count)s message(s) in %(folder)s", name=mailbox.name, count=state.exists,
+                folder=settings.folder) + (_(", IDLE supported.") if imap.can_idle else _(", no IDLE (polling).")), "ok")
     except ImapError as exc:
-        flash(f"{mailbox.name}: {exc.reason}", "error")
+        flash(_("%(name)s: %(reason)s", name=mailbox.name, reason=exc.reason), "error")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 
@@ -92,9 +93,9 @@ def reprocess(failed_id: int):
     """Try a failed mail again."""
     result = mail_sync.reprocess(get_or_404(FailedMail, failed_id).id)
     if result.resolved_at:
-        flash(f"Processed{f': ticket #{result.ticket_id}' if result.ticket_id else ''}.", "ok")
+        flash(_("Processed: ticket #%(number)s.", number=result.ticket_id) if result.ticket_id else _("Processed."), "ok")
     else:
-        flash(f"Still failing: {result.error[:300]}", "error")
+        flash(_("Still failing: %(reason)s", reason=result.error[:300]), "error")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ApiToken, User
 from helpdesk.models.staff import ROLES
 from helpdesk.services import audit, tickets
@@ -41,7 +42,7 @@ def overview():
 def set_two_factor_roles():
     """Choose the roles that must sign in with a second factor."""
     roles = two_factor.set_required_roles(request.form.getlist("roles"), actor())
-    flash(f"Two-factor sign-in required for: {', '.join(roles) or 'nobody'}.", "ok")
+    flash(_("Two-factor sign-in required for: %(roles)s.", roles=", ".join(roles) or _("nobody")), "ok")
     return _back()
 
 
@@ -50,7 +51,7 @@ def reset_two_factor(user_id: int):
     """Remove a user's second factor (a lost phone): they enrol again at their next sign-in."""
     user = get_or_404(User, user_id)
     two_factor.turn_off(user, actor(), action="user.two_factor_reset")
-    flash(f"{user.name}'s second factor is reset.", "ok")
+    flash(_("%(name)s's second factor is reset.", name=user.name), "ok")
     return _back(user)
 
 
@@ -63,13 +64,14 @@ def invite():
     try:
         user, token = accounts.create(actor(), email=form.get("email", ""), name=form.get("name", ""),
                                       role=form.get("role", ""), groups=form.getlist("groups"),
-                                      language=form.get("language") or None)
+                                      language=form.get("language") or None,
+                                      time_zone=form.get("time_zone") or None)
     except StaffError as exc:
         db.session.rollback()
-        flash(f"Not invited: {exc}.", "error")
+        flash(_("Not invited: %(reason)s.", reason=exc), "error")
         return _back()
-    account_jobs.send_link(user.email, user.name, "invite", token)
-    flash(f"Invitation sent to {user.email}.", "ok")
+    account_jobs.send_link(user.email, user.name, "invite", token, user.language)
+    flash(_("Invitation sent to %(email)s.", email=user.email), "ok")
     return _back()
 
 
@@ -86,17 +88,18 @@ def edit(user_id: int):
 
 @bp.post("/<int:user_id>")
 def update(user_id: int):
-    """Change name, role, groups and language."""
+    """Change name, role, groups, language and time zone."""
     user = get_or_404(User, user_id)
     form = request.form
     try:
         accounts.update_user(user, actor(), name=form.get("name", ""), role=form.get("role", ""),
-                             groups=form.getlist("groups"), language=form.get("language") or None)
+                             groups=form.getlist("groups"), language=form.get("language") or None,
+                             time_zone=form.get("time_zone") or None)
     except StaffError as exc:
         db.session.rollback()
-        flash(f"Not saved: {exc}.", "error")
+        flash(_("Not saved: %(reason)s.", reason=exc), "error")
         return _back(user)
-    flash("Saved. Open consoles of this user follow the change at once.", "ok")
+    flash(_("Saved. Open consoles of this user follow the change at once."), "ok")
     return _back(user)
 
 
@@ -109,9 +112,10 @@ def set_active(user_id: int):
         accounts.update_user(user, actor(), active=active)
     except StaffError as exc:
         db.session.rollback()
-        flash(f"Not changed: {exc}.", "error")
+        flash(_("Not changed: %(reason)s.", reason=exc), "error")
         return _back(user)
-    flash(f"{user.name} is switched {'on' if active else 'off'}.", "ok")
+    flash((_("%(name)s is switched on.", name=user.name) if active else
+           _("%(name)s is switched off.", name=user.name)), "ok")
     return _back(user)
 
 
@@ -123,7 +127,7 @@ def reassign(user_id: int):
         assignee_id = optional_int(request.form.get("assignee_id"), "assignee_id")
         chosen = {optional_int(v, "ticket_id") for v in request.form.getlist("ticket_id")}
     except BadInput as exc:
-        flash(f"Not reassigned: {exc}.", "error")
+        flash(_("Not reassigned: %(reason)s.", reason=exc), "error")
         return _back(user)
     moved = 0
     for ticket in accounts.open_tickets(user):
@@ -132,10 +136,10 @@ def reassign(user_id: int):
                 tickets.update_ticket(ticket, current_user._get_current_object(), assignee_id=assignee_id)
             except tickets.TicketError as exc:
                 db.session.rollback()
-                flash(f"Ticket #{ticket.number} not reassigned: {exc}.", "error")
+                flash(_("Ticket #%(number)s not reassigned: %(reason)s.", number=ticket.number, reason=exc), "error")
                 continue
             moved += 1
-    flash(f"{moved} ticket(s) reassigned.", "ok")
+    flash(_("%(moved)s ticket(s) reassigned.", moved=moved), "ok")
     return _back(user)
 
 
@@ -148,10 +152,10 @@ def resend_invitation(user_id: int):
     try:
         token = accounts.reissue_invitation(user, actor())
     except StaffError as exc:
-        flash(f"Not sent: {exc}.", "error")
+        flash(_("Not sent: %(reason)s.", reason=exc), "error")
         return _back(user)
-    account_jobs.send_link(user.email, user.name, "invite", token)
-    flash(f"A new invitation was sent to {user.email}.", "ok")
+    account_jobs.send_link(user.email, user.name, "invite", token, user.language)
+    flash(_("A new invitation was sent to %(email)s.", email=user.email), "ok")
     return _back(user)
 
 
@@ -162,5 +166,5 @@ def revoke_token(user_id: int, token_id: int):
     if token.user_id != user_id:
         return _back(get_or_404(User, user_id))
     api_tokens.revoke(token, actor())
-    flash(f"Token “{token.name}” revoked.", "ok")
+    flash(_("Token “%(name)s” revoked.", name=token.name), "ok")
     return _back(token.user)

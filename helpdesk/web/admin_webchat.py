@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount
 from helpdesk.services.webchat import widgets as webchat_widgets
 from helpdesk.services.webchat.widgets import WidgetError
@@ -40,9 +41,9 @@ def add():
             colour=form.get("colour"), position=form.get("position"))
     except WidgetError as exc:
         db.session.rollback()
-        flash(f"Widget not added: {exc.field} {exc.message}.", "error")
+        flash(_("Widget not added: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return redirect(url_for("admin_webchat.overview"), code=303)
-    flash(f"Widget {widget.name} added. Paste its snippet into the site.", "ok")
+    flash(_("Widget %(name)s added. Paste its snippet into the site.", name=widget.name), "ok")
     return redirect(url_for("admin_webchat.overview", _anchor=f"widget-{widget.id}"), code=303)
 
 
@@ -62,7 +63,7 @@ def update(account_id: int):
             colour=form.get("colour"), position=form.get("position"))
     except WidgetError as exc:
         db.session.rollback()
-        flash(f"Widget not changed: {exc.field} {exc.message}.", "error")
+        flash(_("Widget not changed: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
     else:
-        flash(f"Widget {widget.name} saved.", "ok")
+        flash(_("Widget %(name)s saved.", name=widget.name), "ok")
     return redirect(url_for("admin_webchat.overview", _anchor=f"widget-{widget.id}"), code=303)

@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.i18n import gettext as _
 from helpdesk.services import agent_tickets
 from helpdesk.services.agent_tickets import CHANNELS, NewCustomer
 from helpdesk.services.tickets import TicketError
@@ -62,5 +63,5 @@ def create():
             group_id=optional_int(form.get("group_id"), "group_id"), request_id=(form.get("request_id") or "")[:64] or None)
     except (TicketError, BadInput) as exc:
         return _form(exc, 422)
-    flash(f"Ticket #{ticket.number} opened for {ticket.customer.name}.", "ok")
+    flash(_("Ticket #%(number)s opened for %(name)s.", number=ticket.number, name=ticket.customer.name), "ok")
     return redirect(url_for("tickets.show", ticket_id=ticket.id), code=303)

@@ -12,6 +12,8 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.extensions import limiter
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import ngettext
 from helpdesk.services import audit, staff
 from helpdesk.services.accounts import sessions
 
@@ -50,8 +52,9 @@ def _failed(response: Response) -> bool:
 def _locked_out(limit: RequestLimit) -> Response:
     """The sign-in page itself, saying why and for how long, instead of a bare 429."""
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    flash(f"Too many failed sign-ins. Sign-in is locked for {minutes} minute{'s' if minutes > 1 else ''}; "
-          "try again then, or ask an admin to reset your password.", "error")
+    flash(ngettext("Too many failed sign-ins. Sign-in is locked for %(num)d minute; try again then, or ask an admin "
+                   "to reset your password.", "Too many failed sign-ins. Sign-in is locked for %(num)d minutes; try "
+                   "again then, or ask an admin to reset your password.", minutes), "error")
     page = render_template("auth/login.html", next=request.form.get("next", ""), email=request.form.get("email", ""))
     return Response(page, status=429, headers={"Retry-After": str(minutes * 60)})
 
@@ -70,7 +73,7 @@ def login():
     user = staff.authenticate(email, password)
     if user is None:
         staff.record_failed_sign_in(email, request.remote_addr)
-        flash("Wrong e-mail or password.", "error")
+        flash(_("Wrong e-mail or password."), "error")
         return render_template("auth/login.html", next=request.form.get("next", ""), email=email), 401
     target = _safe_next(request.form.get("next"))
     from helpdesk.web import two_factor

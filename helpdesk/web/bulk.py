@@ -9,6 +9,8 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import ngettext
 from helpdesk.services import bulk
 from helpdesk.services.macros import library
 from helpdesk.services.macros.library import MacroNotFound
@@ -70,12 +72,12 @@ def _ids(form) -> list[int]:
 
 def _report(outcomes: list[bulk.Outcome], verb: str) -> None:
     counts = bulk.summary(outcomes)
-    flash(f"{counts['done']} ticket{'s' if counts['done'] != 1 else ''} {verb}.", "ok")
+    flash(ngettext("%(num)d ticket %(verb)s.", "%(num)d tickets %(verb)s.", counts["done"], verb=verb), "ok")
     refused = [o for o in outcomes if not o.ok]
     if refused:
         reasons = "; ".join(f"#{o.id}: {o.error['field']} {o.error['message']}" for o in refused[:5])
-        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
-        flash(f"{len(refused)} not changed ({reasons}{more}).", "error")
+        more = _(" and %(count)s more", count=len(refused) - 5) if len(refused) > 5 else ""
+        flash(_("%(count)s not changed (%(reasons)s%(more)s).", count=len(refused), reasons=reasons, more=more), "error")
 
 
 @bp.post("/tickets/bulk")
@@ -87,22 +89,22 @@ def run():
     try:
         ids = _ids(form)
         if action == "change":
-            _report(bulk.change_many(current_user, ids, _changes(form)), "changed")
+            _report(bulk.change_many(current_user, ids, _changes(form)), _("changed"))
         elif action == "macro":
             macro_id = optional_int(form.get("macro_id"), "macro_id")
             if macro_id is None:
                 raise BadInput("macro_id", "pick a macro")
-            _report(bulk.apply_macro_many(current_user, ids, library.get_for(current_user, macro_id)), "updated by the macro")
+            _report(bulk.apply_macro_many(current_user, ids, library.get_for(current_user, macro_id)), _("updated by the macro"))
         elif action == "merge":
             target = optional_int(form.get("merge_into", "").strip().lstrip("#"), "merge_into")
             if target is None:
                 raise BadInput("merge_into", "give the number of the ticket to merge into")
-            _report(bulk.merge_many(current_user, ids, target), f"merged into #{target}")
+            _report(bulk.merge_many(current_user, ids, target), _("merged into #%(number)s", number=target))
         else:
             raise BadInput("action", "must be change, macro or merge")
     except MacroNotFound:
-        flash("Nothing changed: no such macro.", "error")
+        flash(_("Nothing changed: no such macro."), "error")
     except (BadInput, TicketError) as exc:
         db.session.rollback()
-        flash(f"Nothing changed: {exc.field} {exc.message}.", "error")
+        flash(_("Nothing changed: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
     return _back()

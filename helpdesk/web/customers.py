@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from channels.base import IDENTITY_KINDS
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Customer, Organization, Ticket
 from helpdesk.models.customers import TIERS
 from helpdesk.services import customer_access, customers
@@ -91,10 +92,10 @@ def update(customer_id: int):
         done = customers.update_customer(customer, **changes)
     except (BadInput, CustomerError) as exc:
         db.session.rollback()
-        flash(f"Not saved: {exc}.", "error")
+        flash(_("Not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("customers.show", customer_id=customer.id), code=303)
     if done:
-        flash("Profile saved.", "ok")
+        flash(_("Profile saved."), "ok")
     return redirect(url_for("customers.show", customer_id=customer.id), code=303)
 
 
@@ -111,7 +112,7 @@ def add_identity(customer_id: int):
         db.session.commit()
     except CustomerError as exc:
         db.session.rollback()
-        flash(f"Not added: {exc}.", "error")
+        flash(_("Not added: %(reason)s.", reason=exc), "error")
     return redirect(url_for("customers.show", customer_id=customer.id), code=303)
 
 
@@ -131,9 +132,9 @@ def merge(customer_id: int):
         customers.merge(source, target, actor_id=current_user.id)
     except (BadInput, CustomerError) as exc:
         db.session.rollback()
-        flash(f"Not merged: {exc}.", "error")
+        flash(_("Not merged: %(reason)s.", reason=exc), "error")
         return redirect(url_for("customers.show", customer_id=source.id), code=303)
-    flash(f"Merged {source.name} into {target.name}.", "ok")
+    flash(_("Merged %(name)s into %(name2)s.", name=source.name, name2=target.name), "ok")
     if back_to.startswith("/") and not back_to.startswith("//") and "\\" not in back_to:
         return redirect(back_to, code=303)
     return redirect(url_for("customers.show", customer_id=target.id), code=303)

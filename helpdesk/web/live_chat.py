@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.services.tickets import TicketError
 from helpdesk.services.webchat import live_chat
 from helpdesk.services.webchat.live_chat import ChatError
@@ -41,7 +42,7 @@ def accept(ticket_id: int):
         live_chat.accept(ticket, current_user)
     except (ChatError, TicketError) as exc:
         db.session.rollback()
-        flash(f"Not accepted: {exc}.", "error")
+        flash(_("Not accepted: %(reason)s.", reason=exc), "error")
         return redirect(url_for("live_chat.queue"), code=303)
     return redirect(url_for("tickets.show", ticket_id=ticket.id), code=303)
 
@@ -55,8 +56,8 @@ def transfer(ticket_id: int):
                            group_id=optional_int(request.form.get("group_id"), "group_id"))
     except (ChatError, TicketError, BadInput) as exc:
         db.session.rollback()
-        flash(f"Not transferred: {exc}.", "error")
+        flash(_("Not transferred: %(reason)s.", reason=exc), "error")
     else:
-        flash(f"Chat #{ticket.number} transferred.", "ok")
+        flash(_("Chat #%(number)s transferred.", number=ticket.number), "ok")
     back = url_for("tickets.show", ticket_id=ticket.id) if request.form.get("back") == "ticket" else None
     return redirect(back or url_for("live_chat.queue"), code=303)

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models.macros import SCOPES
 from helpdesk.services.macros import apply, library
 from helpdesk.services.macros.library import MacroError, MacroNotFound
@@ -145,7 +146,7 @@ def save(macro_id: int | None):
     except (MacroError, BadInput) as exc:
         db.session.rollback()
         return _render_form(macro, error=exc, status=422)
-    flash(f"Macro “{saved.name}” saved.", "ok")
+    flash(_("Macro “%(name)s” saved.", name=saved.name), "ok")
     return redirect(url_for("macros.macro_list"), code=303)
 
 
@@ -156,9 +157,9 @@ def delete(macro_id: int):
     try:
         library.delete(current_user, macro)
     except MacroError as exc:
-        flash(f"Not deleted: {exc.message}.", "error")
+        flash(_("Not deleted: %(message)s.", message=exc.message), "error")
     else:
-        flash("Macro deleted.", "ok")
+        flash(_("Macro deleted."), "ok")
     return redirect(url_for("macros.macro_list"), code=303)
 
 

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.services import saved_views, tickets
 from helpdesk.services.saved_views import COLUMNS, ViewError, ViewForbidden, ViewNotFound
 from helpdesk.services.tickets import TicketError
@@ -16,9 +18,9 @@ from helpdesk.web.common import BadInput, all_groups, assignable_users, preload
 from helpdesk.web.tickets import CHANNELS, PAGE_SIZE, VIEW_TITLES, parse_filter
 
 bp = Blueprint("saved_views", __name__)
-COLUMN_TITLES = {"number": "#", "subject": "Subject", "customer": "Customer", "status": "Status",
-                 "priority": "Priority", "group": "Group", "assignee": "Assignee", "channel": "Channel",
-                 "sla": "SLA", "updated": "Updated"}
+COLUMN_TITLES = {"number": "#", "subject": _l("Subject"), "customer": _l("Customer"), "status": _l("Status"),
+                 "priority": _l("Priority"), "group": _l("Group"), "assignee": _l("Assignee"), "channel": _l("Channel"),
+                 "sla": _l("SLA"), "updated": _l("Updated")}
 
 
 @bp.before_request
@@ -89,12 +91,12 @@ def create():
     try:
         view = saved_views.create_view(current_user, **_form_changes())
     except (BadInput, TicketError, ViewError) as exc:
-        flash(f"View not saved: {exc.field} {exc.message}.", "error")
+        flash(_("View not saved: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return redirect(url_for("tickets.list_tickets") + "?" + request.form.get("query", "")[:2000], code=303)
     except ViewForbidden as exc:
-        flash(f"View not saved: {exc}.", "error")
+        flash(_("View not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("tickets.list_tickets"), code=303)
-    flash(f"View “{view.name}” saved.", "ok")
+    flash(_("View “%(name)s” saved.", name=view.name), "ok")
     return redirect(url_for("saved_views.show", view_id=view.id), code=303)
 
 
@@ -123,7 +125,7 @@ def delete(view_id: int):
     try:
         saved_views.delete_view(view, current_user)
     except ViewForbidden as exc:
-        flash(f"Not deleted: {exc}.", "error")
+        flash(_("Not deleted: %(reason)s.", reason=exc), "error")
     else:
-        flash(f"View “{view.name}” deleted.", "ok")
+        flash(_("View “%(name)s” deleted.", name=view.name), "ok")
     return redirect(url_for("saved_views.arrange"), code=303)

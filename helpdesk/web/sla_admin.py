@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import SlaCalendar, SlaPolicyConfig
 from helpdesk.models.customers import TIERS
 from helpdesk.services.sla import config as sla_config
@@ -47,7 +48,7 @@ def preview():
         facts = sla_config.facts_for(priority=args["priority"], tier=args["tier"], channel=args["channel"],
                                      group_id=optional_int(args["group_id"], "group_id"))
     except (SlaConfigError, BadInput) as exc:
-        flash(f"No preview: {exc}.", "error")
+        flash(_("No preview: %(reason)s.", reason=exc), "error")
         return _overview(preview_args=args, status=400)
     return _overview(preview=sla_config.preview(facts), preview_args=args)
 
@@ -82,9 +83,9 @@ def save_calendar(calendar_id: int | None):
         sla_config.save_calendar(calendar, **sla_forms.calendar_fields(request.form))
     except SlaConfigError as exc:
         db.session.rollback()
-        flash(f"Calendar not saved: {exc}.", "error")
+        flash(_("Calendar not saved: %(reason)s.", reason=exc), "error")
         return _calendar_form(calendar, request.form, 400)
-    flash("Calendar saved; open tickets are being recomputed.", "ok")
+    flash(_("Calendar saved; open tickets are being recomputed."), "ok")
     return redirect(url_for("sla_admin.overview"), code=303)
 
 
@@ -95,9 +96,9 @@ def delete_calendar(calendar_id: int):
         sla_config.delete_calendar(get_or_404(SlaCalendar, calendar_id))
     except SlaConfigError as exc:
         db.session.rollback()
-        flash(f"Calendar not deleted: {exc}.", "error")
+        flash(_("Calendar not deleted: %(reason)s.", reason=exc), "error")
         return redirect(url_for("sla_admin.overview"), code=303)
-    flash("Calendar deleted.", "ok")
+    flash(_("Calendar deleted."), "ok")
     return redirect(url_for("sla_admin.overview"), code=303)
 
 
@@ -124,9 +125,9 @@ def save_policy(policy_id: int | None):
         sla_config.save_policy(policy, **sla_forms.policy_fields(request.form))
     except (SlaConfigError, BadInput) as exc:
         db.session.rollback()
-        flash(f"Policy not saved: {exc}.", "error")
+        flash(_("Policy not saved: %(reason)s.", reason=exc), "error")
         return _policy_form(policy, request.form, 400)
-    flash("Policy saved; open tickets are being recomputed.", "ok")
+    flash(_("Policy saved; open tickets are being recomputed."), "ok")
     return redirect(url_for("sla_admin.overview"), code=303)
 
 
@@ -134,5 +135,5 @@ def save_policy(policy_id: int | None):
 def delete_policy(policy_id: int):
     """Delete a policy; its tickets fall to the next matching one."""
     sla_config.delete_policy(get_or_404(SlaPolicyConfig, policy_id))
-    flash("Policy deleted.", "ok")
+    flash(_("Policy deleted."), "ok")
     return redirect(url_for("sla_admin.overview"), code=303)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.services.sla import clocks as sla_clocks
 
-TARGET_LABELS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
+TARGET_LABELS = {"first_response": _l("First response"), "next_response": _l("Next response"), "resolution": _l("Resolution")}
 
 
 def span(delta: timedelta) -> str:
@@ -30,7 +32,9 @@ def time_left(due: datetime | None, now: datetime | None = None) -> str:
     if due is None:
         return ""
     delta = due - (now or utcnow())
-    return f"{span(delta)} left" if delta.total_seconds() >= 0 else f"overdue {span(delta)}"
+    if delta.total_seconds() >= 0:
+        return _("%(span)s left", span=span(delta))
+    return _("overdue %(span)s", span=span(delta))
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,9 @@ def clocks_of(ticket: Ticket) -> list[ClockView]:
     for clock in status.clocks:
         left = clock.left
         views.append(ClockView(
-            label=TARGET_LABELS.get(clock.kind.value, clock.kind.value), state=clock.state.value, paused=clock.paused,
+            label=str(TARGET_LABELS.get(clock.kind.value, clock.kind.value)), state=clock.state.value, paused=clock.paused,
             due_at=sla_clocks.naive(clock.due_at), used=span(clock.used),
-            left=f"{span(left)} left" if left.total_seconds() >= 0 else f"{span(left)} over",
+            left=_("%(span)s left", span=span(left)) if left.total_seconds() >= 0 else _("%(span)s over", span=span(left)),
             business_time=clock.business_time,
         ))
     return views

@@ -9,6 +9,7 @@ from __future__ import annotations
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 
+from helpdesk.i18n import gettext as _
 from helpdesk.services import audit, staff
 from helpdesk.services.accounts import sso
 from helpdesk.web.auth import start_session
@@ -61,11 +62,11 @@ def callback():
         user = sso.sign_in(claims, _rules(), actor)
     except sso.SsoRefused as exc:
         staff.record_failed_sign_in(str(claims.get("email", "")), request.remote_addr)
-        flash(f"Single sign-on refused: {exc}.", "error")
+        flash(_("Single sign-on refused: %(reason)s.", reason=exc), "error")
         return redirect(url_for("auth.login"), code=303)
     except Exception as exc:  # noqa: BLE001 - Authlib's errors (bad state, bad token, provider down) all mean "no"
         current_app.logger.warning("single sign-on failed: %s", exc.__class__.__name__)
-        flash("Single sign-on failed: try again, or sign in with your password.", "error")
+        flash(_("Single sign-on failed: try again, or sign in with your password."), "error")
         return redirect(url_for("auth.login"), code=303)
     from helpdesk.web import two_factor
 

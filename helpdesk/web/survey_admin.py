@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.i18n import gettext as _
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
 from helpdesk.services.surveys import settings as survey_settings
 from helpdesk.services.surveys.settings import FOLLOW_UP_ACTIONS, SURVEY_CHANNELS, SurveySettingsError
@@ -44,9 +45,10 @@ def save_settings(kind: str):
     try:
         survey_settings.update_settings(kind, values)
     except SurveySettingsError as exc:
-        flash(f"{kind.upper()} settings not saved: {exc.field.replace('_', ' ')} {exc.message}.", "error")
+        flash(_("%(kind)s settings not saved: %(field)s %(message)s.", kind=kind.upper(),
+                field=exc.field.replace("_", " "), message=exc.message), "error")
         return _page(400, errors={kind: exc.field})
-    flash(f"{kind.upper()} survey settings saved.", "success")
+    flash(_("%(kind)s survey settings saved.", kind=kind.upper()), "success")
     return redirect(url_for(".overview"))
 
 
@@ -58,9 +60,9 @@ def save_template(template_id: int | None = None):
     try:
         survey_settings.save_template(form["kind"], form["language"], form, template_id)
     except SurveySettingsError as exc:
-        flash(f"Template not saved: {exc.field} {exc.message}.", "error")
+        flash(_("Template not saved: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return _page(400, draft=form | {"id": template_id})
-    flash(f"{form['kind'].upper()} template in {form['language']} saved.", "success")
+    flash(_("%(kind)s template in %(language)s saved.", kind=form["kind"].upper(), language=form["language"]), "success")
     return redirect(url_for(".overview"))
 
 
@@ -70,7 +72,7 @@ def delete_template(template_id: int):
     try:
         survey_settings.delete_template(template_id)
     except SurveySettingsError as exc:
-        flash(f"Template not deleted: {exc.message}.", "error")
+        flash(_("Template not deleted: %(message)s.", message=exc.message), "error")
         return _page(400)
-    flash("Template deleted.", "success")
+    flash(_("Template deleted."), "success")
     return redirect(url_for(".overview"))

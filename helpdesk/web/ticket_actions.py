@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from channels.base import Attachment as OutgoingFile
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.services import replies, tickets
 from helpdesk.services.replies import ReplyError
 from helpdesk.services.tickets import TicketError
@@ -47,13 +48,13 @@ def reply(ticket_id: int):
     internal = request.form.get("internal") == "1"
     then_status = request.form.get("then_status") or None
     if then_status not in (None, *THEN_STATUSES):
-        flash(f"Not sent: then_status must be one of {list(THEN_STATUSES)}.", "error")
+        flash(_("Not sent: then_status must be one of %(choices)s.", choices=list(THEN_STATUSES)), "error")
         return _back(ticket_id, "#composer")
     try:
         message = replies.add_reply(ticket, current_user, body=request.form.get("body", ""), internal=internal,
                                     files=_uploaded_files(), reply_all=request.form.get("reply_all") == "1")
     except ReplyError as exc:
-        flash(f"Not sent: {exc.field} {exc.message}.", "error")
+        flash(_("Not sent: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return _back(ticket_id, "#composer")
     if then_status:
         tickets.update_ticket(ticket, current_user, status=then_status)
@@ -74,12 +75,12 @@ def update(ticket_id: int):
         done = tickets.update_ticket(ticket, current_user, **_form_changes(form))
     except (BadInput, TicketError) as exc:
         db.session.rollback()
-        flash(f"Not changed: {exc.field} {exc.message}.", "error")
+        flash(_("Not changed: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return _back(ticket_id)
     if done:
-        flash("Ticket updated.", "ok")
+        flash(_("Ticket updated."), "ok")
     if not tickets.can_see(current_user, ticket):
-        flash(f"Ticket #{ticket_id} moved to a group you are not in.", "ok")
+        flash(_("Ticket #%(ticket_id)s moved to a group you are not in.", ticket_id=ticket_id), "ok")
         return redirect(url_for("tickets.list_tickets"), code=303)
     return _back(ticket_id)
 
@@ -122,12 +123,12 @@ def merge(ticket_id: int):
         target = tickets.get_for(current_user, number)
         tickets.merge_tickets(source, target, current_user)
     except tickets.TicketNotFound:
-        flash("Not merged: no such ticket.", "error")
+        flash(_("Not merged: no such ticket."), "error")
         return _back(ticket_id)
     except (BadInput, TicketError) as exc:
-        flash(f"Not merged: {exc.field} {exc.message}.", "error")
+        flash(_("Not merged: %(field)s %(message)s.", field=exc.field, message=exc.message), "error")
         return _back(ticket_id)
-    flash(f"Ticket #{source.id} merged into #{target.id}.", "ok")
+    flash(_("Ticket #%(source_id)s merged into #%(target_id)s.", source_id=source.id, target_id=target.id), "ok")
     return _back(target.id)
 
 
@@ -139,5 +140,5 @@ def retry(ticket_id: int, message_id: int):
     try:
         replies.retry(message, current_user)
     except ReplyError as exc:
-        flash(f"Not retried: {exc.message}.", "error")
+        flash(_("Not retried: %(message)s.", message=exc.message), "error")
     return _back(ticket_id, f"#message-{message_id}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.i18n import gettext as _
 from helpdesk.services import ticket_links, tickets, timeline
 from helpdesk.services.tickets import TicketError
 from helpdesk.web.common import BadInput, optional_int, ticket_or_404
@@ -41,11 +42,11 @@ def link(ticket_id: int):
         other = tickets.get_for(current_user, number)
         ticket_links.link(ticket, other, current_user)
     except tickets.TicketNotFound:
-        flash("Not linked: no such ticket.", "error")
+        flash(_("Not linked: no such ticket."), "error")
     except (BadInput, TicketError) as exc:
-        flash(f"Not linked: {exc.message}.", "error")
+        flash(_("Not linked: %(message)s.", message=exc.message), "error")
     else:
-        flash(f"Linked to #{other.number}.", "ok")
+        flash(_("Linked to #%(number)s.", number=other.number), "ok")
     return _back(ticket_id)
 
 
@@ -56,7 +57,7 @@ def unlink(ticket_id: int, other_id: int):
     try:
         ticket_links.unlink(ticket, other, current_user)
     except TicketError as exc:
-        flash(f"Not unlinked: {exc.message}.", "error")
+        flash(_("Not unlinked: %(message)s.", message=exc.message), "error")
     return _back(ticket_id)
 
 
@@ -68,7 +69,7 @@ def split(ticket_id: int):
         ids = [optional_int(v, "message_ids") for v in request.form.getlist("message_ids")]
         new = ticket_links.split(ticket, [i for i in ids if i], current_user, request.form.get("subject"))
     except (BadInput, TicketError) as exc:
-        flash(f"Not split: {exc.message}.", "error")
+        flash(_("Not split: %(message)s.", message=exc.message), "error")
         return _back(ticket_id)
-    flash(f"Split into #{new.number}.", "ok")
+    flash(_("Split into #%(number)s.", number=new.number), "ok")
     return redirect(url_for("tickets.show", ticket_id=new.id), code=303)

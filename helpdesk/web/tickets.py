@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Identity, Message, Ticket, Topic
 from helpdesk.services import customer_access, drafts, replies, tickets
 from helpdesk.services.search import tickets as ticket_search
@@ -26,8 +27,8 @@ from helpdesk.web.common import (
 bp = Blueprint("tickets", __name__)
 
 CHANNELS = ("web", "api", "email", "webchat", "telegram", "whatsapp", "messenger", "phone", "in_person")
-VIEW_TITLES = {"mine": "My open tickets", "unassigned": "Unassigned in my groups", "open": "All open",
-               "pending": "Pending", "solved": "Solved", "all": "Everything"}
+VIEW_TITLES = {"mine": _l("My open tickets"), "unassigned": _l("Unassigned in my groups"), "open": _l("All open"),
+               "pending": _l("Pending"), "solved": _l("Solved"), "all": _l("Everything")}
 PAGE_SIZE = 50
 
 

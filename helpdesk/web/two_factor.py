@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from helpdesk.extensions import db, limiter
+from helpdesk.i18n import gettext as _
 from helpdesk.models import User
 from helpdesk.services import audit, staff
 from helpdesk.services.accounts import two_factor
@@ -66,7 +67,7 @@ def code():
     user = db.session.get(User, pending["u"]) if isinstance(pending, dict) and pending.get("u") else None
     if user is None or not user.active or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         session.pop("2fa", None)
-        flash("Sign in again.", "error")
+        flash(_("Sign in again."), "error")
         return redirect(url_for("auth.login"), code=303)
     if request.method == "GET":
         return render_template("auth/two_factor.html")
@@ -76,14 +77,14 @@ def code():
         session["2fa"] = pending
         if pending["tries"] >= TRIES:
             session.pop("2fa", None)
-            flash("Too many wrong codes: sign in again.", "error")
+            flash(_("Too many wrong codes: sign in again."), "error")
             return redirect(url_for("auth.login"), code=303)
-        flash("That code is not right (or was used already).", "error")
+        flash(_("That code is not right (or was used already)."), "error")
         return render_template("auth/two_factor.html"), 401
     start_session(user)
     staff.record_sign_in(user, request.remote_addr)
     if used == "recovery":
-        flash(f"You used a recovery code; {two_factor.remaining_recovery_codes(user)} are left.", "ok")
+        flash(_("You used a recovery code; %(count)s are left.", count=two_factor.remaining_recovery_codes(user)), "ok")
     response = redirect(pending.get("next") or url_for("tickets.list_tickets"), code=303)
     if request.form.get("remember") == "1":
         response.set_cookie(COOKIE, _signer().dumps({"u": user.id, "s": two_factor.device_stamp(user)}),
@@ -118,7 +119,7 @@ def confirm():
     """Confirm enrolment with a first code; the recovery codes are shown in this answer only."""
     codes = two_factor.confirm(current_user, request.form.get("code", ""), _actor(current_user.id))
     if codes is None:
-        flash("That code is not right: check the time on your phone and try the next one.", "error")
+        flash(_("That code is not right: check the time on your phone and try the next one."), "error")
         return redirect(url_for("two_factor.settings"), code=303)
     return render_template("account/recovery_codes.html", codes=codes), 201
 
@@ -128,12 +129,12 @@ def confirm():
 def turn_off():
     """Turn one's own second factor off (the password required; refused where the role needs it)."""
     if two_factor.required_for(current_user):
-        flash("Your role must sign in with a second factor; it cannot be turned off.", "error")
+        flash(_("Your role must sign in with a second factor; it cannot be turned off."), "error")
     elif not staff.password_matches(current_user, request.form.get("password", "")[:1024]):
-        flash("The password is wrong.", "error")
+        flash(_("The password is wrong."), "error")
     else:
         two_factor.turn_off(current_user, _actor(current_user.id))
-        flash("Two-factor sign-in is off.", "ok")
+        flash(_("Two-factor sign-in is off."), "ok")
     return redirect(url_for("two_factor.settings"), code=303)
 
 
@@ -144,5 +145,5 @@ def _enrol_first():
         return None
     if not current_user.is_authenticated or current_user.totp_enabled or not two_factor.required_for(current_user):
         return None
-    flash("Your role must sign in with a second factor: set it up to continue.", "error")
+    flash(_("Your role must sign in with a second factor: set it up to continue."), "error")
     return redirect(url_for("two_factor.settings"), code=303)

@@ -1,4 +1,5 @@
-"""The users admin: list staff, change name / role / groups / language, switch off and on, invite.
+"""The users admin: list staff, change name / role / groups / language / time zone, switch off and
+on, invite. A staff member's own language and time zone go through `update_user` too.
 
 Every change is audited and committed, then `user.changed` is published so that live Socket.IO
 connections of that user re-check their rooms (or are closed) at once, in every process.
@@ -12,6 +13,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import LANGUAGES as CONSOLE_LANGUAGES
+from helpdesk.i18n.formats import is_time_zone
 from helpdesk.models import ApiToken, Group, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.staff import ROLES
@@ -21,7 +24,7 @@ from helpdesk.services.accounts import links, sessions
 from helpdesk.services.staff import StaffError, new_user
 
 UNCHANGED = object()
-LANGUAGES = ("en", "es", "zh")
+LANGUAGES = tuple(CONSOLE_LANGUAGES)
 
 
 def find(email: str) -> User | None:
@@ -37,7 +40,7 @@ def list_users() -> list[User]:
 def describe(user: User) -> dict:
     """The fields of `user` an admin changes, as the audit log and the API show them."""
     return {"name": user.name, "role": user.role, "groups": sorted(g.name for g in user.groups),
-            "language": user.language, "active": user.active}
+            "language": user.language, "time_zone": user.time_zone, "active": user.active}
 
 
 def _groups_named(names: list[str]) -> list[Group]:
@@ -53,13 +56,19 @@ def _other_active_admins(user: User) -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active, User.id != user.id))
 
 
-def _validate(user: User, name, role, language, active) -> None:
+def _validate_place(language, time_zone) -> None:
+    if language is not UNCHANGED and language not in (None, *LANGUAGES):
+        raise StaffError("language", f"must be one of {list(LANGUAGES)}")
+    if time_zone not in (UNCHANGED, None) and not is_time_zone(time_zone):
+        raise StaffError("time_zone", "must be an IANA time zone such as Europe/Madrid")
+
+
+def _validate(user: User, name, role, language, time_zone, active) -> None:
     if name is not UNCHANGED and not (isinstance(name, str) and name.strip() and len(name) <= 200):
         raise StaffError("name", "must be 1 to 200 characters")
     if role is not UNCHANGED and role not in ROLES:
         raise StaffError("role", f"must be one of {list(ROLES)}")
-    if language is not UNCHANGED and language not in (None, *LANGUAGES):
-        raise StaffError("language", f"must be one of {list(LANGUAGES)}")
+    _validate_place(language, time_zone)
     # The helpdesk must never be left without an administrator who can sign in.
     demoted = role is not UNCHANGED and role != "admin"
     if user.role == "admin" and user.active and (demoted or active is False) and not _other_active_admins(user):
@@ -67,11 +76,11 @@ def _validate(user: User, name, role, language, active) -> None:
 
 
 def update_user(user: User, actor: audit.Actor, *, name=UNCHANGED, role=UNCHANGED, groups=UNCHANGED,
-                language=UNCHANGED, active=UNCHANGED) -> User:
+                language=UNCHANGED, time_zone=UNCHANGED, active=UNCHANGED) -> User:
     """Change what is given (groups: a list of group names, replacing the user's), audit it,
     commit, and tell live connections. Switching off ends the user's sessions and revokes their
     API tokens. Raises StaffError (nothing changed) on bad input."""
-    _validate(user, name, role, language, active)
+    _validate(user, name, role, language, time_zone, active)
     before = describe(user)
     if name is not UNCHANGED:
         user.name = name.strip()
@@ -81,6 +90,8 @@ def update_user(user: User, actor: audit.Actor, *, name=UNCHANGED, role=UNCHANGE
         user.groups = _groups_named(list(groups))
     if language is not UNCHANGED:
         user.language = language
+    if time_zone is not UNCHANGED:
+        user.time_zone = time_zone
     if active is not UNCHANGED:
         user.active = bool(active)
     old, new = audit.changes(before, describe(user))
@@ -114,15 +125,15 @@ def open_tickets(user: User) -> list[Ticket]:
 
 
 def create(actor: audit.Actor, *, email: str, name: str, role: str, groups: list[str] = (),
-           language: str | None = None, password: str | None = None) -> tuple[User, str | None]:
+           language: str | None = None, time_zone: str | None = None,
+           password: str | None = None) -> tuple[User, str | None]:
     """Create a staff member; returns (user, invitation token). With a password they can sign in
     at once (no token); without one they get a single-use link (7 days) to choose it, which the
     caller e-mails. Raises StaffError (nothing created) on bad input; commits."""
-    if language not in (None, *LANGUAGES):
-        raise StaffError("language", f"must be one of {list(LANGUAGES)}")
+    _validate_place(language, time_zone)
     user = new_user(email=email, name=name, role=role, password=password)
     user.groups = _groups_named(list(groups))
-    user.language = language
+    user.language, user.time_zone = language, time_zone
     db.session.add(user)
     db.session.flush()
     token = links.issue(user, "invite") if password is None else None

@@ -21,6 +21,8 @@ STAFF = [
     ("ben@example.com", "Ben Billing", "agent", ["Billing"]),
     ("chen@example.com", "Chen Support", "agent", ["Support"]),
 ]
+# Two of them read the console in their own language and time zone (the others follow the browser).
+PLACES = {"ana@example.com": ("es", "Europe/Madrid"), "chen@example.com": ("zh", "Asia/Shanghai")}
 # The demo company sits in Madrid: its calendar follows Spain's public holidays.
 CALENDAR = {"name": "Madrid office", "timezone": "Europe/Madrid", "hours": {"mon-fri": "09:00-18:00"},
             "country": "ES", "subdivision": "MD"}
@@ -38,7 +40,9 @@ ACCOUNTS = [("telegram", "Demo Telegram bot", {"mode": "webhook"}),
 def create_staff() -> dict[str, User]:
     """The demo staff by e-mail address, and the Support/Billing groups they belong to."""
     for email, name, role, groups in STAFF:
-        staff.create_user(email=email, name=name, role=role, password=PASSWORD, groups=groups)
+        user = staff.create_user(email=email, name=name, role=role, password=PASSWORD, groups=groups)
+        user.language, user.time_zone = PLACES.get(email, (None, None))
+    db.session.commit()
     return {u.email: u for u in db.session.scalars(select(User))}
 
 

@@ -22,7 +22,7 @@ def _language(_endpoint, values):
     if values and "lang" in values:
         if values["lang"] not in LANGUAGES:
             abort(404)
-        g.kb_language = values["lang"]
+        g.kb_language = g.page_language = values["lang"]  # its words follow it (helpdesk.i18n)
 
 
 @bp.before_request

@@ -1,0 +1,50 @@
+"""The console's names for stored values (statuses, priorities, roles, channels) in the reader's
+language. The stored value stays the form value and the API's; only what people read changes."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.models.base import utcnow
+
+STATUS_NAMES = {"new": _l("new"), "open": _l("open"), "pending": _l("pending"), "on_hold": _l("on hold"),
+                "solved": _l("solved"), "closed": _l("closed")}
+PRIORITY_NAMES = {"low": _l("low"), "normal": _l("normal"), "high": _l("high"), "urgent": _l("urgent")}
+ROLE_NAMES = {"admin": _l("admin"), "supervisor": _l("supervisor"), "agent": _l("agent")}
+CHANNEL_NAMES = {"web": _l("web"), "api": _l("api"), "email": _l("email"), "webchat": _l("webchat"),
+                 "telegram": "Telegram", "whatsapp": "WhatsApp", "messenger": "Messenger", "phone": _l("phone"),
+                 "in_person": _l("in person")}
+
+DELIVERY_NAMES = {"queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "delivered": _l("delivered"),
+                  "read": _l("read"), "failed": _l("failed")}
+
+SLA_STATE_NAMES = {"ok": _l("ok"), "warning": _l("warning"), "breached": _l("breached"), "met": _l("met"),
+                   "missed": _l("missed"), "paused": _l("paused"), "none": _l("none")}
+
+TARGET_NAMES = {"first_response": _l("first response"), "next_response": _l("next response"),
+                "resolution": _l("resolution")}
+
+
+def _named(names: dict):
+    def name(value) -> str:
+        return str(names.get(value, value if value is not None else "—"))
+
+    return name
+
+
+status_name = _named(STATUS_NAMES)
+priority_name = _named(PRIORITY_NAMES)
+role_name = _named(ROLE_NAMES)
+channel_name = _named(CHANNEL_NAMES)
+delivery_name = _named(DELIVERY_NAMES)
+sla_state_name = _named(SLA_STATE_NAMES)
+target_name = _named(TARGET_NAMES)
+
+
+def init_app(app: Flask) -> None:
+    """`status_name(s)`, `priority_name(p)`, `role_name(r)`, `channel_name(c)`, `delivery_name(d)` and
+    `now()` in templates."""
+    app.jinja_env.globals.update(status_name=status_name, priority_name=priority_name, role_name=role_name,
+                                 channel_name=channel_name, delivery_name=delivery_name,
+                                 sla_state_name=sla_state_name, target_name=target_name, now=utcnow)

@@ -4,7 +4,8 @@ Map of the tree (imports flow down this list: web, api, webhooks, realtime, cli 
 services; services use models, `channels/` and `sla/`; nothing imports upwards):
 
 - `helpdesk/web/`, `helpdesk/api/`, `helpdesk/webhooks/`: the console's pages, the REST API, the
-  providers' webhooks. Thin: parse, authorise, call a service, render. May import services, models.
+  providers' webhooks (`helpdesk/web/portal/`: the customer portal's pages). Thin: parse, authorise,
+  call a service, render. May import services, models.
 - `helpdesk/realtime/`: the agents' Socket.IO namespace, who is online, allowed origins.
   `helpdesk/webchat/`: the chat widget's namespace and its delivery adapter. May import services.
 - `helpdesk/cli/`: the `helpdesk` command. May import services, jobs, listeners.
@@ -14,7 +15,7 @@ services; services use models, `channels/` and `sla/`; nothing imports upwards):
   one reader per source. May import services.
 - `helpdesk/services/`: the business logic, plain functions. At top level what every channel
   shares (ingest, replies, tickets, customers, rules, events, transactions, attachments, ...); one
-  folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`.
+  folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`, `portal/`.
   May import models, `channels/`, `sla/`, never web, realtime or jobs.
 - `helpdesk/models/`: tables and trivial derived properties; imports no service.
 - `helpdesk/config.py`, `extensions.py`, `security.py`, `demo.py`: settings, unbound extensions,

@@ -46,7 +46,7 @@ def test_helpdesk_top_level_holds_only_the_app_wiring():
 
 
 def test_a_domain_module_does_not_repeat_its_package_in_its_name():
-    for package in ("sla", "surveys", "reports", "webchat", "telegram", "meta", "mail"):
+    for package in ("sla", "surveys", "reports", "webchat", "telegram", "meta", "mail", "portal"):
         folder = ROOT / "helpdesk" / "services" / package
         assert (folder / "__init__.py").exists(), package
         stems = [p.stem for p in folder.glob("*.py")]

@@ -11,6 +11,8 @@ from helpdesk.models import (
     Attachment,
     Call,
     CallEvent,
+    CustomField,
+    CustomValue,
     Draft,
     FailedMail,
     Message,
@@ -18,6 +20,7 @@ from helpdesk.models import (
     Ticket,
     TicketEvent,
     TicketTag,
+    WebhookDelivery,
 )
 from helpdesk.services.privacy.scrub import REDACTED, Values, redact_all, redact_values
 
@@ -86,3 +89,29 @@ def anonymise_calls(condition, values: Values, counts: dict) -> None:
         return
     counts["calls"] = db.session.execute(update(Call).where(Call.id.in_(call_ids)).values(from_number=None)).rowcount
     scrub_json_rows(CallEvent, ("data",), CallEvent.call_id.in_(call_ids), values, counts, "call_events")
+
+
+def forget_custom_values(customer_ids: list[int], ticket_ids: list[int], counts: dict) -> None:
+    """Custom field values: every value of the customers' fields; the free-text values of the
+    tickets' fields (dropdowns, checkboxes, numbers and dates stay, for reports)."""
+    customer_fields = select(CustomField.id).where(CustomField.entity == "customer")
+    text_fields = select(CustomField.id).where(CustomField.entity == "ticket", CustomField.kind == "text")
+    done = 0
+    if customer_ids:
+        done += db.session.execute(delete(CustomValue).where(CustomValue.field_id.in_(customer_fields),
+                                                             CustomValue.object_id.in_(customer_ids))).rowcount
+    if ticket_ids:
+        done += db.session.execute(delete(CustomValue).where(CustomValue.field_id.in_(text_fields),
+                                                             CustomValue.object_id.in_(ticket_ids))).rowcount
+    counts["custom_values"] = done
+
+
+def forget_webhook_deliveries(ticket_ids: list[int], values: Values, counts: dict) -> None:
+    """Outbound webhook deliveries (their logged bodies, and any still queued) about these tickets or
+    naming the person: deleted, so nothing of them is sent or kept after the fact."""
+    body = WebhookDelivery.body
+    conditions = [values.like_any(body)] if values.forms else []
+    for start in range(0, len(ticket_ids), 100):
+        conditions.append(or_(*(body.like(f'%"ticket":{{"id":{t},%') for t in ticket_ids[start:start + 100])))
+    if conditions:
+        counts["webhook_deliveries"] = db.session.execute(delete(WebhookDelivery).where(or_(*conditions))).rowcount

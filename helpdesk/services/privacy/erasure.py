@@ -46,6 +46,8 @@ from helpdesk.services.privacy.anonymise import (
     anonymise_messages,
     anonymise_tickets,
     files_of,
+    forget_custom_values,
+    forget_webhook_deliveries,
     messages_of,
     scrub_json_rows,
 )
@@ -191,6 +193,8 @@ def erase(customer: Customer, *, actor: audit.Actor | None = None) -> ErasureRep
         anonymise_messages(message_ids, report.counts)
         anonymise_tickets(ticket_ids, values, report.counts)
         _calls(ids, ticket_ids, phones, values, report.counts)
+        forget_custom_values(ids, ticket_ids, report.counts)
+        forget_webhook_deliveries(ticket_ids, values, report.counts)
         _anonymise_people(ids, report.counts)
         _elsewhere(ids, ticket_ids, message_ids, values, report.counts)
         db.session.execute(update(ErasureRequest).where(ErasureRequest.customer_id.in_(ids),

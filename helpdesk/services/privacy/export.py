@@ -28,7 +28,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Call, Customer, Identity, Message, Survey, Ticket
+from helpdesk.models import Attachment, Call, Customer, CustomField, CustomValue, Identity, Message, Survey, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.services import attachments as files
 from helpdesk.services import audit
@@ -76,6 +76,17 @@ def merged_ids(customer: Customer) -> list[int]:
     return ids
 
 
+def _custom_values(entity: str, object_ids: list[int]) -> dict[int, dict]:
+    """{object id: {field key: value}} of an entity's custom fields."""
+    found: dict[int, dict] = {}
+    if object_ids:
+        for row in db.session.execute(select(CustomValue.object_id, CustomField.key, CustomValue.value)
+                                      .join(CustomField, CustomField.id == CustomValue.field_id)
+                                      .where(CustomField.entity == entity, CustomValue.object_id.in_(object_ids))):
+            found.setdefault(row.object_id, {})[row.key] = row.value
+    return found
+
+
 def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict, list[Message]]:
     """The archive's JSON document and the messages whose files go with it."""
     ids = merged_ids(customer)
@@ -87,6 +98,8 @@ def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict
         by_ticket.setdefault(m.ticket_id, []).append(_message(m))
     others = sorted(set(by_ticket) - set(owned))  # tickets of someone else the customer wrote on
     current = consent.consents_of(customer)
+    customer_fields = _custom_values("customer", ids)
+    ticket_fields = _custom_values("ticket", owned)
     surveys = db.session.scalars(select(Survey).where(Survey.customer_id.in_(ids)).order_by(Survey.id))
     document = {
         "format": FORMAT, "exported_at": _iso(utcnow()),
@@ -94,7 +107,8 @@ def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict
                      "timezone": customer.timezone, "tier": customer.tier, "notes": customer.notes,
                      "unverified_email": customer.unverified_email, "created_at": _iso(customer.created_at),
                      "organization": customer.organization.name if customer.organization else None,
-                     "merged_records": ids[1:]},
+                     "merged_records": ids[1:],
+                     "custom_fields": {k: v for i in ids for k, v in customer_fields.get(i, {}).items()}},
         "identities": [{"kind": i.kind, "address": i.address, "created_at": _iso(i.created_at)}
                        for i in db.session.scalars(select(Identity).where(Identity.customer_id.in_(ids))
                                                    .order_by(Identity.id))],
@@ -104,7 +118,8 @@ def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict
                              "at": _iso(c.created_at)} for c in consent.history(customer)],
         "tickets": [{"id": t.id, "subject": t.subject, "status": t.status, "priority": t.priority_name,
                      "channel": t.channel, "created_at": _iso(t.created_at), "solved_at": _iso(t.solved_at),
-                     "closed_at": _iso(t.closed_at), "tags": t.tags, "messages": by_ticket.get(t.id, [])}
+                     "closed_at": _iso(t.closed_at), "tags": t.tags, "custom_fields": ticket_fields.get(t.id, {}),
+                     "messages": by_ticket.get(t.id, [])}
                     for t in tickets],
         "messages_on_other_tickets": [{"ticket_id": tid, "messages": by_ticket[tid]} for tid in others],
         "survey_answers": [{"ticket_id": s.ticket_id, "kind": s.kind, "state": s.state, "score": s.score,

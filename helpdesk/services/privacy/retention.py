@@ -25,6 +25,8 @@ from helpdesk.services.privacy.anonymise import (
     anonymise_messages,
     anonymise_tickets,
     files_of,
+    forget_custom_values,
+    forget_webhook_deliveries,
     scrub_json_rows,
 )
 from helpdesk.services.privacy.scrub import REDACTED, Values, delete_files
@@ -99,6 +101,8 @@ def _apply(policy: RetentionPolicy, ticket_ids: list[int]) -> int:
     words = purge.words_of(ticket_ids)
     topic_words = purge.topic_words_of(ticket_ids)
     anonymise_calls(Call.ticket_id.in_(ticket_ids), Values([]), counts)
+    forget_custom_values([], ticket_ids, counts)
+    forget_webhook_deliveries(ticket_ids, Values([]), counts)
     about = or_((AuditEntry.target_type == "ticket") & AuditEntry.target_id.in_(ticket_ids),
                 (AuditEntry.target_type == "message") & AuditEntry.target_id.in_(message_ids or [0]))
     scrub_json_rows(AuditEntry, ("data", "before", "after"), about, Values([]), counts, "audit_entries")

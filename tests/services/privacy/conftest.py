@@ -16,6 +16,8 @@ from helpdesk.models import (
     CallEvent,
     ChannelAccount,
     Customer,
+    CustomField,
+    CustomValue,
     Draft,
     IdempotencyKey,
     Notification,
@@ -25,6 +27,8 @@ from helpdesk.models import (
     TicketEvent,
     Topic,
     TopicModel,
+    Webhook,
+    WebhookDelivery,
 )
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit, customers, replies
@@ -39,7 +43,7 @@ WORDS = {
     "unverified": "qzunverified@qzmail.example", "subject": "qzsubject7781", "body": "qzbody5512",
     "html": "qzhtml3131", "raw": "qzraw3391", "file_name": "qzattach4141", "file_content": "qzfilecontent4242",
     "cc": "qzcc@qzcopy.example", "telegram_text": "qztele6611", "chat_text": "qzchat2020",
-    "note": "qznote1313", "draft": "qzdraft1414", "comment": "qzcomment1515", "edited": "qzedited1616",
+    "note": "qznote1313", "customer_field": "qzcustomer5151", "ticket_field": "qzticketfield6161", "draft": "qzdraft1414", "comment": "qzcomment1515", "edited": "qzedited1616",
 }
 BYSTANDER = {"name": "Bystanderperson", "email": "bystander@other.example", "body": "bystanderbody777",
              "subject": "bystandersubject888", "file_content": "bystanderfile999"}
@@ -105,6 +109,17 @@ def people(app, make_user, groups) -> People:
         PortalSession(customer_id=target.id, key_hash="a" * 64),
         TopicModel(words=[w["body"], "help"], idf=b"", components=b"", row_topics=[]),
         Topic(label=f"{w['subject']}, help", terms={w["subject"]: 0.5, "help": 0.5}),
+    ])
+    loyalty = CustomField(entity="customer", key="loyalty", label="Loyalty code", kind="text")
+    order = CustomField(entity="ticket", key="order", label="Order", kind="text")
+    hook = Webhook(name="crm", url="https://crm.example/hook", events=["ticket.created"], secret_sealed="x")
+    db.session.add_all([loyalty, order, hook])
+    db.session.flush()
+    db.session.add_all([
+        CustomValue(field_id=loyalty.id, object_id=target.id, value=w["customer_field"]),
+        CustomValue(field_id=order.id, object_id=ticket.id, value=w["ticket_field"]),
+        WebhookDelivery(webhook_id=hook.id, event="ticket.created", state="delivered",
+                        body=f'{{"event":"ticket.created","ticket":{{"id":{ticket.id},"subject":"{w["subject"]}"}}}}'),
     ])
     audit.record(audit.CLI, "customer.note", "user", staff.id, said=f"called {w['first_name']} {w['last_name']}")
     consent.set_consent(target, "marketing", True, "form", commit=False)

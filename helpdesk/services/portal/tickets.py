@@ -47,12 +47,15 @@ def visible(customer: Customer) -> Select:
     return select(Ticket).where(_visible_clause(customer), Ticket.merged_into_id.is_(None))
 
 
-def list_for(customer: Customer, *, state: str = "open", limit: int = PAGE) -> list[Ticket]:
-    """The newest-updated tickets the customer sees: `state` open (not solved or closed) or done."""
+def list_for(customer: Customer, *, state: str = "open", page: int = 1, limit: int = PAGE) -> tuple[list[Ticket], bool]:
+    """Page `page` of the tickets the customer sees, the latest updated first: `state` open (not
+    solved or closed) or done; and whether there are more after it."""
     query = visible(customer).options(selectinload(Ticket.customer))
     done = Ticket.status.in_(("solved", "closed"))
     query = query.where(done if state == "done" else ~done)
-    return list(db.session.scalars(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit)))
+    rows = list(db.session.scalars(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+                                   .offset((page - 1) * limit).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
 
 
 def get(customer: Customer, ticket_id: int) -> Ticket:

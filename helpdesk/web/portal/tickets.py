@@ -34,9 +34,10 @@ def _back(lang: str, ticket_id: int, anchor: str = ""):
 def home(lang: str):
     """The customer's open requests (`?state=done`: solved and closed ones)."""
     state = "done" if request.args.get("state") == "done" else "open"
+    page = min(max(request.args.get("page", 1, type=int), 1), 1000)
     customer = current_customer()
-    shown = portal_tickets.list_for(customer, state=state)
-    return render_template("portal/tickets.html", tickets=shown, state=state,
+    shown, more = portal_tickets.list_for(customer, state=state, page=page)
+    return render_template("portal/tickets.html", tickets=shown, state=state, page=page, more=more,
                            STATUS_WORDS=portal_tickets.CUSTOMER_STATUS, manager=customer.org_manager)
 
 

@@ -187,3 +187,15 @@ def test_a_pending_survey_is_answered_in_the_portal(ana, inbound, portal_client,
     row = db.session.get(Survey, survey_id)
     assert (row.state, row.score, row.comment) == ("answered", 5, "Great")
     assert 'id="survey"' not in _text(client.get(f"/portal/en/tickets/{ticket.id}"))
+
+
+def test_a_long_history_is_paged(ana, inbound, portal_client, app):
+    from helpdesk.services.portal import tickets as portal_tickets
+
+    for n in range(portal_tickets.PAGE + 2):
+        inbound(email="ana@example.com", body=f"Request number {n:03d}", external_id=f"paged-{n}")
+    client = portal_client(ana)
+    first = _text(client.get("/portal/en/"))
+    assert first.count("data-ticket-id=") == portal_tickets.PAGE and 'id="older"' in first
+    second = _text(client.get("/portal/en/?page=2"))
+    assert second.count("data-ticket-id=") == 2 and "Request number 000" in second and 'id="older"' not in second

@@ -66,7 +66,7 @@ def quality(n: int, n_topics: int, mix: str) -> dict:
 
 def _load(app, rows, now: datetime) -> list[int]:
     """Tickets and their first customer message, written straight to the tables (like bench.seed)."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from helpdesk.extensions import db
     from helpdesk.models import Customer, Message, Ticket
@@ -87,6 +87,11 @@ def _load(app, rows, now: datetime) -> list[int]:
                 {"ticket_id": first + start + i, "kind": "inbound", "channel": "email", "body_text": b,
                  "is_automated": False, "created_at": at[i], "delivery_attempts": 0}
                 for i, (_s, b, _t, _l) in enumerate(chunk)])
+            db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            for table in ("tickets", "messages"):
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
             db.session.commit()
         return list(range(first, first + len(rows)))
 

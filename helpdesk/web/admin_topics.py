@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Topic, TopicModel
+from helpdesk.services import audit
 from helpdesk.services.topics import curation
 from helpdesk.services.topics import refit as topic_refit
 from helpdesk.services.topics.curation import TopicError
@@ -92,5 +93,7 @@ def refit_now():
     """Refit the topics in the background (at once when jobs run in-process)."""
     from helpdesk.jobs.topics import refit_topics
 
+    audit.record(None, "topic.refit", "topic_model", None)
+    db.session.commit()
     refit_topics()
     return _done("Refit started: topics are updated when it finishes.")

@@ -50,3 +50,15 @@ def test_a_supervisor_reads_the_topics_report_and_opens_a_topics_tickets(sign_in
     for ticket_id in made["refund"]:
         expect(page.locator(f'#ticket-list a[href="/tickets/{ticket_id}"]').first).to_be_visible()
     assert not errors, errors
+
+    # On a phone: the report and the admin page scroll their tables, never the page sideways.
+    admin = sign_in("admin@staff.example")
+    admin.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/reports/topics", "/admin/topics"):
+        admin.goto(live_server.url + path)
+        width = admin.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= admin.evaluate("innerWidth"), (path, width)
+    row = admin.locator("#topic-list tbody tr").filter(has=admin.locator("th", has_text="password"))
+    row.locator("input[name=name]").fill("Sign-in trouble")
+    row.get_by_role("button", name="Rename").click()
+    expect(admin.locator("#topic-list")).to_contain_text("Sign-in trouble")

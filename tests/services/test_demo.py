@@ -8,7 +8,18 @@ import re
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Message, ReportFact, SlaCalendar, SlaCrossing, SlaOutcome, Survey, Ticket, TicketTopic, User
+from helpdesk.models import (
+    Call,
+    Message,
+    ReportFact,
+    SlaCalendar,
+    SlaCrossing,
+    SlaOutcome,
+    Survey,
+    Ticket,
+    TicketTopic,
+    User,
+)
 from helpdesk.services import replies
 from knowledge_base.models import KbArticle
 
@@ -51,6 +62,11 @@ def test_demo_shows_real_figures_simulates_demo_replies_and_loads_once(app, clie
     assert "Nothing in this range." not in reports and "Ana Agent" in reports
     charts = client.get("/reports/series.json").get_json()
     assert sum(sum(v) for v in charts["volume"].values()) > 0 and any(charts["sla_pct"]) and any(charts["csat_avg"])
+    # The phone line: calls answered, missed (their tickets) and voicemails, in the log and the report.
+    assert db.session.scalar(select(func.count()).select_from(Call)) == 40
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject.like("Missed call from %"))) > 0
+    assert 'id="call-' in client.get("/calls").get_data(as_text=True)
+    assert re.search(r'id="total-answered">[1-9]', client.get("/reports/calls").get_data(as_text=True))
     # Topics were found in the demo's tickets: the report shows them, every ticket has one.
     topics = client.get("/reports/topics").get_data(as_text=True)
     assert 'id="report-topics"' in topics and "password" in topics

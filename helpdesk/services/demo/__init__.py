@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.services import events
 from helpdesk.services.demo import articles, history, portal, setup
+from helpdesk.services.demo import calls as demo_calls
 from helpdesk.services.demo import privacy as demo_privacy
 from helpdesk.services.reports import facts as report_facts
 from helpdesk.services.sla import scan as sla_scan
@@ -35,6 +36,7 @@ def load(days: int = history.DAYS) -> bool:
         accounts = setup.create_accounts()
         setup.enable_surveys()
         history.create(users, accounts, days=days)
+        demo_calls.create(days)  # the phone line: calls, missed-call tickets, voicemails
         articles.create(users["admin@example.com"])
         demo_privacy.create()
         portal.create(users["ana@example.com"])

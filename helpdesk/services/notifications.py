@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import in_language_of
 from helpdesk.models import Message, Notification, NotificationPreference, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import events, mentions, tickets
@@ -122,7 +124,11 @@ def _about(ticket: Ticket) -> str:
     return f"#{ticket.number} {subject}"
 
 
-def _personal(user_id: int, ticket: Ticket, kind: str, text: str) -> Notification:
+def _personal(user_id: int, ticket: Ticket, kind: str, words) -> Notification:
+    """A notification for `user_id` whose text `words()` writes in that person's language (it is
+    stored as text: the list and the e-mail show it as written)."""
+    with in_language_of(db.session.get(User, user_id)):
+        text = words()
     return Notification(user_id=user_id, ticket_id=ticket.id, kind=kind, text=text[:TEXT_MAX])
 
 
@@ -132,14 +138,16 @@ def _from_message(payload: dict, ticket: Ticket) -> list[Notification]:
         return []  # moved by a merge since: the target's events speak for it
     if message.kind == "note":
         author = message.author
-        who = author.name if author else "Someone"
-        return [_personal(user.id, ticket, "mention", f"{who} mentioned you on {_about(ticket)}")
+        return [_personal(user.id, ticket, "mention",
+                          lambda: _("%(name)s mentioned you on %(ticket)s", name=author.name if author else _("Someone"),
+                                    ticket=_about(ticket)))
                 for user in mentions.mentioned_in(message.body_text, ticket) if user.id != message.author_id]
     if message.kind == "inbound" and ticket.assignee_id is not None:
         first = db.session.scalar(select(func.min(Message.id)).where(Message.ticket_id == ticket.id))
         if first != message.id:  # a ticket's opening message is its creation, not a reply
             return [_personal(ticket.assignee_id, ticket, "customer_reply",
-                              f"{ticket.customer.name} replied on {_about(ticket)}")]
+                              lambda: _("%(name)s replied on %(ticket)s", name=ticket.customer.name,
+                                        ticket=_about(ticket)))]
     return []
 
 
@@ -151,8 +159,13 @@ def _assigned(payload: dict, ticket: Ticket, name: str) -> list[Notification]:
     if assignee_id is None or assignee_id == payload.get("actor_id") or assignee_id != ticket.assignee_id:
         return []  # nobody new, self-assigned, or assigned elsewhere again since
     actor = db.session.get(User, payload["actor_id"]) if payload.get("actor_id") else None
-    by = f" by {actor.name}" if actor else ""
-    return [_personal(assignee_id, ticket, "assigned", f"{_about(ticket)} was assigned to you{by}")]
+
+    def words() -> str:
+        if actor is None:
+            return _("%(ticket)s was assigned to you", ticket=_about(ticket))
+        return _("%(ticket)s was assigned to you by %(name)s", ticket=_about(ticket), name=actor.name)
+
+    return [_personal(assignee_id, ticket, "assigned", words)]
 
 
 def is_interesting(name: str, payload: dict) -> bool:

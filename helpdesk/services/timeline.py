@@ -9,14 +9,19 @@ from datetime import datetime
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.i18n import ngettext
 from helpdesk.models import Group, TicketEvent, User
 
-FIELD_NAMES = {"status": "status", "priority": "priority", "group_id": "group", "assignee_id": "assignee",
-               "tags": "tags", "subject": "subject", "merged_into": "merged into", "merged_from": "merged from"}
-ABOUT_TICKET = {"merged_into": "merged this ticket into", "merged_from": "merged into this ticket",
-                "split_into": "split messages off into", "split_from": "split this ticket off from",
-                "linked": "linked this ticket to", "unlinked": "unlinked this ticket from"}
-NOBODY = {"group_id": "no group", "assignee_id": "nobody"}
+# In the reader's language: the timeline is described when a page shows it.
+FIELD_NAMES = {"status": _l("status"), "priority": _l("priority"), "group_id": _l("group"), "assignee_id": _l("assignee"),
+               "tags": _l("tags"), "subject": _l("subject"), "merged_into": _l("merged into"),
+               "merged_from": _l("merged from")}
+ABOUT_TICKET = {"merged_into": _l("merged this ticket into"), "merged_from": _l("merged into this ticket"),
+                "split_into": _l("split messages off into"), "split_from": _l("split this ticket off from"),
+                "linked": _l("linked this ticket to"), "unlinked": _l("unlinked this ticket from")}
+NOBODY = {"group_id": _l("no group"), "assignee_id": _l("nobody")}
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,11 @@ def _names(events: list[TicketEvent]) -> tuple[dict[int, str], dict[int, str]]:
 
 def _value(field: str, value, users: dict, groups: dict) -> str:
     if value is None or value == []:
-        return NOBODY.get(field, "none")
+        return str(NOBODY.get(field, _("none")))
     if field == "assignee_id":
-        return users.get(value, "a former staff member")
+        return users.get(value, _("a former staff member"))
     if field == "group_id":
-        return groups.get(value, "a deleted group")
+        return groups.get(value, _("a deleted group"))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value).replace("_", " ")
@@ -66,16 +71,19 @@ def _changed(data: dict, users: dict, groups: dict) -> str:
         name = FIELD_NAMES.get(field, field.removeprefix("custom.").replace("_", " "))
         if field == "tags":
             added, removed = sorted(set(new or []) - set(old or [])), sorted(set(old or []) - set(new or []))
-            words = ([f"added tag{'s' * (len(added) > 1)} {', '.join(added)}"] if added else []) + \
-                    ([f"removed tag{'s' * (len(removed) > 1)} {', '.join(removed)}"] if removed else [])
-            parts.append(" and ".join(words) or "changed the tags")
+            words = ([ngettext("added tag %(tags)s", "added tags %(tags)s", len(added), tags=", ".join(added))]
+                     if added else []) + \
+                    ([ngettext("removed tag %(tags)s", "removed tags %(tags)s", len(removed), tags=", ".join(removed))]
+                     if removed else [])
+            parts.append(_(" and ").join(words) or _("changed the tags"))
         elif field == "assignee_id" and new is not None and old is None:
-            parts.append(f"assigned it to {_value(field, new, users, groups)}")
+            parts.append(_("assigned it to %(name)s", name=_value(field, new, users, groups)))
         elif field == "assignee_id" and new is None:
-            parts.append(f"unassigned {_value(field, old, users, groups)}")
+            parts.append(_("unassigned %(name)s", name=_value(field, old, users, groups)))
         else:
-            parts.append(f"changed {name} from {_value(field, old, users, groups)} to {_value(field, new, users, groups)}")
-    return "; ".join(parts) or "changed the ticket"
+            parts.append(_("changed %(field)s from %(old)s to %(new)s", field=name,
+                           old=_value(field, old, users, groups), new=_value(field, new, users, groups)))
+    return "; ".join(parts) or _("changed the ticket")
 
 
 def _event_name(event: str | None) -> str:
@@ -90,35 +98,41 @@ def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int |
         return _changed(data, users, groups), None
     if event.kind in ABOUT_TICKET:
         other = data.get("ticket") or data.get("target") or data.get("source")
-        return ABOUT_TICKET[event.kind], other
+        return str(ABOUT_TICKET[event.kind]), other
     if event.kind == "created":
         channel = str(data.get("channel", "")).replace("_", " ")
         rules = data.get("rules") or []
-        why = f"; {len(rules)} rule{'s' * (len(rules) > 1)} set its priority or group" if rules else ""
-        urgent = f"; the sender marked it {data['sender_priority']}" if data.get("sender_priority") else ""
-        return f"ticket opened via {channel}{why}{urgent}", None
+        why = ngettext("; %(num)d rule set its priority or group", "; %(num)d rules set its priority or group",
+                       len(rules)) if rules else ""
+        urgent = _("; the sender marked it %(priority)s", priority=data["sender_priority"]) \
+            if data.get("sender_priority") else ""
+        return _("ticket opened via %(channel)s", channel=channel) + why + urgent, None
     if event.kind == "sla":
         target = str(data.get("target", "")).replace("_", " ")
-        crossing = "breached" if data.get("crossing") == "breached" else "is close to breaching"
-        return f"the {target} target {crossing} its SLA", None
+        if data.get("crossing") == "breached":
+            return _("the %(target)s target breached its SLA", target=target), None
+        return _("the %(target)s target is close to breaching its SLA", target=target), None
     if event.kind == "survey_answered":
-        return f"the customer answered the {str(data.get('kind', '')).upper()} survey: {data.get('score')}", None
+        return _("the customer answered the %(kind)s survey: %(score)s", kind=str(data.get("kind", "")).upper(),
+                 score=data.get("score")), None
     if event.kind == "survey_follow_up":
-        return f"a low survey score {data.get('action', 'followed up')} the ticket", None
+        return _("a low survey score %(action)s the ticket", action=data.get("action", "followed up")), None
     if event.kind == "visitor_verified":
-        return f"the chat visitor confirmed the e-mail address {data.get('email', '')}", None
+        return _("the chat visitor confirmed the e-mail address %(email)s", email=data.get("email", "")), None
     if event.kind == "customer_action":
-        return f"the customer {data.get('action', 'changed')} the request in the portal", None
+        return _("the customer %(action)s the request in the portal", action=data.get("action", "changed")), None
     if event.kind == "routing":
         return str(data.get("text", "routing")), None
     if event.kind == "trigger":
-        return f"the trigger “{data.get('name')}” fired ({_event_name(data.get('event'))})", None
+        return _("the trigger “%(name)s” fired (%(event)s)", name=data.get("name"),
+                 event=_event_name(data.get("event"))), None
     if event.kind == "trigger_failed":
-        return f"the trigger “{data.get('name')}” could not act: {data.get('error')}", None
+        return _("the trigger “%(name)s” could not act: %(error)s", name=data.get("name"), error=data.get("error")), None
     if event.kind == "automation":
-        return f"the automation “{data.get('name')}” fired ({data.get('why', 'its conditions held')})", None
+        return _("the automation “%(name)s” fired (%(why)s)", name=data.get("name"),
+                 why=data.get("why") or _("its conditions held")), None
     if event.kind == "message_edited":
-        return "the customer edited a message", None
+        return _("the customer edited a message"), None
     return event.kind.replace("_", " "), None
 
 
@@ -128,6 +142,6 @@ def describe(events: list[TicketEvent]) -> list[Entry]:
     entries = []
     for event in events:
         text, other = _describe(event, users, groups)
-        actor = users.get(event.actor_id, "a former staff member") if event.actor_id else None
+        actor = users.get(event.actor_id, _("a former staff member")) if event.actor_id else None
         entries.append(Entry(at=event.created_at, actor=actor, text=text, ticket_id=other))
     return entries

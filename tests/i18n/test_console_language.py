@@ -173,3 +173,21 @@ def test_a_reset_link_is_written_in_the_staff_members_language(client, groups, m
     client.post("/account/forgot", data={"email": user.email})
     mail = message_from_bytes(smtp_server.messages[-1].content, policy=policy.default)
     assert mail["Subject"] == "重置您的 helpdesk 密码" and "有人（希望是您本人）" in mail.get_content()
+
+
+@pytest.mark.parametrize(("language", "words"), [("es", "te lo asignó Alex"), ("zh", "已由 Alex 分配给您")])
+def test_a_notification_e_mail_is_written_in_the_recipients_language(client, groups, make_user, login, inbound,
+                                                                       smtp_server, language, words):
+    from email import message_from_bytes, policy
+
+    from helpdesk.services import notifications
+
+    agent = make_user(name="Rosa")
+    _set(agent, language=language)
+    notifications.set_email(agent, True)
+    login(make_user(role="admin", name="Alex"))
+    ticket_id = inbound(subject="Factura duplicada").ticket_id
+    client.post(f"/tickets/{ticket_id}/update", data={"status": "open", "priority": "normal", "assignee_id": agent.id})
+    mails = [message_from_bytes(m.content, policy=policy.default) for m in smtp_server.messages
+             if agent.email in m.rcpt_tos]
+    assert mails and words in mails[-1]["Subject"] and "Factura duplicada" in mails[-1].get_content()

@@ -58,6 +58,7 @@ class Setup:
     agent_base: str
     key: str
     token: str
+    verify: bool = True  # False: the proxy's self-signed certificate (bench/topology.py)
 
 
 @dataclass
@@ -130,6 +131,20 @@ def prepare(env: dict) -> tuple[str, str]:
     return re.search(r"key (\S+)", added).group(1), token
 
 
+def fresh_setup(name: str, url: str, redis_url: str | None, extra_env: dict | None = None) -> tuple[dict, str, str]:
+    """A fresh database (and Redis database, flushed), a fresh instance folder `<name>-instance`,
+    prepared as an operator would: (the servers' environment, widget key, API token)."""
+    instance = common.RESULTS / f"{name}-instance"
+    subprocess.run(["rm", "-rf", str(instance)], check=True)
+    fresh_database(url)
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    env = server_env(url, instance, redis_url) | (extra_env or {})
+    return (env, *prepare(env))
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -141,7 +156,7 @@ async def connect_agent(setup: Setup, t: Timings, http) -> object:
     import socketio
 
     loop = asyncio.get_running_loop()
-    sio = socketio.AsyncClient(reconnection=False)
+    sio = socketio.AsyncClient(reconnection=False, ssl_verify=setup.verify)
     pending: set[asyncio.Task] = set()
 
     async def answer(ticket_id: int, message_id: int) -> None:
@@ -178,7 +193,7 @@ async def visit(base: str, setup: Setup, t: Timings, messages: int, think: float
     import socketio
 
     loop = asyncio.get_running_loop()
-    sio = socketio.AsyncClient(reconnection=False)
+    sio = socketio.AsyncClient(reconnection=False, ssl_verify=setup.verify)
     welcome: asyncio.Future = loop.create_future()
     answers: asyncio.Queue = asyncio.Queue()
 
@@ -233,7 +248,8 @@ async def load(setup: Setup, visitors: int, messages: int, think: float, seed: i
 
     t = Timings()
     rng = random.Random(seed)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=visitors)) as http:
+    connector = aiohttp.TCPConnector(limit=visitors, ssl=None if setup.verify else False)
+    async with aiohttp.ClientSession(connector=connector) as http:
         agent = await connect_agent(setup, t, http)
         start = time.monotonic()
         await asyncio.gather(*(visit(setup.visitor_bases[i % len(setup.visitor_bases)], setup, t, messages, think,
@@ -285,19 +301,11 @@ def cluster(mode: str, env: dict, worker_threads: int = 8):
 
 
 def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int, think: float, seed: int,
-        worker_threads: int = 8) -> dict:
+        worker_threads: int = 8, extra_env: dict | None = None) -> dict:
     """Prepare a fresh database, start the processes, warm up, then time the load; the result."""
     if mode == "scaleout" and not redis_url:
         raise SystemExit("scaleout needs --redis-url (a Redis database of the benchmark's own: it is flushed)")
-    instance = common.RESULTS / f"widget-{mode}-instance"
-    subprocess.run(["rm", "-rf", str(instance)], check=True)
-    fresh_database(url)
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-    env = server_env(url, instance, redis_url)
-    key, token = prepare(env)
+    env, key, token = fresh_setup(f"widget-{mode}", url, redis_url, extra_env)
     with cluster(mode, env, worker_threads) as (bases, pids):
         setup = Setup(visitor_bases=bases, agent_base=bases[0], key=key, token=token)
         asyncio.run(load(setup, min(visitors, 10), 2, 0.2, seed))  # warm-up, untimed: imports, caches
@@ -307,7 +315,7 @@ def run(mode: str, url: str, redis_url: str | None, visitors: int, messages: int
         cpu = {str(pid): round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in pids}
     result = {"mode": mode, "database": common.backend(url), "visitors": visitors, "messages_per_visitor": messages,
               "think_s": think, "processes": "helpdesk run" if mode == "embedded" else f"2 x helpdesk web + worker --workers {worker_threads}",
-              "server_cpu_s": cpu, "loadavg_before": load_before} | summary(timings, elapsed)
+              "server_cpu_s": cpu, "loadavg_before": load_before, "server_env": extra_env or {}} | summary(timings, elapsed)
     result["machine"] = common.machine(url)
     return result
 
@@ -335,10 +343,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor waits between messages")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--worker-threads", type=int, default=8, help="scaleout: `helpdesk worker --workers N`")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="for the servers, e.g. HELPDESK_WEB_WORKER_CLASS=gevent (repeatable)")
     parser.add_argument("--name", help="result file name (bench/results/NAME.json)")
     args = parser.parse_args(argv)
     result = run(args.mode, args.database_url, args.redis_url, args.visitors, args.messages, args.think, args.seed,
-                 args.worker_threads)
+                 args.worker_threads, dict(item.split("=", 1) for item in args.env))
     print_result(result)
     name = args.name or f"widget-{args.mode}-{args.visitors}v-think{args.think:g}"
     print(f"saved {common.save(name, result)}")

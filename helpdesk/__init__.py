@@ -30,7 +30,18 @@ tests/test_layout.py holds the tree to this shape.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os as _os
+import sys as _sys
+
+# gevent's worker must patch the standard library before anything imports it (psycopg picks its
+# wait function, SQLAlchemy and Redis their locks, at import): `helpdesk web` with the gevent
+# worker class patches here, first thing. No other command is patched.
+if _os.environ.get("HELPDESK_WEB_WORKER_CLASS") == "gevent" and _sys.argv[1:2] == ["web"]:  # pragma: no cover
+    from gevent import monkey as _monkey
+
+    _monkey.patch_all()
+
+from pathlib import Path  # noqa: E402
 
 from flask import Flask, g, request
 from sqlalchemy import event

@@ -147,6 +147,13 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_WEB_BIND": get("WEB_BIND", "127.0.0.1:5000"),
         "HELPDESK_WEB_WORKERS": int(get("WEB_WORKERS", 1)),
         "HELPDESK_WEB_THREADS": int(get("WEB_THREADS", 400)),
+        # gthread (threads; the default) or gevent (greenlets, with WEB_THREADS as connections per
+        # worker; `helpdesk web` only). bench/README, gthread or gevent, has the figures.
+        "HELPDESK_WEB_WORKER_CLASS": get("WEB_WORKER_CLASS", "gthread"),
         "HELPDESK_WEB_TIMEOUT": int(get("WEB_TIMEOUT", 60)),
         "HELPDESK_WEB_GRACEFUL_TIMEOUT": int(get("WEB_GRACEFUL_TIMEOUT", 10)),
+        # Requests that run the application at once per process (Socket.IO and /healthz aside); the
+        # others wait their turn up to WEB_QUEUE_TIMEOUT seconds, then get 503. 0: no limit.
+        "HELPDESK_WEB_CONCURRENCY": max(int(get("WEB_CONCURRENCY", 8)), 0),
+        "HELPDESK_WEB_QUEUE_TIMEOUT": max(float(get("WEB_QUEUE_TIMEOUT", 30)), 0.1),
     }

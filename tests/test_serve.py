@@ -28,3 +28,32 @@ def test_the_embedded_server_stops_at_once_on_a_stop_signal(tmp_path, signum, sq
         server.kill()
         server.wait()
         pytest.fail(f"helpdesk run ignored {signal.Signals(signum).name}")
+
+
+def _cli(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_the_embedded_server_refuses_the_gevent_worker(app):
+    # SQLite's busy wait does not yield to other greenlets: one waiting writer would stop the process.
+    result = _cli(app, "run", "--worker-class", "gevent", "--port", str(free_port()))
+    assert result.exit_code == 2 and "gthread" in result.output
+
+
+def test_an_unknown_worker_class_from_the_settings_is_refused_before_serving(app):
+    app.config["HELPDESK_WEB_WORKER_CLASS"] = "eventlet"
+    result = _cli(app, "web", "--port", str(free_port()))
+    assert result.exit_code == 2 and "gthread, gevent" in result.output
+
+
+def test_server_settings_come_from_options_before_the_configuration(app):
+    from helpdesk.cli.serve import _settings
+
+    app.config.update(HELPDESK_WEB_THREADS=50, HELPDESK_WEB_CONCURRENCY=6, HELPDESK_WEB_WORKER_CLASS="gevent")
+    settings = _settings(app, None, 8123, None, 1, None, None)
+    assert (settings["threads"], settings["worker_connections"], settings["concurrency"], settings["worker_class"]) == (
+        50, 50, 6, "gevent")
+    assert settings["bind"] == ["127.0.0.1:8123"]
+    chosen = _settings(app, None, None, "0.0.0.0:9000", 1, 20, None, concurrency=0, worker_class="gthread")
+    assert (chosen["threads"], chosen["concurrency"], chosen["worker_class"], chosen["bind"]) == (
+        20, 0, "gthread", ["0.0.0.0:9000"])

@@ -16,6 +16,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
+WORKER_CLASSES = ("gthread", "gevent")
+
 
 class _Gunicorn(BaseApplication):
     """gunicorn around the app this command already built (the worker forks from it)."""
@@ -37,7 +39,8 @@ class _Gunicorn(BaseApplication):
 
 
 def _settings(app: Flask, host: str | None, port: int | None, bind: str | None, workers: int | None,
-              threads: int | None, timeout: int | None) -> dict:
+              threads: int | None, timeout: int | None, concurrency: int | None = None,
+              worker_class: str | None = None) -> dict:
     config = app.config
     if not bind:
         bind = f"{host or '127.0.0.1'}:{port or 5000}" if (host or port) else config["HELPDESK_WEB_BIND"]
@@ -45,7 +48,8 @@ def _settings(app: Flask, host: str | None, port: int | None, bind: str | None, 
         "bind": [bind],
         "workers": workers or config["HELPDESK_WEB_WORKERS"],
         "threads": threads or config["HELPDESK_WEB_THREADS"],
-        "worker_class": "gthread",
+        "worker_class": worker_class or config["HELPDESK_WEB_WORKER_CLASS"],
+        "worker_connections": threads or config["HELPDESK_WEB_THREADS"],  # gevent's greenlets per worker
         # A request that takes longer is cut off; WebSockets are exempt (their threads keep the
         # worker's heartbeat going).
         "timeout": timeout or config["HELPDESK_WEB_TIMEOUT"],
@@ -59,6 +63,8 @@ def _settings(app: Flask, host: str | None, port: int | None, bind: str | None, 
         "max_requests": 0,
         # A control socket per user home would be shared by every helpdesk process of that user.
         "control_socket_disable": True,
+        # Not gunicorn's: requests in the application at once (helpdesk.web.admission).
+        "concurrency": config["HELPDESK_WEB_CONCURRENCY"] if concurrency is None else concurrency,
     }
 
 
@@ -104,12 +110,20 @@ def _stop_with_worker(worker, stop: threading.Event, consumer) -> None:
 
 
 def _serve(app: Flask, options: dict, *, embedded: bool) -> None:
+    if options["worker_class"] not in WORKER_CLASSES:
+        raise click.UsageError(f"worker class {options['worker_class']!r}: choose one of {', '.join(WORKER_CLASSES)}")
+    if embedded and options["worker_class"] != "gthread":
+        # SQLite's calls and its busy wait do not yield to other greenlets: one writer waiting for
+        # the lock would stop the whole process, the lock holder included.
+        raise click.UsageError("helpdesk run serves with gthread (SQLite and the jobs share its process)")
     if embedded and options["workers"] != 1:
         raise click.UsageError("helpdesk run has one worker (SQLite, jobs in-process); use helpdesk web to scale out")
     if options["workers"] > 1 and not app.config.get("HELPDESK_REDIS_URL"):
         raise click.UsageError("several workers need HELPDESK_REDIS_URL (Socket.IO events cross processes through it)")
     from helpdesk.extensions import db
+    from helpdesk.web import admission
 
+    admission.install(app, options.pop("concurrency"), app.config["HELPDESK_WEB_QUEUE_TIMEOUT"])
     with app.app_context():
         db.engine.dispose()  # no connection crosses the fork into the worker
     # Everything loaded at start-up lives for the whole process: keep the collector from walking it
@@ -126,6 +140,10 @@ def _server_options(function):
         click.option("--bind", default=None, help="gunicorn bind, e.g. 0.0.0.0:8000 or unix:/run/helpdesk.sock."),
         click.option("--threads", default=None, type=int, help="Threads per worker; each open WebSocket holds one."),
         click.option("--timeout", default=None, type=int, help="Seconds before a stuck request is cut off."),
+        click.option("--worker-class", default=None, type=click.Choice(WORKER_CLASSES),
+                     help="gthread (default) or gevent (helpdesk web only)."),
+        click.option("--concurrency", default=None, type=int,
+                     help="Requests running at once; more wait their turn (default 8, 0 = no limit)."),
     ]):
         function = option(function)
     return function
@@ -134,10 +152,10 @@ def _server_options(function):
 @click.command("run")
 @_server_options
 @with_appcontext
-def run(host, port, bind, threads, timeout) -> None:
+def run(host, port, bind, threads, timeout, worker_class, concurrency) -> None:
     """Web console, Socket.IO, jobs and channel listeners in one process (the embedded default)."""
     app = current_app._get_current_object()
-    options = _settings(app, host, port, bind, 1, threads, timeout)
+    options = _settings(app, host, port, bind, 1, threads, timeout, concurrency, worker_class)
     click.echo(f"helpdesk console on http://{options['bind'][0]}")
     _serve(app, options, embedded=True)
 
@@ -146,10 +164,10 @@ def run(host, port, bind, threads, timeout) -> None:
 @_server_options
 @click.option("--workers", default=None, type=int, help="gunicorn workers (default 1; more need sticky sessions per worker).")
 @with_appcontext
-def web(host, port, bind, threads, timeout, workers) -> None:
+def web(host, port, bind, threads, timeout, worker_class, concurrency, workers) -> None:
     """Web console and Socket.IO only (scale-out: jobs run in `helpdesk worker`)."""
     app = current_app._get_current_object()
-    _serve(app, _settings(app, host, port, bind, workers, threads, timeout), embedded=False)
+    _serve(app, _settings(app, host, port, bind, workers, threads, timeout, concurrency, worker_class), embedded=False)
 
 
 @click.command("worker")

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Group, Message, Ticket
+from helpdesk.models import Customer, CustomValue, Group, Message, Organization, Ticket, TicketTag
 from helpdesk.models.base import utcnow
-from helpdesk.services.fields.values import values_for
+from helpdesk.models.fields import ENTITIES
+from helpdesk.services.automation.conditions import CUSTOM_PREFIXES
+from helpdesk.services.fields.definitions import active
+from helpdesk.services.fields.values import typed
 
 HOUR = 3600.0
-
-
-def _custom(ctx: dict, prefix: str, values: dict) -> None:
-    for key, value in values.items():
-        ctx[f"{prefix}{key}"] = value
 
 
 def _latest_customer_words(ticket_id: int) -> str:
@@ -26,28 +24,48 @@ def _latest_customer_words(ticket_id: int) -> str:
     return body or ""
 
 
-def for_ticket(ticket: Ticket, *, text: str | None = None, now: datetime | None = None) -> dict:
+def _custom_values(ticket_id: int, customer_id: int | None, organization_id: int | None) -> dict:
+    """The custom values of the ticket, its customer and organization, keyed as conditions name
+    them (`custom.<key>`, `customer.custom.<key>`, `organization.custom.<key>`), in one query."""
+    owners = {"ticket": ("custom.", ticket_id), "customer": ("customer.custom.", customer_id),
+              "organization": ("organization.custom.", organization_id)}
+    fields = {f.id: (f, owners[entity][0]) for entity in ENTITIES if owners[entity][1] is not None
+              for f in active(entity)}
+    if not fields:
+        return {}
+    wanted = or_(*(and_(CustomValue.field_id.in_([i for i, (f, _) in fields.items() if f.entity == entity]),
+                        CustomValue.object_id == object_id)
+                   for entity, (_prefix, object_id) in owners.items() if object_id is not None))
+    rows = db.session.execute(select(CustomValue.field_id, CustomValue.value, CustomValue.number).where(wanted))
+    return {f"{fields[fid][1]}{fields[fid][0].key}": typed(fields[fid][0], text, number) for fid, text, number in rows}
+
+
+def for_ticket(ticket: Ticket, *, text: str | None = None, now: datetime | None = None,
+               needs: frozenset[str] | None = None) -> dict:
     """The context of `ticket` now; `text`: the words of the message the event is about (else the
-    customer's latest message)."""
-    customer = ticket.customer
-    organization = customer.organization if customer is not None else None
-    group_name = db.session.scalar(select(Group.name).where(Group.id == ticket.group_id)) if ticket.group_id else None
-    words = text if text is not None else _latest_customer_words(ticket.id)
-    ctx = {
-        "now": now or utcnow(),
-        "status": ticket.status, "priority": ticket.priority_name, "group": ticket.group_id, "group_name": group_name,
-        "assignee": ticket.assignee_id, "channel": ticket.channel, "subject": (ticket.subject or "").lower(),
-        "text": f"{ticket.subject or ''}\n{words}".lower(), "tags": frozenset(ticket.tags),
-        "language": (customer.language or "").lower() or None if customer else None,
-        "customer.tier": customer.tier if customer else None,
-        "customer.organization": customer.organization_id if customer else None,
-        "organization_name": organization.name if organization else None,
-    }
-    _custom(ctx, "custom.", values_for("ticket", ticket.id))
-    if customer is not None:
-        _custom(ctx, "customer.custom.", values_for("customer", customer.id))
-    if organization is not None:
-        _custom(ctx, "organization.custom.", values_for("organization", organization.id))
+    customer's latest message). `needs`: the fields some condition asks (None: all); what none
+    asks is not read."""
+    def wanted(*names: str) -> bool:
+        return needs is None or any(n in needs for n in names)
+
+    ctx = {"now": now or utcnow(), "status": ticket.status, "priority": ticket.priority_name,
+           "group": ticket.group_id, "assignee": ticket.assignee_id, "channel": ticket.channel,
+           "subject": (ticket.subject or "").lower()}
+    person = db.session.execute(
+        select(Customer.tier, Customer.language, Customer.organization_id, Organization.name,
+               select(Group.name).where(Group.id == ticket.group_id).scalar_subquery())
+        .select_from(Customer).outerjoin(Organization, Organization.id == Customer.organization_id)
+        .where(Customer.id == ticket.customer_id)).one_or_none()
+    tier, language, organization_id, organization_name, group_name = person or (None, None, None, None, None)
+    ctx |= {"group_name": group_name, "language": (language or "").lower() or None, "customer.tier": tier,
+            "customer.organization": organization_id, "organization_name": organization_name}
+    if wanted("tags"):
+        ctx["tags"] = frozenset(db.session.scalars(select(TicketTag.name).where(TicketTag.ticket_id == ticket.id)))
+    if wanted("text"):
+        words = text if text is not None else _latest_customer_words(ticket.id)
+        ctx["text"] = f"{ticket.subject or ''}\n{words}".lower()
+    if needs is None or any(n.startswith(CUSTOM_PREFIXES) for n in needs):
+        ctx |= _custom_values(ticket.id, ticket.customer_id, organization_id)
     return ctx
 
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
-from helpdesk.models import Message, Ticket, TicketEvent, TriggerFiring
+from helpdesk.models import Ticket, TicketEvent, TriggerFiring
 from helpdesk.models.base import utcnow
 from helpdesk.services import tickets
-from helpdesk.services.automation import context, effects, triggers
+from helpdesk.services.automation import effects, facts, triggers
 from helpdesk.services.automation.actions import CHANGES, fold
 from helpdesk.services.transactions import begin_write
 
@@ -71,19 +71,18 @@ def run(event: str, key: str, payload: dict) -> list[int]:
     found = triggers.compiled(event)
     if not found:
         return []
-    ticket = db.session.get(Ticket, payload["ticket_id"])
-    if ticket is None or ticket.merged_into_id is not None:
-        return []
     decided = payload.get("triggers") if event == "ticket.created" else None
     if decided is not None:
         # Matched at intake (services.rules.triage), which applied their priority and group already.
         matched = [t for t in found if t.id in decided]
     else:
-        text = None
-        if payload.get("message_id") and event in ("customer.replied", "agent.replied"):
-            text = db.session.scalar(select(Message.body_text).where(Message.id == payload["message_id"])) or ""
-        matched = triggers.evaluate(found, context.for_ticket(ticket, text=text))
+        message_id = payload.get("message_id") if event in ("customer.replied", "agent.replied") else None
+        ctx = facts.read(payload["ticket_id"], needs=triggers.needs(found), message_id=message_id)
+        matched = triggers.evaluate(found, ctx) if ctx is not None else []
     if not matched:
+        return []
+    ticket = db.session.get(Ticket, payload["ticket_id"])
+    if ticket is None or ticket.merged_into_id is not None:
         return []
     return fire(ticket, matched, event, key, intake_done=decided is not None)
 

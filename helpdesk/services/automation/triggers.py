@@ -36,6 +36,12 @@ class Compiled:
     stop: bool
     check: Callable[[dict], bool]
     actions: tuple[dict, ...]
+    fields: frozenset[str] = frozenset()  # what its conditions ask
+
+
+def needs(found: tuple[Compiled, ...]) -> frozenset[str]:
+    """Every field the conditions of `found` ask."""
+    return frozenset().union(*(t.fields for t in found))
 
 
 def calendars() -> dict:
@@ -51,7 +57,8 @@ def _load() -> dict[str, tuple[Compiled, ...]]:
         if row.event in found:
             found[row.event].append(Compiled(row.id, row.name, row.event, row.stop,
                                              conditions.compile_match(row.match_all or [], row.match_any or [], cals),
-                                             tuple(row.actions or ())))
+                                             tuple(row.actions or ()),
+                                             frozenset(c["field"] for c in (row.match_all or []) + (row.match_any or []))))
     return {event: tuple(items) for event, items in found.items()}
 
 

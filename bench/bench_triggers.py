@@ -1,0 +1,199 @@
+"""Trigger evaluation per event with 200 active triggers (issue 19; goal p95 < 2 ms).
+
+    python -m bench.bench_triggers --database-url sqlite:///bench/results/triggers.sqlite3
+    python -m bench.bench_triggers --database-url postgresql://postgres@127.0.0.1:5432/bench_triggers
+
+Builds its own small database (--reset drops and migrates it): 2 groups, a business calendar, two
+custom fields, 300 tickets of 300 customers (tiers, languages, organizations, tags, custom values),
+then 200 active triggers on EACH trigger event (1,400 in all; a worst case: 200 run for every
+event), with realistic condition mixes (text contains a few words, tier in, group in, tags
+include, a custom dropdown is, language, business hours, any-of lists; 2-4 conditions each) that
+seldom hold, so the figure is the evaluation itself.
+
+  evaluate   runner.run(event, key, payload) for a random ticket: the compiled triggers (cached per
+             settings revision), the ticket's context read from the database (ticket, customer,
+             organization, group name, tags, custom values, the message's words), 200 condition
+             sets evaluated; nothing matches, so nothing is written
+  match_only triggers.evaluate over a prepared context (CPU only, no database)
+  firing     the same event when one of the 200 matches (adds a tag, a firing row and a timeline
+             line through update_ticket, commits): what a trigger that acts costs on top
+
+Jobs run in-line; events published by firing actions run no further triggers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+import uuid
+
+from bench import common
+
+EVENTS = ("ticket.created", "ticket.updated", "customer.replied", "agent.replied", "sla.warning", "sla.breached",
+          "survey.answered")
+WORDS = ("refund", "invoice", "outage", "password", "delivery", "cancel", "broken", "upgrade", "login", "charge",
+         "contract", "gdpr", "shipping", "warranty", "discount", "crash", "slow", "api", "export", "billing")
+
+
+def _reset(url: str) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    if common.backend(url) == "sqlite":
+        path = Path(common.engine_url(url).split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    base, name = common.engine_url(url).rsplit("/", 1)
+    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _condition(rng: random.Random, groups: list[int], calendar_id: int) -> dict:
+    kind = rng.randrange(8)
+    if kind == 0:
+        return {"field": "text", "op": "contains", "value": rng.sample(WORDS, 3) + [f"zz{rng.randrange(10**6)}"]}
+    if kind == 1:
+        return {"field": "customer.tier", "op": "in", "value": ["vip"]}
+    if kind == 2:
+        return {"field": "group", "op": "in", "value": [rng.choice(groups)]}
+    if kind == 3:
+        return {"field": "tags", "op": "includes", "value": [f"never-{rng.randrange(1000)}"]}
+    if kind == 4:
+        return {"field": "custom.reason", "op": "is", "value": rng.choice(["Refund", "Bug", "Question"])}
+    if kind == 5:
+        return {"field": "language", "op": "in", "value": ["de", "fr"]}
+    if kind == 6:
+        return {"field": "business_hours", "op": "outside", "value": calendar_id}
+    return {"field": "customer.custom.plan", "op": "is", "value": "Platinum"}
+
+
+def _seed(app, rng: random.Random, *, tickets: int, per_event: int) -> dict:
+    from channels.base import InboundMessage, Sender
+    from helpdesk.extensions import db
+    from helpdesk.models import Organization, Trigger
+    from helpdesk.services import events, staff
+    from helpdesk.services.fields import definitions, values
+    from helpdesk.services.ingest import ingest
+    from helpdesk.services.sla import config as sla_config
+
+    with app.app_context():
+        groups = [staff.get_or_create_group(name) for name in ("Support", "Billing")]
+        db.session.commit()
+        calendar = sla_config.save_calendar(None, name="Madrid", timezone="Europe/Madrid",
+                                            hours={d: ["09:00-18:00"] for d in ("mon", "tue", "wed", "thu", "fri")})
+        definitions.save(None, {"entity": "ticket", "key": "reason", "label": "Reason", "kind": "dropdown",
+                                "options": ["Refund", "Bug", "Question"]})
+        definitions.save(None, {"entity": "customer", "key": "plan", "label": "Plan", "kind": "text"})
+        orgs = [Organization(name=f"Org {i}", domain=f"org{i}.example") for i in range(10)]
+        db.session.add_all(orgs)
+        db.session.commit()
+        ids = []
+        with events.muted():
+            for i in range(tickets):
+                body = " ".join(rng.choice(WORDS) for _ in range(12))
+                domain = f"org{i % 10}.example" if i % 3 else "mail.example"
+                result = ingest(InboundMessage(channel="web", source="web", external_id=uuid.uuid4().hex,
+                                               sender=Sender(kind="email", address=f"c{i}@{domain}", name=f"Customer {i}"),
+                                               subject=f"Ticket {i} about {rng.choice(WORDS)}", body_text=body))
+                ids.append(result.ticket_id)
+                values.stage("ticket", result.ticket_id, {"reason": rng.choice(["Refund", "Bug", "Question"])})
+                db.session.commit()
+        group_ids = [g.id for g in groups]
+        for event in EVENTS:
+            for n in range(per_event):
+                conditions = [_condition(rng, group_ids, calendar.id) for _ in range(rng.randint(2, 4))]
+                # Last, so the others are evaluated first: a word nobody writes keeps it from firing.
+                never = {"field": "text", "op": "contains", "value": [f"zq{rng.randrange(10**6)}x"]}
+                db.session.add(Trigger(name=f"{event} #{n}", event=event, position=n, active=True,
+                                       match_all=conditions[:-1] + [never], match_any=conditions[-1:],
+                                       actions=[{"type": "add_tags", "tags": [f"t{n}"]}]))
+        db.session.commit()
+        return {"ticket_ids": ids, "groups": group_ids}
+
+
+def _payload(event: str, ticket_id: int, message_id: int | None) -> dict:
+    payload = {"ticket_id": ticket_id, "changes": {"priority": ["normal", "high"]}}
+    if event in ("customer.replied", "agent.replied"):
+        payload |= {"message_id": message_id}
+    if event.startswith("sla."):
+        payload |= {"target": "first_response", "due_at": "2026-12-07T10:00:00Z"}
+    if event == "survey.answered":
+        payload |= {"survey_id": 1, "score": 2}
+    return payload
+
+
+def run(url: str, *, runs: int, tickets: int, per_event: int, seed: int = 19) -> dict:
+    from sqlalchemy import select
+
+    from helpdesk.extensions import db
+    from helpdesk.models import Message, Trigger
+    from helpdesk.services.automation import context, runner, triggers
+
+    rng = random.Random(seed)
+    app = common.make_app(url)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    seeded = _seed(app, rng, tickets=tickets, per_event=per_event)
+    results: dict = {}
+    with app.app_context():
+        first_message = dict(db.session.execute(select(Message.ticket_id, Message.id)).all())
+        for event in EVENTS:
+            assert len(triggers.compiled(event)) == per_event
+
+            def evaluate(i: int, event=event) -> None:
+                ticket_id = rng.choice(seeded["ticket_ids"])
+                fired = runner.run(event, uuid.uuid4().hex, _payload(event, ticket_id, first_message.get(ticket_id)))
+                assert fired == [], fired  # the conditions never hold: evaluation only
+                db.session.rollback()  # as a job's app context would end
+
+            cpu_start = time.process_time()
+            results[event] = {"evaluate": common.time_calls(evaluate, runs)}
+            results[event]["evaluate"]["cpu_ms_per_call"] = round((time.process_time() - cpu_start) * 1000 / (runs + 5), 2)
+            from helpdesk.models import Ticket
+
+            ctx = context.for_ticket(db.session.get(Ticket, seeded["ticket_ids"][0]))
+            results[event]["match_only"] = common.time_calls(
+                lambda i, event=event: triggers.evaluate(triggers.compiled(event), ctx), runs)
+        # One of the 200 ticket.updated triggers holds for every ticket: the cost of acting.
+        last = db.session.scalar(select(Trigger).where(Trigger.event == "ticket.updated").order_by(Trigger.position.desc()))
+        last.match_all, last.match_any = [{"field": "status", "op": "in", "value": ["new", "open"]}], []
+        db.session.commit()
+        cpu_start = time.process_time()
+        results["ticket.updated"]["firing"] = common.time_calls(
+            lambda i: runner.run("ticket.updated", uuid.uuid4().hex, _payload("ticket.updated", rng.choice(seeded["ticket_ids"]), None)),
+            min(runs, 200))
+        results["ticket.updated"]["firing"]["cpu_ms_per_call"] = round((time.process_time() - cpu_start) * 1000 / (min(runs, 200) + 5), 2)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument("--tickets", type=int, default=300)
+    parser.add_argument("--per-event", type=int, default=200)
+    args = parser.parse_args()
+    _reset(args.database_url)
+    results = run(args.database_url, runs=args.runs, tickets=args.tickets, per_event=args.per_event)
+    data = {"benchmark": "triggers", "database": common.backend(args.database_url), "per_event": args.per_event,
+            "tickets": args.tickets, "results": results, "machine": common.machine(args.database_url)}
+    path = common.save(f"triggers-{common.label(args.database_url)}", data)
+    print(f"{'event':18} {'evaluate p50/p95/p99 ms':>26} {'CPU ms/call':>12} {'conditions only p50/p95':>24}")
+    for event, figures in results.items():
+        e, m = figures["evaluate"], figures["match_only"]
+        print(f"{event:18} {e['p50']:>8} {e['p95']:>8} {e['p99']:>8} {e['cpu_ms_per_call']:>12} {m['p50']:>12} {m['p95']:>10}")
+    print("firing (ticket.updated, one of 200 matches):", results["ticket.updated"]["firing"])
+    print("load:", data["machine"]["loadavg"], "->", path)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.services import events
+from helpdesk.services.automation import timed
 from helpdesk.services.demo import articles, history, portal, setup
 from helpdesk.services.demo import calls as demo_calls
 from helpdesk.services.demo import privacy as demo_privacy
@@ -32,6 +33,7 @@ def load(days: int = history.DAYS) -> bool:
     with events.muted():
         users = setup.create_staff()
         setup.create_rules()
+        setup.create_automation()
         setup.create_sla()
         accounts = setup.create_accounts()
         setup.enable_surveys()
@@ -40,6 +42,7 @@ def load(days: int = history.DAYS) -> bool:
         articles.create(users["admin@example.com"])
         demo_privacy.create()
         portal.create(users["ana@example.com"])
+        timed.run_all()  # the automations' first pass: solved long ago -> closed, pending for days -> reminded
         sla_scan.scan()  # breaches of the tickets still open are recorded now, not at the first scan
         report_facts.rebuild()  # what `helpdesk reports rebuild` does
         _find_topics()

@@ -56,6 +56,33 @@ def create_rules() -> None:
     db.session.commit()
 
 
+def create_automation() -> None:
+    """Custom fields (a ticket's reason, a customer's plan), two triggers (they act on what happens
+    from the first start) and two automations (run once over the history when it is written)."""
+    from helpdesk.services.automation import timed, triggers
+    from helpdesk.services.fields import definitions
+
+    definitions.save(None, {"entity": "ticket", "key": "reason", "label": "Reason", "kind": "dropdown",
+                            "options": ["Question", "Refund", "Bug", "Outage", "Account"], "position": 1})
+    definitions.save(None, {"entity": "customer", "key": "plan", "label": "Plan", "kind": "dropdown",
+                            "options": ["Free", "Team", "Enterprise"], "position": 1})
+    triggers.save(None, {"name": "Refund requests: tag and reason", "event": "customer.replied", "position": 1,
+                         "match_all": [{"field": "text", "op": "contains", "value": ["refund", "reembolso", "退款"]}],
+                         "actions": [{"type": "add_tags", "tags": ["refund"]},
+                                     {"type": "set_field", "key": "reason", "value": "Refund"}]})
+    triggers.save(None, {"name": "Outages: tell the group", "event": "ticket.created", "position": 3,
+                         "match_all": [{"field": "text", "op": "contains", "value": ["outage", "down"]}],
+                         "actions": [{"type": "set_field", "key": "reason", "value": "Outage"},
+                                     {"type": "notify", "text": "Possible outage reported on #{{ticket.number}}"}]})
+    timed.save(None, {"name": "Pending 3 days: remind the customer", "position": 1,
+                      "match_all": [{"field": "hours_since_pending", "op": "gte", "value": 72}],
+                      "actions": [{"type": "reply", "body": "Hi {{customer.first_name}}, do you still need help with "
+                                                            "#{{ticket.number}}? Just reply to this message."}]})
+    timed.save(None, {"name": "Solved 4 days: close", "position": 2, "match_all": [
+        {"field": "status", "op": "is", "value": "solved"}, {"field": "hours_since_solved", "op": "gt", "value": 96}],
+        "actions": [{"type": "set", "field": "status", "value": "closed"}]})
+
+
 def _targets(first: int, resolution: int) -> list[dict]:
     return [{"kind": "first_response", "goal_seconds": first}, {"kind": "next_response", "goal_seconds": first * 2},
             {"kind": "resolution", "goal_seconds": resolution, "pause_statuses": ["pending", "on_hold"]}]

@@ -162,7 +162,7 @@ def run(url: str, *, runs: int, tickets: int, per_event: int, seed: int = 19) ->
 
             ctx = context.for_ticket(db.session.get(Ticket, seeded["ticket_ids"][0]))
             results[event]["match_only"] = common.time_calls(
-                lambda i, event=event: triggers.evaluate(triggers.compiled(event), ctx), runs)
+                lambda i, event=event, ctx=ctx: triggers.evaluate(triggers.compiled(event), ctx), runs)
         # One of the 200 ticket.updated triggers holds for every ticket: the cost of acting.
         last = db.session.scalar(select(Trigger).where(Trigger.event == "ticket.updated").order_by(Trigger.position.desc()))
         last.match_all, last.match_any = [{"field": "status", "op": "in", "value": ["new", "open"]}], []

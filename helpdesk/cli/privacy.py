@@ -46,7 +46,7 @@ def erase_customer(customer_id: int, yes: bool) -> None:
     if not yes:
         raise click.UsageError("erasure cannot be undone: add --yes to confirm")
     try:
-        report = erasure.erase(customer, actor=audit.CLI)
+        report = erasure.erase(customer, actor=audit.CLI, compact_now=True)
     except erasure.ErasureError as exc:
         raise click.UsageError(str(exc)) from None
     done = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts.items() if v)

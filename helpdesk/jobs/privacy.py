@@ -23,10 +23,15 @@ def init_app(app: Flask) -> None:
     global _app
     _app = app
     events.privacy_export_requested.connect(_on_export_requested, weak=False)
+    events.privacy_erased.connect(_on_erased, weak=False)
 
 
 def _on_export_requested(sender, payload: dict) -> None:
     prepare_export(payload["customer_id"], payload["mail_to"])
+
+
+def _on_erased(sender, payload: dict) -> None:
+    compact_search_index()
 
 
 def _in_app(work):
@@ -42,6 +47,14 @@ def prepare_export(customer_id: int, mail_to: str) -> str | None:
     from helpdesk.services.privacy import delivery
 
     return _in_app(lambda: delivery.prepare_and_mail(customer_id, mail_to))
+
+
+@huey.task(retries=3, retry_delay=30)
+def compact_search_index() -> None:
+    """After an erasure: merge the search engines' segments so no deleted word stays in them."""
+    from helpdesk.services.privacy import purge
+
+    _in_app(purge.compact)
 
 
 @huey.periodic_task(crontab(minute="17", hour="3"))

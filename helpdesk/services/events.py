@@ -88,6 +88,9 @@ notification_created = _Signal("notification.created")
 # A customer asked for their data (the portal): a job prepares the archive and mails the link.
 # Payload {"customer_id": id, "mail_to": address}.
 privacy_export_requested = _Signal("privacy.export_requested")
+# A customer was erased: a job compacts the search index (merges the segments that still hold the
+# deleted words; seconds on a large index). Payload {"customer_id": id}.
+privacy_erased = _Signal("privacy.erased")
 
 # A phone call rang, was answered, or ended (see services.calls.intake). Payload: call_id, state,
 # group_id, customer_id, agent_id.
@@ -105,7 +108,7 @@ routing_settings = _Signal("routing.settings")
 EVENTS = {s.name: s for s in (ticket_created, ticket_updated, message_created, message_updated,
                               sla_warning, sla_breached, sla_config_changed, sla_recomputed, user_changed,
                               mail_failed, notification_created, call_ringing, call_answered, call_ended,
-                              privacy_export_requested, availability_changed, routing_offer,
+                              privacy_export_requested, privacy_erased, availability_changed, routing_offer,
                               routing_settings, survey_answered, webhook_queued)}
 
 

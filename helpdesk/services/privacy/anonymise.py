@@ -25,10 +25,13 @@ from helpdesk.models import (
 from helpdesk.services.privacy.scrub import REDACTED, Values, redact_all, redact_values
 
 
-def scrub_json_rows(model, columns: tuple[str, ...], about, values: Values, counts: dict, label: str) -> None:
-    """Rows matching `about` lose every free-text string; other rows quoting a value lose the value."""
+def scrub_json_rows(model, columns: tuple[str, ...], about, values: Values, counts: dict, label: str, *,
+                    quoted: bool = True) -> None:
+    """Rows matching `about` lose every free-text string; with `quoted`, other rows quoting a value
+    lose the value (a scan of the whole table: kept for the audit log, where entries about others
+    may name the person)."""
     table = model.__table__
-    quoting = or_(*(values.like_any(table.c[c]) for c in columns)) if values.forms else False
+    quoting = or_(*(values.like_any(table.c[c]) for c in columns)) if values.forms and quoted else False
     where = or_(about, quoting) if quoting is not False else about
     for row in db.session.execute(select(table.c.id, about.label("about"), *(table.c[c] for c in columns))
                                   .where(where)).all():
@@ -78,7 +81,9 @@ def anonymise_tickets(ticket_ids: list[int], values: Values, counts: dict) -> No
     counts["notifications"] = db.session.execute(update(Notification).where(Notification.ticket_id.in_(ticket_ids))
                                                  .values(text=REDACTED)).rowcount
     counts["failed_mails"] = db.session.execute(delete(FailedMail).where(FailedMail.ticket_id.in_(ticket_ids))).rowcount
-    scrub_json_rows(TicketEvent, ("data",), TicketEvent.ticket_id.in_(ticket_ids), values, counts, "ticket_events")
+    # A timeline entry belongs to its ticket: only the erased tickets' are about the person.
+    scrub_json_rows(TicketEvent, ("data",), TicketEvent.ticket_id.in_(ticket_ids), values, counts, "ticket_events",
+                    quoted=False)
 
 
 def anonymise_calls(condition, values: Values, counts: dict) -> None:

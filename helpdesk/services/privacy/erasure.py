@@ -166,10 +166,12 @@ def _elsewhere(ids: list[int], ticket_ids: list[int], message_ids: list[int], va
         counts["idempotency_keys"] = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(cached))).rowcount
 
 
-def erase(customer: Customer, *, actor: audit.Actor | None = None) -> ErasureReport:
+def erase(customer: Customer, *, actor: audit.Actor | None = None, compact_now: bool = False) -> ErasureReport:
     """Anonymise `customer` irreversibly (see the module's docstring); marks their pending requests
-    done, writes an audit entry (counts only), commits, then deletes the files and purges the search
-    index. ErasureError when the customer was erased already."""
+    done, writes an audit entry (counts only), commits, then deletes the files. The search index's
+    segments are compacted by a job (`privacy.erased` event; seconds on a large index, so not in
+    the request) or here with `compact_now` (the command line). ErasureError when the customer was
+    erased already."""
     if customer.erased_at is not None:
         raise ErasureError("this customer was already erased")
     report = ErasureReport(customer.id)
@@ -212,5 +214,10 @@ def erase(customer: Customer, *, actor: audit.Actor | None = None) -> ErasureRep
     for path in exports_dir().glob("*.zip") if exports_dir().is_dir() else []:
         if path.name.split("-", 1)[0] in {str(i) for i in ids}:
             path.unlink(missing_ok=True)
-    purge.compact()
+    if compact_now:
+        purge.compact()
+    else:
+        from helpdesk.services import events
+
+        events.publish("privacy.erased", {"customer_id": report.customer_id})
     return report

@@ -115,6 +115,10 @@ class TicketQuerySchema(Schema):
     customer_id = query_id()
     q = fields.String(validate=validate.Length(max=200),
                       metadata={"description": "A ticket number, or text in the subject, messages or customer."})
+    custom = fields.List(fields.String(validate=[validate.Length(3, 1100), validate.Regexp(r"^[a-z][a-z0-9_]*:.+$")]),
+                         data_key="field", load_default=list, metadata={
+                             "description": "`<custom field key>:<value>`, repeatable: tickets whose field has that "
+                                            "value (checkboxes true / false)."})
     sort = fields.String(load_default="updated", validate=validate.OneOf(list(SORTS)))
     cursor = page_cursor()
     limit = page_limit()

@@ -56,6 +56,7 @@ class TicketList(MethodView):
         `view` defaults to `all` here, so that `status` alone selects any status.
         """
         paging = {key: args.pop(key, None) for key in ("sort", "cursor", "limit")}
+        args["custom"] = dict(item.split(":", 1) for item in args.get("custom") or [])
         with service_errors("query"):
             return tickets.list_page(current_staff(), TicketFilter(**args), **paging)
 

@@ -7,12 +7,16 @@ as CSV; the charts read `series.json`.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
 from helpdesk.models import Group
 from helpdesk.models.base import utcnow
+from helpdesk.services.fields import breakdown
+from helpdesk.services.fields import definitions as field_definitions
 from helpdesk.services.reports import details as report_details
 from helpdesk.services.reports import export as report_export
 from helpdesk.services.reports import tables as reports
@@ -62,7 +66,15 @@ def show():
     except ReportError as exc:  # the form comes back with what was typed and what is wrong
         return render_template("reports/page.html", f=None, tables={}, error=exc, **page), 400
     return render_template("reports/page.html", f=f, tables={view: reports.table(view, f, sort, descending)},
-                           error=None, **page)
+                           error=None, field_breakdowns=_field_breakdowns(f), **page)
+
+
+def _field_breakdowns(f) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Tickets created in the report's days by each dropdown custom field of tickets."""
+    since = datetime.combine(f.start, time.min)
+    until = datetime.combine(f.end + timedelta(days=1), time.min)
+    return [(field.label, breakdown.tickets_by_field(field.key, since, until, current_user))
+            for field in field_definitions.active("ticket") if field.kind == "dropdown"]
 
 
 @bp.get("/<any(agent, group, channel, priority):dimension>.csv")

@@ -37,6 +37,9 @@ def test_fields_values_filters_required_and_breakdown(client, groups, make_user,
     found = tickets.list_page(user, TicketFilter(view="all", custom={"reason": "Bug"})).items
     assert [t.id for t in found] == [first]
 
+    listed = client.get("/api/v1/tickets?field=reason:Bug", headers=agent).json["items"]
+    assert [t["id"] for t in listed] == [first]
+    assert client.get("/api/v1/tickets?field=shoe:42", headers=agent).status_code == 422
     rows = client.get(f"/api/v1/fields/{field_id}/breakdown", headers=agent).json["rows"]
     assert rows == [{"value": "Refund", "tickets": 0}, {"value": "Bug", "tickets": 1}, {"value": "(none)", "tickets": 1}]
     assert db.session.get(Ticket, second).status != "solved"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import AuditEntry, Trigger
+from helpdesk.models import AuditEntry, Ticket, Trigger
 from helpdesk.services.fields import values
 
 
@@ -43,3 +43,19 @@ def test_an_admin_adds_a_trigger_and_a_field_and_an_agent_fills_it(client, group
     assert values.values_for("ticket", ticket_id) == {"reason": "Bug"}
     assert 'selected>Bug</option>' in client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     assert 'name="cf.reason"' in client.get("/tickets?view=all").get_data(as_text=True)
+
+
+def test_the_reports_page_breaks_tickets_down_by_a_dropdown(client, groups, make_user, login, inbound):
+    from helpdesk.services import tickets
+    from helpdesk.services.fields import definitions
+
+    definitions.save(None, {"entity": "ticket", "key": "reason", "label": "Reason", "kind": "dropdown",
+                            "options": ["Refund", "Bug"]})
+    first = inbound(email="a@example.com").ticket_id
+    inbound(email="b@example.com")
+    tickets.update_ticket(db.session.get(Ticket, first), None,
+                          custom_fields={"reason": "Bug"})
+    login(make_user(role="supervisor"))
+    page = client.get("/reports").get_data(as_text=True)
+    assert "Tickets by Reason" in page
+    assert "<td>Bug</td><td>1</td>" in page and "<td>Refund</td><td>0</td>" in page and "<td>(none)</td><td>1</td>" in page

@@ -44,6 +44,20 @@ def _still_indexed(word: str) -> bool:
     return db.session.execute(query, {"w": word}).first() is not None
 
 
+def _not_indexed(words: set[str]) -> set[str]:
+    """The `words` no indexed ticket holds (PostgreSQL: one statement per 500 words, each word an
+    index lookup on the server; a query per word cost ~10 ms of round trip each)."""
+    if _dialect() != "postgresql":
+        return {w for w in words if not _still_indexed(w)}
+    found: set[str] = set()
+    ordered = sorted(words)
+    query = text("SELECT w FROM unnest(CAST(:words AS text[])) AS w WHERE NOT EXISTS (SELECT 1 FROM ticket_search_docs d "
+                 "WHERE d.ticket_fts_document @@ plainto_tsquery('kb_simple', w))")
+    for start in range(0, len(ordered), 500):
+        found.update(db.session.scalars(query, {"words": ordered[start:start + 500]}))
+    return found
+
+
 def reindex(ticket_ids: list[int], words: set[str]) -> int:
     """Re-index the changed tickets now (in the caller's transaction) and drop from the word list
     the `words` no indexed ticket holds any more; returns how many words were dropped."""
@@ -52,7 +66,7 @@ def reindex(ticket_ids: list[int], words: set[str]) -> int:
         indexing.reindex(batch)
         db.session.execute(text("DELETE FROM ticket_fts_queue WHERE ticket_id IN :ids")
                            .bindparams(db.bindparam("ids", expanding=True)), {"ids": batch})
-    gone = [w for w in sorted(words) if not _still_indexed(w)]
+    gone = sorted(_not_indexed(words))
     for start in range(0, len(gone), 500):
         db.session.execute(delete(TicketSearchTerm).where(TicketSearchTerm.term.in_(gone[start:start + 500])))
     return len(gone)
@@ -80,7 +94,7 @@ def forget_topic_words(candidates: set[str]) -> int:
     models = list(db.session.scalars(select(TopicModel)))
     known = {w for m in models for w in (m.words or [])} | {w for t in db.session.scalars(select(Topic))
                                                           for w in (t.terms or {})}
-    gone = {w for w in candidates & known if not _still_indexed(w)}
+    gone = _not_indexed(candidates & known)
     if not gone:
         return 0
     for model in models:

@@ -26,7 +26,9 @@ COUNT_CAP = 1000
 FILTER_FIELDS = tuple(f.name for f in fields(TicketFilter) if f.name != "customer_id")
 FILTER_TYPES = {"view": str, "statuses": list, "priorities": list, "group_id": (int, type(None)),
                 "assignee_id": (int, type(None)), "unassigned": bool, "channel": (str, type(None)),
-                "tag": (str, type(None)), "q": (str, type(None)), "custom": dict}
+                "tag": (str, type(None)), "q": (str, type(None)), "custom": dict, "topic_id": (int, type(None)),
+                "without_topic": bool}
+BOOLEANS = ("unassigned", "without_topic")
 
 
 class ViewError(ValueError):
@@ -87,7 +89,7 @@ def _clean_filters(user: User, filters: dict) -> dict:
     if unknown := set(filters) - set(FILTER_FIELDS):
         raise ViewError("filters", f"unknown filter(s) {sorted(unknown)}")
     for name, value in filters.items():
-        if not isinstance(value, FILTER_TYPES[name]) or isinstance(value, bool) != (name == "unassigned"):
+        if not isinstance(value, FILTER_TYPES[name]) or isinstance(value, bool) != (name in BOOLEANS):
             raise ViewError(f"filters.{name}", "has the wrong type")
         if isinstance(value, dict) and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise ViewError(f"filters.{name}", "must map field keys to text")

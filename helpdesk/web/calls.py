@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import User
 from helpdesk.models.calls import CALL_STATES
 from helpdesk.services.calls import live
@@ -69,7 +70,7 @@ def answer(call_id: int):
     try:
         call = live.take(call, current_user)
     except live.CallTaken:
-        return jsonify(ok=False, error="someone else answered this call, or it is over"), 409
+        return jsonify(ok=False, error=_("Someone else answered this call, or it is over.")), 409
     return jsonify(ok=True, call_id=call.id, url=url_for("calls.show", call_id=call.id))
 
 
@@ -83,14 +84,14 @@ def log_call(call_id: int):
         if form.get("mode") == "note":
             ticket_id = optional_int(form.get("ticket_id", ""), "ticket_id")
             if ticket_id is None:
-                raise TicketError("ticket_id", "choose one of the caller's open tickets")
+                raise TicketError("ticket_id", _("choose one of the caller's open tickets"))
             ticket = call_tickets.log_on_ticket(call, current_user, ticket_id, note=form.get("note", ""))
         else:
             ticket = call_tickets.log_as_ticket(call, current_user, subject=form.get("subject", ""),
                                                 note=form.get("note", ""))
     except (TicketError, BadInput) as exc:
         db.session.rollback()
-        flash(f"Call not logged: {exc}.", "error")
+        flash(_("Call not logged: %(why)s.", why=str(exc)), "error")
         return render_template("calls/show.html", call=call, open_tickets=call_log.open_tickets_for(current_user, call)), 400
-    flash(f"Call logged on ticket #{ticket.number}.", "ok")
+    flash(_("Call logged on ticket #%(number)s.", number=ticket.number), "ok")
     return redirect(url_for("tickets.show", ticket_id=ticket.id))

@@ -77,6 +77,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(report_topics.bp)
     app.register_blueprint(admin_topics.bp)
+    from helpdesk.services.topics import assign as topic_assign
+
+    app.jinja_env.globals["topic_of"] = topic_assign.topic_of  # the ticket page shows its topic
     app.register_blueprint(call_reports.bp)
     app.jinja_env.globals["sla_clocks"] = sla_display.clocks_of
     app.jinja_env.filters["sla_left"] = sla_display.time_left

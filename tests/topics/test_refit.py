@@ -60,6 +60,19 @@ def test_a_new_ticket_gets_its_topic_at_ingest(app, corpus, topic_settings, inbo
     assert _topics_of([result.ticket_id]) == {result.ticket_id: found[refund_zh]}
 
 
+def test_the_ticket_page_shows_its_topic_with_a_link_to_the_topics_tickets(app, corpus, topic_settings, client,
+                                                                           login, make_user):
+    refit.refit()
+    ticket_id = next(t for t, g in corpus.items() if g == ("delivery", "en"))
+    topic_id = _topics_of([ticket_id])[ticket_id]
+    login(make_user("supervisor", ()))
+    page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    assert 'id="ticket-topic"' in page and f"topic_id={topic_id}" in page
+    listed = client.get(f"/tickets?view=all&topic_id={topic_id}").get_data(as_text=True)
+    assert f'/tickets/{ticket_id}"' in listed
+    assert client.get("/tickets?view=all&topic_id=abc").status_code == 400
+
+
 def test_without_a_model_ingest_stores_no_topic(app, inbound):
     result = inbound(subject="Anything", body="Hello there")
     assert _topics_of([result.ticket_id]) == {}

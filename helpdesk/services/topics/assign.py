@@ -72,6 +72,12 @@ def current() -> _Loaded | None:
     return loaded
 
 
+def topic_of(ticket_id: int) -> Topic | None:
+    """The topic ticket `ticket_id` has (None before the first refit, or when none of its words was known)."""
+    return db.session.scalar(select(Topic).join(TicketTopic, TicketTopic.topic_id == Topic.id)
+                             .where(TicketTopic.ticket_id == ticket_id))
+
+
 def forget() -> None:
     """Drop the loaded model (tests that swap databases)."""
     _cache.clear()

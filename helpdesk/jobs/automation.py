@@ -4,7 +4,7 @@ time-based automations every five minutes."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_app_context
 from huey import crontab
 
 from helpdesk.jobs.queue import huey
@@ -24,11 +24,19 @@ def init_app(app: Flask) -> None:
     init_webhooks(app)
 
 
+def _checked(check, event: str):
+    """`check(event)` in this app's context (an event may be published outside one, as in tests)."""
+    if has_app_context():
+        return check(event)
+    with _app.app_context():
+        return check(event)
+
+
 def _on_event(name: str, payload: dict) -> None:
     if runner.is_acting():
         return  # a trigger's own change or reply: no trigger fires twice, nothing loops
     found = runner.trigger_event(name, payload)
-    if found is not None and triggers.may_have(found[0]):
+    if found is not None and _checked(triggers.may_have, found[0]):
         run_triggers(found[0], found[1], payload)
 
 
@@ -52,7 +60,7 @@ def init_webhooks(app: Flask) -> None:
 
 
 def _on_webhook_event(name: str, payload: dict) -> None:
-    if webhooks.subscribed(name):  # on a connection of its own: most installations have none
+    if _checked(webhooks.subscribed, name):  # on a connection of its own: most installations have none
         queue_webhooks(name, payload)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from channels.base import Attachment
@@ -61,7 +62,7 @@ class CallEvent:
 
     def data(self) -> dict:
         """The event as stored beside the call (JSON; the recording's name and size, not its bytes)."""
-        values = {k: v for k, v in {
+        values: dict[str, object] = {k: v for k, v in {
             "from": self.from_number, "to": self.to_number, "queue": self.queue, "agent": self.agent,
             "duration": self.duration, "cause": self.cause, "recording_url": self.recording_url,
             "at": self.at.isoformat() if self.at else None}.items() if v is not None}
@@ -79,6 +80,13 @@ def _text(payload: dict, name: str, *, required: bool = False) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise EventError(name, "must be a string")
     return str(value).strip()
+
+
+def _required(payload: dict, name: str) -> str:
+    value = _text(payload, name, required=True)
+    if value is None:  # _text raised already; this tells the type checker
+        raise EventError(name, "is required")
+    return value
 
 
 def _number(payload: dict, name: str, region: str | None, *, required: bool) -> str | None:
@@ -107,7 +115,7 @@ def _at(payload: dict) -> datetime | None:
 
 
 def _agent(payload: dict) -> str:
-    agent = _text(payload, "agent", required=True)
+    agent = _required(payload, "agent")
     if _EMAIL.match(agent) and len(agent) <= 320:
         return agent.lower()
     if _EXTENSION.match(agent):
@@ -141,13 +149,13 @@ def parse(payload: object, *, region: str | None = None, recording: Attachment |
     uploaded with a voicemail event. `region` reads national numbers. EventError on a bad field."""
     if not isinstance(payload, dict):
         raise EventError("body", "must be a JSON object")
-    kind = _text(payload, "event", required=True)
+    kind = _required(payload, "event")
     if kind not in EVENTS:
         raise EventError("event", f"must be one of {', '.join(EVENTS)}")
-    call_id = _text(payload, "call_id", required=True)
+    call_id = _required(payload, "call_id")
     if not _CALL_ID.match(call_id):
         raise EventError("call_id", "must be 1 to 128 letters, digits or ._:@/+-")
-    event = {"kind": kind, "call_id": call_id, "at": _at(payload)}
+    event: dict[str, Any] = {"kind": kind, "call_id": call_id, "at": _at(payload)}
     if kind == "ringing":
         queue = _text(payload, "queue")
         if queue is not None and not _QUEUE.match(queue):

@@ -2,6 +2,7 @@
 // parts of the page that are live. Pages work without it; it only keeps them current.
 import { io } from "socket.io-client";
 import { attachRecomputeProgress } from "./admin_sla.js";
+import { attachAvailability } from "./availability.js";
 import { attachBulkSelect } from "./bulk_select.js";
 import { attachCalls } from "./calls.js";
 import { attachComposer } from "./composer.js";
@@ -39,6 +40,7 @@ function start() {
   attachMentions();
   attachShortcuts();
   attachLiveChat(socket);
+  attachAvailability(socket);
   attachCalls(socket);
   // The dashboard's chart library is loaded only on the dashboard (a separate chunk).
   if (document.getElementById("sla-dashboard")) import("./dashboard.js").then((m) => m.attachDashboard(socket));

@@ -88,6 +88,10 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict:
         "HELPDESK_PUBLIC_URL": get("PUBLIC_URL", "http://localhost:5000").rstrip("/"),
         # How often the SLA scheduler looks for warnings and breaches (1-60 s; tests use a few seconds).
         "HELPDESK_SLA_SCAN_SECONDS": min(max(int(get("SLA_SCAN_SECONDS", 60)), 1), 60),
+        # Routing: an agent idle this long in the console is away; closing the last console makes
+        # them offline after this grace (a page load closes and reopens the socket).
+        "HELPDESK_ROUTING_AWAY_AFTER": max(int(get("ROUTING_AWAY_AFTER", 300)), 10),
+        "HELPDESK_ROUTING_OFFLINE_GRACE": max(float(get("ROUTING_OFFLINE_GRACE", 20)), 0.5),
         # Changes to one ticket within this many seconds share one report refresh (reports lag by it).
         "HELPDESK_REPORT_DELAY_SECONDS": min(max(int(get("REPORT_DELAY_SECONDS", 15)), 1), 300),
         # Failed sign-ins (successful ones never count) per client address and per account; beyond

@@ -22,6 +22,7 @@ from helpdesk.realtime import rights
 from helpdesk.realtime.public_events import PublicEventsNamespace
 from helpdesk.services import events, staff, tickets
 from helpdesk.services.accounts import sessions
+from helpdesk.services.routing import availability, offers
 from helpdesk.webchat import delivery as chat_delivery
 
 NAMESPACE = "/agent"
@@ -115,7 +116,7 @@ def _user_for_connect(auth) -> tuple[User | None, str]:
 class AgentNamespace(PublicEventsNamespace):
     """Staff console connections: authenticated at connect, authorised at every join."""
 
-    PUBLIC_EVENTS = frozenset({"join_ticket", "presence", "leave_ticket"})
+    PUBLIC_EVENTS = frozenset({"join_ticket", "presence", "leave_ticket", "availability", "offer_answer"})
 
     def on_connect(self, auth=None):
         if not socket_origins.console_origin_allowed(request.environ):
@@ -132,7 +133,9 @@ class AgentNamespace(PublicEventsNamespace):
         if not current_app.testing:
             rights.watch(current_app._get_current_object(), lambda: presence, _sweep_interval(current_app))
         emit("agents.changed", {"user_id": user.id, "online": True}, to="supervisors", namespace=NAMESPACE)
-        emit("hello", {"user_id": user.id, "server_time": time.time()})
+        availability.came_online(user)
+        emit("hello", {"user_id": user.id, "server_time": time.time(),
+                       "availability": availability.status_of(user.id).status, "offers": offers.pending_for(user.id)})
 
     def _user(self) -> User | None:
         """The connected staff member, re-read so group changes and deactivation apply at once."""
@@ -173,6 +176,32 @@ class AgentNamespace(PublicEventsNamespace):
         chat_delivery.agent_activity(ticket_id, user, state)
         return {"ok": True}
 
+    def on_availability(self, data):
+        """The agent chose a status in the header, or the console saw them idle (`idle`: true)."""
+        user = self._user()
+        if user is None:
+            return {"ok": False, "error": "not signed in"}
+        status = str((data or {}).get("status"))
+        idle = bool((data or {}).get("idle"))
+        if idle and (status != "away" or availability.status_of(user.id).status != "online"):
+            return {"ok": False, "error": "only an online agent goes away when idle"}
+        try:
+            availability.set_status(user, status, "idle" if idle else "agent")
+        except availability.AvailabilityError as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True, "status": status}
+
+    def on_offer_answer(self, data):
+        """Accept or decline an offered conversation: {"offer_id", "accept": bool}."""
+        user = self._user()
+        if user is None:
+            return {"ok": False, "error": "not signed in"}
+        try:
+            offer = offers.answer(int((data or {}).get("offer_id")), user, bool((data or {}).get("accept")))
+        except (TypeError, ValueError, offers.OfferClosed):
+            return {"ok": False, "error": "this offer is no longer open"}
+        return {"ok": True, "ticket_id": offer.ticket_id, "state": offer.state}
+
     def on_leave_ticket(self, data):
         ticket_id = presence.drop(request.sid)
         if ticket_id is not None:
@@ -182,6 +211,9 @@ class AgentNamespace(PublicEventsNamespace):
 
     def on_disconnect(self, reason=None):
         online_staff.online.drop(request.sid)
+        user_id = session.get("agent_user_id")
+        if user_id and not online_staff.online.sockets_of(user_id):
+            socketio.start_background_task(_offline_unless_back, current_app._get_current_object(), user_id)
         rights.seen.gone(request.sid)
         emit("agents.changed", {"online": False}, to="supervisors", namespace=NAMESPACE)
         ticket_id = presence.drop(request.sid)
@@ -202,6 +234,32 @@ class AgentNamespace(PublicEventsNamespace):
     def _broadcast_presence(self, ticket_id: int) -> None:
         emit("presence.changed", {"ticket_id": ticket_id, "agents": presence.on_ticket(ticket_id)},
              to=f"ticket:{ticket_id}", namespace=NAMESPACE)
+
+
+def _offline_unless_back(app: Flask, user_id: int) -> None:
+    """The agent's last console closed: offline once the grace passed without a new one (a page
+    load closes its socket and opens the next within it)."""
+    socketio.sleep(app.config.get("HELPDESK_ROUTING_OFFLINE_GRACE", 20))
+    if online_staff.online.sockets_of(user_id):
+        return
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        if user is not None and availability.status_of(user_id).status != "offline":
+            availability.set_status(user, "offline", "console closed")
+        db.session.remove()
+
+
+def _forward_availability(sender, payload: dict) -> None:
+    body = dict(payload, event="agent.availability", sent_at=time.time())
+    socketio.emit("agent.availability", body, to=["supervisors", f"user:{payload['user_id']}"], namespace=NAMESPACE)
+
+
+def _forward_offer(sender, payload: dict) -> None:
+    # The offer (with the ticket's subject) is its agent's alone; supervisors see that it moved.
+    body = dict(payload, event="routing.offer", sent_at=time.time())
+    socketio.emit("routing.offer", body, to=f"user:{payload['user_id']}", namespace=NAMESPACE)
+    socketio.emit("routing.offer", {k: body[k] for k in ("offer_id", "ticket_id", "user_id", "state", "event")},
+                  to="supervisors", namespace=NAMESPACE)
 
 
 def _rooms_for(payload: dict) -> list[str]:
@@ -258,3 +316,5 @@ def init_app(app: Flask) -> None:
         events.EVENTS[name].connect(handler, weak=False)
     events.user_changed.connect(_on_user_changed, weak=False)
     events.notification_created.connect(_forward_notification, weak=False)
+    events.availability_changed.connect(_forward_availability, weak=False)
+    events.routing_offer.connect(_forward_offer, weak=False)

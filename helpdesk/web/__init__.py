@@ -68,6 +68,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.admin_bp)
+    from helpdesk.web import routing  # availability, capacities, skills (issue 19)
+
+    app.register_blueprint(routing.bp)
     from helpdesk.web import portal, sso
 
     sso.init_app(app)

@@ -16,6 +16,7 @@ from helpdesk.i18n import gettext as _
 from helpdesk.i18n import ngettext
 from helpdesk.services import audit, staff
 from helpdesk.services.accounts import sessions
+from helpdesk.services.routing import availability
 
 bp = Blueprint("auth", __name__)
 
@@ -102,6 +103,7 @@ def logout():
     row = sessions.by_key(session.get("sid"))
     if row is not None:
         sessions.end(row, audit.Actor(current_user.id, request.remote_addr, "web"), reason="signed out")
+    availability.set_status(current_user._get_current_object(), "offline", "signed out")
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

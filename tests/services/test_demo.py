@@ -84,3 +84,17 @@ def test_demo_shows_real_figures_simulates_demo_replies_and_loads_once(app, clie
     assert stored.delivery_state == "delivered" and stored.provider_id.startswith("simulated:")
     page = client.get(f"/tickets/{telegram.id}").get_data(as_text=True)
     assert "simulated" in page
+
+
+def test_demo_agents_have_skills_and_capacities_and_groups_route(app):
+    from helpdesk.services import demo, staff
+    from helpdesk.services.routing import availability, settings, snapshot
+
+    assert demo.load(days=2)
+    ana = db.session.scalar(select(User).where(User.email == "ana@example.com"))
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+    assert ("language", "es", 4) in {(s.kind, s.value, s.level) for s in settings.skills_of(ana.id)}
+    assert settings.capacities_of(ana.id) == {"chat": 3}
+    assert snapshot.settings_of(staff.get_or_create_group("Support").id).strategy == "skills"
+    assert not availability.came_online(admin)  # chose offline: the console does not change that
+    assert availability.came_online(ana)

@@ -17,6 +17,7 @@ from helpdesk.services.automation import timed
 from helpdesk.services.demo import articles, history, portal, setup
 from helpdesk.services.demo import calls as demo_calls
 from helpdesk.services.demo import privacy as demo_privacy
+from helpdesk.services.demo import routing as demo_routing
 from helpdesk.services.reports import facts as report_facts
 from helpdesk.services.sla import scan as sla_scan
 from helpdesk.services.topics import refit as topic_refit
@@ -43,6 +44,7 @@ def load(days: int = history.DAYS) -> bool:
         demo_privacy.create()
         portal.create(users["ana@example.com"])
         timed.run_all()  # the automations' first pass: solved long ago -> closed, pending for days -> reminded
+        demo_routing.create(users)
         sla_scan.scan()  # breaches of the tickets still open are recorded now, not at the first scan
         report_facts.rebuild()  # what `helpdesk reports rebuild` does
         _find_topics()

@@ -56,7 +56,7 @@ def lock_availability(user_id: int) -> AgentAvailability:
     row = db.session.scalars(_locking(select(AgentAvailability).where(AgentAvailability.user_id == user_id))
                              .execution_options(populate_existing=True)).first()
     if row is None:
-        row = AgentAvailability(user_id=user_id, status="offline", reason="agent", changed_at=utcnow())
+        row = AgentAvailability(user_id=user_id, status="offline", reason="never set", changed_at=utcnow())
         db.session.add(row)
         db.session.flush()
     return row

@@ -87,7 +87,8 @@ def work_of(ticket: Ticket) -> Work:
     """The ticket as routing sees it: kind, language, tags and SLA standing."""
     language = ticket.customer.language if ticket.customer is not None else None
     return Work(ticket_id=ticket.id, kind=kind_of(ticket.channel), language=language, tags=tuple(ticket.tags),
-                breached=ticket.sla_state == "breached", due_at=ticket.sla_due_at, created_at=ticket.created_at)
+                breached=ticket.sla_state == "breached", due_at=ticket.sla_due_at, created_at=ticket.created_at,
+                urgent=ticket.sla_state in ("warning", "breached"))
 
 
 def unassigned_queue(group_id: int, limit: int) -> list[int]:

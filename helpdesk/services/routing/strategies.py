@@ -55,6 +55,8 @@ class Work:
     breached: bool = False
     due_at: datetime | None = None
     created_at: datetime | None = None
+    # Past its SLA warning (or breached): better a partial skills match now than the best one later.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,18 +106,25 @@ def _least_loaded(work: Work, agents: list[Agent]) -> list[Choice]:
                       f"({_load_words(a)}) of {len(agents)} available agents") for a in ordered]
 
 
-def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]]) -> list[Choice]:
+def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], online: list[Agent]) -> list[Choice]:
     able = [a for a in agents if all(a.skills.get(key, 0) > 0 for key in needed)]
+    partial = not able and (work.urgent or not any(all(a.skills.get(k, 0) > 0 for k in needed) for a in online))
+    if partial:
+        # Nobody with every skill may take it: when none is online at all, or the ticket is past its
+        # SLA warning, the agents with the most of them do, rather than letting it wait.
+        able = agents
 
     def score(agent: Agent) -> float:
         # Skill levels count, but a free agent beats a busy expert: SLA time is lost in queues.
-        levels = sum(agent.skills[key] for key in needed) / (5 * len(needed)) if needed else 0.0
-        return levels * 0.5 - agent.utilisation()
+        levels = sum(agent.skills.get(key, 0) for key in needed) / (5 * len(needed)) if needed else 0.0
+        matched = sum(1 for key in needed if agent.skills.get(key, 0) > 0)
+        return (matched if partial else 0) + levels * 0.15 - agent.utilisation()
 
     ordered = sorted(able, key=lambda a: (-score(a), a.last_assigned_at or _NEVER, a.id))
     words = ", ".join(f"{v}" for _, v in needed) or "no particular skill"
-    return [Choice(a, f"skills: needs {words}; "
-                      + ("; ".join(f"{v} level {a.skills[(k, v)]}" for k, v in needed) or "any agent")
+    why = "nobody available has them all, best partial match; " if partial else ""
+    return [Choice(a, f"skills: needs {words}; {why}"
+                      + ("; ".join(f"{v} level {a.skills.get((k, v), 0)}" for k, v in needed) or "any agent")
                       + f"; load {_load_words(a)}") for a in ordered]
 
 
@@ -127,7 +136,8 @@ def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int]
     if strategy == "least_loaded":
         return _least_loaded(work, candidates)
     if strategy == "skills":
-        return _skills(work, candidates, requirements(work, agents))
+        online = [a for a in agents if a.status == "online"]
+        return _skills(work, candidates, requirements(work, agents), online)
     return []
 
 

@@ -1,0 +1,295 @@
+"""Routing simulation (issue 19): a day of arrivals for 50 agents, routed by the real strategies.
+
+20,000 tickets (e-mail, chat, messaging; English, Spanish, German; SLA first-response targets per
+channel and priority) arrive over a simulated day at two groups (Support, Billing) of 50 agents
+with different skills, capacities and 8-hour shifts. Each routing decision is made by
+`helpdesk.services.routing.strategies` (`rank`, `queue_order`), the same functions the engine
+(`services/routing/assign.py`) calls with snapshots read from the database; the database layer
+itself (locks, commits) is not in the loop: it is measured by the service tests, not here.
+
+The same arrivals, agents and random draws (accepting an offer, handling times) are run through:
+- `round_robin_fifo`: plain round robin, queue served in arrival order (the baseline);
+- `least_loaded_sla`: least loaded, queue in SLA order;
+- `skills_sla`: skills-based (language, billing topic, channel), queue in SLA order.
+
+Reported: time to assign (arrival to assignment, or to the accepted offer) p50/p95 in simulated
+seconds; the decision's own compute time p50/p95 (rank over the group); first-response SLA
+breaches; fairness = max / min over a group's agents of the work they handled per hour on shift,
+weighed by channel kind as routing weighs it (an item counts its time open divided by the agent's
+capacity for its kind: the share of the agent it took).
+
+    .venv/bin/python -m bench.bench_routing [--tickets 20000] [--seed 7] [--json bench/results/routing.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from helpdesk.services.routing.strategies import LIVE_KINDS, Agent, Work, queue_order, rank
+
+DAY = 86400
+START = datetime(2026, 12, 7)
+LANGUAGES = (("en", 0.6), ("es", 0.25), ("de", 0.15))
+CHANNELS = (("ticket", 0.6), ("chat", 0.25), ("messaging", 0.15))
+# First-response targets in seconds per kind and priority (the SLA policies of the simulation).
+TARGETS = {"chat": {"normal": 120, "high": 60}, "messaging": {"normal": 900, "high": 600},
+           "ticket": {"normal": 4 * 3600, "high": 3600}}
+# Minutes an item stays open with its agent (uniform range); without the customer's language, 1.6x.
+HOLD = {"chat": (5, 12), "messaging": (8, 20), "ticket": (10, 30)}
+# Seconds from assignment to the agent's first response.
+FIRST_REPLY = {"chat": (5, 30), "messaging": (30, 180), "ticket": (120, 1500)}
+# Shift starts and the share of each group's agents on them: staffed to the arrival curve (a shift's
+# agents see about the same arrivals per head), as workforce planning would.
+SHIFTS = ((0, 0.14), (8 * 3600, 0.52), (16 * 3600, 0.34))
+SCAN = 200  # a dispatch looks at the head of the queue only, as the engine's backfill does (limit)
+OFFER_TIMEOUT, ACCEPT_P = 30, 0.9
+WARNING_FRACTION = 0.5  # the simulated policies warn at half the target (the engine reads sla_state)
+
+
+@dataclass
+class Ticket:
+    id: int
+    at: float
+    group: str
+    kind: str
+    language: str
+    tags: tuple[str, ...]
+    priority: str
+    draws: random.Random
+    assigned_at: float | None = None
+    first_reply_at: float | None = None
+    agent: int | None = None
+    offered: set = field(default_factory=set)
+
+    @property
+    def due(self) -> float:
+        return self.at + TARGETS[self.kind][self.priority]
+
+
+def _pick(rng: random.Random, table) -> str:
+    x, total = rng.random(), 0.0
+    for value, share in table:
+        total += share
+        if x < total:
+            return value
+    return table[-1][0]
+
+
+def arrivals(count: int, seed: int) -> list[Ticket]:
+    """`count` tickets over a day, denser in working hours (a two-hump curve)."""
+    rng = random.Random(seed)
+    times = []
+    while len(times) < count:
+        t = rng.random() * DAY
+        hour = t / 3600
+        weight = 0.25 + (0.9 if 8 <= hour < 13 else 0) + (0.75 if 14 <= hour < 20 else 0) + (0.2 if 6 <= hour < 22 else 0)
+        if rng.random() < weight / 2.1:
+            times.append(t)
+    times.sort()
+    found = []
+    for n, at in enumerate(times, 1):
+        kind, language = _pick(rng, CHANNELS), _pick(rng, LANGUAGES)
+        billing = rng.random() < 0.35
+        found.append(Ticket(n, at, "billing" if billing else "support", kind, language,
+                            ("billing",) if billing else (), "high" if rng.random() < 0.15 else "normal",
+                            random.Random(seed * 1_000_003 + n)))
+    return found
+
+
+def staff(seed: int) -> dict[str, list[tuple[Agent, float]]]:
+    """50 agents (30 Support, 20 Billing) with languages, capacities and a shift start each."""
+    rng = random.Random(seed + 1)
+    groups: dict[str, list[tuple[Agent, float]]] = {"support": [], "billing": []}
+    for n in range(50):
+        group = "support" if n < 30 else "billing"
+        skills = {("language", "en"): rng.randint(3, 5)}
+        if rng.random() < 0.45:
+            skills[("language", "es")] = rng.randint(2, 5)
+        if rng.random() < 0.3:
+            skills[("language", "de")] = rng.randint(2, 5)
+        if group == "billing":
+            skills[("tag", "billing")] = rng.randint(2, 5)
+        capacity = {"chat": rng.randint(2, 4), "messaging": rng.randint(2, 3), "ticket": rng.randint(10, 20)}
+        shift = _shift_of(n - (0 if group == "support" else 30), 30 if group == "support" else 20)
+        groups[group].append((Agent(id=n + 1, name=f"agent {n + 1}", status="offline", capacity=capacity,
+                                    skills=skills), float(shift)))
+    return groups
+
+
+def _shift_of(index: int, size: int) -> int:
+    bound = 0.0
+    for start, share in SHIFTS:
+        bound += share * size
+        if index < round(bound):
+            return start
+    return SHIFTS[-1][0]
+
+
+def _on_shift(start: float, now: float) -> bool:
+    return (now - start) % DAY < 8 * 3600
+
+
+class Simulation:
+    """One strategy over the day: events in a heap, the queue dispatched after each event."""
+
+    def __init__(self, strategy: str, sla_order: bool, tickets: list[Ticket], groups, seed: int) -> None:
+        self.strategy, self.sla_order = strategy, sla_order
+        self.tickets = [Ticket(t.id, t.at, t.group, t.kind, t.language, t.tags, t.priority,
+                               random.Random(seed * 7919 + t.id)) for t in tickets]
+        self.groups = {g: [(Agent(a.id, a.name, "offline", dict(a.capacity), {}, dict(a.skills)), s) for a, s in members]
+                       for g, members in groups.items()}
+        self.agents = {a.id: (a, s) for members in self.groups.values() for a, s in members}
+        self.queue: dict[str, list[Ticket]] = {g: [] for g in self.groups}
+        self.events: list = []
+        self.handled: dict[int, float] = {a: 0.0 for a in self.agents}
+        self.decisions: list[float] = []
+        self.pending: dict[int, int] = {}  # ticket id -> agent offered
+
+    def push(self, at: float, kind: str, item) -> None:
+        heapq.heappush(self.events, (at, kind, id(item), item))
+
+    def run(self) -> dict:
+        for ticket in self.tickets:
+            self.push(ticket.at, "arrive", ticket)
+        for hour in range(0, DAY + 3600, 900):  # shifts start and end on quarter hours
+            self.push(float(hour), "shift", None)
+        while self.events:
+            now, kind, _, item = heapq.heappop(self.events)
+            if kind == "arrive":
+                self.queue[item.group].append(item)
+            elif kind == "shift":
+                self._shifts(now)
+            elif kind == "done":
+                agent, ticket = item
+                agent.load[ticket.kind] -= 1
+            elif kind == "answer":
+                self._answer(now, *item)
+            self._dispatch(now)
+        return self._report()
+
+    def _shifts(self, now: float) -> None:
+        for agent, start in self.agents.values():
+            agent.status = "online" if _on_shift(start, now) and now < DAY else "offline"
+
+    def _work(self, ticket: Ticket, now: float) -> Work:
+        target = TARGETS[ticket.kind][ticket.priority]
+        return Work(ticket.id, ticket.kind, ticket.language, ticket.tags, breached=now > ticket.due,
+                    due_at=START + timedelta(seconds=ticket.due), created_at=START + timedelta(seconds=ticket.at),
+                    urgent=now >= ticket.at + WARNING_FRACTION * target)
+
+    def _dispatch(self, now: float) -> None:
+        for group, waiting in self.queue.items():
+            if not waiting:
+                continue
+            members = [a for a, _ in self.groups[group]]
+            if not any(a.status == "online" and any(a.room(k) > 0 for k in a.capacity) for a in members):
+                continue  # nobody may take anything: skip sorting the queue
+            items = (waiting if not self.sla_order else self._sla_sorted(waiting, now))[:SCAN]
+            full: set = set()
+            for ticket in list(items):
+                work = self._work(ticket, now)
+                # Nothing changed since a ticket needing the same found nobody: neither would this one.
+                same = work.kind if self.strategy != "skills" else (work.kind, work.language, work.tags, work.urgent)
+                if same in full or ticket.id in self.pending:
+                    continue
+                began = time.perf_counter()
+                choices = rank(self.strategy, work, members, frozenset(ticket.offered))
+                self.decisions.append(time.perf_counter() - began)
+                if not choices:
+                    if not ticket.offered:
+                        full.add(same)
+                    continue
+                agent = choices[0].agent
+                agent.last_assigned_at = START + timedelta(seconds=now, microseconds=len(self.decisions))
+                agent.load[ticket.kind] = agent.load.get(ticket.kind, 0) + 1
+                if ticket.kind in LIVE_KINDS:
+                    self.pending[ticket.id] = agent.id
+                    accepts = ticket.draws.random() < ACCEPT_P
+                    delay = ticket.draws.uniform(2, 12) if accepts else OFFER_TIMEOUT
+                    self.push(now + delay, "answer", (ticket, agent, accepts))
+                else:
+                    self._assign(now, ticket, agent)
+                waiting.remove(ticket)
+
+    def _sla_sorted(self, waiting: list[Ticket], now: float) -> list[Ticket]:
+        by_id = {t.id: t for t in waiting}
+        works = [Work(t.id, t.kind, breached=t.due < now, due_at=START + timedelta(seconds=t.due),
+                      created_at=START + timedelta(seconds=t.at)) for t in waiting]
+        return [by_id[w.ticket_id] for w in queue_order(works)]
+
+    def _answer(self, now: float, ticket: Ticket, agent: Agent, accepts: bool) -> None:
+        del self.pending[ticket.id]
+        if accepts and agent.status == "online":
+            self._assign(now, ticket, agent)
+            return
+        agent.load[ticket.kind] -= 1
+        ticket.offered.add(agent.id)
+        self.queue[ticket.group].insert(0, ticket)  # back at the head: it has waited longest
+
+    def _assign(self, now: float, ticket: Ticket, agent: Agent) -> None:
+        ticket.assigned_at, ticket.agent = now, agent.id
+        speaks = ("language", ticket.language) in agent.skills
+        slow = 1.0 if speaks else 1.6
+        ticket.first_reply_at = now + ticket.draws.uniform(*FIRST_REPLY[ticket.kind]) * slow
+        hold = ticket.draws.uniform(*HOLD[ticket.kind]) * 60 * slow
+        self.handled[agent.id] += hold / agent.capacity[ticket.kind]
+        self.push(now + hold, "done", (agent, ticket))
+
+    def _report(self) -> dict:
+        waits = sorted(t.assigned_at - t.at for t in self.tickets if t.assigned_at is not None)
+        breaches = sum(1 for t in self.tickets if t.first_reply_at is None or t.first_reply_at > t.due)
+        fairness = {}
+        for group, members in self.groups.items():
+            per_hour = [self.handled[a.id] / 8 for a, _ in members]
+            fairness[group] = round(max(per_hour) / min(per_hour), 3) if min(per_hour) > 0 else None
+            for start in sorted({s for _, s in members}):
+                shift = [self.handled[a.id] / 8 for a, s in members if s == start]
+                fairness[f"{group} {int(start // 3600):02d}-{int(start // 3600) + 8:02d}h"] = (
+                    round(max(shift) / min(shift), 3) if min(shift) > 0 else None)
+        decisions = sorted(self.decisions)
+        return {
+            "assigned": len(waits), "unassigned": len(self.tickets) - len(waits),
+            "wait_p50_s": round(_pct(waits, 50), 1), "wait_p95_s": round(_pct(waits, 95), 1),
+            "decision_p50_ms": round(_pct(decisions, 50) * 1000, 3), "decision_p95_ms": round(_pct(decisions, 95) * 1000, 3),
+            "decisions": len(decisions), "first_response_breaches": breaches,
+            "breach_rate": round(breaches / len(self.tickets), 4), "fairness": fairness,
+            "language_mismatches": sum(1 for t in self.tickets if t.agent is not None
+                                       and ("language", t.language) not in self.agents[t.agent][0].skills),
+        }
+
+
+def _pct(values: list[float], p: int) -> float:
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", default="bench/results/routing.json")
+    args = parser.parse_args()
+    tickets, groups = arrivals(args.tickets, args.seed), staff(args.seed)
+    results = {"tickets": args.tickets, "agents": 50, "seed": args.seed, "load": os.getloadavg()}
+    for name, strategy, sla_order in (("round_robin_fifo", "round_robin", False),
+                                      ("least_loaded_sla", "least_loaded", True),
+                                      ("skills_sla", "skills", True)):
+        began = time.perf_counter()
+        results[name] = Simulation(strategy, sla_order, tickets, groups, args.seed).run()
+        results[name]["wall_s"] = round(time.perf_counter() - began, 1)
+        print(name, json.dumps(results[name]), flush=True)
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, "w") as out:
+        json.dump(results, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()

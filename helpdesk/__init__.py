@@ -15,7 +15,8 @@ services; services use models, `channels/` and `sla/`; nothing imports upwards):
   one reader per source. May import services.
 - `helpdesk/services/`: the business logic, plain functions. At top level what every channel
   shares (ingest, replies, tickets, customers, rules, events, transactions, attachments, ...); one
-  folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`, `portal/`.
+  folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`, `portal/`,
+  `automation/` (triggers, time-based automations, outbound webhooks), `fields/` (custom fields).
   May import models, `channels/`, `sla/`, never web, realtime or jobs.
 - `helpdesk/models/`: tables and trivial derived properties; imports no service.
 - `helpdesk/config.py`, `extensions.py`, `security.py`, `demo.py`: settings, unbound extensions,

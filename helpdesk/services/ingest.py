@@ -91,7 +91,8 @@ def _open_ticket(message: InboundMessage, sender: senders.SenderRecord, now: dat
     triggers that have more to do after commit."""
     decided = rules.triage(channel=message.channel, tier=sender.tier, group_hint=message.group_hint,
                            subject=subject, body=message.body_text, sender_priority=message.priority_hint,
-                           organization_id=sender.organization_id)
+                           organization_id=sender.organization_id,
+                           customer_id=None if sender.is_new else sender.customer_id)
     # Open and without a clock ("none") until the SLA engine gives it one.
     ticket = TicketRow(id=0, status="new", priority=decided.priority, channel=message.channel,
                        customer_id=sender.customer_id, group_id=decided.group_id, assignee_id=None,

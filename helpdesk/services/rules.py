@@ -95,7 +95,7 @@ def routing() -> Routing:
 
 def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, body: str,
            sender_priority: str | None = None, language: str | None = None,
-           organization_id: int | None = None) -> Triage:
+           organization_id: int | None = None, customer_id: int | None = None) -> Triage:
     """Apply the active `ticket.created` triggers in order to a new ticket that starts in the group
     named `group_hint` (else the default group): their conditions against what is known before
     it is stored, their priority and group actions here (the rest after commit, see
@@ -110,6 +110,7 @@ def triage(*, channel: str, tier: str, group_hint: str | None, subject: str, bod
     ctx = context.at_intake(channel=channel, tier=tier, group_id=group_id, group_name=group.name if group else None,
                             subject=subject, body=body, sender_priority=sender_priority, language=language,
                             organization_id=organization_id)
+    context.add_customer(ctx, customer_id, triggers.needs(settings.rules))
     known = {g.id for g in settings.groups.values()}
     matched = triggers.evaluate(settings.rules, ctx)
     for trigger in matched:

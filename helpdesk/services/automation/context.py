@@ -13,7 +13,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.fields import ENTITIES
 from helpdesk.services.automation.conditions import CUSTOM_PREFIXES
 from helpdesk.services.fields.definitions import active
-from helpdesk.services.fields.values import typed
+from helpdesk.services.fields.values import typed, values_for
 
 HOUR = 3600.0
 
@@ -86,8 +86,33 @@ def add_hours(ctx: dict, ticket: Ticket, pending_since: datetime | None) -> dict
 
 def at_intake(*, channel: str, tier: str, group_id: int | None, group_name: str | None, subject: str, body: str,
               sender_priority: str | None, language: str | None = None, organization_id: int | None = None) -> dict:
-    """The context of a ticket being opened, before it is stored (what ingestion knows)."""
+    """The context of a ticket being opened, before it is stored (what ingestion knows; see
+    `add_customer` for what it may read about a known customer)."""
     return {"now": utcnow(), "status": "new", "priority": None, "group": group_id, "group_name": group_name,
             "assignee": None, "channel": channel, "subject": subject.lower(), "text": f"{subject}\n{body}".lower(),
             "tags": frozenset(), "language": (language or "").lower() or None, "customer.tier": tier,
             "customer.organization": organization_id, "organization_name": None, "sender_priority": sender_priority}
+
+
+def add_customer(ctx: dict, customer_id: int | None, needs: frozenset[str]) -> dict:
+    """`ctx` at intake with the customer's language, organization name and custom values (of the
+    customer and their organization), read only when some condition asks them."""
+    if customer_id is None:
+        return ctx
+    if needs & {"language", "organization_name", "customer.organization"}:
+        row = db.session.execute(select(Customer.language, Organization.name).select_from(Customer)
+                                 .outerjoin(Organization, Organization.id == Customer.organization_id)
+                                 .where(Customer.id == customer_id)).one_or_none()
+        if row is not None:
+            ctx |= {"language": (row[0] or "").lower() or None, "organization_name": row[1]}
+    if any(n.startswith("customer.custom.") for n in needs):
+        _custom(ctx, "customer.custom.", values_for("customer", customer_id))
+    organization_id = ctx.get("customer.organization")
+    if organization_id is not None and any(n.startswith("organization.custom.") for n in needs):
+        _custom(ctx, "organization.custom.", values_for("organization", organization_id))
+    return ctx
+
+
+def _custom(ctx: dict, prefix: str, values: dict) -> None:
+    for key, value in values.items():
+        ctx[f"{prefix}{key}"] = value

@@ -115,3 +115,20 @@ def test_invalid_triggers_name_the_field(app, groups, data, field):
     with pytest.raises(ConditionError) as caught:
         triggers.save(None, {"name": "x", "event": "ticket.created", "actions": [{"type": "add_tags", "tags": ["a"]}]} | data)
     assert caught.value.field == field
+
+
+def test_a_known_customers_custom_field_decides_at_intake(inbound, groups):
+    from helpdesk.services import customers
+
+    support, billing = groups
+    definitions.save(None, {"entity": "customer", "key": "plan", "label": "Plan", "kind": "dropdown",
+                            "options": ["Free", "Enterprise"]})
+    triggers.save(None, {"name": "Enterprise to Billing, urgent", "event": "ticket.created",
+                         "match_all": [{"field": "customer.custom.plan", "op": "is", "value": "Enterprise"}],
+                         "actions": [{"type": "set", "field": "priority", "value": "urgent"},
+                                     {"type": "set", "field": "group_id", "value": billing.id}]})
+    first = db.session.get(Ticket, inbound(email="boss@corp.example", thread_key="1").ticket_id)
+    assert (first.priority_name, first.group_id) == ("normal", support.id)  # new customer: no plan yet
+    customers.update_customer(first.customer, custom_fields={"plan": "Enterprise"})
+    second = db.session.get(Ticket, inbound(email="boss@corp.example", thread_key="2").ticket_id)
+    assert (second.priority_name, second.group_id) == ("urgent", billing.id)

@@ -37,6 +37,7 @@ from helpdesk.models import (
     PortalSignIn,
     Survey,
     Ticket,
+    WidgetConfirmation,
 )
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit
@@ -133,7 +134,21 @@ def personal_values(ids: list[int], ticket_ids: list[int], message_ids: list[int
 
 
 
+def _forget_widget_confirmations(ids: list[int]) -> None:
+    """The chat widget's record of confirmation mails (its anti mail-bomb limits) for the person's
+    visitor ids and addresses (kept as hashes, still theirs)."""
+    from helpdesk.services.webchat.confirmations import address_hash
+
+    rows = db.session.execute(select(Identity.kind, Identity.address).where(Identity.customer_id.in_(ids))).all()
+    visitors = [r.address for r in rows if r.kind == "webchat"]
+    hashes = [address_hash(r.address) for r in rows if r.kind == "email"]
+    if visitors or hashes:
+        db.session.execute(delete(WidgetConfirmation).where(or_(WidgetConfirmation.visitor_id.in_(visitors),
+                                                                WidgetConfirmation.address_hash.in_(hashes))))
+
+
 def _anonymise_people(ids: list[int], counts: dict) -> None:
+    _forget_widget_confirmations(ids)
     counts["identities"] = db.session.execute(delete(Identity).where(Identity.customer_id.in_(ids))).rowcount
     db.session.execute(update(Customer).where(Customer.id.in_(ids)).values(
         name=ERASED_NAME, notes=None, unverified_email=None, timezone=None, erased_at=utcnow()))

@@ -29,6 +29,7 @@ from helpdesk.models import (
     TopicModel,
     Webhook,
     WebhookDelivery,
+    WidgetConfirmation,
 )
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit, customers, replies
@@ -107,6 +108,7 @@ def people(app, make_user, groups) -> People:
     db.session.add_all([
         CallEvent(call_id=call.id, kind="ringing", data={"from": w["phone"], "caller_name": w["last_name"]}),
         PortalSession(customer_id=target.id, key_hash="a" * 64),
+        WidgetConfirmation(account_id=pbx.id, visitor_id=w["visitor"], address_hash="b" * 64),
         TopicModel(words=[w["body"], "help"], idf=b"", components=b"", row_topics=[]),
         Topic(label=f"{w['subject']}, help", terms={w["subject"]: 0.5, "help": 0.5}),
     ])

@@ -105,16 +105,7 @@ def overview():
     requests = erasure.pending_requests()
     return render_template("admin/privacy.html", requests=requests, policies=retention.policies(),
                            dry_run=retention.run(dry_run=True), actions=RETENTION_ACTIONS,
-                           channels=sorted(_channels()))
-
-
-def _channels() -> set[str]:
-    from sqlalchemy import select
-
-    from helpdesk.models import Ticket
-
-    return set(db.session.scalars(select(Ticket.channel).distinct())) | {"email", "web", "webchat", "telegram",
-                                                                         "whatsapp", "messenger", "phone", "api"}
+                           channels=retention.channel_names())
 
 
 @admin_bp.post("/admin/privacy/requests/<int:request_id>/reject")

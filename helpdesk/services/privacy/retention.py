@@ -40,6 +40,13 @@ class RetentionError(ValueError):
     """A policy that cannot be saved; the message says why."""
 
 
+def channel_names() -> list[str]:
+    """The channels a policy can name: every registered channel adapter, sorted."""
+    import channels
+
+    return sorted(channels.REGISTRY)
+
+
 def policies() -> list[RetentionPolicy]:
     """Every channel's policy, by channel."""
     return list(db.session.scalars(select(RetentionPolicy).order_by(RetentionPolicy.channel)))

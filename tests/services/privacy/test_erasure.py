@@ -78,7 +78,7 @@ def test_erasure_leaves_no_word_of_the_customer_anywhere_and_the_bystander_untou
     assert {t for t, _, _ in before} >= {"customers", "identities", "messages", "tickets", "attachments",
                                          "ticket_search_docs", "audit_entries", "notifications", "drafts", "calls",
                                          "call_events", "topic_models", "topics", "idempotency_keys", "surveys",
-                                         "custom_values", "webhook_deliveries", "widget_confirmations"}
+                                         "custom_values", "webhook_deliveries"}
     assert _files_holding(root, [WORDS["raw"], WORDS["file_content"]])
     bystander_before = _rows_holding(list(BYSTANDER.values()))
     target_id = people.target.id

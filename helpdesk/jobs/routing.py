@@ -58,6 +58,8 @@ def _on_ticket_updated(sender, payload: dict) -> None:
     changes = payload.get("changes") or {}
     group_id = payload.get("group_id")
     routed = _routed_groups()
+    if "assignee_id" in changes and changes["assignee_id"][1] is not None and payload.get("status") in OPEN_STATUSES:
+        withdraw_offers(payload["ticket_id"])  # assigned by hand while offered to someone
     freed_by = changes.get("assignee_id", [None])[0]
     closed = "status" in changes and changes["status"][1] not in OPEN_STATUSES
     if (freed_by is not None or (closed and payload.get("assignee_id") is not None)) and routed:
@@ -96,6 +98,13 @@ def backfill(group_ids: list[int] | None) -> int:
     """Serve the unassigned queues in SLA order while agents have room."""
     with _app.app_context():
         return assign.backfill(group_ids)
+
+
+@huey.task()
+def withdraw_offers(ticket_id: int) -> int:
+    """A person assigned the ticket: its pending offers are withdrawn (and their capacity freed)."""
+    with _app.app_context():
+        return offers.withdraw_for_ticket(ticket_id)
 
 
 @huey.task()

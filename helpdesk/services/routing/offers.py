@@ -42,6 +42,12 @@ def answer(offer_id: int, user: User, accept: bool) -> RoutingOffer:
         raise OfferClosed(f"offer {offer_id} is no longer open")
     offer.state, offer.answered_at = ("accepted" if accept else "declined"), utcnow()
     ticket = db.session.get(Ticket, offer.ticket_id)
+    if accept and ticket.assignee_id not in (None, user.id):
+        offer.state = "withdrawn"  # a colleague took it from the queue meanwhile
+        payload = assign.offer_payload(offer, ticket)
+        db.session.commit()
+        events.publish("routing.offer", payload)
+        raise OfferClosed(f"ticket {ticket.id} was taken by a colleague")
     payload = assign.offer_payload(offer, ticket)
     if accept:
         assign.note(ticket.id, f"{user.name} accepted the offered {offer.kind}", action="accepted", user_id=user.id)
@@ -94,6 +100,24 @@ def withdraw_for(user: User) -> int:
         _close(offer, "withdrawn", "the offer to {name} was withdrawn: they went offline")
         done += 1
     return done
+
+
+def withdraw_for_ticket(ticket_id: int) -> int:
+    """Withdraw the ticket's pending offers (a person assigned it meanwhile); the agents' consoles drop them."""
+    ids = list(db.session.scalars(select(RoutingOffer.id).where(RoutingOffer.ticket_id == ticket_id,
+                                                                RoutingOffer.state == "pending")))
+    db.session.rollback()
+    for offer_id in ids:
+        begin_write()
+        offer = _locked(offer_id)
+        if offer is None or offer.state != "pending":
+            db.session.rollback()
+            continue
+        offer.state, offer.answered_at = "withdrawn", utcnow()
+        payload = assign.offer_payload(offer)
+        db.session.commit()
+        events.publish("routing.offer", payload)
+    return len(ids)
 
 
 def _close(offer: RoutingOffer, state: str, words: str) -> None:

@@ -112,3 +112,19 @@ def test_the_board_shows_status_load_and_capacity(routed, agent, ticket):
     row = next(r for r in availability.board() if r.user_id == ana.id)
     assert (row.status, row.load.get("ticket"), row.capacity["ticket"]) == ("online", 1, 7)
     assert db.session.get(Ticket, 1).assignee_id == ana.id
+
+
+def test_a_chat_taken_by_hand_withdraws_its_offer(routed, agent, ticket):
+    from helpdesk.services import tickets
+
+    routed("round_robin")
+    ana, ben = agent("Ana"), agent("Ben")
+    chat = ticket("chat")
+    offered_to = _offers(chat.id)[0][0]
+    taker = ben if offered_to == ana.id else ana
+    offer_id = _offer_id(chat.id)
+    tickets.update_ticket(db.session.get(Ticket, chat.id), taker, assignee_id=taker.id)
+    assert _offers(chat.id) == [(offered_to, "withdrawn")]
+    with pytest.raises(offers.OfferClosed):
+        offers.answer(offer_id, db.session.get(type(ana), offered_to), accept=True)
+    assert _assignee(chat) == taker.id

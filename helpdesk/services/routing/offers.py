@@ -85,10 +85,10 @@ def expire_overdue() -> int:
     return sum(expire(offer_id) for offer_id in ids)
 
 
-def withdraw_for(user: User) -> int:
-    """Withdraw every pending offer of `user` (they went offline) and offer each to the next agent."""
-    ids = list(db.session.scalars(select(RoutingOffer.id).where(RoutingOffer.user_id == user.id,
-                                                                RoutingOffer.state == "pending")))
+def _each_pending(condition, act) -> int:
+    """Lock each pending offer matching `condition` in a transaction of its own and `act` on it
+    (which commits); how many were acted on."""
+    ids = list(db.session.scalars(select(RoutingOffer.id).where(condition, RoutingOffer.state == "pending")))
     db.session.rollback()
     done = 0
     for offer_id in ids:
@@ -97,27 +97,27 @@ def withdraw_for(user: User) -> int:
         if offer is None or offer.state != "pending":
             db.session.rollback()
             continue
-        _close(offer, "withdrawn", "the offer to {name} was withdrawn: they went offline")
+        act(offer)
         done += 1
     return done
 
 
+def withdraw_for(user: User) -> int:
+    """Withdraw every pending offer of `user` (they went offline) and offer each to the next agent."""
+    return _each_pending(RoutingOffer.user_id == user.id,
+                         lambda offer: _close(offer, "withdrawn", "the offer to {name} was withdrawn: they went offline"))
+
+
 def withdraw_for_ticket(ticket_id: int) -> int:
     """Withdraw the ticket's pending offers (a person assigned it meanwhile); the agents' consoles drop them."""
-    ids = list(db.session.scalars(select(RoutingOffer.id).where(RoutingOffer.ticket_id == ticket_id,
-                                                                RoutingOffer.state == "pending")))
-    db.session.rollback()
-    for offer_id in ids:
-        begin_write()
-        offer = _locked(offer_id)
-        if offer is None or offer.state != "pending":
-            db.session.rollback()
-            continue
+
+    def withdraw(offer: RoutingOffer) -> None:
         offer.state, offer.answered_at = "withdrawn", utcnow()
         payload = assign.offer_payload(offer)
         db.session.commit()
         events.publish("routing.offer", payload)
-    return len(ids)
+
+    return _each_pending(RoutingOffer.ticket_id == ticket_id, withdraw)
 
 
 def _close(offer: RoutingOffer, state: str, words: str) -> None:

@@ -3,7 +3,8 @@
 `POST /api/v1/customers/<id>/export` answers 200 with the archive itself (`application/zip`,
 built while the request waits: a customer's data is small next to the request timeout); the same
 archive as the console's button and `helpdesk customers export` (customer.json, attachments/,
-mails/; `?internal=true` adds internal notes). Admins and supervisors only (403 otherwise); a
+mails/; `?internal=true` adds internal notes and the staff's note on the customer, for admins only). Admins and
+supervisors only (403 otherwise); a
 customer the caller may not see answers 404. Each export leaves an audit entry.
 """
 
@@ -46,6 +47,8 @@ class CustomerExport(MethodView):
         """
         if current_staff().role not in ("admin", "supervisor"):
             abort(403, message="only admins and supervisors export customers' data")
+        if args["internal"] and current_staff().role != "admin":  # as in the console
+            abort(403, message="only admins export internal notes")
         customer = _customer(customer_id)
         spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
         export.write_archive(customer, spool, include_internal=args["internal"])

@@ -23,7 +23,7 @@ def _customer(customer_id: int):
 @customer_commands.command("export")
 @click.option("--id", "customer_id", type=int, required=True, help="The customer's id.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="The zip file to write.")
-@click.option("--internal", is_flag=True, help="Also the internal notes on their tickets.")
+@click.option("--internal", is_flag=True, help="Also the internal notes on their tickets and the staff's note about them.")
 @with_appcontext
 def export_customer(customer_id: int, out: str, internal: bool) -> None:
     """Write everything of one customer (JSON and their files) to a zip archive."""

@@ -351,6 +351,10 @@ def update_customer(customer: Customer, **changes) -> dict:
         if old != new:
             setattr(customer, name, new)
             done[name] = [old, new]
+    if "organization_id" in done and customer.org_manager and "org_manager" not in changes:
+        # Managing one organization does not carry over to the next: only an admin names managers.
+        customer.org_manager = False
+        done["org_manager"] = [True, False]
     if "org_manager" in done:  # it lets the customer see colleagues' tickets in the portal
         audit.record(None, "customer.org_manager", "customer", customer.id, before={"org_manager": done["org_manager"][0]},
                      after={"org_manager": done["org_manager"][1]})

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from channels.web.form import FormSubmission, to_inbound
 from helpdesk.extensions import limiter
+from helpdesk.services import customers
 from helpdesk.services.ingest import ingest
 from helpdesk.services.privacy import consent
 from knowledge_base import activity as kb_activity
@@ -51,10 +52,13 @@ def form():
     submission = FormSubmission(email=values["email"], name=values["name"] or None, subject=values["subject"] or None,
                                 body=values["body"],
                                 submission_id=f"form-{submission_id}" if _SUBMISSION_ID.match(submission_id) else None)
+    # Nothing proves the sender owns the address: answers about consent count only for a customer
+    # this submission creates, never over the choices of someone who already writes from it.
+    known = customers.find_identity("email", customers.normalise_address("email", values["email"])) is not None
     result = ingest(to_inbound(submission, source="web"))
     # The articles suggested while typing did not answer it: the self-service session ends in a ticket.
     kb_activity.ticket_opened(request.form.get("kb_visitor"), result.ticket_id, source="portal")
-    if request.form.get("consent_asked") == "1" and result is not None:
+    if request.form.get("consent_asked") == "1" and result is not None and not known:
         consent.record_answers(result.ticket_id, {"surveys": request.form.get("consent_surveys") == "1",
                                                   "marketing": request.form.get("consent_marketing") == "1"}, "form")
     return render_template("contact/thanks.html", number=result.ticket_id)

@@ -5,9 +5,9 @@ consent and its history, tickets with their tags and messages, survey answers) a
 
 What is in it, decided: everything the customer wrote or was sent (inbound and outbound messages,
 their recipients, attachments and raw mails) and every survey answer. Internal notes are left out
-by default: they are the staff's working notes, never shown to the customer (not in the portal
-either); `include_internal=True` (the console's admin export, the CLI's --internal) adds them for
-a full access request. Nothing of another customer is in it: a ticket is the customer's when they
+by default, and so is the agents' note on the customer: they are the staff's working notes, never
+shown to the customer (not in the portal either); `include_internal=True` (the console's admin
+export, the CLI's --internal) adds them for a full access request. Nothing of another customer is in it: a ticket is the customer's when they
 own it, and a message on someone else's ticket only when they wrote it.
 
 `request_export` (the portal's "download my data"): a job writes the archive under the
@@ -104,7 +104,10 @@ def collect(customer: Customer, *, include_internal: bool = False) -> tuple[dict
     document = {
         "format": FORMAT, "exported_at": _iso(utcnow()),
         "customer": {"id": customer.id, "name": customer.name, "language": customer.language,
-                     "timezone": customer.timezone, "tier": customer.tier, "notes": customer.notes,
+                     "timezone": customer.timezone, "tier": customer.tier,
+                     # The agents' free-text notes about the person go with the internal notes: only
+                     # when an admin asks for them, never in a self-service copy.
+                     "notes": customer.notes if include_internal else None,
                      "unverified_email": customer.unverified_email, "created_at": _iso(customer.created_at),
                      "organization": customer.organization.name if customer.organization else None,
                      "merged_records": ids[1:],

@@ -17,6 +17,9 @@ def test_export_writes_the_archive_and_erase_needs_yes(people, app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 tickets" in result.output
     with zipfile.ZipFile(out) as archive:
+        assert json.loads(archive.read("customer.json"))["customer"]["notes"] is None  # staff data: --internal
+    result = runner.invoke(args=["customers", "export", "--id", str(people.target.id), "--out", str(out), "--internal"])
+    with zipfile.ZipFile(out) as archive:
         assert json.loads(archive.read("customer.json"))["customer"]["notes"] == WORDS["notes"]
     refused = runner.invoke(args=["customers", "erase", "--id", str(people.target.id)])
     assert refused.exit_code != 0 and "--yes" in refused.output

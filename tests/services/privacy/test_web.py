@@ -42,6 +42,9 @@ def test_an_admin_exports_and_erases_only_after_typing_the_number(people, client
     archive = client.post(f"/customers/{people.target.id}/export")
     assert archive.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(archive.data)) as z:
+        assert json.loads(z.read("customer.json"))["customer"]["notes"] is None  # staff data: with the notes only
+    archive = client.post(f"/customers/{people.target.id}/export", data={"internal": "1"})
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as z:
         assert json.loads(z.read("customer.json"))["customer"]["notes"] == WORDS["notes"]
     wrong = client.post(f"/customers/{people.target.id}/erase", data={"confirm": "1234"}, follow_redirects=True)
     assert "type the customer" in wrong.get_data(as_text=True)

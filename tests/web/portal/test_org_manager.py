@@ -46,3 +46,20 @@ def test_an_agent_may_not_and_the_api_says_so(app, client, make_user, groups, lo
     done = api.patch(f"/api/v1/customers/{boss.id}", json={"org_manager": True},
                      headers={"Authorization": f"Bearer {token_for(make_user(role='admin'))}"})
     assert done.status_code == 200 and done.get_json()["org_manager"] is True
+
+
+def test_an_agent_moving_a_manager_to_another_organization_takes_the_managing_away(app, client, make_user, groups,
+                                                                                    login, inbound):
+    boss = _customer()
+    boss.org_manager = True
+    globex = Organization(name="Globex", domain="globex.example")
+    db.session.add(globex)
+    db.session.commit()
+    inbound(email="boss@acme.example")  # the agent sees the customer
+    login(make_user())
+    assert client.post(f"/customers/{boss.id}", data={"name": "Boss", "organization_id": str(globex.id)}).status_code == 303
+    db.session.expire_all()
+    moved = db.session.get(Customer, boss.id)
+    assert (moved.organization_id, moved.org_manager) == (globex.id, False)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "customer.org_manager"))
+    assert entry.after == {"org_manager": False}

@@ -132,3 +132,21 @@ def test_a_known_customers_custom_field_decides_at_intake(inbound, groups):
     customers.update_customer(first.customer, custom_fields={"plan": "Enterprise"})
     second = db.session.get(Ticket, inbound(email="boss@corp.example", thread_key="2").ticket_id)
     assert (second.priority_name, second.group_id) == ("urgent", billing.id)
+
+
+def test_a_trigger_applies_a_macro_as_its_owner_and_says_so(inbound, groups, make_user):
+    from helpdesk.services.macros import library
+
+    agent = make_user()
+    macro = library.save(agent, {"name": "Waiting on you", "body": "Hi {{customer.first_name}}, over to you.",
+                                 "actions": {"status": "pending", "add_tags": ["waiting"]}})
+    trigger(name="Questions wait", event="ticket.created", match_all=[{"field": "text", "op": "contains", "value": ["?"]}],
+            actions=[{"type": "macro", "macro_id": macro.id}])
+    ticket_id = inbound(email="q@example.com", name="Quim Puig", body="Can I pay by card?").ticket_id
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, ticket_id)
+    assert (ticket.status, ticket.tags) == ("pending", ["waiting"])
+    [reply] = db.session.scalars(select(Message).where(Message.ticket_id == ticket_id, Message.kind == "outbound")).all()
+    assert reply.body_text == "Hi Quim, over to you." and reply.author_id == agent.id
+    assert [d["name"] for d in timeline(ticket_id, "trigger")] == ["Questions wait"]
+    assert [d["name"] for d in timeline(ticket_id, "macro_applied")] == ["Waiting on you"]

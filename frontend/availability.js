@@ -47,18 +47,19 @@ function showOffer(socket) {
     card.id = `offer-${offer.offer_id}`;
     card.setAttribute("role", "alertdialog");
     const title = document.createElement("p");
-    title.textContent = `${offer.kind === "chat" ? "New chat" : "New conversation"} #${offer.ticket_id}: ${offer.subject || ""}`;
+    const words = box.dataset; // the console's language, from the page
+    title.textContent = `${offer.kind === "chat" ? words.newChat : words.newConversation} #${offer.ticket_id}: ${offer.subject || ""}`;
     const left = document.createElement("small");
     const accept = document.createElement("button");
-    accept.type = "button"; accept.textContent = "Accept"; accept.className = "offer-accept";
+    accept.type = "button"; accept.textContent = words.accept; accept.className = "offer-accept";
     const decline = document.createElement("button");
-    decline.type = "button"; decline.textContent = "Decline"; decline.className = "link offer-decline";
+    decline.type = "button"; decline.textContent = words.decline; decline.className = "link offer-decline";
     card.append(title, left, accept, decline);
     box.append(card);
     const ends = Date.parse(offer.expires_at);
     const tick = setInterval(() => {
       const seconds = Math.max(0, Math.round((ends - Date.now()) / 1000));
-      left.textContent = `${seconds} s to accept`;
+      left.textContent = words.secondsLeft.replace("{seconds}", String(seconds));
       if (seconds <= 0) { clearInterval(tick); card.remove(); }
     }, 250);
     const answer = (yes) => socket.emit("offer_answer", { offer_id: offer.offer_id, accept: yes }, (reply) => {
@@ -79,7 +80,7 @@ function attachBoard(socket) {
     if (!row) return;
     const status = row.querySelector(".availability");
     status.dataset.status = event.status;
-    status.textContent = event.status;
+    status.textContent = board.dataset[event.status] || event.status;
     row.querySelector(".reason").textContent = event.reason || "";
     row.querySelector(".since").textContent = new Date(event.sent_at * 1000).toLocaleTimeString();
   });

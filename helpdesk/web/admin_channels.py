@@ -66,7 +66,7 @@ def overview():
     listed = {kind: meta_accounts.accounts(kind) for kind in KIND_NAMES}
     return render_template("admin/channels.html", accounts=listed, groups=all_groups(), base_url=_base_url(),
                            meta_keys={kind: key for kind, (key, _add) in META.items()}, kind_names=KIND_NAMES,
-                           default_api_url=DEFAULT_API_URL)
+                           default_api_url=DEFAULT_API_URL, cti_accounts=meta_accounts.accounts("cti"))
 
 
 @bp.post("/telegram")

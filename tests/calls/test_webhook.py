@@ -147,3 +147,12 @@ def test_add_cti_prints_the_webhook_url(app, groups):
     refused = runner.invoke(args=["channels", "add-cti", "other", "--secret-stdin", "--group", "Nope"],
                             input="a-long-enough-shared-secret\n")
     assert refused.exit_code != 0 and "no group named" in refused.output
+
+
+def test_the_channels_admin_page_lists_the_phone_system_and_its_webhook(client, login, make_user, cti_account):
+    login(make_user(role="admin", groups=()))
+    page = client.get("/admin/channels/").get_data(as_text=True)
+    assert f'id="cti-{cti_account.id}"' in page and f"/webhooks/cti/{cti_account.id}" in page
+    assert "201 → ana@staff.example" in page and "billing → Billing" in page
+    login(make_user())
+    assert client.get("/admin/channels/").status_code == 404  # admin pages do not exist for agents

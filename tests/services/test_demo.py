@@ -53,7 +53,7 @@ def test_demo_shows_real_figures_simulates_demo_replies_and_loads_once(app, clie
 
     response = client.post("/login", data={"email": "admin@example.com", "password": "demo-password"})
     assert response.status_code == 302
-    assert client.get("/admin/channels/").get_data(as_text=True).count('class="badge demo"') == 3
+    assert client.get("/admin/channels/").get_data(as_text=True).count('class="badge demo"') == 4  # three messaging accounts and the PBX
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert re.search(r'id="count-(ok|warning|breached|paused)">[1-9]', dashboard)
     series = client.get("/dashboard/series.json").get_json()

@@ -5,6 +5,7 @@ see), and an agent taking the call from the popup."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -22,10 +23,14 @@ class CallTaken(Exception):
     """Someone else answered the call already (or it is over)."""
 
 
+BUSY_AT_MOST = timedelta(hours=4)  # a call whose `ended` never came does not keep its agent busy for ever
+
+
 def busy_agents() -> set[int]:
-    """Staff on a call now: answered and not yet ended."""
+    """Staff on a call now: answered (in the last BUSY_AT_MOST) and not yet ended."""
     return set(db.session.scalars(select(Call.agent_id).where(
-        Call.state == "answered", Call.ended_at.is_(None), Call.agent_id.is_not(None))))
+        Call.state == "answered", Call.ended_at.is_(None), Call.agent_id.is_not(None),
+        Call.answered_at >= utcnow() - BUSY_AT_MOST)))
 
 
 def unavailable_agents(user_ids: set[int]) -> set[int]:

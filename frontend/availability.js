@@ -75,6 +75,19 @@ function showOffer(socket) {
 function attachBoard(socket) {
   const board = document.getElementById("agents-live");
   if (!board) return;
+  // Loads change with assignments, offers and solves: re-read the board's rows (at most twice a second).
+  let pending = null;
+  const refresh = () => {
+    if (pending) return;
+    pending = setTimeout(async () => {
+      pending = null;
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("#agents-live tbody");
+      if (fresh) board.querySelector("tbody").replaceWith(fresh);
+    }, 500);
+  };
+  ["routing.offer", "ticket.updated", "ticket.created", "agent.availability"].forEach((name) => socket.on(name, refresh));
   socket.on("agent.availability", (event) => {
     const row = document.getElementById(`agent-row-${event.user_id}`);
     if (!row) return;

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from channels.base import InboundMessage, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import in_language
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Customer, Group, Ticket, User
 from helpdesk.services import customer_access, customers, replies, tickets
 from helpdesk.services.ingest import ingest
@@ -25,12 +27,13 @@ SOURCE = "console"
 CHANNELS = {"phone": "by phone", "in_person": "in person", "email": "by e-mail"}
 FIRST_TEXT = ("customer", "note")
 BODY_MAX = 100_000
-CONFIRMATION = """Hello {name},
+# Written in the customer's language when the console speaks it (their profile's), else the default.
+CONFIRMATION = _l("""Hello %(name)s,
 
-we have opened ticket #{number} for you: {subject}
+we have opened ticket #%(number)s for you: %(subject)s
 
 Reply to this e-mail to add anything to it.
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,9 @@ def open_ticket(agent: User, *, channel: str, subject: str, body: str, first_tex
     if as_note:
         replies.add_reply(ticket, agent, body=body, internal=True)
     if channel == "email":
-        replies.add_reply(ticket, agent, body=CONFIRMATION.format(name=customer.name, number=ticket.number,
-                                                                  subject=subject))
+        with in_language((customer.language or "").replace("_", "-").split("-")[0].lower() or None):
+            body = CONFIRMATION % {"name": customer.name, "number": ticket.number, "subject": subject}
+        replies.add_reply(ticket, agent, body=body)
     return ticket
 
 

@@ -191,3 +191,21 @@ def test_a_notification_e_mail_is_written_in_the_recipients_language(client, gro
     mails = [message_from_bytes(m.content, policy=policy.default) for m in smtp_server.messages
              if agent.email in m.rcpt_tos]
     assert mails and words in mails[-1]["Subject"] and "Factura duplicada" in mails[-1].get_content()
+
+
+@pytest.mark.parametrize(("language", "words"), [("es-MX", "hemos abierto el ticket"), ("zh", "我们已为您创建工单"),
+                                                 (None, "we have opened ticket")])
+def test_a_ticket_opened_for_a_customer_is_confirmed_in_their_language(client, eva, inbound, language, words):
+    from sqlalchemy import select
+
+    from helpdesk.models import Message, Ticket
+
+    customer = db.session.get(Ticket, inbound(email="marta@example.com", subject="Hola").ticket_id).customer
+    customer.language = language
+    db.session.commit()
+    response = client.post("/tickets/new", data={"customer_id": customer.id, "channel": "email", "subject": "Factura",
+                                                 "body": "Llamó por la factura", "first_text": "customer"})
+    assert response.status_code == 303
+    ticket_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    reply = db.session.scalars(select(Message).where(Message.ticket_id == ticket_id, Message.kind == "outbound")).one()
+    assert words in reply.body_text and "Factura" in reply.body_text

@@ -199,8 +199,9 @@ def test_an_agent_splits_off_a_second_question_and_links_a_related_ticket(sign_i
     expect(page.locator("#ticket-links")).to_contain_text("Login fails for my colleague too")
     # The timeline names people and values.
     page.locator("#properties select[name=assignee_id]").select_option(label="Ben Agent")
-    page.locator("#properties button[type=submit]").click()
-    expect(page.locator(".properties-state")).to_be_visible()
+    # The panel saves in the background: reloading before its answer could cancel the change.
+    with page.expect_response(lambda r: r.url.endswith(f"/tickets/{ticket_id}/update")):
+        page.locator("#properties button[type=submit]").click()
     page.reload()
     page.locator("#timeline summary").click()
     expect(page.locator("#timeline")).to_contain_text("Ana Agent assigned it to Ben Agent")

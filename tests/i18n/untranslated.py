@@ -30,7 +30,7 @@ def untranslated(template: str) -> list[str]:
     found = []
     for name, value in READ_ATTRIBUTES.findall(source):
         rest = JINJA.sub(" ", value)
-        if name == "placeholder" and CODES.match(rest.strip()):
+        if name == "placeholder" and (CODES.match(rest.strip()) or all(CODES.match(word) for word in rest.split())):
             continue
         if _words(rest):
             found.append(rest.strip())

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|%%|<[^>]+>|\{\w+\}|\$\w+")
 # Words that read the same in Chinese too (names of things, codes).
-SAME_IN_ZH = {"SLA", "JSON", "Markdown", "webhook", "%(name)s: %(reason)s", "%(what)s: %(field)s %(message)s.", "API",
+SAME_IN_ZH = {"SLA", "JSON", "Markdown", "webhook",
+              "X-Helpdesk-Signature: sha256=<hex HMAC-SHA256 of the body with the shared secret>", "%(name)s: %(reason)s", "%(what)s: %(field)s %(message)s.", "API",
               "api"}
 
 

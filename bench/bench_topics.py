@@ -10,6 +10,7 @@
 
     .venv/bin/python -m bench.bench_topics quality --tickets 6000 --topics 30
     .venv/bin/python -m bench.bench_topics refit --database-url sqlite:///bench/results/topics.sqlite3 --tickets 200000
+    .venv/bin/python -m bench.bench_topics ingest --database-url sqlite:///bench/results/topics.sqlite3 --tickets 1000
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ def _load(app, rows, now: datetime) -> list[int]:
         return list(range(first, first + len(rows)))
 
 
-def _ingest(app, rows, with_topics: bool) -> dict:
-    """Ingest `rows` through the real ingest service; per message ms, and the assignment's ms."""
+def _ingest(app, rows, with_topics: bool, skip: int = 20) -> dict:
+    """Ingest `rows` through the real ingest service; per message ms, and the assignment's ms
+    (the first `skip` left out: the model's first load and jieba's dictionary)."""
     from channels.base import InboundMessage, Sender
     from helpdesk.services.ingest import ingest
     from helpdesk.services.topics import assign
@@ -125,7 +127,7 @@ def _ingest(app, rows, with_topics: bool) -> dict:
                 total.append((time.perf_counter() - started) * 1000)
     finally:
         assign.assign_new = real
-    return {"ingest_ms": common.summarise(total[20:]), "assign_ms": common.summarise(spent[20:])}
+    return {"ingest": total[skip:], "assign": spent[skip:]}
 
 
 def refit_bench(url: str, n: int, n_topics: int, ingest_n: int) -> dict:
@@ -171,9 +173,31 @@ def refit_bench(url: str, n: int, n_topics: int, ingest_n: int) -> dict:
            "nmi_topic": _nmi([truth[i][2] for i in keys], [found[i] for i in keys]),
            "nmi_topic_language": _nmi([truth[i][2] + truth[i][3] for i in keys], [found[i] for i in keys])}
     half = len(rest) // 2
-    out["ingest_with_topics"] = _ingest(app, rest[:half], True)
-    out["ingest_without_topics"] = _ingest(app, rest[half:], False)
+    for name, part, on in (("ingest_with_topics", rest[:half], True), ("ingest_without_topics", rest[half:], False)):
+        timed = _ingest(app, part, on)
+        out[name] = {"ingest_ms": common.summarise(timed["ingest"]), "assign_ms": common.summarise(timed["assign"])}
     return out
+
+
+def ingest_bench(url: str, n: int) -> dict:
+    """On a database `refit` filled: ingest n corpus tickets, interleaving runs of 100 with the topic
+    step on and off, and time the step inside ingest."""
+    from flask_migrate import upgrade
+
+    app = common.make_app(url)
+    with app.app_context():
+        upgrade()  # the code under test may have migrations the database has not
+    rows = _corpus(n, "even", seed=11)
+    runs = {True: {"ingest": [], "assign": []}, False: {"ingest": [], "assign": []}}
+    for start in range(0, n, 100):
+        on = (start // 100) % 2 == 0
+        result = _ingest(app, rows[start:start + 100], on, skip=0 if start else 20)
+        runs[on]["ingest"] += result["ingest"]
+        runs[on]["assign"] += result["assign"]
+    return {"backend": common.backend(url), "tickets": n,
+            "with_topics": {"ingest_ms": common.summarise(runs[True]["ingest"]),
+                            "assign_ms": common.summarise(runs[True]["assign"])},
+            "without_topics": {"ingest_ms": common.summarise(runs[False]["ingest"])}}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -188,10 +212,15 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--tickets", type=int, default=200_000)
     r.add_argument("--topics", type=int, default=30)
     r.add_argument("--ingest", type=int, default=1000)
+    i = sub.add_parser("ingest")
+    i.add_argument("--database-url", required=True)
+    i.add_argument("--tickets", type=int, default=1000)
     args = parser.parse_args(argv)
     load = os.getloadavg()
     if args.command == "quality":
         result = quality(args.tickets, args.topics, args.mix)
+    elif args.command == "ingest":
+        result = ingest_bench(args.database_url, args.tickets)
     else:
         result = refit_bench(args.database_url, args.tickets, args.topics, args.ingest)
     result["load_before"] = [round(x, 2) for x in load]

@@ -16,7 +16,8 @@ services; services use models, `channels/` and `sla/`; nothing imports upwards):
 - `helpdesk/services/`: the business logic, plain functions. At top level what every channel
   shares (ingest, replies, tickets, customers, rules, events, transactions, attachments, ...); one
   folder per domain: `sla/`, `surveys/`, `reports/`, `mail/`, `telegram/`, `meta/`, `webchat/`, `portal/`,
-  `automation/` (triggers, time-based automations, outbound webhooks), `fields/` (custom fields).
+  `automation/` (triggers, time-based automations, outbound webhooks), `fields/` (custom fields),
+  `topics/` (topic discovery: words, model, refit, assignment at ingest, curation).
   May import models, `channels/`, `sla/`, never web, realtime or jobs.
 - `helpdesk/models/`: tables and trivial derived properties; imports no service.
 - `helpdesk/config.py`, `extensions.py`, `security.py`, `demo.py`: settings, unbound extensions,

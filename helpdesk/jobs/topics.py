@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.jobs.queue import huey
 from helpdesk.models import TopicModel
 from helpdesk.models.base import utcnow
+from helpdesk.services.topics import assign as topic_assign
 from helpdesk.services.topics import refit as topic_refit
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ _app: Flask | None = None
 def init_app(app: Flask) -> None:
     global _app
     _app = app
+    topic_assign.forget()  # a new app may be on another database (tests, tools): read its model afresh
 
 
 def _due() -> bool:

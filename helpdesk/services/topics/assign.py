@@ -3,7 +3,7 @@
 Called inside the ingest transaction with the ticket's subject and first message, so it costs one
 small INSERT beside the ticket's own rows (and a tag's, when the settings ask for topic tags). The
 current model is kept in memory per process and reloaded when a refit or an admin's remap moves
-its (id, version): one primary-key read per new ticket tells.
+its (id, version), read at most every CHECK_SECONDS.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -32,7 +33,9 @@ class _Loaded:
     tags: dict[int, str]  # topic id -> tag (visible topics only), when tagging is on
 
 
+CHECK_SECONDS = 2.0
 _cache: dict[str, _Loaded] = {}
+_checked: dict[str, float] = {}  # database URL -> when its model's state was last read
 _lock = threading.Lock()
 _SETTINGS = select(TopicSettings).order_by(TopicSettings.id).limit(1).subquery()
 # One read per new ticket: the current model's (id, version, fit time) and the tag setting's state.
@@ -57,13 +60,21 @@ def _load(key: tuple, tagging: bool) -> _Loaded:
 
 
 def current() -> _Loaded | None:
-    """The current model as loaded in this process (None before the first refit)."""
+    """The current model as loaded in this process (None before the first refit). Its state is
+    read at most every CHECK_SECONDS: on a busy PostgreSQL each statement of the ingest
+    transaction costs a round trip, and a refit or an admin's change elsewhere reaches this
+    process that much later (this process's own changes call `forget`)."""
+    url, now = str(db.engine.url), time.monotonic()
+    loaded = _cache.get("model")
+    if loaded is not None and loaded.key[0] == url and now - _checked.get(url, -CHECK_SECONDS) < CHECK_SECONDS:
+        return loaded
     head = db.session.execute(_CURRENT).first()
+    _checked[url] = now
     if head is None:
+        _cache.pop("model", None)
         return None
     # The database too: tests (and tools) open several in one process, each with its model 1.
-    key = (str(db.engine.url), *head)
-    loaded = _cache.get("model")
+    key = (url, *head)
     if loaded is None or loaded.key != key:
         with _lock:
             loaded = _cache.get("model")
@@ -79,8 +90,8 @@ def topic_of(ticket_id: int) -> Topic | None:
 
 
 def forget() -> None:
-    """Drop the loaded model (tests that swap databases)."""
-    _cache.clear()
+    """Read the model's state again at the next prediction (after a refit or an admin's change)."""
+    _checked.clear()
 
 
 def predict(subject: str, body: str) -> tuple[int | None, float]:

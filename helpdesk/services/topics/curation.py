@@ -10,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models import TicketTopic, Topic, TopicModel
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit
+from helpdesk.services.topics import assign
 from helpdesk.services.topics.refit import effective, settings
 from helpdesk.services.transactions import begin_write
 
@@ -38,6 +39,7 @@ def _touch_model(remap: dict[int, int] | None = None) -> None:
         if remap:
             current.row_topics = [remap.get(t, t) for t in current.row_topics]
         current.version += 1
+    assign.forget()  # this process predicts with the change at once; others within CHECK_SECONDS
 
 
 def rename(topic_id: int, name: str | None) -> Topic:
@@ -114,3 +116,4 @@ def update_settings(values: dict) -> None:
             setattr(row, key, value)
         row.updated_at = utcnow()
     db.session.commit()
+    assign.forget()

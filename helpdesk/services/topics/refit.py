@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, TicketTopic, Topic, TopicModel, TopicSettings
 from helpdesk.models.base import utcnow
-from helpdesk.services.topics import model, text
+from helpdesk.services.topics import assign, model, text
 from helpdesk.services.transactions import begin_write
 
 MATCH = 0.35  # cosine of top words above which a new topic is a stored one again
@@ -198,6 +198,7 @@ def refit(progress: Progress | None = None, *, seed: int = 0) -> RefitResult:
                         row_topics=row_topics, documents=len(documents), seconds=0.0)
     db.session.add(stored)
     db.session.commit()
+    assign.forget()
     sizes = _assign(ids, matrix, fitted, row_topics, stored.id, say)
     begin_write()
     for topic in db.session.scalars(select(Topic)):

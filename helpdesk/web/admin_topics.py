@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Topic, TopicModel
 from helpdesk.services import audit
 from helpdesk.services.topics import curation
@@ -17,6 +18,10 @@ from helpdesk.services.topics.curation import TopicError
 from helpdesk.web.common import optional_int
 
 bp = Blueprint("admin_topics", __name__, url_prefix="/admin/topics")
+FLAG_DONE = {"pin": lambda name: _("Topic pinned: %(name)s", name=name),
+             "unpin": lambda name: _("Topic unpinned: %(name)s", name=name),
+             "hide": lambda name: _("Topic hidden: %(name)s", name=name),
+             "show": lambda name: _("Topic shown again: %(name)s", name=name)}
 
 
 @bp.before_request
@@ -55,17 +60,17 @@ def change(topic_id: int):
     try:
         if action == "rename":
             topic = curation.rename(topic_id, request.form.get("name"))
-            return _done(f"Topic renamed to “{topic.title}”.")
-        if action in ("pin", "unpin", "hide", "show"):
+            return _done(_("Topic renamed to “%(name)s”.", name=topic.title))
+        if action in FLAG_DONE:
             flag = "pinned" if action in ("pin", "unpin") else "hidden"
             topic = curation.set_flag(topic_id, flag, action in ("pin", "hide"))
-            return _done(f"“{topic.title}”: {action} done.")
+            return _done(FLAG_DONE[action](topic.title))
         if action == "merge":
             target_id = optional_int(request.form.get("target_id"), "target_id")
             if target_id is None:
                 raise TopicError("target", "choose the topic to merge into")
             target = curation.merge(topic_id, target_id)
-            return _done(f"Merged into “{target.title}”.")
+            return _done(_("Merged into “%(name)s”.", name=target.title))
     except TopicError as exc:
         flash(f"{exc.field}: {exc.message}", "error")
         return _page(400 if exc.field != "topic" else 404, exc)
@@ -83,9 +88,10 @@ def save_settings():
     try:
         curation.update_settings(values)
     except TopicError as exc:
-        flash(f"Settings not saved: {exc.field.replace('_', ' ')} {exc.message}.", "error")
+        flash(_("Topic settings not saved: %(field)s %(message)s.", field=exc.field.replace("_", " "),
+                message=exc.message), "error")
         return _page(400, exc)
-    return _done("Topic settings saved.")
+    return _done(_("Topic settings saved."))
 
 
 @bp.post("/refit")
@@ -96,4 +102,4 @@ def refit_now():
     audit.record(None, "topic.refit", "topic_model", None)
     db.session.commit()
     refit_topics()
-    return _done("Refit started: topics are updated when it finishes.")
+    return _done(_("Refit started: topics are updated when it finishes."))

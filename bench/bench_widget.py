@@ -146,9 +146,14 @@ def fresh_setup(name: str, url: str, redis_url: str | None, extra_env: dict | No
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far."""
+    """User + system CPU seconds a process and its living children (gunicorn's worker, nginx's)
+    have used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += cpu_seconds(int(child))
+    return total
 
 
 async def connect_agent(setup: Setup, t: Timings, http) -> object:

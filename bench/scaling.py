@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", required=True, help="PostgreSQL database of its own (emptied)")
     parser.add_argument("--redis-url", required=True, help="a Redis database of its own (flushed)")
     parser.add_argument("--embedded-url", help="also the embedded default on this SQLite file")
-    parser.add_argument("--web", type=lambda s: [int(n) for n in s.split(",")], default=[1, 2, 4])
+    parser.add_argument("--web", type=lambda s: [int(n) for n in s.split(",") if n], default=[1, 2, 4],
+                        help="web process counts behind nginx; \"\" for none (the embedded default only)")
     parser.add_argument("--visitors", type=lambda s: [int(n) for n in s.split(",")], default=[100, 200, 400])
     parser.add_argument("--think", type=float, default=0.5)
     parser.add_argument("--messages", type=int, default=20)

@@ -79,14 +79,7 @@ def start(mode: str, url: str, redis_url: str | None = None, web: int = 2, extra
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """CPU seconds (user + system) each process has used so far, children included (nginx's workers)."""
+    """CPU seconds (user + system) each process has used so far, its children included."""
     from bench.bench_widget import cpu_seconds as of
 
-    result = {}
-    for name, pid in pids.items():
-        total = of(pid)
-        with contextlib.suppress(OSError):
-            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-                total += of(int(child))
-        result[name] = total
-    return result
+    return {name: of(pid) for name, pid in pids.items()}

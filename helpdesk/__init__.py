@@ -116,6 +116,20 @@ def _register_channels(app: Flask) -> None:
     channels.register("webchat", _adapter("helpdesk.webchat.delivery", "adapter"))
 
 
+def _size_sqlite_pool(app: Flask) -> None:
+    # A request may hold its session's connection and want a second one for a quick read
+    # (transactions.reading_connection), and Socket.IO handlers are not admission-limited: with
+    # SQLAlchemy's default 5 + 10 connections, 40 chatting visitors and 40 API clients on `helpdesk
+    # run` left threads each holding one and waiting for another until the 30 s pool time-out
+    # (bench/README, scaling). A SQLite connection is a file handle: allow many. PostgreSQL keeps
+    # the default, its connections being server processes.
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_size", 20)
+        options.setdefault("max_overflow", 200)
+
+
 def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     """Build the application: configuration, extensions, channels, blueprints, sockets, jobs.
 
@@ -140,6 +154,7 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
     from helpdesk import extensions
     from helpdesk.extensions import db
 
+    _size_sqlite_pool(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -57,3 +57,15 @@ def test_server_settings_come_from_options_before_the_configuration(app):
     chosen = _settings(app, None, None, "0.0.0.0:9000", 1, 20, None, concurrency=0, worker_class="gthread")
     assert (chosen["threads"], chosen["concurrency"], chosen["worker_class"], chosen["bind"]) == (
         20, 0, "gthread", ["0.0.0.0:9000"])
+
+
+def test_a_sqlite_database_pool_has_room_for_a_request_and_its_quick_reads(app):
+    from helpdesk.extensions import db
+
+    with app.app_context():
+        pool = db.engine.pool
+        if db.engine.dialect.name == "sqlite":
+            # Each thread may hold two connections (its session and a reader): 15 ran out under load.
+            assert (pool.size(), pool._max_overflow) == (20, 200)
+        else:
+            assert pool.size() == 5  # PostgreSQL's connections are server processes: the default

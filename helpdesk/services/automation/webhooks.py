@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets as token_source
 import time
@@ -58,6 +59,14 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: 
 
 # --- endpoints --------------------------------------------------------------------------------
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -83,6 +92,9 @@ def save(row: Webhook | None, data: dict) -> tuple[Webhook, str | None]:
     allow_private = bool(data.get("allow_private", row.allow_private or False))
     if urlsplit(url).scheme == "http" and not allow_private:
         raise ConditionError("url", "must be https (plain http only for an endpoint allowed a private address)")
+    if not allow_private and _is_address(host := urlsplit(url).hostname) and not safe_fetch.is_public(host):
+        # A name is judged at each delivery (it may resolve elsewhere later); an address can be judged now.
+        raise ConditionError("url", "is a private address: allow this endpoint a private address to use it")
     row.name, row.url, row.events, row.allow_private = name, url, list(dict.fromkeys(subscribed)), allow_private
     row.active = bool(data.get("active", True if row.active is None else row.active))
     secret = None

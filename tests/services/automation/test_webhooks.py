@@ -99,7 +99,11 @@ def test_private_addresses_need_the_admins_allowance(app, groups, receiver):
     with pytest.raises(ConditionError) as caught:
         webhooks.save(None, {"name": "x", "url": receiver.url, "events": ["ticket.created"]})
     assert caught.value.field == "url"  # plain http is refused outright
-    row, _secret = webhooks.save(None, {"name": "x", "url": "https://127.0.0.1:9/hook", "events": ["ticket.created"]})
+    with pytest.raises(ConditionError) as caught:  # so is a private address given as such
+        webhooks.save(None, {"name": "x", "url": "https://10.0.0.5/hook", "events": ["ticket.created"]})
+    assert caught.value.field == "url" and "private address" in caught.value.message
+    # A name is judged where it leads at each delivery.
+    row, _secret = webhooks.save(None, {"name": "x", "url": "https://localhost:9/hook", "events": ["ticket.created"]})
     [delivery_id] = webhooks.queue("ticket.created", {"ticket_id": None})
     delivery = db.session.get(WebhookDelivery, delivery_id)
     assert delivery.state == "failed" and "not allowed" in delivery.error and delivery.attempts == 1

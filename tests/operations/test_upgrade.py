@@ -30,6 +30,9 @@ from helpdesk import create_app
 from helpdesk.services.operations.readiness import MIGRATIONS
 
 ROWS = 3
+# Tables a migration replaced by another, with the columns that carried over (old name: new name).
+REPLACED = {"priority_rules": ("triggers", {"id": "id", "position": "position", "name": "name",
+                                           "active": "active", "stop": "stop"})}
 
 
 def _oldest_revision() -> str:
@@ -106,6 +109,13 @@ def test_upgrading_the_oldest_schema_to_head_keeps_every_row(oldest_database):
         head = conn.scalar(text("SELECT version_num FROM alembic_version"))
         assert head in ScriptDirectory(str(MIGRATIONS)).get_heads()
         for name, rows in written.items():
+            if name not in after.tables:  # its rows live on in the table that replaced it
+                target, columns = REPLACED[name]
+                table = after.tables[target]
+                found = [dict(r._mapping) for r in conn.execute(select(*[table.c[c] for c in columns.values()]))]
+                expected = [{new: row[old] for old, new in columns.items()} for row in rows]
+                assert sorted(found, key=lambda r: r["id"]) == sorted(expected, key=lambda r: r["id"]), name
+                continue
             table = after.tables[name]
             kept = [c for c in rows[0] if c in table.columns]
             found = [dict(r._mapping) for r in conn.execute(select(*[table.c[c] for c in kept]))]

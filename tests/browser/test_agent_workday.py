@@ -92,6 +92,8 @@ def test_keyboard_moves_opens_assigns_notes_and_solves(sign_in, live_server):
     page = sign_in("ana@staff.example")
     page.goto(live_server.url + "/tickets?view=open&q=Keyboard")
     expect(page.locator("#ticket-rows tr[data-ticket-id]")).to_have_count(2)
+    # The console's keys are attached, and the list's re-render on connecting is behind us.
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
     page.keyboard.press("j")
     page.keyboard.press("j")
     expect(page.locator(f"#ticket-row-{older}")).to_have_class(re.compile("selected"))
@@ -227,7 +229,10 @@ def test_image_attachments_show_a_thumbnail_and_pdfs_open_in_the_browser(sign_in
     note = page.locator(".message-note").filter(has_text="Screenshot and the invoice")
     thumb = note.locator("img.thumb")
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 1  # the image really loaded
+    # The image really loads (once it has finished loading: it may still be on its way).
+    loaded_width = ("img => img.complete ? img.naturalWidth : new Promise(done => {"
+                    " img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })")
+    assert thumb.evaluate(loaded_width) == 1
     pdf_link = note.locator("a.view-pdf")
     response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-disposition"].startswith("inline")

@@ -25,6 +25,21 @@ SLA_STATE_NAMES = {"ok": _l("ok"), "warning": _l("warning"), "breached": _l("bre
 TARGET_NAMES = {"first_response": _l("first response"), "next_response": _l("next response"),
                 "resolution": _l("resolution")}
 
+# The trigger editor's words for its stored keys (services.automation: conditions.OPS, actions.TYPES,
+# models.automation.EVENTS).
+OPERATOR_NAMES = {"is": _l("is"), "is_not": _l("is not"), "in": _l("is one of"), "not_in": _l("is none of"),
+                  "contains": _l("contains"), "not_contains": _l("does not contain"), "includes": _l("includes"),
+                  "excludes": _l("excludes"), "gt": _l("more than"), "gte": _l("at least"), "lt": _l("less than"),
+                  "lte": _l("at most"), "present": _l("is set"), "absent": _l("is not set"),
+                  "during": _l("during business hours of"), "outside": _l("outside business hours of")}
+ACTION_NAMES = {"set": _l("set a property"), "assign": _l("assign to"), "add_tags": _l("add tags"),
+                "remove_tags": _l("remove tags"), "set_field": _l("set a custom field"), "notify": _l("notify"),
+                "reply": _l("reply with a template"), "macro": _l("apply a macro"), "webhook": _l("call a webhook")}
+EVENT_NAMES = {"ticket.created": _l("ticket created"), "ticket.updated": _l("ticket updated"),
+               "customer.replied": _l("customer replied"), "agent.replied": _l("agent replied"),
+               "sla.warning": _l("SLA warning"), "sla.breached": _l("SLA breach"),
+               "survey.answered": _l("survey answered")}
+
 
 def _named(names: dict):
     def name(value) -> str:
@@ -40,6 +55,9 @@ channel_name = _named(CHANNEL_NAMES)
 delivery_name = _named(DELIVERY_NAMES)
 sla_state_name = _named(SLA_STATE_NAMES)
 target_name = _named(TARGET_NAMES)
+operator_name = _named(OPERATOR_NAMES)
+action_name = _named(ACTION_NAMES)
+event_name = _named(EVENT_NAMES)
 
 
 def init_app(app: Flask) -> None:
@@ -47,4 +65,5 @@ def init_app(app: Flask) -> None:
     `now()` in templates."""
     app.jinja_env.globals.update(status_name=status_name, priority_name=priority_name, role_name=role_name,
                                  channel_name=channel_name, delivery_name=delivery_name,
-                                 sla_state_name=sla_state_name, target_name=target_name, now=utcnow)
+                                 sla_state_name=sla_state_name, target_name=target_name, operator_name=operator_name,
+                                 action_name=action_name, event_name=event_name, now=utcnow)

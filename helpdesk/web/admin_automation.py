@@ -92,7 +92,7 @@ def _trigger_data(form) -> dict:
 def trigger_list():
     """Every trigger by event in order, and a form to add one."""
     return render_template("admin/triggers.html", triggers=triggers.ordered(), events=EVENTS,
-                           event_names=triggers.EVENT_NAMES, **form_choices())
+                           **form_choices())
 
 
 def form_choices() -> dict:
@@ -107,7 +107,7 @@ def form_choices() -> dict:
 def trigger_edit(trigger_id: int):
     """One trigger's form."""
     return render_template("admin/trigger.html", trigger=get_or_404(Trigger, trigger_id), events=EVENTS,
-                           event_names=triggers.EVENT_NAMES, **form_choices())
+                           **form_choices())
 
 
 @bp.post("/triggers", defaults={"trigger_id": None})

@@ -5,7 +5,7 @@ The JSON body (or the form fields of a multipart body that carries the recording
     {"event": "ringing",   "call_id": "...", "from": "+34...", "to": "+34...", "queue": "support"}
     {"event": "answered",  "call_id": "...", "agent": "ana@example.com" | "201"}
     {"event": "ended",     "call_id": "...", "duration": 95, "cause": "normal"}
-    {"event": "voicemail", "call_id": "...", "recording_url": "https://..."}  (or a file "recording")
+    {"event": "voicemail", "call_id": "...", "recording_url": "https://...", "from": optional}  (or a file "recording")
 
 Every event may carry "at" (ISO 8601, when it happened at the PBX). Each field is checked here;
 `EventError` names the first bad one.
@@ -178,5 +178,7 @@ def parse(payload: object, *, region: str | None = None, recording: Attachment |
                 raise EventError("recording", f"must be 1 byte to {RECORDING_MAX_BYTES // 2**20} MiB")
             if not recording.content_type.startswith(AUDIO_TYPES):
                 raise EventError("recording", "must be an audio file")
-        event |= {"recording_url": url, "recording": recording}
+        # The caller, for a phone system that reports a voicemail without a ringing event first.
+        event |= {"recording_url": url, "recording": recording,
+                  "from_number": _number(payload, "from", region, required=False)}
     return CallEvent(**event)

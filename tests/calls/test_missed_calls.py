@@ -105,6 +105,17 @@ def test_an_uploaded_recording_is_attached(client, cti_account, post_event):
     assert db.session.scalars(select(Attachment)).one().filename == "message.wav"
 
 
+def test_a_voicemail_that_names_its_caller_is_a_ticket_without_a_ringing_event(post_event, recordings):
+    recordings.files["vm-only.wav"] = _wav()
+    answer = post_event({"event": "voicemail", "call_id": "vm-only", "from": "+34 600 333 444",
+                         "recording_url": recordings.url("/file/vm-only.wav")}).get_json()
+    ticket = db.session.get(Ticket, answer["ticket_id"])
+    assert ticket.subject == "Voicemail from +34600333444" and ticket.channel == "phone"
+    assert db.session.scalars(select(Attachment)).one().filename == "vm-only.wav"
+    unnamed = post_event({"event": "voicemail", "call_id": "vm-anon", "recording_url": recordings.url("/file/vm-only.wav")})
+    assert unnamed.status_code == 200 and unnamed.get_json()["ticket_id"] is None  # a withheld number: logged only
+
+
 def test_an_agent_logs_an_answered_call_as_a_ticket_or_a_note(post_event, app):
     from helpdesk.models import User
 

@@ -108,6 +108,9 @@ def _apply(account: ChannelAccount, call: Call, event: CallEvent, now) -> None:
         call.voicemail = True
         if call.state == "ringing":
             call.state = "missed"
+        if call.from_number is None and event.from_number:  # no ringing event told who called
+            call.from_number = event.from_number
+            call.customer_id = customers.resolve(Sender("phone", event.from_number))[0].id
 
 
 def _payload(call: Call) -> dict:

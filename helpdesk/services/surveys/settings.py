@@ -16,6 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.models import SurveySettings, SurveyTemplate
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
+from helpdesk.services.transactions import begin_write
 
 # Channels a survey can go out through; "email" covers tickets from the web form and the API too.
 SURVEY_CHANNELS = ("email", "telegram", "whatsapp", "messenger", "webchat")
@@ -59,17 +60,31 @@ def _check_kind(kind: str) -> None:
 def settings_for(kind: str) -> SurveySettings:
     """The settings of survey `kind`, created (disabled, commit) with defaults when missing."""
     _check_kind(kind)
-    row = db.session.scalar(select(SurveySettings).where(SurveySettings.kind == kind))
-    if row is not None:
-        return row
-    row = SurveySettings(kind=kind, enabled=False, delay_minutes=60, channels=list(SURVEY_CHANNELS),
-                         min_days_between=7, expiry_days=14, follow_up={"action": "none", "max_score": low_score(kind)})
+    query = select(SurveySettings).where(SurveySettings.kind == kind)
+    return db.session.scalar(query) or _created(query, lambda: SurveySettings(
+        kind=kind, enabled=False, delay_minutes=60, channels=list(SURVEY_CHANNELS), min_days_between=7,
+        expiry_days=14, follow_up={"action": "none", "max_score": low_score(kind)}))
+
+
+def _created(query, make):
+    """The row `query` finds, else the one `make()` builds, added and committed. Created as a
+    writer: on SQLite a read transaction that turns into a write fails at once ("database is
+    locked") when another connection committed since it began, as on a page view beside a busy
+    console. A caller with unsaved changes keeps its transaction (they commit with the row)."""
+    session = db.session()
+    if not (session.new or session.dirty or session.deleted):
+        begin_write()
+        found = db.session.scalar(query)
+        if found is not None:
+            db.session.commit()
+            return found
+    row = make()
     db.session.add(row)
     try:
         db.session.commit()
     except IntegrityError:  # created concurrently
         db.session.rollback()
-        row = db.session.scalar(select(SurveySettings).where(SurveySettings.kind == kind))
+        return db.session.scalar(query)
     return row
 
 
@@ -145,14 +160,8 @@ def template_for(kind: str, language: str | None) -> SurveyTemplate:
     for lang in wanted:
         if lang in rows:
             return rows[lang]
-    row = SurveyTemplate(kind=kind, language=DEFAULT_LANGUAGE, **DEFAULT_TEXTS[kind])
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return template_for(kind, DEFAULT_LANGUAGE)
-    return row
+    query = select(SurveyTemplate).where(SurveyTemplate.kind == kind, SurveyTemplate.language == DEFAULT_LANGUAGE)
+    return _created(query, lambda: SurveyTemplate(kind=kind, language=DEFAULT_LANGUAGE, **DEFAULT_TEXTS[kind]))
 
 
 def _placeholders_known(text: str) -> bool:

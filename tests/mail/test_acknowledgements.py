@@ -121,12 +121,16 @@ class Writers:
             thread.join()
 
 
+# Enough mail that the writers commit many times while it comes in, even on a fast, quiet machine.
+MAILS = 100
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database-wide write lock is SQLite's
 def test_under_concurrent_writers_every_mail_is_one_ticket_and_every_acknowledgement_goes_once(
         mailbox, dovecot, smtp_server, app):
     acknowledging(mailbox)
     mails = [make_mail(sender=f"c{n}@customer.example", subject=f"Question {n}", message_id=f"<q{n}@customer.example>")
-             for n in range(30)]
+             for n in range(MAILS)]
     for mail in mails:
         dovecot.deliver(mailbox.user, mail)
     # Lock timeouts as a busy server has them, but in milliseconds instead of the 10 s default.
@@ -145,11 +149,11 @@ def test_under_concurrent_writers_every_mail_is_one_ticket_and_every_acknowledge
     assert writers.commits > 10  # they really wrote alongside
     db.session.rollback()
     assert count(FailedMail) == 0, "a lock timeout is a retry, never a failed mail"
-    assert count(Ticket) == 30 and count(Message, Message.kind == "inbound") == 30
-    assert count(Message, Message.kind == "outbound", Message.is_automated) == 30  # one per ticket
+    assert count(Ticket) == MAILS and count(Message, Message.kind == "inbound") == MAILS
+    assert count(Message, Message.kind == "outbound", Message.is_automated) == MAILS  # one per ticket
 
     acks = sent(smtp_server)
-    assert sorted(a["In-Reply-To"] for a in acks) == sorted(f"<q{n}@customer.example>" for n in range(30))
+    assert sorted(a["In-Reply-To"] for a in acks) == sorted(f"<q{n}@customer.example>" for n in range(MAILS))
     db.session.rollback()
     assert count(Message, Message.kind == "outbound", Message.delivery_state != "sent") == 0
 

@@ -17,6 +17,7 @@ from helpdesk.models import (
     SlaOutcome,
     Survey,
     Ticket,
+    TicketTag,
     TicketTopic,
     User,
 )
@@ -71,6 +72,19 @@ def test_demo_shows_real_figures_simulates_demo_replies_and_loads_once(app, clie
     topics = client.get("/reports/topics").get_data(as_text=True)
     assert 'id="report-topics"' in topics and "password" in topics
     assert db.session.scalar(select(func.count()).select_from(TicketTopic)) == counts["Ticket"]
+    # Tickets carry tags, and some are written in Spanish and Chinese: a tag filter, the topics
+    # report and a search for a Chinese word find real tickets.
+    shipping = db.session.scalar(select(func.count()).select_from(TicketTag).where(TicketTag.name == "shipping"))
+    assert shipping > 0
+    tagged = client.get("/tickets?view=all&tag=shipping").get_data(as_text=True)
+    assert len(re.findall(r'id="ticket-row-\d+"', tagged)) == min(shipping, 50)
+    chinese = db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject.like("%密码%")))
+    spanish = db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject.like("%contraseña%")))
+    assert chinese > 0 and spanish > 0
+    found = client.get("/tickets?view=all&q=密码").get_data(as_text=True)
+    rows = re.findall(r'<tr id="ticket-row-(\d+)"', found)
+    assert len(rows) == min(chinese, 50) and "密码" in found
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in topics.split('id="report-topics"', 1)[1])
     # Privacy: consent recorded from several sources, a pending erasure request, retention policies.
     privacy = client.get("/admin/privacy").get_data(as_text=True)
     assert 'id="retention-webchat"' in privacy and 'id="erasure-request-' in privacy

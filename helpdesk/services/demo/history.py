@@ -46,25 +46,61 @@ SHOWCASE = [
 FIRST_NAMES = ["María López", "Kenji Sato", "Lucía Fernández", "Li Wei", "Olivia Smith", "Ahmed Khan", "Sofia Rossi",
                "Jonas Berg", "Chloé Martin", "Diego Ramírez", "Priya Nair", "Tom Walker", "Zhang Min", "Ana Souza",
                "Lars Nielsen", "Fatima Zahra", "Mateo García", "Emma Johnson", "Wang Fang", "Noah Müller"]
+# (subject, first message, group, tags): the kinds of request, each tagged by the agent who first answers.
 TOPICS = [
-    ("Cannot log in after password reset", "Since resetting my password the login page just reloads. Can you help?", "Support"),
-    ("Order #{n} hasn't arrived", "My order #{n} hasn't arrived yet, it's been 10 days.", "Support"),
-    ("Invoice VAT number missing", "Could you re-issue invoice INV-{n} with our VAT number?", "Billing"),
-    ("Charged twice this month", "I was charged twice for my subscription, please refund one.", "Billing"),
-    ("URGENT: API returning 500", "Our integration is down, every call returns HTTP 500.", "Support"),
-    ("How do I export my data?", "Is there a way to export all my projects as CSV?", "Support"),
-    ("Do you integrate with Shopify?", "We sell on Shopify, does your app connect to it?", "Support"),
-    ("Change of billing address", "We moved offices, please update the address on our invoices.", "Billing"),
-    ("App crashes on startup", "The mobile app closes right after the splash screen on Android 14.", "Support"),
-    ("Upgrade to the Pro plan", "Is the Pro plan billed monthly or yearly? I'd like to upgrade.", "Billing"),
-    ("Two-factor code not arriving", "I don't receive the SMS code to sign in.", "Support"),
-    ("Cancel my subscription", "Please cancel my subscription at the end of this period.", "Billing"),
+    ("Cannot log in after password reset", "Since resetting my password the login page just reloads. Can you help?", "Support",
+     ["login", "password"]),
+    ("Order #{n} hasn't arrived", "My order #{n} hasn't arrived yet, it's been 10 days.", "Support", ["shipping"]),
+    ("Invoice VAT number missing", "Could you re-issue invoice INV-{n} with our VAT number?", "Billing", ["invoice", "vat"]),
+    ("Charged twice this month", "I was charged twice for my subscription, please refund one.", "Billing", ["refund"]),
+    ("URGENT: API returning 500", "Our integration is down, every call returns HTTP 500.", "Support", ["api", "outage"]),
+    ("How do I export my data?", "Is there a way to export all my projects as CSV?", "Support", ["export"]),
+    ("Do you integrate with Shopify?", "We sell on Shopify, does your app connect to it?", "Support", ["integration"]),
+    ("Change of billing address", "We moved offices, please update the address on our invoices.", "Billing", ["invoice"]),
+    ("App crashes on startup", "The mobile app closes right after the splash screen on Android 14.", "Support",
+     ["bug", "android"]),
+    ("Upgrade to the Pro plan", "Is the Pro plan billed monthly or yearly? I'd like to upgrade.", "Billing", ["upgrade"]),
+    ("Two-factor code not arriving", "I don't receive the SMS code to sign in.", "Support", ["login", "2fa"]),
+    ("Cancel my subscription", "Please cancel my subscription at the end of this period.", "Billing", ["cancellation"]),
 ]
-ANSWERS = ["Thanks for writing in! I'm looking into this now.", "Thanks, I've checked your account and fixed it. Could you try again?",
+# Every LOCAL_EVERY-th ticket comes from a Spanish- or Chinese-speaking customer (in turn), asking one
+# of these requests (TOPICS' position, subject, message) in turn, so that each is asked more than once
+# (a word of one ticket alone is no topic's) and tag filters, the topics report and search for Chinese
+# words find real tickets on first sign-in.
+LOCAL_EVERY = 3
+LOCAL_TOPICS = {
+    "es": [
+        (0, "No puedo entrar después de cambiar la contraseña",
+         "Desde que cambié la contraseña la página de acceso solo se recarga. ¿Me ayudan?"),
+        (1, "El pedido #{n} no ha llegado", "Mi pedido #{n} todavía no ha llegado, ya van 10 días."),
+    ],
+    "zh": [
+        (0, "重置密码后无法登录", "重置密码以后，登录页面一直刷新，进不去。能帮我看看吗？"),
+        (1, "订单 #{n} 还没有到", "我的订单 #{n} 已经十天了还没有收到。"),
+    ],
+}
+# Customers who write in their own language (the others write in English).
+LANGUAGE_OF = {"María López": "es", "Lucía Fernández": "es", "Diego Ramírez": "es", "Mateo García": "es",
+               "Li Wei": "zh", "Zhang Min": "zh", "Wang Fang": "zh"}
+ANSWERS = {
+    "en": ["Thanks for writing in! I'm looking into this now.", "Thanks, I've checked your account and fixed it. Could you try again?",
            "Sorry for the trouble. I've passed this to our team and will update you shortly.",
-           "Done: you should see the change within a few minutes."]
-FOLLOW_UPS = ["Thanks, that worked!", "Still not working for me, sorry.", "Great, thank you very much.",
-              "One more question: does this apply to all my accounts?"]
+           "Done: you should see the change within a few minutes."],
+    "es": ["¡Gracias por escribirnos! Lo estoy revisando ahora.", "Gracias, he revisado su cuenta y lo he corregido. ¿Puede probar de nuevo?",
+           "Disculpe las molestias. Lo he pasado a nuestro equipo y le informaré en breve.",
+           "Hecho: verá el cambio en unos minutos."],
+    "zh": ["感谢您的来信！我正在处理。", "谢谢，我检查了您的账户并已修复。请再试一次好吗？",
+           "抱歉给您带来不便。我已转交给我们的团队，稍后会通知您。", "已完成：几分钟内您就能看到变化。"],
+}
+FOLLOW_UPS = {
+    "en": ["Thanks, that worked!", "Still not working for me, sorry.", "Great, thank you very much.",
+           "One more question: does this apply to all my accounts?"],
+    "es": ["¡Gracias, ya funciona!", "Lo siento, sigue sin funcionar.", "Perfecto, muchas gracias.",
+           "Una pregunta más: ¿esto se aplica a todas mis cuentas?"],
+    "zh": ["谢谢，已经好了！", "抱歉，还是不行。", "太好了，非常感谢。", "还有一个问题：这对我所有的账户都适用吗？"],
+}
+AGAIN = {"en": "It's happening again, can you look once more?", "es": "Vuelve a pasar, ¿pueden mirarlo otra vez?",
+         "zh": "问题又出现了，能再看一下吗？"}
 
 
 @dataclass(order=True)
@@ -85,6 +121,8 @@ class _Case:
     subject: str
     body: str
     group: str
+    tags: list[str] = field(default_factory=list)
+    language: str = "en"
     ticket_id: int | None = None
 
 
@@ -95,6 +133,7 @@ class _History:
         self.rng = random.Random(seed)
         self.steps: list[_Step] = []
         self.order = 0
+        self.round: list[int] = []
         self.people = self._customers()
 
     def _customers(self) -> list[tuple[str, Sender]]:
@@ -127,11 +166,26 @@ class _History:
                 if day >= 2 and opened.weekday() >= 5 and self.rng.random() < 0.7:
                     continue  # quieter weekends (the last two days are busy whatever the day: open work to show)
                 number += 1
-                channel, sender = self.rng.choice(self.people)
-                subject, body, group = self.rng.choice(TOPICS)
+                language, index, subject, body = self._request(number)
+                channel, sender = self.rng.choice([(c, s) for c, s in self.people
+                                                   if LANGUAGE_OF.get(s.name, "en") == language])
+                group, tags = TOPICS[index][2:]
                 case = _Case(number, channel, self._source(channel), sender, subject.format(n=5000 + number),
-                             body.format(n=5000 + number), group)
+                             body.format(n=5000 + number), group, tags, language)
                 self._story(case, opened)
+
+    def _request(self, number: int) -> tuple[str, int, str, str]:
+        """The language of ticket `number` and what it asks: (language, TOPICS' position, subject, message)."""
+        if number % LOCAL_EVERY:  # the kinds in a shuffled round, so that each is asked again soon
+            if not self.round:
+                self.round = list(range(len(TOPICS)))
+                self.rng.shuffle(self.round)
+            index = self.round.pop()
+            return "en", index, *TOPICS[index][:2]
+        turn = number // LOCAL_EVERY
+        language = sorted(LOCAL_TOPICS)[turn % len(LOCAL_TOPICS)]
+        requests = LOCAL_TOPICS[language]
+        return language, *requests[turn // len(LOCAL_TOPICS) % len(requests)]
 
     def showcase(self) -> None:
         """The latest conversations, one on each main channel, still waiting for an answer."""
@@ -158,12 +212,13 @@ class _History:
         first = opened + timedelta(minutes=rng.choice([rng.uniform(5, 90), rng.uniform(60, 300), rng.uniform(600, 2000)]
                                                      if rng.random() < 0.17 else [rng.uniform(5, 150)]))
         agent = rng.choice(self.agents[case.group])
-        self.at(first, lambda: self._answer(case, agent, rng.choice(ANSWERS), assign=True))
+        answers, follow_ups = ANSWERS[case.language], FOLLOW_UPS[case.language]
+        self.at(first, lambda: self._answer(case, agent, rng.choice(answers), assign=True))
         solved = first + timedelta(hours=rng.uniform(0.5, 30))
         if rng.random() < 0.35:  # the customer answers before the solve
             back = first + (solved - first) / 2
-            self.at(back, lambda: self._write(case, rng.choice(FOLLOW_UPS), back))
-            self.at(back + timedelta(minutes=rng.uniform(10, 240)), lambda: self._answer(case, agent, rng.choice(ANSWERS)))
+            self.at(back, lambda: self._write(case, rng.choice(follow_ups), back))
+            self.at(back + timedelta(minutes=rng.uniform(10, 240)), lambda: self._answer(case, agent, rng.choice(answers)))
             solved += timedelta(hours=4)
         if recent and rng.random() < 0.6:  # still being worked on; some wait for the customer
             if rng.random() < 0.3:
@@ -175,8 +230,8 @@ class _History:
             self.at(answered, lambda: self._rate(case))
         if rng.random() < 0.1:  # reopened: the fix did not hold
             again = solved + timedelta(hours=rng.uniform(3, 48))
-            self.at(again, lambda: self._write(case, "It's happening again, can you look once more?", again))
-            self.at(again + timedelta(hours=rng.uniform(0.2, 6)), lambda: self._answer(case, agent, ANSWERS[1]))
+            self.at(again, lambda: self._write(case, AGAIN[case.language], again))
+            self.at(again + timedelta(hours=rng.uniform(0.2, 6)), lambda: self._answer(case, agent, answers[1]))
             self.at(again + timedelta(hours=rng.uniform(7, 20)), lambda: self._set_status(case, agent, "solved"))
 
     def run(self) -> None:
@@ -208,6 +263,8 @@ class _History:
         if assign and ticket.assignee_id is None:
             agent = self.rng.choice(self.agents.get(ticket.group.name if ticket.group else case.group, [agent]))
             tickets.update_ticket(ticket, agent, assignee_id=agent.id)
+        if assign and case.tags:  # the first answer files the ticket under its tags (a trigger's stay)
+            tickets.update_ticket(ticket, ticket.assignee or agent, tags=[*ticket.tags, *case.tags])
         message = replies.add_reply(ticket, agent, body=body)
         replies.deliver(message.id)
 
@@ -252,7 +309,8 @@ def create(users: dict[str, User], accounts: dict[str, ChannelAccount], *, days:
     history = _History(utcnow().replace(microsecond=0), _agents_by_group(users), accounts, days, seed)
     showcase = [Sender(kind=kind, address=address, name=name) for _c, kind, address, name, _s, _b in SHOWCASE]
     for sender in [sender for _channel, sender in history.people] + showcase:
-        customers.resolve(sender)
+        customer, _identity = customers.resolve(sender)
+        customer.language = customer.language or LANGUAGE_OF.get(sender.name)
     db.session.commit()
     set_tiers(seed)
     history.plan()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import CustomField, Trigger
 from helpdesk.models.automation import EVENTS
 from helpdesk.models.fields import ENTITIES, KINDS
@@ -119,10 +120,10 @@ def trigger_save(trigger_id: int | None):
         row = triggers.save(row, _trigger_data(request.form))
     except ConditionError as exc:
         db.session.rollback()
-        flash(f"Trigger not saved: {exc}.", "error")
+        flash(_("Trigger not saved: %(reason)s.", reason=exc), "error")
         back = url_for("admin_automation.trigger_edit", trigger_id=trigger_id) if trigger_id else url_for("admin_automation.trigger_list")
         return redirect(back, code=303)
-    flash(f"Trigger “{row.name}” saved.", "ok")
+    flash(_("Trigger “%(name)s” saved.", name=row.name), "ok")
     return redirect(url_for("admin_automation.trigger_list"), code=303)
 
 
@@ -130,7 +131,7 @@ def trigger_save(trigger_id: int | None):
 def trigger_delete(trigger_id: int):
     """Remove a trigger."""
     triggers.delete(get_or_404(Trigger, trigger_id))
-    flash("Trigger deleted.", "ok")
+    flash(_("Trigger deleted."), "ok")
     return redirect(url_for("admin_automation.trigger_list"), code=303)
 
 
@@ -155,9 +156,9 @@ def field_save(field_id: int | None):
         row = definitions.save(row, data)
     except FieldError as exc:
         db.session.rollback()
-        flash(f"Field not saved: {exc}.", "error")
+        flash(_("Field not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("admin_automation.field_list"), code=303)
-    flash(f"Field “{row.label}” saved.", "ok")
+    flash(_("Field “%(name)s” saved.", name=row.label), "ok")
     return redirect(url_for("admin_automation.field_list"), code=303)
 
 
@@ -165,5 +166,5 @@ def field_save(field_id: int | None):
 def field_delete(field_id: int):
     """Remove a custom field and its values."""
     definitions.delete(get_or_404(CustomField, field_id))
-    flash("Field deleted.", "ok")
+    flash(_("Field deleted."), "ok")
     return redirect(url_for("admin_automation.field_list"), code=303)

@@ -72,7 +72,7 @@ def change(topic_id: int):
             target = curation.merge(topic_id, target_id)
             return _done(_("Merged into “%(name)s”.", name=target.title))
     except TopicError as exc:
-        flash(f"{exc.field}: {exc.message}", "error")
+        flash(_("%(field)s: %(reason)s", field=exc.field, reason=exc.message), "error")
         return _page(400 if exc.field != "topic" else 404, exc)
     except ValueError as exc:  # BadInput from optional_int
         flash(str(exc), "error")

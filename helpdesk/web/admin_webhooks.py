@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Automation, Webhook
 from helpdesk.models.webhooks import WEBHOOK_EVENTS
 from helpdesk.services.automation import conditions, timed, webhooks
@@ -37,12 +38,12 @@ def webhook_save(webhook_id: int | None):
         row, secret = webhooks.save(row, data)
     except ConditionError as exc:
         db.session.rollback()
-        flash(f"Webhook not saved: {exc}.", "error")
+        flash(_("Webhook not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("admin_webhooks.webhook_list"), code=303)
     if secret:  # shown on this answer only, never stored in the clear
         rows = list(db.session.scalars(db.select(Webhook).order_by(Webhook.id)))
         return render_template("admin/webhooks.html", webhooks=rows, events=WEBHOOK_EVENTS, secret=(row, secret))
-    flash(f"Webhook “{row.name}” saved.", "ok")
+    flash(_("Webhook “%(name)s” saved.", name=row.name), "ok")
     return redirect(url_for("admin_webhooks.webhook_list"), code=303)
 
 
@@ -51,7 +52,7 @@ def webhook_delete(webhook_id: int):
     """Remove an endpoint and its log."""
     db.session.delete(get_or_404(Webhook, webhook_id))
     db.session.commit()
-    flash("Webhook deleted.", "ok")
+    flash(_("Webhook deleted."), "ok")
     return redirect(url_for("admin_webhooks.webhook_list"), code=303)
 
 
@@ -86,9 +87,9 @@ def automation_save(automation_id: int | None):
         row = timed.save(row, data)
     except ConditionError as exc:
         db.session.rollback()
-        flash(f"Automation not saved: {exc}.", "error")
+        flash(_("Automation not saved: %(reason)s.", reason=exc), "error")
         return redirect(url_for("admin_webhooks.automation_list"), code=303)
-    flash(f"Automation “{row.name}” saved.", "ok")
+    flash(_("Automation “%(name)s” saved.", name=row.name), "ok")
     return redirect(url_for("admin_webhooks.automation_list"), code=303)
 
 
@@ -97,5 +98,5 @@ def automation_delete(automation_id: int):
     """Remove an automation."""
     db.session.delete(get_or_404(Automation, automation_id))
     db.session.commit()
-    flash("Automation deleted.", "ok")
+    flash(_("Automation deleted."), "ok")
     return redirect(url_for("admin_webhooks.automation_list"), code=303)

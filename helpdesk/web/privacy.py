@@ -133,7 +133,7 @@ def save_policy():
         flash(_("Retention policy saved."), "ok")
     except retention.RetentionError as exc:
         db.session.rollback()
-        flash(f"{_('Not saved')}: {exc}.", "error")
+        flash(_("Not saved: %(reason)s.", reason=exc), "error")
     return redirect(url_for("privacy_admin.overview"), code=303)
 
 

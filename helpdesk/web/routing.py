@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, User
 from helpdesk.models.routing import KINDS, STRATEGIES
 from helpdesk.services.routing import availability, settings, snapshot
@@ -59,9 +60,10 @@ def save_group(group_id: int):
                             ticket_capacity=form.get("ticket_capacity"), offer_timeout=form.get("offer_timeout"))
     except settings.RoutingSettingsError as exc:
         db.session.rollback()
-        flash(f"{group.name} not saved: {exc.field.replace('_', ' ')} {exc.message}.", "error")
+        flash(_("%(group)s not saved: %(field)s %(reason)s.", group=group.name, field=exc.field.replace("_", " "),
+                reason=exc.message), "error")
         return redirect(url_for("routing.overview"), code=303)
-    flash(f"Routing of {group.name} saved.", "ok")
+    flash(_("Routing of %(group)s saved.", group=group.name), "ok")
     return redirect(url_for("routing.overview"), code=303)
 
 
@@ -87,7 +89,7 @@ def save_agent(user_id: int):
         settings.save_agent(user.id, {k: request.form.get(f"{k}_capacity", "").strip() for k in KINDS}, skills)
     except settings.RoutingSettingsError as exc:
         db.session.rollback()
-        flash(f"Not saved: {exc.message}.", "error")
+        flash(_("Not saved: %(reason)s.", reason=exc.message), "error")
         return redirect(url_for("routing.agent", user_id=user.id), code=303)
-    flash(f"Capacities and skills of {user.name} saved.", "ok")
+    flash(_("Capacities and skills of %(name)s saved.", name=user.name), "ok")
     return redirect(url_for("routing.overview"), code=303)

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Call, Group, User
 from helpdesk.services.reports.tables import ReportFilter
 
@@ -65,7 +66,7 @@ def _labels(dimension: str, keys) -> dict:
         return {k: f"{k:02d}:00" for k in keys}
     model = User if dimension == "agent" else Group
     names = {i: n for i, n in db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))} if ids else {}
-    return {k: names.get(k, f"#{k}") if k is not None else ("no agent" if dimension == "agent" else "no group")
+    return {k: names.get(k, f"#{k}") if k is not None else (_("no agent") if dimension == "agent" else _("no group"))
             for k in keys}
 
 

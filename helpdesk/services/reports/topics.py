@@ -18,6 +18,7 @@ from statistics import median
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, ReportFact, Survey, Ticket, TicketTopic, Topic
 from helpdesk.models.tickets import PRIORITY_NAMES
 from helpdesk.services.reports.tables import ReportFilter, apply_filter
@@ -126,7 +127,7 @@ def report(f: ReportFilter, period: str = "day", include_hidden: bool = False) -
         n_solved = len(solved.get(key, ()))
         answered, csat_avg = csat.get(key, (0, None))
         rows.append(row | {
-            "key": key, "label": topic.title if topic else "(no topic)",
+            "key": key, "label": topic.title if topic else _("(no topic)"),
             "pinned": bool(topic and topic.pinned), "hidden": bool(topic and topic.hidden),
             "by_period": dict(row["by_period"]), "by_channel": dict(row["by_channel"]),
             "by_group": dict(row["by_group"]),

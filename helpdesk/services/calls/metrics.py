@@ -92,6 +92,6 @@ def table(dimension: str, f: ReportFilter) -> list[dict]:
 def totals(f: ReportFilter) -> dict:
     """Every metric over all the calls of the range."""
     tally = _Tally()
-    for started_at, answered_at, talk, state, _, _ in _rows(f):
+    for started_at, answered_at, talk, state, _group, _agent in _rows(f):
         tally.add(started_at, answered_at, talk, state)
     return tally.row()

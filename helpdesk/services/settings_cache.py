@@ -61,6 +61,14 @@ def cached(name: str, load: Callable[[], T]) -> T:
     return value
 
 
+def remembered(name: str) -> tuple[str, object] | None:
+    """(token, value) as this process last cached `name`, from memory alone, or None: for a caller
+    that reads the token itself inside a statement it runs anyway, and uses `value` only when that
+    token matches (else `cached`)."""
+    with _lock:
+        return _values.get(db.engine, {}).get(name)
+
+
 def peek(name: str) -> tuple[bool, object]:
     """(True, value) when `name` is cached under the committed settings token, else (False, None);
     reads the token on a connection of its own, so the caller's session starts no transaction (a

@@ -73,97 +73,129 @@ def validate(conditions: list, where: str, *, hours: bool = False) -> list[dict]
     return clean
 
 
-def _equal(field: str, value) -> Check:
-    alias = NAMED.get(field)
-    if alias:
-        return lambda ctx: ctx.get(field) == value or ctx.get(alias) == value
-    return lambda ctx: ctx.get(field) == value
+EMPTY = (None, "", (), frozenset())
 
 
-def _among(field: str, values: list) -> Check:
-    wanted = frozenset(values)
-    alias = NAMED.get(field)
-    if alias:
-        return lambda ctx: ctx.get(field) in wanted or ctx.get(alias) in wanted
-    return lambda ctx: ctx.get(field) in wanted
+def _number(value) -> float | None:
+    """`value` as a number for gt/gte/lt/lte, None when it is none (booleans are not numbers)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
-def _contains(field: str, words: list[str]) -> Check:
-    return lambda ctx: any(word in (ctx.get(field) or "") for word in words)
+def _inside(memo: dict, calendar, ctx: dict) -> bool:
+    """Whether `ctx["now"]` is business time in `calendar`, worked out once per context."""
+    inside = memo.get(id(calendar))
+    if inside is None:
+        inside = memo[id(calendar)] = calendar.is_business_time(ctx["now"].replace(tzinfo=UTC))
+    return inside
 
 
-def _includes(field: str, words: list[str]) -> Check:
-    wanted = frozenset(words)
-    return lambda ctx: not wanted.isdisjoint(ctx.get(field) or ())
+class _Source:
+    """The Python source of one function over a context, built from conditions. The source holds
+    only names it made up (`f0`, `c3`) and operators: every field name and value the conditions
+    name is a constant in the function's globals, so no input of an admin is ever code."""
+
+    def __init__(self, calendars: dict) -> None:
+        self.calendars = calendars
+        self.constants: dict[str, object] = {}
+        self.fields: dict[str, int] = {}  # field -> its variable's number
+        self.texts: set[int] = set()  # fields read as text (contains): `s<n>`
+        self.numbers: set[int] = set()  # fields compared as numbers: `n<n>`
+
+    def constant(self, value) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def field(self, name: str) -> int:
+        return self.fields.setdefault(name, len(self.fields))
+
+    def _equal(self, field: str, value) -> str:
+        c = self.constant(value)
+        alias = NAMED.get(field)
+        return f"(f{self.field(field)} == {c} or f{self.field(alias)} == {c})" if alias else f"f{self.field(field)} == {c}"
+
+    def _among(self, field: str, values: list) -> str:
+        c = self.constant(frozenset(values))
+        alias = NAMED.get(field)
+        return f"(f{self.field(field)} in {c} or f{self.field(alias)} in {c})" if alias else f"f{self.field(field)} in {c}"
+
+    def expression(self, condition: dict) -> str:
+        """One condition as a Python expression over the function's variables."""
+        field, op, value = condition["field"], condition["op"], condition["value"]
+        if op in ("during", "outside"):
+            calendar = self.calendars.get(value)
+            if calendar is None:
+                return "False"
+            inside = f"_inside(hours, {self.constant(calendar)}, ctx)"
+            return inside if op == "during" else f"not {inside}"
+        if field == "text" and op in ("in", "is"):
+            op = "contains"  # words in a text: the only sensible reading
+            value = [str(v).lower() for v in (value if isinstance(value, list) else [value])]
+        if field == "tags" and op in ("in", "is", "contains"):
+            op, value = "includes", [str(v).lower() for v in (value if isinstance(value, list) else [value])]
+        if op in ("is", "is_not"):
+            positive = self._equal(field, value)
+        elif op in ("in", "not_in"):
+            positive = self._among(field, value)
+        elif op in ("contains", "not_contains"):
+            number = self.field(field)
+            self.texts.add(number)
+            positive = "(" + " or ".join(f"{self.constant(word)} in s{number}" for word in value) + ")" if value else "False"
+        elif op in ("includes", "excludes"):
+            positive = f"not {self.constant(frozenset(value))}.isdisjoint(f{self.field(field)} or ())"
+        elif op in ("gt", "gte", "lt", "lte"):
+            number = self.field(field)
+            self.numbers.add(number)
+            sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+            return f"(n{number} is not None and n{number} {sign} {self.constant(float(value))})"
+        elif op in ("present", "absent"):
+            test = f"f{self.field(field)} in EMPTY"
+            return test if op == "absent" else f"not {test}"
+        else:
+            raise ConditionError("op", f"unknown operator {op!r}")
+        return f"not {positive}" if op in ("is_not", "not_in", "not_contains", "excludes") else positive
+
+    def match(self, match_all: list, match_any: list) -> str:
+        """True when every `match_all` condition holds and, if there are any, one of `match_any`."""
+        parts = [f"({self.expression(c)})" for c in match_all]
+        if match_any:
+            parts.append("(" + " or ".join(f"({self.expression(c)})" for c in match_any) + ")")
+        return " and ".join(parts) or "True"
+
+    def function(self, body: list[str]) -> Callable:
+        head = ["def evaluate(ctx):", "    get = ctx.get", "    hours = {}"]
+        for name, number in self.fields.items():
+            head.append(f"    f{number} = get({self.constant(name)})")
+            if number in self.texts:
+                head.append(f"    s{number} = f{number} or ''")
+            if number in self.numbers:
+                head.append(f"    n{number} = _number(f{number})")
+        namespace = {"EMPTY": EMPTY, "_number": _number, "_inside": _inside} | self.constants
+        exec(compile("\n".join(head + body), "<conditions>", "exec"), namespace)  # noqa: S102 (see _Source)
+        return namespace["evaluate"]  # type: ignore[return-value]
 
 
-def _compare(field: str, op: str, bound: float) -> Check:
-    def check(ctx: dict) -> bool:
-        value = ctx.get(field)
-        if value is None or isinstance(value, bool):
-            return False
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return False
-        return {"gt": number > bound, "gte": number >= bound, "lt": number < bound, "lte": number <= bound}[op]
-    return check
-
-
-def _business(op: str, calendar) -> Check:
-    def check(ctx: dict) -> bool:
-        if calendar is None:
-            return False
-        inside = calendar.is_business_time(ctx["now"].replace(tzinfo=UTC))
-        return inside if op == "during" else not inside
-    return check
-
-
-def compile_one(condition: dict, calendars: dict) -> Check:
-    """One condition as a function of the context; `calendars` maps SLA calendar ids to
-    `sla.BusinessCalendar` for business-hours conditions."""
-    field, op, value = condition["field"], condition["op"], condition["value"]
-    if op in ("during", "outside"):
-        return _business(op, calendars.get(value))
-    if field == "text" and op in ("in", "is"):
-        op = "contains"  # words in a text: the only sensible reading
-        value = [str(v).lower() for v in (value if isinstance(value, list) else [value])]
-    if field == "tags" and op in ("in", "is", "contains"):
-        op, value = "includes", [str(v).lower() for v in (value if isinstance(value, list) else [value])]
-    if op == "is":
-        return _equal(field, value)
-    if op == "is_not":
-        positive = _equal(field, value)
-        return lambda ctx: not positive(ctx)
-    if op in ("in", "not_in"):
-        positive = _among(field, value)
-        return positive if op == "in" else (lambda ctx: not positive(ctx))
-    if op in ("contains", "not_contains"):
-        positive = _contains(field, value)
-        return positive if op == "contains" else (lambda ctx: not positive(ctx))
-    if op in ("includes", "excludes"):
-        positive = _includes(field, value)
-        return positive if op == "includes" else (lambda ctx: not positive(ctx))
-    if op in ("gt", "gte", "lt", "lte"):
-        return _compare(field, op, float(value))
-    if op == "present":
-        return lambda ctx: ctx.get(field) not in (None, "", (), frozenset())
-    return lambda ctx: ctx.get(field) in (None, "", (), frozenset())
+def compile_all(entries: list[tuple[list, list, bool]], calendars: dict) -> Callable[[dict], list[int]]:
+    """One function for conditions in order, `entries` being (match_all, match_any, stop) each:
+    it returns the positions of the entries that hold for a context, in order, up to the first
+    that holds and stops. Each field is looked up once per call and each business-hours calendar
+    asked at most once, however many conditions name them (200 triggers of an event: ~20 µs).
+    `calendars` maps SLA calendar ids to `sla.BusinessCalendar` for business-hours conditions."""
+    source = _Source(calendars)
+    body = ["    found = []"]
+    for position, (match_all, match_any, stop) in enumerate(entries):
+        body += [f"    if {source.match(match_all, match_any)}:", f"        found.append({position})"]
+        if stop:
+            body.append("        return found")
+    return source.function(body + ["    return found"])
 
 
 def compile_match(match_all: list, match_any: list, calendars: dict) -> Check:
     """True when every `match_all` condition holds and, if there are any, one of `match_any`."""
-    every = tuple(compile_one(c, calendars) for c in match_all)
-    some = tuple(compile_one(c, calendars) for c in match_any)
-
-    def check(ctx: dict) -> bool:
-        for condition in every:
-            if not condition(ctx):
-                return False
-        if not some:
-            return True
-        for condition in some:
-            if condition(ctx):
-                return True
-        return False
-    return check
+    source = _Source(calendars)
+    return source.function([f"    return bool({source.match(match_all, match_any)})"])

@@ -19,7 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketEvent, TriggerFiring
 from helpdesk.models.base import utcnow
 from helpdesk.services import tickets
-from helpdesk.services.automation import effects, facts, triggers
+from helpdesk.services.automation import effects, plans, triggers
 from helpdesk.services.automation.actions import CHANGES, fold
 from helpdesk.services.transactions import begin_write
 
@@ -68,17 +68,13 @@ def trigger_event(name: str, payload: dict) -> tuple[str, str] | None:
 
 def run(event: str, key: str, payload: dict) -> list[int]:
     """Run the `event` triggers for the ticket in `payload`; returns the ids of those that fired."""
-    found = triggers.compiled(event)
-    if not found:
-        return []
     decided = payload.get("triggers") if event == "ticket.created" else None
     if decided is not None:
         # Matched at intake (services.rules.triage), which applied their priority and group already.
-        matched = [t for t in found if t.id in decided]
+        matched = [t for t in triggers.compiled(event) if t.id in decided]
     else:
         message_id = payload.get("message_id") if event in ("customer.replied", "agent.replied") else None
-        ctx = facts.read(payload["ticket_id"], needs=triggers.needs(found), message_id=message_id)
-        matched = triggers.evaluate(found, ctx) if ctx is not None else []
+        matched = plans.matching(event, payload["ticket_id"], message_id)
     if not matched:
         return []
     ticket = db.session.get(Ticket, payload["ticket_id"])

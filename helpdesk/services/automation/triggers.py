@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -34,14 +35,31 @@ class Compiled:
     name: str
     event: str
     stop: bool
-    check: Callable[[dict], bool]
     actions: tuple[dict, ...]
     fields: frozenset[str] = frozenset()  # what its conditions ask
+    match_all: tuple[dict, ...] = ()
+    match_any: tuple[dict, ...] = ()
+
+
+class Ordered(tuple):
+    """An event's active triggers (Compiled) in order, with every field their conditions ask
+    (`needs`) and one function evaluating all their conditions (`check`, generated on first use)."""
+
+    def __new__(cls, items, calendars: dict) -> Ordered:
+        ordered = super().__new__(cls, items)
+        ordered.calendars = calendars
+        ordered.needs = frozenset().union(*(t.fields for t in ordered))
+        return ordered
+
+    @cached_property
+    def check(self) -> Callable[[dict], list[int]]:
+        """The positions of the triggers whose conditions hold for a context, up to the first `stop`."""
+        return conditions.compile_all([(t.match_all, t.match_any, t.stop) for t in self], self.calendars)
 
 
 def needs(found: tuple[Compiled, ...]) -> frozenset[str]:
     """Every field the conditions of `found` ask."""
-    return frozenset().union(*(t.fields for t in found))
+    return found.needs if isinstance(found, Ordered) else frozenset().union(*(t.fields for t in found))
 
 
 def calendars() -> dict:
@@ -49,20 +67,19 @@ def calendars() -> dict:
     return {row.id: sla_config.calendar_of(row) for row in db.session.scalars(select(SlaCalendar))}
 
 
-def _load() -> dict[str, tuple[Compiled, ...]]:
+def _load() -> dict[str, Ordered]:
     rows = db.session.scalars(select(Trigger).where(Trigger.active).order_by(Trigger.position, Trigger.id)).all()
     found: dict[str, list[Compiled]] = {event: [] for event in EVENTS}
     cals = calendars() if any(c.get("field") == "business_hours" for r in rows for c in (r.match_all or []) + (r.match_any or [])) else {}
     for row in rows:
         if row.event in found:
-            found[row.event].append(Compiled(row.id, row.name, row.event, row.stop,
-                                             conditions.compile_match(row.match_all or [], row.match_any or [], cals),
-                                             tuple(row.actions or ()),
-                                             frozenset(c["field"] for c in (row.match_all or []) + (row.match_any or []))))
-    return {event: tuple(items) for event, items in found.items()}
+            match_all, match_any = tuple(row.match_all or ()), tuple(row.match_any or ())
+            found[row.event].append(Compiled(row.id, row.name, row.event, row.stop, tuple(row.actions or ()),
+                                             frozenset(c["field"] for c in match_all + match_any), match_all, match_any))
+    return {event: Ordered(items, cals) for event, items in found.items()}
 
 
-def compiled(event: str) -> tuple[Compiled, ...]:
+def compiled(event: str) -> Ordered:
     """The active triggers of `event` in order (cached per settings revision)."""
     return settings_cache.cached("triggers", _load)[event]
 
@@ -74,15 +91,9 @@ def may_have(event: str) -> bool:
     return not known or bool(value[event])
 
 
-def evaluate(triggers: tuple[Compiled, ...], ctx: dict) -> list[Compiled]:
+def evaluate(triggers: Ordered, ctx: dict) -> list[Compiled]:
     """The triggers whose conditions hold for `ctx`, in order, up to the first matching `stop`."""
-    matched = []
-    for trigger in triggers:
-        if trigger.check(ctx):
-            matched.append(trigger)
-            if trigger.stop:
-                break
-    return matched
+    return [triggers[position] for position in triggers.check(ctx)]
 
 
 def ordered(event: str | None = None) -> list[Trigger]:

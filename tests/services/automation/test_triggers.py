@@ -4,10 +4,20 @@ event, a timeline line per firing, rules converted and still deciding at intake.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Message, Notification, PriorityRule, Ticket, TicketEvent, Trigger, TriggerFiring
+from helpdesk.models import (
+    Message,
+    Notification,
+    PriorityRule,
+    SettingsRevision,
+    Ticket,
+    TicketEvent,
+    Trigger,
+    TriggerFiring,
+)
+from helpdesk.models.base import utcnow
 from helpdesk.services import replies, tickets
 from helpdesk.services.automation import runner, triggers
 from helpdesk.services.automation.conditions import ConditionError
@@ -52,6 +62,27 @@ def test_the_same_event_delivered_twice_fires_once(inbound, groups):
     assert runner.run("ticket.updated", "k1", payload) != []
     assert runner.run("ticket.updated", "k1", payload) == []
     assert len(timeline(result.ticket_id, "trigger")) == 1
+
+
+def test_a_trigger_another_process_saves_counts_from_the_next_event(inbound, groups):
+    result = inbound(email="c@example.com", body="my parcel is late")
+    trigger(name="Telegram only", event="ticket.updated", match_all=[{"field": "channel", "op": "is", "value": "telegram"}],
+            actions=[{"type": "add_tags", "tags": ["telegram"]}])
+    payload = {"ticket_id": result.ticket_id, "changes": {"status": ["new", "open"]}}
+    assert runner.run("ticket.updated", "k1", payload) == []  # this process has prepared the event now
+    db.session.rollback()
+    # Another process saves a trigger: its row and a new settings token, committed together.
+    with db.engine.begin() as other:
+        other.execute(insert(Trigger.__table__).values(
+            origin="trigger", position=1, name="Late parcels", active=True, event="ticket.updated", stop=False,
+            match_all=[{"field": "text", "op": "contains", "value": ["parcel"]}], match_any=[],
+            actions=[{"type": "add_tags", "tags": ["parcel"]}], created_at=utcnow(), updated_at=utcnow()))
+        other.execute(update(SettingsRevision.__table__).values(token="saved-by-another-process"))
+    late = db.session.scalar(select(Trigger.id).where(Trigger.name == "Late parcels"))
+    db.session.rollback()
+    assert runner.run("ticket.updated", "k2", payload) == [late]
+    db.session.expire_all()
+    assert db.session.get(Ticket, result.ticket_id).tags == ["parcel"]
 
 
 def test_conditions_any_and_custom_fields_and_tier(inbound, groups, make_user):

@@ -6,7 +6,7 @@ Catalogues are `.po` files read directly (no compiled `.mo` to build or commit):
 center's `knowledge_base/translations/`); a language's catalogues are merged into one.
 
 The locale of a request: the language a page chose for itself (`g.page_language`, the help center's
-`/help/<lang>/...` and the portal's, which may be one only their catalogues speak, such as Tagalog),
+`/help/<lang>/...` and the portal's, which may be one only their catalogues speak),
 else the signed-in staff member's own choice, else the best match of the browser's Accept-Language
 (for staff among the console's languages, for anyone else among every catalogue's), else
 HELPDESK_DEFAULT_LANGUAGE. The time zone: the staff member's,
@@ -26,7 +26,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, force_locale, get_locale, refresh
 
 # What the console speaks (English is the source language: its strings are the msgids).
-LANGUAGES = {"en": "English", "es": "Español", "zh": "中文"}
+LANGUAGES = {"en": "English", "es": "Español", "zh": "中文", "tl": "Tagalog"}
 DEFAULT_LANGUAGE = "en"
 CONSOLE_CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 _directories: list[Path] = [CONSOLE_CATALOGUES]

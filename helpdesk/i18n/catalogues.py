@@ -16,8 +16,8 @@ from helpdesk.i18n import CONSOLE_CATALOGUES, LANGUAGES, read_catalogue
 
 ROOT = CONSOLE_CATALOGUES.parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
-# The customer portal's words live with the help center's (knowledge_base/translations, which also
-# has Tagalog); the console's catalogue holds everything else.
+# The customer portal's words live with the help center's (knowledge_base/translations, en/es/zh/tl
+# like the console); the console's catalogue holds everything else.
 METHODS = [("helpdesk/templates/portal/**", "ignore"), ("helpdesk/web/portal/**", "ignore"), ("helpdesk/**.py", "python"), ("helpdesk/templates/**.html", "jinja2"), ("helpdesk/templates/**.txt", "jinja2"),
            ("knowledge_base/templates/kb/**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}, "**.txt": {"extensions": "jinja2.ext.i18n"}}

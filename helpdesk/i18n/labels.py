@@ -35,6 +35,14 @@ OPERATOR_NAMES = {"is": _l("is"), "is_not": _l("is not"), "in": _l("is one of"),
 ACTION_NAMES = {"set": _l("set a property"), "assign": _l("assign to"), "add_tags": _l("add tags"),
                 "remove_tags": _l("remove tags"), "set_field": _l("set a custom field"), "notify": _l("notify"),
                 "reply": _l("reply with a template"), "macro": _l("apply a macro"), "webhook": _l("call a webhook")}
+CONDITION_FIELD_NAMES = {
+    "status": _l("status"), "priority": _l("priority"), "group": _l("group"), "assignee": _l("assignee"),
+    "channel": _l("channel"), "subject": _l("subject"), "text": _l("text"), "tags": _l("tags"),
+    "language": _l("language"), "customer.tier": _l("customer tier"), "customer.organization": _l("customer's organization"),
+    "sender_priority": _l("priority the sender marked"), "business_hours": _l("business hours"),
+    "hours_since_created": _l("hours since created"), "hours_since_updated": _l("hours since the last change"),
+    "hours_since_pending": _l("hours pending"), "hours_since_solved": _l("hours since solved"),
+    "hours_since_last_customer_message": _l("hours since the customer last wrote")}
 EVENT_NAMES = {"ticket.created": _l("ticket created"), "ticket.updated": _l("ticket updated"),
                "customer.replied": _l("customer replied"), "agent.replied": _l("agent replied"),
                "sla.warning": _l("SLA warning"), "sla.breached": _l("SLA breach"),
@@ -58,6 +66,7 @@ target_name = _named(TARGET_NAMES)
 operator_name = _named(OPERATOR_NAMES)
 action_name = _named(ACTION_NAMES)
 event_name = _named(EVENT_NAMES)
+condition_field_name = _named(CONDITION_FIELD_NAMES)  # a custom field's key reads as itself
 
 
 def init_app(app: Flask) -> None:
@@ -66,4 +75,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_name=status_name, priority_name=priority_name, role_name=role_name,
                                  channel_name=channel_name, delivery_name=delivery_name,
                                  sla_state_name=sla_state_name, target_name=target_name, operator_name=operator_name,
-                                 action_name=action_name, event_name=event_name, now=utcnow)
+                                 action_name=action_name, event_name=event_name,
+                                 condition_field_name=condition_field_name, now=utcnow)

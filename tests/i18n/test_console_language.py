@@ -35,6 +35,7 @@ def test_english_is_the_default(client, eva, inbound):
 @pytest.mark.parametrize(("language", "words"), [
     ("es", ["Mis tickets abiertos", "Cerrar sesión", ">nuevo</span>", "Buscar tickets"]),
     ("zh", ["我的未结工单", "退出登录", ">新建</span>", "搜索工单"]),
+    ("tl", ["Aking mga bukas na tiket", "Mag-sign out", ">bago</span>", "Maghanap ng tiket"]),
 ])
 def test_a_staff_member_reads_the_ticket_list_in_their_language(client, eva, inbound, language, words):
     _set(eva, language=language)
@@ -209,3 +210,14 @@ def test_a_ticket_opened_for_a_customer_is_confirmed_in_their_language(client, e
     ticket_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     reply = db.session.scalars(select(Message).where(Message.ticket_id == ticket_id, Message.kind == "outbound")).one()
     assert words in reply.body_text and "Factura" in reply.body_text
+
+
+def test_tagalog_is_offered_and_the_console_then_speaks_it(client, eva, inbound):
+    assert '<option value="tl">Tagalog</option>' in client.get("/account").get_data(as_text=True)
+    client.post("/account/preferences", data={"language": "tl", "time_zone": "Asia/Manila"})
+    assert (eva.language, eva.time_zone) == ("tl", "Asia/Manila")
+    page = client.get("/account").get_data(as_text=True)
+    assert '<html lang="tl">' in page and "Ang iyong account" in page and "Your account" not in page
+    inbound(subject="Printer on fire")
+    listing = client.get("/tickets?view=all").get_data(as_text=True)
+    assert ">Mga tiket</a>" in listing and ">Tickets</a>" not in listing

@@ -10,13 +10,18 @@ itself (locks, commits) is not in the loop: it is measured by the service tests,
 The same arrivals, agents and random draws (accepting an offer, handling times) are run through:
 - `round_robin_fifo`: plain round robin, queue served in arrival order (the baseline);
 - `least_loaded_sla`: least loaded, queue in SLA order;
-- `skills_sla`: skills-based (language, billing topic, channel), queue in SLA order.
+- `skills_sla`: skills-based (language, billing topic, channel), queue in SLA order; among the
+  agents with the skills, the one with the least work taken this shift (`Agent.shift_work`, which
+  this simulation credits through `strategies.share` when a ticket is assigned or an offer accepted,
+  as `services/routing/assign.py` and `offers.py` do, and zeroes when a shift starts, as
+  `availability.set_status` does when an agent comes online from offline).
 
 Reported: time to assign (arrival to assignment, or to the accepted offer) p50/p95 in simulated
 seconds; the decision's own compute time p50/p95 (rank over the group); first-response SLA
 breaches; fairness = max / min over a group's agents of the work they handled per hour on shift,
 weighed by channel kind as routing weighs it (an item counts its time open divided by the agent's
-capacity for its kind: the share of the agent it took).
+capacity for its kind: the share of the agent it took); and, for each group, the busiest shift's mean
+over the quietest's (`shift_means_max_over_min`): what the roster alone imposes on that figure.
 
     .venv/bin/python -m bench.bench_routing [--tickets 20000] [--seed 7] [--json bench/results/routing.json]
 """
@@ -32,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from helpdesk.services.routing.strategies import LIVE_KINDS, Agent, Work, queue_order, rank
+from helpdesk.services.routing.strategies import LIVE_KINDS, Agent, Work, queue_order, rank, share
 
 DAY = 86400
 START = datetime(2026, 12, 7)
@@ -48,6 +53,7 @@ FIRST_REPLY = {"chat": (5, 30), "messaging": (30, 180), "ticket": (120, 1500)}
 # Shift starts and the share of each group's agents on them: staffed to the arrival curve (a shift's
 # agents see about the same arrivals per head), as workforce planning would.
 SHIFTS = ((0, 0.14), (8 * 3600, 0.52), (16 * 3600, 0.34))
+SHIFT_HOURS = 8  # every agent works one shift of this length within the day, so work per hour is comparable
 SCAN = 200  # a dispatch looks at the head of the queue only, as the engine's backfill does (limit)
 OFFER_TIMEOUT, ACCEPT_P = 30, 0.9
 WARNING_FRACTION = 0.5  # the simulated policies warn at half the target (the engine reads sla_state)
@@ -133,7 +139,7 @@ def _shift_of(index: int, size: int) -> int:
 
 
 def _on_shift(start: float, now: float) -> bool:
-    return (now - start) % DAY < 8 * 3600
+    return (now - start) % DAY < SHIFT_HOURS * 3600
 
 
 class Simulation:
@@ -176,7 +182,10 @@ class Simulation:
 
     def _shifts(self, now: float) -> None:
         for agent, start in self.agents.values():
-            agent.status = "online" if _on_shift(start, now) and now < DAY else "offline"
+            status = "online" if _on_shift(start, now) and now < DAY else "offline"
+            if status == "online" and agent.status == "offline":
+                agent.shift_work = 0.0  # a new shift
+            agent.status = status
 
     def _work(self, ticket: Ticket, now: float) -> Work:
         target = TARGETS[ticket.kind][ticket.priority]
@@ -240,19 +249,26 @@ class Simulation:
         ticket.first_reply_at = now + ticket.draws.uniform(*FIRST_REPLY[ticket.kind]) * slow
         hold = ticket.draws.uniform(*HOLD[ticket.kind]) * 60 * slow
         self.handled[agent.id] += hold / agent.capacity[ticket.kind]
+        agent.shift_work += share(agent.capacity, ticket.kind)  # as the engine credits an assignment
         self.push(now + hold, "done", (agent, ticket))
 
     def _report(self) -> dict:
         waits = sorted(t.assigned_at - t.at for t in self.tickets if t.assigned_at is not None)
         breaches = sum(1 for t in self.tickets if t.first_reply_at is None or t.first_reply_at > t.due)
-        fairness = {}
+        fairness, shifts_apart = {}, {}
         for group, members in self.groups.items():
-            per_hour = [self.handled[a.id] / 8 for a, _ in members]
+            per_hour = [self.handled[a.id] / SHIFT_HOURS for a, _ in members]
             fairness[group] = round(max(per_hour) / min(per_hour), 3) if min(per_hour) > 0 else None
+            means = []
             for start in sorted({s for _, s in members}):
-                shift = [self.handled[a.id] / 8 for a, s in members if s == start]
+                shift = [self.handled[a.id] / SHIFT_HOURS for a, s in members if s == start]
+                means.append(sum(shift) / len(shift))
                 fairness[f"{group} {int(start // 3600):02d}-{int(start // 3600) + 8:02d}h"] = (
                     round(max(shift) / min(shift), 3) if min(shift) > 0 else None)
+            # What the roster alone imposes: the busiest shift's mean over the quietest's. Routing
+            # only shares out the work of agents online together, so the group's figure cannot go
+            # below this however evenly each shift is served.
+            shifts_apart[group] = round(max(means) / min(means), 3) if min(means) > 0 else None
         decisions = sorted(self.decisions)
         return {
             "assigned": len(waits), "unassigned": len(self.tickets) - len(waits),
@@ -260,6 +276,7 @@ class Simulation:
             "decision_p50_ms": round(_pct(decisions, 50) * 1000, 3), "decision_p95_ms": round(_pct(decisions, 95) * 1000, 3),
             "decisions": len(decisions), "first_response_breaches": breaches,
             "breach_rate": round(breaches / len(self.tickets), 4), "fairness": fairness,
+            "shift_means_max_over_min": shifts_apart,
             "language_mismatches": sum(1 for t in self.tickets if t.agent is not None
                                        and ("language", t.language) not in self.agents[t.agent][0].skills),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
@@ -30,6 +30,10 @@ class AgentAvailability(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When routing last gave this agent work: round robin serves the longest-waiting agent first.
     last_assigned_at: Mapped[datetime | None]
+    # The current shift (since the agent last came online from offline) and the work routing gave
+    # them in it, each item as a share of their capacity: skills routing evens this out.
+    shift_started_at: Mapped[datetime | None]
+    shift_work: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class AgentCapacity(db.Model):

@@ -25,7 +25,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import events, tickets
 from helpdesk.services.routing import snapshot
-from helpdesk.services.routing.strategies import LIVE_KINDS, Choice, nobody_reason, rank
+from helpdesk.services.routing.strategies import LIVE_KINDS, Choice, nobody_reason, rank, share
 from helpdesk.services.transactions import begin_write
 
 # An agent who declined or let an offer of this ticket expire is not asked again for this long.
@@ -113,6 +113,7 @@ def route_ticket(ticket_id: int, *, note_waiting: bool = False) -> Decision | No
         availability.last_assigned_at = utcnow()
         if work.kind in LIVE_KINDS:
             return _offer(ticket, choice, work.kind, settings.offer_timeout)
+        availability.shift_work = (availability.shift_work or 0.0) + share(choice.agent.capacity, work.kind)
         note(ticket.id, f"assigned automatically to {choice.agent.name}: {choice.reason}",
              action="assigned", user_id=choice.agent.id)
         tickets.update_ticket(ticket, None, assignee_id=choice.agent.id)
@@ -123,6 +124,15 @@ def route_ticket(ticket_id: int, *, note_waiting: bool = False) -> Decision | No
     else:
         db.session.rollback()
     return None
+
+
+def credit_accepted(user_id: int, ticket: Ticket, kind: str) -> None:
+    """Count an accepted offer in the agent's work of this shift (in the caller's transaction): a
+    declined or expired offer took nothing of them, so offers count when accepted, tickets when
+    assigned."""
+    capacity = snapshot.capacities([user_id], snapshot.group_defaults(snapshot.settings_of(ticket.group_id)))[user_id]
+    row = lock_availability(user_id)
+    row.shift_work = (row.shift_work or 0.0) + share(capacity, kind)
 
 
 def _offer(ticket: Ticket, choice: Choice, kind: str, timeout: int) -> Decision:

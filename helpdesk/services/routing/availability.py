@@ -64,6 +64,8 @@ def set_status(user: User, status: str, reason: str = "agent") -> bool:
         return False
     previous = row.status
     row.status, row.reason, row.changed_at = status, reason[:32], utcnow()
+    if previous == "offline" and status == "online":
+        row.shift_started_at, row.shift_work = row.changed_at, 0.0  # a new shift; away and back is not
     db.session.commit()
     if status == "offline":
         _hand_back(user)

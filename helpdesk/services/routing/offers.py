@@ -51,6 +51,7 @@ def answer(offer_id: int, user: User, accept: bool) -> RoutingOffer:
     payload = assign.offer_payload(offer, ticket)
     if accept:
         assign.note(ticket.id, f"{user.name} accepted the offered {offer.kind}", action="accepted", user_id=user.id)
+        assign.credit_accepted(user.id, ticket, offer.kind)
         if ticket.assignee_id is None:
             tickets.update_ticket(ticket, user, assignee_id=user.id)  # commits
         else:

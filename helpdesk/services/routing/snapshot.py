@@ -68,7 +68,8 @@ def agents_of(group_id: int, settings: GroupRouting | None = None) -> list[Agent
     """Every active member of the group as routing sees them now."""
     settings = settings or settings_of(group_id)
     rows = db.session.execute(
-        select(User.id, User.name, AgentAvailability.status, AgentAvailability.last_assigned_at)
+        select(User.id, User.name, AgentAvailability.status, AgentAvailability.last_assigned_at,
+               AgentAvailability.shift_work)
         .join(group_members, group_members.c.user_id == User.id)
         .outerjoin(AgentAvailability, AgentAvailability.user_id == User.id)
         .where(group_members.c.group_id == group_id, User.active.is_(True))
@@ -80,7 +81,8 @@ def agents_of(group_id: int, settings: GroupRouting | None = None) -> list[Agent
         for skill in db.session.scalars(select(AgentSkill).where(AgentSkill.user_id.in_(ids))):
             skills[skill.user_id][(skill.kind, skill.value)] = skill.level
     return [Agent(id=row.id, name=row.name, status=row.status or "offline", capacity=capacity[row.id],
-                  load=load[row.id], skills=skills[row.id], last_assigned_at=row.last_assigned_at) for row in rows]
+                  load=load[row.id], skills=skills[row.id], last_assigned_at=row.last_assigned_at,
+                  shift_work=row.shift_work or 0.0) for row in rows]
 
 
 def work_of(ticket: Ticket) -> Work:

@@ -15,11 +15,23 @@ from datetime import datetime
 LIVE_KINDS = ("chat", "messaging")  # offered to one agent at a time; tickets are assigned outright
 _KIND_OF_CHANNEL = {"webchat": "chat", "telegram": "messaging", "whatsapp": "messaging", "messenger": "messaging"}
 _NEVER = datetime.min
+# How long an item of each kind typically stays with its agent, in minutes: a conversation is
+# over in minutes, an e-mail ticket is a longer sitting. Counted per item so that shift work weighs
+# a ticket more than a chat without waiting to see how long each really took.
+TYPICAL_MINUTES = {"chat": 10, "messaging": 15, "ticket": 20}
 
 
 def kind_of(channel: str | None) -> str:
     """The channel kind whose capacity a ticket of `channel` uses: chat, messaging or ticket."""
     return _KIND_OF_CHANNEL.get(channel or "", "ticket")
+
+
+def share(capacity: dict[str, int], kind: str) -> float:
+    """What one item of `kind` adds to an agent's `shift_work`, in minutes of the whole agent: the
+    minutes such an item typically stays open (`TYPICAL_MINUTES`) over the agent's capacity for
+    that kind (a chat of three seats takes a third of them for its ten minutes)."""
+    limit = capacity.get(kind, 0)
+    return TYPICAL_MINUTES.get(kind, 0) / limit if limit > 0 else 0.0
 
 
 @dataclass
@@ -33,6 +45,11 @@ class Agent:
     load: dict[str, int] = field(default_factory=dict)  # kind -> open items (and pending offers)
     skills: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, value) -> level 1..5
     last_assigned_at: datetime | None = None
+    # Work taken since the agent came online, in minutes of the whole agent (`share`; counted when
+    # the agent has the item: a ticket assigned, an offer accepted). The skills strategy evens it
+    # out, so a whole shift is shared fairly, not only this minute's load (an agent who frees up
+    # fast would otherwise be fed without end).
+    shift_work: float = 0.0
 
     def room(self, kind: str) -> int:
         """How many more items of `kind` the agent may take."""
@@ -114,18 +131,19 @@ def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], onli
         # SLA warning, the agents with the most of them do, rather than letting it wait.
         able = agents
 
-    def score(agent: Agent) -> float:
-        # Skill levels count, but a free agent beats a busy expert: SLA time is lost in queues.
-        levels = sum(agent.skills.get(key, 0) for key in needed) / (5 * len(needed)) if needed else 0.0
-        matched = sum(1 for key in needed if agent.skills.get(key, 0) > 0)
-        return (matched if partial else 0) + levels * 0.15 - agent.utilisation()
+    def matched(agent: Agent) -> int:
+        return sum(1 for key in needed if agent.skills.get(key, 0) > 0) if partial else 0
 
-    ordered = sorted(able, key=lambda a: (-score(a), a.last_assigned_at or _NEVER, a.id))
+    # Among the able, the one who has taken the least of their capacity this shift, then the longest
+    # without new work. Levels do not order them: the best speaker first would get most of their
+    # language's work, and a free agent beats a busier expert (SLA time is lost in queues).
+    ordered = sorted(able, key=lambda a: (-matched(a), a.shift_work, a.last_assigned_at or _NEVER, a.id))
     words = ", ".join(f"{v}" for _, v in needed) or "no particular skill"
     why = "nobody available has them all, best partial match; " if partial else ""
     return [Choice(a, f"skills: needs {words}; {why}"
                       + ("; ".join(f"{v} level {a.skills.get((k, v), 0)}" for k, v in needed) or "any agent")
-                      + f"; load {_load_words(a)}") for a in ordered]
+                      + f"; load {_load_words(a)}; work taken this shift {round(a.shift_work)} min")
+            for a in ordered]
 
 
 def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int] = frozenset()) -> list[Choice]:

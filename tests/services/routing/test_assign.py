@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, TicketEvent
+from helpdesk.models import AgentAvailability, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.services import events, tickets, timeline
 from helpdesk.services.routing import assign, availability, settings
@@ -101,13 +102,34 @@ def test_skills_route_by_language_and_topic(routed, agent, ticket, make_user):
         for person in (ana, ben):
             availability.set_status(person, "online")
     assign.backfill(None)
-    assert _assignee(spanish) == ana.id  # both speak Spanish: Ana better, and both are free
+    assert _assignee(spanish) == ana.id  # both speak Spanish, neither has had work this shift: the first
     assert _assignee(english_billing) == ben.id  # only Ben speaks English
     line = _routing_lines(english_billing.id)[-1]
     assert "skills: needs en, billing" in line and "en level 5" in line
     # Nobody online speaks German: rather than wait for ever, the best partial match takes it.
     assert _assignee(german) is not None
     assert "nobody available has them all, best partial match" in _routing_lines(german.id)[-1]
+
+
+def test_skills_share_a_shift_by_work_taken_relative_to_capacity_and_a_new_shift_starts_at_zero(
+        routed, agent, ticket):
+    routed("skills", ticket=10)
+    ana, ben = agent("Ana"), agent("Ben")
+    settings.save_agent(ben.id, {"ticket": 20}, [])  # twice Ana's capacity: each ticket is half the share
+    got = [_assignee(ticket()) for _ in range(6)]
+    assert got.count(ana.id) == 2 and got.count(ben.id) == 4
+    assert "work taken this shift 4 min" in _routing_lines(ticket().id)[-1]  # Ana's two tickets of ten seats
+    rows = {row.user_id: row for row in db.session.scalars(select(AgentAvailability))}
+    assert rows[ana.id].shift_work == pytest.approx(3 * 20 / 10) and rows[ben.id].shift_work == pytest.approx(4 * 20 / 20)
+    availability.set_status(ana, "away")
+    availability.set_status(ana, "online")  # back from a break: the same shift
+    db.session.rollback()
+    assert db.session.get(AgentAvailability, ana.id).shift_work == pytest.approx(3 * 20 / 10)
+    availability.set_status(ana, "offline")
+    availability.set_status(ana, "online")  # the next shift
+    db.session.rollback()
+    row = db.session.get(AgentAvailability, ana.id)
+    assert row.shift_work == 0 and row.shift_started_at is not None
 
 
 def test_route_ticket_never_assigns_an_assigned_ticket_again(routed, agent, ticket):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import RoutingOffer, Ticket
+from helpdesk.models import AgentAvailability, RoutingOffer, Ticket
 from helpdesk.models.base import clock_at, utcnow
 from helpdesk.services.routing import availability, offers
 from tests.services.routing.test_assign import _assignee, _routing_lines
@@ -27,6 +27,11 @@ def _offer_id(ticket_id: int) -> int | None:
                              .order_by(RoutingOffer.id.desc()).limit(1))
 
 
+def _shift_work(user_id: int) -> float:
+    db.session.rollback()
+    return db.session.get(AgentAvailability, user_id).shift_work
+
+
 def test_a_chat_is_offered_to_one_agent_and_accepting_assigns_it(routed, agent, ticket):
     routed("round_robin", chat=1)
     ana, ben = agent("Ana"), agent("Ben")
@@ -37,9 +42,11 @@ def test_a_chat_is_offered_to_one_agent_and_accepting_assigns_it(routed, agent, 
     assert _offers(other.id) == [(ben.id, "pending")]
     offer_id = _offer_id(chat.id)
     assert offers.pending_for(ana.id)[0]["ticket_id"] == chat.id
+    assert _shift_work(ana.id) == 0  # an offer is not work taken until it is accepted
     offers.answer(offer_id, ana, accept=True)
     assert _assignee(chat) == ana.id and _offers(chat.id) == [(ana.id, "accepted")]
     assert _routing_lines(chat.id)[-1] == "Ana accepted the offered chat"
+    assert _shift_work(ana.id) == pytest.approx(10) and _shift_work(ben.id) == 0  # a chat's 10 minutes, one seat
     with pytest.raises(offers.OfferClosed):
         offers.answer(offer_id, ana, accept=True)
 
@@ -55,6 +62,7 @@ def test_declining_offers_the_chat_to_the_next_agent(routed, agent, ticket):
         offers.answer(offer_id, other, accept=True)  # not theirs
     offers.answer(offer_id, db.session.get(type(ana), first), accept=False)
     assert _offers(chat.id) == [(first, "declined"), (other.id, "pending")]
+    assert _shift_work(first) == 0
     assert "declined the offered messaging" in _routing_lines(chat.id)[1]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from helpdesk.services.routing.strategies import Agent, Work, kind_of, nobody_reason, queue_order, rank
+from helpdesk.services.routing.strategies import Agent, Work, kind_of, nobody_reason, queue_order, rank, share
 
 T0 = datetime(2026, 12, 7, 9)
 
@@ -55,3 +55,16 @@ def test_skills_need_every_skill_and_fall_back_only_when_urgent_or_nobody_online
     assert [c.agent.id for c in rank("skills", urgent, [es, en])] == [2]
     es.status = "offline"
     assert [c.agent.id for c in rank("skills", work, [es, en])] == [2]  # nobody online speaks it
+
+
+def test_skills_pick_the_able_agent_with_least_work_this_shift_relative_to_capacity():
+    speaks = {("language", "es"): 2}
+    expert = _agent(1, skills={("language", "es"): 5}, shift_work=60)
+    small = _agent(2, skills=speaks, capacity={"ticket": 10}, shift_work=50)
+    large = _agent(3, skills=speaks, capacity={"ticket": 20}, shift_work=50, last_assigned_at=T0)
+    mute = _agent(4, skills={("language", "en"): 5})  # no Spanish: not able, however idle
+    work = Work(9, "ticket", language="es")
+    assert [c.agent.id for c in rank("skills", work, [expert, small, large, mute])] == [2, 3, 1]
+    # In minutes of the whole agent: a ticket (20 typical minutes) of ten seats, of twenty; a chat of two.
+    assert share(small.capacity, "ticket") == 2 * share(large.capacity, "ticket") == 2.0
+    assert share({"chat": 2}, "chat") == 5.0 and share({"chat": 0}, "chat") == 0.0

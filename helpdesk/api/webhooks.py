@@ -156,8 +156,7 @@ class WebhookItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, webhook_id: int):
         """Delete a webhook endpoint and its delivery log"""
-        db.session.delete(_get(Webhook, webhook_id))
-        db.session.commit()
+        webhooks.delete(_get(Webhook, webhook_id))
 
 
 @blp.route("/<int:webhook_id>/deliveries")
@@ -211,5 +210,4 @@ class AutomationItem(MethodView):
     @automations_blp.alt_response(404, response="NOT_FOUND")
     def delete(self, automation_id: int):
         """Delete an automation"""
-        db.session.delete(_get(Automation, automation_id))
-        db.session.commit()
+        timed.delete(_get(Automation, automation_id))

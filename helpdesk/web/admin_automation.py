@@ -4,9 +4,8 @@ and a value (lists separated by commas)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template
 
-from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
 from helpdesk.models import CustomField, Trigger
 from helpdesk.models.automation import EVENTS
@@ -16,6 +15,7 @@ from helpdesk.services.automation import conditions, triggers
 from helpdesk.services.automation.conditions import ConditionError
 from helpdesk.services.fields import definitions
 from helpdesk.services.fields.definitions import FieldError
+from helpdesk.web.admin_rows import Rows, register
 from helpdesk.web.common import admins_only, all_groups, get_or_404
 
 bp = Blueprint("admin_automation", __name__, url_prefix="/admin")
@@ -111,60 +111,27 @@ def trigger_edit(trigger_id: int):
                            **form_choices())
 
 
-@bp.post("/triggers", defaults={"trigger_id": None})
-@bp.post("/triggers/<int:trigger_id>")
-def trigger_save(trigger_id: int | None):
-    """Create or change a trigger."""
-    row = get_or_404(Trigger, trigger_id) if trigger_id is not None else None
-    try:
-        row = triggers.save(row, _trigger_data(request.form))
-    except ConditionError as exc:
-        db.session.rollback()
-        flash(_("Trigger not saved: %(reason)s.", reason=exc), "error")
-        back = url_for("admin_automation.trigger_edit", trigger_id=trigger_id) if trigger_id else url_for("admin_automation.trigger_list")
-        return redirect(back, code=303)
-    flash(_("Trigger “%(name)s” saved.", name=row.name), "ok")
-    return redirect(url_for("admin_automation.trigger_list"), code=303)
-
-
-@bp.post("/triggers/<int:trigger_id>/delete")
-def trigger_delete(trigger_id: int):
-    """Remove a trigger."""
-    triggers.delete(get_or_404(Trigger, trigger_id))
-    flash(_("Trigger deleted."), "ok")
-    return redirect(url_for("admin_automation.trigger_list"), code=303)
-
-
 @bp.get("/fields")
 def field_list():
     """Every custom field, and a form to add one."""
     return render_template("admin/fields.html", fields=definitions.every_field(), entities=ENTITIES, kinds=KINDS)
 
 
-@bp.post("/fields", defaults={"field_id": None})
-@bp.post("/fields/<int:field_id>")
-def field_save(field_id: int | None):
-    """Create or change a custom field."""
-    row = get_or_404(CustomField, field_id) if field_id is not None else None
-    form = request.form
+def _field_data(form, row: CustomField | None) -> dict:
     data = {"label": form.get("label", ""), "options": [o.strip() for o in form.get("options", "").split(",") if o.strip()],
             "required_to_solve": form.get("required_to_solve") == "1", "active": form.get("active") == "1",
             "position": int(form.get("position") or 0) if (form.get("position") or "0").isdigit() else 0}
-    if row is None:
+    if row is None:  # what a field is and holds is chosen once
         data |= {"entity": form.get("entity"), "key": form.get("key", "").strip(), "kind": form.get("kind")}
-    try:
-        row = definitions.save(row, data)
-    except FieldError as exc:
-        db.session.rollback()
-        flash(_("Field not saved: %(reason)s.", reason=exc), "error")
-        return redirect(url_for("admin_automation.field_list"), code=303)
-    flash(_("Field “%(name)s” saved.", name=row.label), "ok")
-    return redirect(url_for("admin_automation.field_list"), code=303)
+    return data
 
 
-@bp.post("/fields/<int:field_id>/delete")
-def field_delete(field_id: int):
-    """Remove a custom field and its values."""
-    definitions.delete(get_or_404(CustomField, field_id))
-    flash(_("Field deleted."), "ok")
-    return redirect(url_for("admin_automation.field_list"), code=303)
+register(bp, "/triggers", "trigger", Rows(
+    Trigger, lambda row: _("Trigger “%(name)s” saved.", name=row.name),
+    lambda exc: _("Trigger not saved: %(reason)s.", reason=exc), lambda: _("Trigger deleted."),
+    "admin_automation.trigger_list", lambda form, _row: _trigger_data(form), triggers.save, triggers.delete,
+    (ConditionError,), edit="admin_automation.trigger_edit"))
+register(bp, "/fields", "field", Rows(
+    CustomField, lambda row: _("Field “%(name)s” saved.", name=row.label),
+    lambda exc: _("Field not saved: %(reason)s.", reason=exc), lambda: _("Field deleted."),
+    "admin_automation.field_list", _field_data, definitions.save, definitions.delete, (FieldError,)))

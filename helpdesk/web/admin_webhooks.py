@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
@@ -12,6 +12,7 @@ from helpdesk.models.webhooks import WEBHOOK_EVENTS
 from helpdesk.services.automation import conditions, timed, webhooks
 from helpdesk.services.automation.conditions import ConditionError
 from helpdesk.web.admin_automation import ALL_ROWS, ANY_ROWS, form_choices, parse_actions, parse_conditions
+from helpdesk.web.admin_rows import Rows, register
 from helpdesk.web.common import admins_only, get_or_404
 
 bp = Blueprint("admin_webhooks", __name__, url_prefix="/admin")
@@ -25,35 +26,20 @@ def webhook_list():
     return render_template("admin/webhooks.html", webhooks=rows, events=WEBHOOK_EVENTS, secret=None)
 
 
-@bp.post("/webhooks", defaults={"webhook_id": None})
-@bp.post("/webhooks/<int:webhook_id>")
-def webhook_save(webhook_id: int | None):
-    """Create, change or resume an endpoint; a new one's secret is shown once."""
-    row = get_or_404(Webhook, webhook_id) if webhook_id is not None else None
-    form = request.form
-    data = {"name": form.get("name", ""), "url": form.get("url", ""), "events": form.getlist("events"),
+def _webhook_data(form, _row: Webhook | None) -> dict:
+    return {"name": form.get("name", ""), "url": form.get("url", ""), "events": form.getlist("events"),
             "allow_private": form.get("allow_private") == "1", "active": form.get("active") == "1",
             "resume": form.get("resume") == "1", "rotate_secret": form.get("rotate_secret") == "1"}
-    try:
-        row, secret = webhooks.save(row, data)
-    except ConditionError as exc:
-        db.session.rollback()
-        flash(_("Webhook not saved: %(reason)s.", reason=exc), "error")
-        return redirect(url_for("admin_webhooks.webhook_list"), code=303)
-    if secret:  # shown on this answer only, never stored in the clear
-        rows = list(db.session.scalars(db.select(Webhook).order_by(Webhook.id)))
-        return render_template("admin/webhooks.html", webhooks=rows, events=WEBHOOK_EVENTS, secret=(row, secret))
-    flash(_("Webhook “%(name)s” saved.", name=row.name), "ok")
-    return redirect(url_for("admin_webhooks.webhook_list"), code=303)
 
 
-@bp.post("/webhooks/<int:webhook_id>/delete")
-def webhook_delete(webhook_id: int):
-    """Remove an endpoint and its log."""
-    db.session.delete(get_or_404(Webhook, webhook_id))
-    db.session.commit()
-    flash(_("Webhook deleted."), "ok")
-    return redirect(url_for("admin_webhooks.webhook_list"), code=303)
+def _save_webhook(row: Webhook | None, data: dict):
+    """Create, change or resume an endpoint; a new (or rotated) secret is shown on this answer only,
+    never stored in the clear."""
+    row, secret = webhooks.save(row, data)
+    if not secret:
+        return row
+    rows = list(db.session.scalars(db.select(Webhook).order_by(Webhook.id)))
+    return row, render_template("admin/webhooks.html", webhooks=rows, events=WEBHOOK_EVENTS, secret=(row, secret))
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
@@ -73,30 +59,18 @@ def automation_list():
     return render_template("admin/automations.html", automations=timed.ordered(), **choices)
 
 
-@bp.post("/automations", defaults={"automation_id": None})
-@bp.post("/automations/<int:automation_id>")
-def automation_save(automation_id: int | None):
-    """Create or change an automation."""
-    row = get_or_404(Automation, automation_id) if automation_id is not None else None
-    form = request.form
-    data = {"name": form.get("name", ""), "active": form.get("active") == "1",
+def _automation_data(form, _row: Automation | None) -> dict:
+    return {"name": form.get("name", ""), "active": form.get("active") == "1",
             "position": int(form.get("position") or 0) if (form.get("position") or "0").isdigit() else 0,
             "match_all": parse_conditions(form, "all", ALL_ROWS), "match_any": parse_conditions(form, "any", ANY_ROWS),
             "actions": parse_actions(form)}
-    try:
-        row = timed.save(row, data)
-    except ConditionError as exc:
-        db.session.rollback()
-        flash(_("Automation not saved: %(reason)s.", reason=exc), "error")
-        return redirect(url_for("admin_webhooks.automation_list"), code=303)
-    flash(_("Automation “%(name)s” saved.", name=row.name), "ok")
-    return redirect(url_for("admin_webhooks.automation_list"), code=303)
 
 
-@bp.post("/automations/<int:automation_id>/delete")
-def automation_delete(automation_id: int):
-    """Remove an automation."""
-    db.session.delete(get_or_404(Automation, automation_id))
-    db.session.commit()
-    flash(_("Automation deleted."), "ok")
-    return redirect(url_for("admin_webhooks.automation_list"), code=303)
+register(bp, "/webhooks", "webhook", Rows(
+    Webhook, lambda row: _("Webhook “%(name)s” saved.", name=row.name),
+    lambda exc: _("Webhook not saved: %(reason)s.", reason=exc), lambda: _("Webhook deleted."),
+    "admin_webhooks.webhook_list", _webhook_data, _save_webhook, webhooks.delete, (ConditionError,)))
+register(bp, "/automations", "automation", Rows(
+    Automation, lambda row: _("Automation “%(name)s” saved.", name=row.name),
+    lambda exc: _("Automation not saved: %(reason)s.", reason=exc), lambda: _("Automation deleted."),
+    "admin_webhooks.automation_list", _automation_data, timed.save, timed.delete, (ConditionError,)))

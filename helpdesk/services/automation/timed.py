@@ -54,6 +54,12 @@ def save(row: Automation | None, data: dict) -> Automation:
     return row
 
 
+def delete(row: Automation) -> None:
+    """Remove an automation (its firings go with it); commits."""
+    db.session.delete(row)
+    db.session.commit()
+
+
 def ordered() -> list[Automation]:
     """Every automation in the order they run."""
     return list(db.session.scalars(select(Automation).order_by(Automation.position, Automation.id)))

@@ -108,6 +108,12 @@ def save(row: Webhook | None, data: dict) -> tuple[Webhook, str | None]:
     return row, secret
 
 
+def delete(row: Webhook) -> None:
+    """Remove an endpoint and its delivery log; commits."""
+    db.session.delete(row)
+    db.session.commit()
+
+
 def subscribed(event: str) -> list[int]:
     """Ids of the active, unpaused endpoints subscribed to `event`, read on a connection of its own
     (the caller's session starts no transaction: subscribers run after their publisher's commit)."""

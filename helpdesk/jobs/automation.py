@@ -4,14 +4,18 @@ time-based automations every five minutes."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, has_app_context
 from huey import crontab
 
+from helpdesk.extensions import db
 from helpdesk.jobs.queue import huey
 from helpdesk.services import events
 from helpdesk.services.automation import runner, timed, triggers, webhooks
 
 _app: Flask | None = None
+logger = logging.getLogger(__name__)
 SOURCES = ("ticket.created", "ticket.updated", "message.created", "sla.warning", "sla.breached", "survey.answered")
 
 
@@ -60,8 +64,23 @@ def init_webhooks(app: Flask) -> None:
 
 
 def _on_webhook_event(name: str, payload: dict) -> None:
-    if _checked(webhooks.subscribed, name):  # on a connection of its own: most installations have none
+    if not _checked(webhooks.subscribed, name):  # on a connection of its own: most installations have none
+        return
+    # Staged here, as the event is published after its commit, not by a job of its own: two jobs
+    # could stage one ticket's created and updated the wrong way round, and the staging order is
+    # the order its deliveries go out in. Sending is a job per delivery all the same.
+    if not _checked(lambda event: _stage_now(event, payload), name):
         queue_webhooks(name, payload)
+
+
+def _stage_now(event: str, payload: dict) -> bool:
+    try:
+        webhooks.queue(event, payload)
+        return True
+    except Exception:  # noqa: BLE001 - the publisher's change is committed: a job stages it instead
+        db.session.rollback()
+        logger.exception("staging the %s webhook deliveries failed; a job will", event)
+        return False
 
 
 def _on_delivery_queued(name: str, payload: dict) -> None:

@@ -38,13 +38,17 @@ class WebhookDelivery(db.Model):
     """One event sent (or being sent) to one webhook: the exact body, each attempt's outcome."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),)
+    __table_args__ = (Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+                      Index("ix_webhook_deliveries_webhook_ticket", "webhook_id", "ticket_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | delivered | retrying | failed
+    # queued | waiting (for an earlier delivery of the same ticket to this endpoint) | retrying | delivered | failed
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    # The ticket the event is about: one ticket's deliveries to one endpoint go out in the order staged.
+    ticket_id: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(default=0)
     response_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(300))

@@ -8,6 +8,12 @@ HMAC-SHA256 with the endpoint's secret over the bytes `<t>.<body>` (the timestam
 exact request body). A receiver recomputes it, compares in constant time and refuses a `t` older
 than a few minutes (a replay). `X-Helpdesk-Event` names the event, `X-Helpdesk-Delivery` the
 delivery id (the same on every retry of one delivery).
+
+Order: deliveries about one ticket reach an endpoint in the order they were staged (the order of
+the events, staged as each is published after its commit): a delivery waits while an earlier one
+of the same endpoint and ticket is queued or retrying, and the earlier one, once delivered or
+failed for good, hands over to it. So a `ticket.updated` never arrives before its `ticket.created`,
+even when the first attempt of the created one failed.
 """
 
 from __future__ import annotations
@@ -146,7 +152,7 @@ def _ticket(ticket_id: int | None) -> dict | None:
 def _stage(webhook_id: int, event: str, data: dict, ticket: dict | None) -> WebhookDelivery:
     now = utcnow()
     delivery = WebhookDelivery(webhook_id=webhook_id, event=event, body="", state="queued", attempts=0,
-                               created_at=now, next_attempt_at=now)
+                               created_at=now, next_attempt_at=now, ticket_id=ticket["id"] if ticket else None)
     db.session.add(delivery)
     db.session.flush()
     delivery.body = json.dumps({"event": event, "delivery_id": delivery.id, "occurred_at": now.isoformat() + "Z",
@@ -209,30 +215,75 @@ def _post(hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str | N
     return answer.status, None, False
 
 
+PENDING = ("queued", "waiting", "retrying")
+FINAL = ("delivered", "failed")
+
+
+def _same_ticket(delivery: WebhookDelivery):
+    return select(WebhookDelivery.id, WebhookDelivery.state).where(
+        WebhookDelivery.webhook_id == delivery.webhook_id, WebhookDelivery.ticket_id == delivery.ticket_id,
+        WebhookDelivery.state.in_(PENDING))
+
+
+def _waits(delivery: WebhookDelivery) -> bool:
+    """Whether an earlier delivery of the same endpoint and ticket is still to go out."""
+    if delivery.ticket_id is None:
+        return False
+    return db.session.execute(_same_ticket(delivery).where(WebhookDelivery.id < delivery.id).limit(1)).first() is not None
+
+
+def _next_in_line(delivery: WebhookDelivery) -> list[int]:
+    """The delivery that waits for this one (finished now) to go out first: at most one."""
+    if delivery.ticket_id is None:
+        return []
+    row = db.session.execute(_same_ticket(delivery).where(WebhookDelivery.id > delivery.id)
+                             .order_by(WebhookDelivery.id).limit(1)).first()
+    return [row.id] if row is not None and row.state == "waiting" else []
+
+
+def _locked(delivery_id: int) -> tuple[WebhookDelivery | None, Webhook | None]:
+    """A write transaction holding the delivery's endpoint (FOR UPDATE on PostgreSQL; SQLite's
+    writer holds the database): one endpoint's waits and hand-overs happen one at a time, so a
+    delivery never starts waiting just after the earlier one looked for whom to hand over to."""
+    begin_write()
+    delivery = db.session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    if delivery is None:
+        return None, None
+    statement = select(Webhook).where(Webhook.id == delivery.webhook_id).execution_options(populate_existing=True)
+    if db.engine.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    hook = db.session.scalars(statement).first()
+    return db.session.get(WebhookDelivery, delivery_id, populate_existing=True), hook
+
+
 def deliver(delivery_id: int) -> int | None:
-    """Try one delivery (unless done or its endpoint is off or paused); log the outcome. Returns
-    the seconds after which to try again, or None when there is nothing more to do."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.state in ("delivered", "failed"):
+    """Try one delivery (unless done, waiting for an earlier one of its ticket, or its endpoint is
+    off or paused); log the outcome. Returns the seconds after which to try again, or None when
+    there is nothing more to do now (a waiting delivery is handed over to when its turn comes)."""
+    delivery, hook = _locked(delivery_id)
+    if delivery is None or delivery.state in FINAL:
+        db.session.rollback()
         return None
-    hook = db.session.get(Webhook, delivery.webhook_id)
-    if not hook.active or hook.paused_at is not None:
-        begin_write()
-        delivery.state, delivery.error = "failed", "the endpoint is paused" if hook.paused_at else "the endpoint is off"
+    if _waits(delivery):
+        delivery.state = "waiting"
         db.session.commit()
         return None
+    if not hook.active or hook.paused_at is not None:
+        delivery.state, delivery.error = "failed", "the endpoint is paused" if hook.paused_at else "the endpoint is off"
+        return _finish(delivery, None)
+    db.session.commit()
     code, error, retryable = _post(hook, delivery)  # no transaction open while waiting on the network
-    begin_write()
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    hook = db.session.get(Webhook, delivery.webhook_id)
+    delivery, hook = _locked(delivery_id)
+    if delivery is None:
+        db.session.rollback()
+        return None
     now = utcnow()
     delivery.attempts += 1
     delivery.response_code, delivery.error = code, error
     if error is None:
         delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
         hook.failures = 0
-        db.session.commit()
-        return None
+        return _finish(delivery, None)
     hook.failures += 1
     if hook.failures >= PAUSE_AFTER and hook.paused_at is None:
         hook.paused_at = now
@@ -240,5 +291,12 @@ def deliver(delivery_id: int) -> int | None:
     delay = backoff(delivery.attempts) if again else None
     delivery.state = "retrying" if again else "failed"
     delivery.next_attempt_at = now + timedelta(seconds=delay) if delay else None
+    return _finish(delivery, delay)
+
+
+def _finish(delivery: WebhookDelivery, delay: int | None) -> int | None:
+    """Commit the outcome; a delivery done for good hands over to the next one of its ticket."""
+    following = _next_in_line(delivery) if delivery.state in FINAL else []
     db.session.commit()
+    _publish(following)
     return delay

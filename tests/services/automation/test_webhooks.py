@@ -122,3 +122,42 @@ def test_a_trigger_calls_a_webhook(app, groups, inbound, receiver):
     assert got["valid"] and got["event"] == "trigger"
     assert got["json"]["data"]["source"]["name"] == "Tell the CRM" and got["json"]["ticket"]["id"] == ticket_id
     assert db.session.scalar(select(WebhookDelivery.state)) == "delivered"
+
+
+def test_one_tickets_deliveries_go_out_in_event_order_even_when_the_first_must_be_retried(
+        app, groups, inbound, receiver):
+    from helpdesk.models import Ticket
+    from helpdesk.services import tickets
+
+    hook = endpoint(receiver, events=["ticket.created", "ticket.updated"])
+    receiver.answer = 503
+    ticket_id = inbound(email="ana@example.com", subject="Broken", body="help").ticket_id
+    [created] = webhooks.deliveries(hook)
+    assert (created.event, created.state) == ("ticket.created", "retrying")
+    tickets.update_ticket(db.session.get(Ticket, ticket_id), None, priority="high")
+    updated = webhooks.deliveries(hook)[0]
+    assert (updated.event, updated.state, updated.attempts) == ("ticket.updated", "waiting", 0)
+    assert [r["event"] for r in receiver.received] == ["ticket.created"]  # the update was not sent ahead
+
+    receiver.answer = 200
+    other = inbound(email="ben@example.com", subject="Other", body="hi").ticket_id  # another ticket does not wait
+    assert [r["json"]["ticket"]["id"] for r in receiver.received][-1] == other
+    assert webhooks.deliver(created.id) is None  # the retry succeeds and hands over to the update
+    db.session.expire_all()
+    mine = [(r["event"], r["delivery"]) for r in receiver.received if r["json"]["ticket"]["id"] == ticket_id]
+    assert mine == [("ticket.created", str(created.id)), ("ticket.created", str(created.id)),
+                    ("ticket.updated", str(updated.id))]
+    assert [d.state for d in webhooks.deliveries(hook)] == ["delivered"] * 3
+
+
+def test_a_delivery_that_fails_for_good_lets_the_next_of_its_ticket_go(app, groups, inbound, receiver):
+    from helpdesk.models import Ticket
+    from helpdesk.services import tickets
+
+    hook = endpoint(receiver, events=["ticket.created", "ticket.updated"])
+    receiver.answer = 400  # refused: not retried
+    ticket_id = inbound(email="ana@example.com", body="help").ticket_id
+    receiver.answer = 200
+    tickets.update_ticket(db.session.get(Ticket, ticket_id), None, priority="high")
+    assert [(d.event, d.state) for d in reversed(webhooks.deliveries(hook))] == [
+        ("ticket.created", "failed"), ("ticket.updated", "delivered")]

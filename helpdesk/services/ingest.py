@@ -46,6 +46,7 @@ class Opened:
     message: InboundMessage
     payload: dict  # the ticket part of its events
     now: datetime
+    customer_language: str | None = None  # the customer's language tag, when known
 
 
 # Called inside the ingest transaction for each ticket a message opened: it may stage rows in that
@@ -214,7 +215,7 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
     published = [("ticket.created" if created else "ticket.updated", payload | opened),
                  ("message.created", payload | {"message_id": message_id, "kind": "inbound", "new_ticket": created})]
     if created and answer is not None:  # right after the message it answers: it comes before any follow-up
-        published += answer(Opened(ticket, message.source, subject, sender.name, message, payload, now))
+        published += answer(Opened(ticket, message.source, subject, sender.name, message, payload, now, sender.language))
     return result, published
 
 

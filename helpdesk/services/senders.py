@@ -25,6 +25,7 @@ class SenderRecord:
     organization_id: int | None
     is_new: bool  # both were inserted for this message
     name: str  # the customer's name (what an automatic answer greets)
+    language: str | None = None  # the customer's language tag, when known (what it is written in)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ _identities, _customers, _messages = Identity.__table__, Customer.__table__, Mes
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
 # Both lookups hang off a one-row table with outer joins, so either may find nothing.
 _LOOKUP = (select(_messages.c.ticket_id, _messages.c.id, _messages.c.body_text, _identities.c.id,
-                  _identities.c.customer_id, _customers.c.tier, _customers.c.organization_id, _customers.c.name)
+                  _identities.c.customer_id, _customers.c.tier, _customers.c.organization_id, _customers.c.name,
+                  _customers.c.language)
            .select_from(_ONE_ROW
                         .outerjoin(_messages, and_(_messages.c.source == bindparam("source"),
                                                    _messages.c.external_id == bindparam("external_id")))
@@ -64,7 +66,8 @@ def lookup(source: str, external_id: str, sender: Sender | None) -> Lookup:
         "source": source, "external_id": external_id, "kind": sender.kind if sender else None, "address": address,
     }).one()
     stored = (row[0], row[1]) if row[1] is not None else None
-    known = SenderRecord(row[3], row[4], row[5], row[6], is_new=False, name=row[7]) if row[3] is not None else None
+    known = (SenderRecord(row[3], row[4], row[5], row[6], is_new=False, name=row[7], language=row[8])
+             if row[3] is not None else None)
     return Lookup(stored, row[2], known, address)
 
 

@@ -174,3 +174,21 @@ def test_listen_once_hands_a_passes_acknowledgements_to_the_queue_as_one_job(app
     assert deliveries == ["deliver_messages"]
     assert sorted(m["Subject"].rsplit(" [#", 1)[0] for m in sent(smtp_server)) == [
         "Re: Question 0", "Re: Question 1", "Re: Question 2"]
+
+
+@pytest.mark.parametrize(("language", "greeting", "number"), [
+    ("es-ES", "Hola María López", "Su número de ticket es"), ("zh", "María López，您好", "您的工单编号是")])
+def test_a_customer_whose_language_is_known_is_acknowledged_in_it(mailbox, dovecot, smtp_server, language, greeting,
+                                                                   number):
+    from channels.base import Sender
+    from helpdesk.services import customers
+
+    customer, _identity = customers.resolve(Sender(kind="email", address="maria@customer.example", name="María López"))
+    customer.language = language
+    db.session.commit()
+    acknowledging(mailbox)
+    dovecot.deliver(mailbox.user, make_mail(subject="¿Dónde está mi pedido?"))
+    (ticket_id,) = mail_sync.sync_mailbox(mailbox.id).tickets
+    (mail,) = sent(smtp_server)
+    body = mail.get_payload(decode=True).decode()
+    assert greeting in body and number in body and f"[#{ticket_id}]" in body and "Hello" not in body

@@ -21,16 +21,22 @@ from channels.email import message_ids
 from channels.email.charsets import decode_words
 from channels.email.parser import parse_email
 from helpdesk.extensions import db
+from helpdesk.i18n import in_language
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Group, Mailbox
 from helpdesk.services import replies
 from helpdesk.services.ingest import Answer, IngestResult, Opened, ingest, ingest_many
 from helpdesk.services.mail import mailboxes
+from knowledge_base import languages
 
 log = logging.getLogger(__name__)
-DEFAULT_ACKNOWLEDGEMENT = (
-    "Hello $name,\n\nwe received your request \"$subject\" and will answer as soon as we can.\n"
-    "Your ticket number is $number; please keep [#$number] in the subject when you write about it.\n"
-)
+# Written in the customer's language when it is known and the console speaks it, else the default;
+# a mailbox's own template is sent as its admin wrote it.
+DEFAULT_ACKNOWLEDGEMENT = _l("""Hello $name,
+
+we received your request "$subject" and will answer as soon as we can.
+Your ticket number is $number; please keep [#$number] in the subject when you write about it.
+""")
 
 
 class MailRejected(Exception):
@@ -93,12 +99,20 @@ def _acknowledger(mailbox: Mailbox) -> Answer:
     transaction that stores the ticket, so it exists exactly when the ticket does (a separate write
     afterwards was lost whenever SQLite was busy), and comes right after the mail it answers (its
     In-Reply-To is that mail, never a follow-up stored in the same batch). The outbox delivers it."""
-    template = Template(mailbox.acknowledge_template or DEFAULT_ACKNOWLEDGEMENT)
+    own = Template(mailbox.acknowledge_template) if mailbox.acknowledge_template else None
+    defaults: dict[str | None, Template] = {}  # the default text by language, translated once
     cap = current_app.config["HELPDESK_AUTO_REPLIES_PER_HOUR"]
 
     def acknowledge(opened: Opened) -> list[tuple[str, dict]]:
         if opened.message.is_automated:  # auto-replies, our own mail, system senders: never answered
             return []
+        template = own
+        if template is None:
+            language = languages.normalise(opened.customer_language)
+            if language not in defaults:
+                with in_language(language):
+                    defaults[language] = Template(str(DEFAULT_ACKNOWLEDGEMENT))
+            template = defaults[language]
         body = template.safe_substitute(name=opened.customer_name, subject=opened.subject, number=opened.ticket.number)
         message_id = replies.stage_auto_reply(opened.ticket, source=opened.source, body=body, cap_per_hour=cap,
                                               now=opened.now)

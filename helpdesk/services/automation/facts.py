@@ -68,8 +68,8 @@ def _cursor() -> Iterator:
     """A DBAPI cursor for one read. Inside the session's transaction when it has one (the read sees
     what it wrote); else on a pooled connection in autocommit, which costs no BEGIN and ROLLBACK:
     a single SELECT is consistent by itself. The driver directly, not a SQLAlchemy Connection: the
-    session's or engine's connection, isolation and result machinery cost 0.3 ms of CPU per event,
-    ten times the read itself (bench/README, triggers)."""
+    session's or engine's connection, isolation and result machinery cost 0.25-0.3 ms of CPU per
+    event, 2-8 times the read itself (bench/README, triggers)."""
     session = db.session()
     if session.in_transaction():
         cursor = session.connection().connection.cursor()

@@ -13,7 +13,8 @@ CPU seconds, which other work on the machine disturbs less than wall time).
 `--jobs queued` (default) is production: what the crossings start (assignee e-mails, report-fact
 refreshes, supervisor e-mail) goes to the job queue, whose draining is then timed separately, as
 the worker would run it. `--jobs inline` runs them inside the scan (the older bench_sla figure).
-`--profile N` prints the N heaviest functions of a cProfile of the scan.
+`--profile N` prints the N heaviest functions of a cProfile of the scan (on CPU time, or with
+`--profile-clock wall` on wall time, which shows the waits for the database server).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _drain(app) -> dict:
             "cpu_s": round(time.process_time() - cpu, 3)}
 
 
-def burst(url: str, crossings: int, open_tickets: int, jobs: str, profile: int) -> dict:
+def burst(url: str, crossings: int, open_tickets: int, jobs: str, profile: int, clock: str = "cpu") -> dict:
     """Seed, make `crossings` tickets due, time one scan (and the jobs it queued)."""
     from helpdesk.jobs.queue import huey
     from helpdesk.services.sla import scan as sla_scan
@@ -114,8 +115,10 @@ def burst(url: str, crossings: int, open_tickets: int, jobs: str, profile: int) 
     due = _make_due(app, crossings)
     result: dict = {"open_tickets": open_tickets, "due": due, "jobs": jobs,
                     "seed_s": round(time.perf_counter() - started, 1), "loadavg_before": os.getloadavg()}
-    # CPU time, not wall time: on a shared machine waiting for a core would land on whatever ran.
-    profiler = cProfile.Profile(time.process_time) if profile else None
+    # CPU time by default: on a shared machine waiting for a core would land on whatever ran; wall
+    # time (`--profile-clock wall`) shows the waits for the database server too.
+    timer = time.process_time if clock == "cpu" else time.perf_counter
+    profiler = cProfile.Profile(timer) if profile else None
     with app.app_context():
         wall, cpu = time.perf_counter(), time.process_time()
         if profiler:
@@ -146,9 +149,10 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=12000, help="open tickets seeded")
     parser.add_argument("--jobs", choices=("queued", "inline"), default="queued")
     parser.add_argument("--profile", type=int, default=0, help="print the N heaviest functions of a cProfile")
+    parser.add_argument("--profile-clock", choices=("cpu", "wall"), default="cpu")
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
-    result = burst(args.database_url, args.crossings, args.open, args.jobs, args.profile)
+    result = burst(args.database_url, args.crossings, args.open, args.jobs, args.profile, args.profile_clock)
     result["machine"] = common.machine(args.database_url)
     name = f"sla-burst-{common.label(args.database_url)}-{args.jobs}" + (f"-{args.tag}" if args.tag else "")
     print(common.save(name, result).read_text())

@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
     global _app
     _app = app
     for name in SOURCES:
-        events.EVENTS[name].connect(_on_event, weak=False)
+        # Batch subscribers: one check and one job for a whole `publish_many` (an SLA scan's 5,000
+        # crossings were 9,000 reads and 4,500 jobs, 7 of the scan's 10.5 CPU seconds).
+        events.EVENTS[name].connect_batch(_on_events)
     init_webhooks(app)
 
 
@@ -36,12 +38,20 @@ def _checked(check, event: str):
         return check(event)
 
 
-def _on_event(name: str, payload: dict) -> None:
+def _on_events(name: str, payloads: list[dict]) -> None:
     if runner.is_acting():
         return  # a trigger's own change or reply: no trigger fires twice, nothing loops
-    found = runner.trigger_event(name, payload)
-    if found is not None and _checked(triggers.may_have, found[0]):
-        run_triggers(found[0], found[1], payload)
+    by_event: dict[str, list] = {}
+    for payload in payloads:
+        if (found := runner.trigger_event(name, payload)) is not None:
+            by_event.setdefault(found[0], []).append([found[1], payload])
+    for event, occurrences in by_event.items():
+        if not _checked(triggers.may_have, event):
+            continue
+        if len(occurrences) == 1:
+            run_triggers(event, *occurrences[0])
+        else:
+            run_triggers_many(event, occurrences)
 
 
 @huey.task()
@@ -49,6 +59,21 @@ def run_triggers(event: str, key: str, payload: dict) -> list[int]:
     """Run the triggers of `event` (`key`: this occurrence) for the payload's ticket."""
     with _app.app_context():
         return runner.run(event, key, payload)
+
+
+@huey.task()
+def run_triggers_many(event: str, occurrences: list) -> list[int]:
+    """`run_triggers` for each [key, payload] of one burst of `event`; one occurrence that fails is
+    logged and the others still run."""
+    fired: list[int] = []
+    with _app.app_context():
+        for key, payload in occurrences:
+            try:
+                fired += runner.run(event, key, payload)
+            except Exception:
+                db.session.rollback()
+                logger.exception("triggers of %s (%s) on ticket %s failed", event, key, payload.get("ticket_id"))
+    return fired
 
 
 WEBHOOK_SOURCES = ("ticket.created", "ticket.updated", "message.created", "sla.warning", "sla.breached",
@@ -59,18 +84,19 @@ def init_webhooks(app: Flask) -> None:
     """Subscribe outbound webhooks to the events endpoints may subscribe to, and send each queued
     delivery by a job."""
     for name in WEBHOOK_SOURCES:
-        events.EVENTS[name].connect(_on_webhook_event, weak=False)
+        events.EVENTS[name].connect_batch(_on_webhook_events)  # one check for a whole burst
     events.webhook_queued.connect(_on_delivery_queued, weak=False)
 
 
-def _on_webhook_event(name: str, payload: dict) -> None:
+def _on_webhook_events(name: str, payloads: list[dict]) -> None:
     if not _checked(webhooks.subscribed, name):  # on a connection of its own: most installations have none
         return
     # Staged here, as the event is published after its commit, not by a job of its own: two jobs
     # could stage one ticket's created and updated the wrong way round, and the staging order is
     # the order its deliveries go out in. Sending is a job per delivery all the same.
-    if not _checked(lambda event: _stage_now(event, payload), name):
-        queue_webhooks(name, payload)
+    for payload in payloads:
+        if not _checked(lambda event, payload=payload: _stage_now(event, payload), name):
+            queue_webhooks(name, payload)
 
 
 def _stage_now(event: str, payload: dict) -> bool:

@@ -96,3 +96,20 @@ def _take(huey) -> list:
     while (task := huey.dequeue()) is not None:
         taken.append(task)
     return taken
+
+
+def test_a_burst_runs_its_triggers_from_one_job(queued, app, policy, inbound, make_user, clock, groups, smtp_server):
+    from helpdesk.jobs.queue import huey
+    from helpdesk.services.automation import triggers
+
+    policy(targets=calendar_time(first=3600, resolution=None))
+    ids, _ana, _ben = _five_tickets(inbound, make_user)
+    triggers.save(None, {"name": "Late", "event": "sla.breached", "match_all": [],
+                         "actions": [{"type": "add_tags", "tags": ["late"]}]})
+    huey.flush()
+    sla_scan.scan(T0 + 2 * H)
+    runs = [t for t in _take(huey) if t.name.startswith("run_triggers")]
+    assert [(t.name, sorted(p["ticket_id"] for _key, p in t.args[1])) for t in runs] == [("run_triggers_many", ids)]
+    huey.execute(runs[0], datetime(2200, 1, 1))
+    db.session.rollback()
+    assert {i: db.session.get(Ticket, i).tags for i in ids} == {i: ["late"] for i in ids}

@@ -42,6 +42,12 @@ class Tally:
 
 async def _client(session, base: str, token: str, until: float, think: float, writes: float, rng: random.Random,
                   tally: Tally, tag: str) -> None:
+    async with session:
+        await _requests(session, base, token, until, think, writes, rng, tally, tag)
+
+
+async def _requests(session, base: str, token: str, until: float, think: float, writes: float, rng: random.Random,
+                    tally: Tally, tag: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     n = 0
     await asyncio.sleep(rng.uniform(0, 0.05))  # the burst: everyone within 50 ms
@@ -83,14 +89,16 @@ async def burst(base: str, token: str, clients: int, seconds: float, think: floa
     tally = Tally()
     rng = random.Random(seed)
     context = ssl.create_default_context(cafile=verify) if verify else None
-    connector = aiohttp.TCPConnector(limit=0, ssl=context if context else False)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        start = time.monotonic()
-        until = start + seconds
-        run = str(uuid.uuid4())[:8]
-        await asyncio.gather(*(_client(session, base, token, until, think, writes, random.Random(rng.random()), tally,
-                                       f"{run}-{i}") for i in range(clients)))
-        return tally, time.monotonic() - start
+    # A session (one keep-alive connection) per client, each from its own loopback address: behind
+    # nginx's sticky hash they spread over the web processes as real clients' addresses would.
+    sessions = [aiohttp.ClientSession(connector=common.connector(i, limit=1, ssl=context if context else False),
+                                      timeout=aiohttp.ClientTimeout(total=timeout)) for i in range(clients)]
+    start = time.monotonic()
+    until = start + seconds
+    run = str(uuid.uuid4())[:8]
+    await asyncio.gather(*(_client(session, base, token, until, think, writes, random.Random(rng.random()), tally,
+                                   f"{run}-{i}") for i, session in enumerate(sessions)))
+    return tally, time.monotonic() - start
 
 
 def stored_once(url: str, accepted: list[str], attempted: list[str]) -> dict:

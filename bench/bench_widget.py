@@ -192,13 +192,17 @@ async def connect_agent(setup: Setup, t: Timings, http) -> object:
     return sio
 
 
-async def visit(base: str, setup: Setup, t: Timings, messages: int, think: float, rng: random.Random) -> None:
-    """One widget: connect, take the visitor token from `welcome`, then write `messages` messages,
-    each once the previous one is answered and a think time (think × 0.5-1.5 s) has passed."""
+async def visit(base: str, setup: Setup, t: Timings, messages: int, think: float, rng: random.Random,
+                n: int = 0) -> None:
+    """One widget (visitor `n`, from its own loopback address): connect, take the visitor token
+    from `welcome`, then write `messages` messages, each once the previous one is answered and a
+    think time (think × 0.5-1.5 s) has passed."""
+    import aiohttp
     import socketio
 
     loop = asyncio.get_running_loop()
-    sio = socketio.AsyncClient(reconnection=False, ssl_verify=setup.verify)
+    sio = socketio.AsyncClient(reconnection=False, ssl_verify=setup.verify,
+                               http_session=lambda: aiohttp.ClientSession(connector=common.connector(n)))
     welcome: asyncio.Future = loop.create_future()
     answers: asyncio.Queue = asyncio.Queue()
 
@@ -258,7 +262,7 @@ async def load(setup: Setup, visitors: int, messages: int, think: float, seed: i
         agent = await connect_agent(setup, t, http)
         start = time.monotonic()
         await asyncio.gather(*(visit(setup.visitor_bases[i % len(setup.visitor_bases)], setup, t, messages, think,
-                                     random.Random(rng.random())) for i in range(visitors)))
+                                     random.Random(rng.random()), i) for i in range(visitors)))
         elapsed = time.monotonic() - start
         await asyncio.sleep(0.5)  # answers still in flight are counted as answered late, not lost
         await agent.disconnect()

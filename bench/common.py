@@ -131,3 +131,19 @@ def label(url: str) -> str:
     if backend(url) == "sqlite":
         return "sqlite-" + Path(url.split("///", 1)[-1]).stem
     return "pg-" + url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def client_address(n: int) -> str:
+    """Client `n`'s own loopback source address. Linux answers on all of 127.0.0.0/8, so each
+    benchmark client can look like another machine to the proxy's sticky hash (from 127.0.0.1 they
+    were all one client, kept on one web process). The third octet changes first: nginx's
+    `ip_hash` reads only the first three."""
+    return f"127.0.{1 + n % 254}.{1 + n // 254 % 254}"
+
+
+def connector(n: int | None = None, **options):
+    """An aiohttp connector whose connections leave from `client_address(n)` (from the default
+    address when `n` is None)."""
+    import aiohttp
+
+    return aiohttp.TCPConnector(local_addr=(client_address(n), 0) if n is not None else None, **options)

@@ -21,6 +21,7 @@ from helpdesk.extensions import db
 from helpdesk.models import SlaOutcome, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
+from helpdesk.services import many_rows
 from helpdesk.services.sla import compliance as sla_compliance
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla import timeline as sla_timeline
@@ -126,18 +127,21 @@ _tickets, _outcomes_table = Ticket.__table__, SlaOutcome.__table__
 # Built once: this runs for every ingested message and every change of a ticket.
 _CLOCK_COLUMNS = select(_tickets.c.id, _tickets.c.status, _tickets.c.priority, _tickets.c.channel,
                         _tickets.c.group_id, _tickets.c.customer_id, _tickets.c.created_at)
-_LOCK = _CLOCK_COLUMNS.where(_tickets.c.id.in_(bindparam("ids", expanding=True))).order_by(_tickets.c.id)
-_LOCK_FOR_UPDATE = _LOCK.with_for_update()
+_LOCK = many_rows.by_dialect(lambda member: _CLOCK_COLUMNS.where(member(_tickets.c.id)).order_by(_tickets.c.id))
+_LOCK["postgresql"] = _LOCK["postgresql"].with_for_update()  # SQLite's writer holds the whole database
 _STORE = _tickets.update().where(_tickets.c.id == bindparam("ticket_id"))
-_FORGET_OUTCOMES = _outcomes_table.delete().where(_outcomes_table.c.ticket_id.in_(bindparam("ids", expanding=True)))
+_STORED = ("sla_policy_id", "first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_state",
+           "sla_due_at", "sla_check_at")
+_STORE_MANY_PG = many_rows.update_from_arrays(_tickets, ("id", "ticket_id"), _STORED)
+_FORGET_OUTCOMES = many_rows.by_dialect(lambda member: _outcomes_table.delete().where(member(_outcomes_table.c.ticket_id)))
 _ADD_OUTCOME = _outcomes_table.insert()
 
 
 def _locked(ids: Sequence[int]) -> list:
     """The rows of tickets `ids` as the clocks read them, locked for this transaction on PostgreSQL
     (SQLite's writer holds the whole database already)."""
-    statement = _LOCK_FOR_UPDATE if db.engine.dialect.name == "postgresql" else _LOCK
-    return list(db.session.connection().execute(statement, {"ids": list(ids)}))
+    connection = db.session.connection()
+    return list(connection.execute(_LOCK[connection.dialect.name], {"ids": list(ids)}))
 
 
 def refresh_locked(ids: Sequence[int], now: datetime, policies: sla_config.PolicySet, *,
@@ -159,9 +163,12 @@ def refresh_locked(ids: Sequence[int], now: datetime, policies: sla_config.Polic
         done.append(computed)
     if done:
         connection = db.session.connection()
-        # One executemany for the batch instead of a statement per changed ticket.
-        connection.execute(_STORE, [row_values(computed) for computed in done])
-        connection.execute(_FORGET_OUTCOMES, {"ids": [c.ticket_id for c in done]})
+        rows = [row_values(computed) for computed in done]
+        if connection.dialect.name == "postgresql":  # one statement, not one UPDATE per ticket
+            connection.execute(_STORE_MANY_PG, many_rows.arrays(rows, ("ticket_id", *_STORED)))
+        else:
+            connection.execute(_STORE, rows)
+        connection.execute(_FORGET_OUTCOMES[connection.dialect.name], {"ids": [c.ticket_id for c in done]})
         if outcome_rows:
             connection.execute(_ADD_OUTCOME, outcome_rows)
     return done
@@ -204,7 +211,7 @@ def stop_locked(ticket_id: int, ticket_status: str) -> str | None:
     connection.execute(_STORE, {"ticket_id": ticket_id, "sla_policy_id": None, "first_response_due_at": None,
                                 "next_response_due_at": None, "resolution_due_at": None, "sla_state": state,
                                 "sla_due_at": None, "sla_check_at": None})
-    connection.execute(_FORGET_OUTCOMES, {"ids": [ticket_id]})
+    connection.execute(_FORGET_OUTCOMES[connection.dialect.name], {"ids": [ticket_id]})
     return state
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import sla
@@ -25,7 +24,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Notification, SlaCrossing, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITIES
-from helpdesk.services import events, notifications, tickets
+from helpdesk.services import events, many_rows, notifications, tickets
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla.clocks import Computed, naive, refresh_locked
 from helpdesk.services.transactions import begin_write, retry_when_busy
@@ -112,11 +111,15 @@ def scan(now: datetime | None = None, *, batch: int = BATCH) -> ScanReport:
 
 
 _CROSSINGS = SlaCrossing.__table__
-# Built once per dialect: an executemany of prebuilt statements (SQLAlchemy batches it into
-# multi-row INSERTs) instead of compiling a 500-row VALUES statement for every batch.
-_INSERT_CROSSINGS = {name: insert(_CROSSINGS).on_conflict_do_nothing().returning(
-    _CROSSINGS.c.ticket_id, _CROSSINGS.c.target, _CROSSINGS.c.kind)
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+# Built once per dialect: on SQLite an executemany of a prebuilt statement (SQLAlchemy batches it
+# into multi-row INSERTs) instead of compiling a 500-row VALUES statement for every batch.
+_CROSSING_COLUMNS = ("ticket_id", "target", "kind", "started_at", "due_at", "policy_id", "fired_at")
+_INSERT_CROSSINGS = {
+    # PostgreSQL: the batch as one array per column (one short statement, see services.many_rows)
+    "postgresql": many_rows.insert_from_arrays(_CROSSINGS, _CROSSING_COLUMNS),
+    "sqlite": sqlite_insert(_CROSSINGS)}
+_INSERT_CROSSINGS = {name: statement.on_conflict_do_nothing().returning(
+    _CROSSINGS.c.ticket_id, _CROSSINGS.c.target, _CROSSINGS.c.kind) for name, statement in _INSERT_CROSSINGS.items()}
 _INSERT_EVENTS = TicketEvent.__table__.insert()
 _INSERT_NOTIFICATIONS = Notification.__table__.insert()
 
@@ -127,8 +130,10 @@ def _insert_crossings(crossings: list[Crossing]) -> set[tuple[int, str, str]]:
     now = utcnow()
     values = [{"ticket_id": c.ticket_id, "target": c.target, "kind": c.kind, "started_at": c.started_at,
                "due_at": c.due_at, "policy_id": c.policy_id, "fired_at": now} for c in crossings]
-    statement = _INSERT_CROSSINGS[db.engine.dialect.name]
-    return {tuple(row) for row in db.session.connection().execute(statement, values)}
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        values = many_rows.arrays(values, _CROSSING_COLUMNS)
+    return {tuple(row) for row in db.session.connection().execute(_INSERT_CROSSINGS[dialect], values)}
 
 
 def _escalation_of(crossing: Crossing, policies: sla_config.PolicySet) -> dict | None:

@@ -19,26 +19,28 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 import sla
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Message, Ticket, TicketEvent
 from helpdesk.models.tickets import PRIORITY_NAMES
+from helpdesk.services import many_rows
 
 STATUS_EVENTS = ("changed", "status", "reopened", "merged_into")
 
 # Built once: a ticket's clocks are read on every ingested message and every change.
 _customers, _events, _messages = Customer.__table__, TicketEvent.__table__, Message.__table__
-_CUSTOMERS = select(_customers.c.id, _customers.c.tier, _customers.c.organization_id).where(
-    _customers.c.id.in_(bindparam("ids", expanding=True)))
-_STATUS_EVENTS = (select(_events.c.ticket_id, _events.c.kind, _events.c.data, _events.c.created_at)
-                  .where(_events.c.ticket_id.in_(bindparam("ids", expanding=True)), _events.c.kind.in_(STATUS_EVENTS))
-                  .order_by(_events.c.ticket_id, _events.c.id))
-_MESSAGES = (select(_messages.c.ticket_id, _messages.c.kind, _messages.c.created_at)
-             .where(_messages.c.ticket_id.in_(bindparam("ids", expanding=True)),
-                    _messages.c.kind.in_(("inbound", "outbound")), _messages.c.is_automated.is_(False))
-             .order_by(_messages.c.ticket_id, _messages.c.id))
+_CUSTOMERS = many_rows.by_dialect(lambda member: select(_customers.c.id, _customers.c.tier, _customers.c.organization_id)
+                                  .where(member(_customers.c.id)))
+_STATUS_EVENTS = many_rows.by_dialect(lambda member: (
+    select(_events.c.ticket_id, _events.c.kind, _events.c.data, _events.c.created_at)
+    .where(member(_events.c.ticket_id), _events.c.kind.in_(STATUS_EVENTS)).order_by(_events.c.ticket_id, _events.c.id)))
+_MESSAGES = many_rows.by_dialect(lambda member: (
+    select(_messages.c.ticket_id, _messages.c.kind, _messages.c.created_at)
+    .where(member(_messages.c.ticket_id), _messages.c.kind.in_(("inbound", "outbound")),
+           _messages.c.is_automated.is_(False))
+    .order_by(_messages.c.ticket_id, _messages.c.id)))
 
 
 def _facts(ticket: Ticket, customer: Customer | None) -> sla.TicketFacts:
@@ -114,11 +116,12 @@ def timelines(tickets: Iterable[Ticket]) -> dict[int, list[sla.Event]]:
     ids = [t.id for t in tickets]
     db.session.flush()  # Core reads below: pending ORM changes (a new priority, a customer's tier) first
     connection = db.session.connection()
-    customers = {c.id: c for c in connection.execute(_CUSTOMERS, {"ids": sorted({t.customer_id for t in tickets})})}
+    dialect = connection.dialect.name
+    customers = {c.id: c for c in connection.execute(_CUSTOMERS[dialect], {"ids": sorted({t.customer_id for t in tickets})})}
     rows: dict[int, list] = defaultdict(list)
-    for ticket_id, kind, data, at in connection.execute(_STATUS_EVENTS, {"ids": ids}):
+    for ticket_id, kind, data, at in connection.execute(_STATUS_EVENTS[dialect], {"ids": ids}):
         rows[ticket_id].append((kind, data, at))
     messages: dict[int, list] = defaultdict(list)
-    for ticket_id, kind, at in connection.execute(_MESSAGES, {"ids": ids}):
+    for ticket_id, kind, at in connection.execute(_MESSAGES[dialect], {"ids": ids}):
         messages[ticket_id].append((kind, at))
     return {t.id: build(t, customers.get(t.customer_id), rows[t.id], messages[t.id]) for t in tickets}

@@ -14,6 +14,8 @@ import logging
 
 from flask_socketio import Namespace
 
+from helpdesk.web import admission
+
 log = logging.getLogger(__name__)
 
 
@@ -24,9 +26,26 @@ class PublicEventsNamespace(Namespace):
 
     def trigger_event(self, event, *args):
         if event in self.PUBLIC_EVENTS or (event in ("connect", "disconnect") and self._raised_by_server(event, args)):
-            return super().trigger_event(event, *args)
+            return self._admitted(event, args)
         log.info("ignored event %.60r from a client on %s", event, self.namespace)
         return None
+
+    def _admitted(self, event: str, args: tuple):
+        """Run the handler once the process's admission (helpdesk.web.admission) has a slot for
+        it, like a request; dropped (logged) when none comes within its wait."""
+        environ = self.socketio.server.get_environ(args[0], namespace=self.namespace) if args else None
+        gate = admission.for_socket_events(environ.get("flask.app") if environ else None)
+        if gate is None:
+            return super().trigger_event(event, *args)
+        if not gate.slots.acquire(gate.wait):
+            if event == "disconnect":
+                return super().trigger_event(event, *args)  # leaving must always be recorded
+            log.warning("event %s on %s dropped: no free slot within %s s", event, self.namespace, gate.wait)
+            return False if event == "connect" else None  # a connect not run is refused, never let in
+        try:
+            return super().trigger_event(event, *args)
+        finally:
+            gate.slots.release()
 
     def _raised_by_server(self, event: str, args: tuple) -> bool:
         """True while the socket is connecting (for `connect`) or leaving (for `disconnect`): the

@@ -7,8 +7,12 @@ after 30 s waiting for a connection, and half the throughput of 50 clients (benc
 With a few requests running and the rest waiting in arrival order, each request runs at full
 speed and none starves.
 
-Socket.IO (its own long-lived traffic) and /healthz pass straight through: a load balancer's health
-check must not queue behind the load it is checking.
+Socket.IO's transport (its own long-lived traffic) and /healthz pass straight through: a load
+balancer's health check must not queue behind the load it is checking. The events sockets carry
+(a visitor's message, an agent joining a ticket) take the same slots, through `for_socket_events`
+(realtime.public_events): unlimited, 100 chatting visitors on one `helpdesk web` had 100 threads each
+holding one of the 15 database connections and waiting for a second until the pool's 30 s time-out
+(bench/README, scaling curve).
 """
 
 from __future__ import annotations
@@ -80,6 +84,12 @@ class Admission:
 
 
 def install(app, limit: int, wait: float) -> None:
-    """Wrap `app.wsgi_app` (outermost) when `limit` is positive."""
+    """Wrap `app.wsgi_app` (outermost) when `limit` is positive; its socket events share the slots."""
     if limit > 0:
         app.wsgi_app = Admission(app.wsgi_app, limit, wait)
+        app.extensions["admission"] = app.wsgi_app
+
+
+def for_socket_events(app) -> Admission | None:
+    """The admission that `app`'s socket events go through, or None (not installed: tests, no limit)."""
+    return app.extensions.get("admission") if app is not None else None

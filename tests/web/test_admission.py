@@ -63,3 +63,22 @@ def test_no_limit_leaves_the_application_as_it_is(app):
     before = app.wsgi_app
     admission.install(app, 0, 1)
     assert app.wsgi_app is before
+
+
+def test_socket_events_take_the_same_slots(app, make_user, token_for):
+    from helpdesk.extensions import socketio
+
+    admission.install(app, 1, 0.05)
+    held = app.wsgi_app.slots
+    token = token_for(make_user())
+    assert held.acquire(1)  # the one slot is busy: the connect waits its turn, then is refused
+    try:
+        waiting = socketio.test_client(app, namespace="/agent", auth={"token": token})
+        assert not waiting.is_connected("/agent")
+    finally:
+        held.release()
+    admitted = socketio.test_client(app, namespace="/agent", auth={"token": token})
+    assert admitted.is_connected("/agent")
+    assert "hello" in [r["name"] for r in admitted.get_received("/agent")]
+    admitted.disconnect(namespace="/agent")
+    assert held.acquire(0.01), "every slot came back"

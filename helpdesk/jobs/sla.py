@@ -57,7 +57,8 @@ def _on_config_changed(sender, payload: dict) -> None:
 
 def _on_crossing(sender, payload: dict) -> None:
     if payload.get("email_supervisors"):
-        email_supervisors(payload["text"], payload["ticket_id"])
+        crossing = {"kind": sender.rpartition(".")[2], "target": payload["target"], "due_at": payload["due_at"]}
+        email_supervisors(payload["text"], payload["ticket_id"], crossing)
 
 
 @huey.task()
@@ -69,10 +70,11 @@ def recompute_open_tickets(recompute_id: int) -> str | None:
 
 
 @huey.task(retries=3, retry_delay=60)
-def email_supervisors(text: str, ticket_id: int) -> int:
-    """Tell every active supervisor about a crossing by e-mail; returns how many were written to."""
+def email_supervisors(text: str, ticket_id: int, crossing: dict | None = None) -> int:
+    """Tell every active supervisor about a crossing by e-mail, each in their language when the
+    crossing (kind, target, due_at) is given; returns how many were written to."""
     with _app.app_context():
-        return sla_alerts.email_supervisors(_app.config.get("HELPDESK_SMTP"), text, ticket_id)
+        return sla_alerts.email_supervisors(_app.config.get("HELPDESK_SMTP"), text, ticket_id, crossing)
 
 
 def _scan_once() -> int:

@@ -34,21 +34,25 @@ class NotificationPage:
     next_cursor: int | None  # the id to pass as `before` for the next (older) page
 
 
-def notify_ticket(ticket: Ticket, kind: str, text: str) -> list[Notification]:
-    """Add (without committing) a notification about `ticket` for its assignee and its group."""
-    rows = [Notification(**values) for values in ticket_rows(ticket, kind, text)]
+def notify_ticket(ticket: Ticket, kind: str, text: str, *, assignee_text: str | None = None) -> list[Notification]:
+    """Add (without committing) a notification about `ticket` for its assignee and its group
+    (`assignee_text`: the assignee's own wording, in their language, when it differs)."""
+    rows = [Notification(**values) for values in ticket_rows(ticket, kind, text, assignee_text=assignee_text)]
     db.session.add_all(rows)
     return rows
 
 
-def ticket_rows(ticket: Ticket, kind: str, text: str, at: datetime | None = None) -> list[dict]:
+def ticket_rows(ticket: Ticket, kind: str, text: str, at: datetime | None = None, *,
+                assignee_text: str | None = None) -> list[dict]:
     """The notification rows (column values) about `ticket` for its assignee and its group, for a
-    caller that inserts many at once; `at` sets their time (default: the column's)."""
+    caller that inserts many at once; `at` sets their time (default: the column's);
+    `assignee_text` is the assignee's own wording (their language) when it differs from `text`."""
     rows = []
-    for column, value in (("user_id", ticket.assignee_id), ("group_id", ticket.group_id)):
+    for column, value, words in (("user_id", ticket.assignee_id, assignee_text or text),
+                                 ("group_id", ticket.group_id, text)):
         if value is not None:
             rows.append({"user_id": None, "group_id": None, column: value, "ticket_id": ticket.id, "kind": kind,
-                         "text": text[:TEXT_MAX]} | ({"created_at": at} if at is not None else {}))
+                         "text": words[:TEXT_MAX]} | ({"created_at": at} if at is not None else {}))
     return rows
 
 

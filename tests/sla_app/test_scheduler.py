@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import threading
 
 import pytest
@@ -176,3 +177,28 @@ def test_supervisors_get_an_email_when_the_policy_asks(policy, inbound, make_use
     envelope = smtp_server.messages[0]
     assert envelope.rcpt_tos == [boss.email]
     assert b"breached its SLA" in envelope.content
+
+
+def test_a_crossing_speaks_each_readers_language(policy, inbound, ticket_of, make_user, clock, groups, smtp_server):
+    """The assignee's notification is in their language, the group's in the helpdesk's default;
+    supervisors are e-mailed one message per language."""
+    support, _billing = groups
+    ana = make_user(role="agent", groups=("Support",), name="Ana")
+    ana.language = "es"
+    boss = make_user(role="supervisor", email="boss@staff.example")
+    chen = make_user(role="supervisor", email="chen@staff.example")
+    chen.language = "zh"
+    db.session.commit()
+    policy(targets=calendar_time(first=3600, resolution=None), email_supervisors=True)
+    ticket_id = inbound().ticket_id
+    tickets.update_ticket(ticket_of(ticket_id), ana, assignee_id=ana.id)
+    sla_scan.scan(T0 + 2 * H)
+    notes = {(n.user_id, n.group_id): n.text for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "sla.breached"))}
+    assert "primera respuesta incumplió su SLA" in notes[(ana.id, None)]
+    assert "first response breached its SLA" in notes[(None, support.id)]
+    mails = {tuple(m.rcpt_tos): email.message_from_bytes(m.content).get_payload(decode=True).decode()
+             for m in smtp_server.messages}
+    assert set(mails) == {(boss.email,), (chen.email,)}
+    assert "first response breached its SLA" in mails[(boss.email,)]
+    assert "首次响应 已违反 SLA" in mails[(chen.email,)] and "breached" not in mails[(chen.email,)]

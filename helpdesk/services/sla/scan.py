@@ -21,17 +21,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import sla
 from helpdesk.extensions import db
+from helpdesk.i18n import LANGUAGES, default_language
 from helpdesk.models import Notification, SlaCrossing, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import PRIORITIES
 from helpdesk.services import events, many_rows, notifications, tickets
+from helpdesk.services.sla import alerts as sla_alerts
 from helpdesk.services.sla import config as sla_config
 from helpdesk.services.sla.clocks import Computed, naive, refresh_locked
 from helpdesk.services.transactions import begin_write, retry_when_busy
 
 log = logging.getLogger(__name__)
 BATCH = 500
-TARGET_NAMES = {"first_response": "first response", "next_response": "next response", "resolution": "resolution"}
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _record(crossing: Crossing, ticket: Ticket, policies: sla_config.PolicySet) 
     returns the payload of the event to publish after commit."""
     text = _describe(crossing, ticket)
     db.session.add(TicketEvent(ticket_id=ticket.id, kind="sla", created_at=utcnow(), data=_event_data(crossing)))
-    notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text)
+    own = _assignee_texts([crossing], {ticket.id: ticket}).get(ticket.id)
+    notifications.notify_ticket(ticket, f"sla.{crossing.kind}", text, assignee_text=own)
     return _payload(crossing, ticket, text, policies)
 
 
@@ -167,13 +169,15 @@ def _record_many(crossings: list[Crossing], policies: sla_config.PolicySet) -> l
     found = db.session.scalars(select(Ticket).where(Ticket.id.in_({c.ticket_id for c in crossings})))
     by_id = {ticket.id: ticket for ticket in found}
     now = utcnow()
+    own = _assignee_texts(crossings, by_id)
     timeline, notes, payloads = [], [], []
     for crossing in crossings:
         ticket = by_id[crossing.ticket_id]
         text = _describe(crossing, ticket)
         timeline.append({"ticket_id": ticket.id, "actor_id": None, "kind": "sla", "created_at": now,
                          "data": _event_data(crossing)})
-        notes += notifications.ticket_rows(ticket, f"sla.{crossing.kind}", text, now)
+        notes += notifications.ticket_rows(ticket, f"sla.{crossing.kind}", text, now,
+                                           assignee_text=own.get(ticket.id))
         payloads.append((crossing.kind, _payload(crossing, ticket, text, policies)))
     connection = db.session.connection()
     connection.execute(_INSERT_EVENTS, timeline)
@@ -204,10 +208,21 @@ def escalation_changes(actions: dict | None, ticket: Ticket) -> dict:
     return changes
 
 
-def _describe(crossing: Crossing, ticket: Ticket) -> str:
-    what = TARGET_NAMES.get(crossing.target, crossing.target)
-    verb = "is close to its" if crossing.kind == "warning" else "breached its"
-    return f"#{ticket.id} {ticket.subject[:200]}: {what} {verb} SLA (due {crossing.due_at:%Y-%m-%d %H:%M} UTC)"
+def _describe(crossing: Crossing, ticket: Ticket, language: str | None = None) -> str:
+    return sla_alerts.describe(crossing.kind, crossing.target, ticket.id, ticket.subject, crossing.due_at, language)
+
+
+def _assignee_texts(crossings: list[Crossing], by_id: dict[int, Ticket]) -> dict[int, str]:
+    """{ticket id: the crossing in its assignee's language} for assignees who chose a language
+    other than the helpdesk's default (the others, and the group, read the default text)."""
+    assignees = {by_id[c.ticket_id].assignee_id for c in crossings} - {None}
+    if not assignees:
+        return {}
+    chosen = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(assignees),
+                                                                          User.language.in_(list(LANGUAGES)))).all())
+    default = default_language()
+    return {c.ticket_id: _describe(c, by_id[c.ticket_id], chosen[by_id[c.ticket_id].assignee_id])
+            for c in crossings if chosen.get(by_id[c.ticket_id].assignee_id, default) != default}
 
 
 @retry_when_busy

@@ -11,6 +11,7 @@ than a counter: a change that was rolled back can never match a later one.
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 import weakref
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.models import CustomField, Group, SettingsRevision, SlaCalendar, SlaPolicyConfig, Trigger
-from helpdesk.services.transactions import reading_connection
+from helpdesk.services.transactions import driver_cursor
 
 T = TypeVar("T")
 WATCHED = (Group, Trigger, CustomField, SlaCalendar, SlaPolicyConfig)
@@ -69,13 +70,20 @@ def remembered(name: str) -> tuple[str, object] | None:
         return _values.get(db.engine, {}).get(name)
 
 
+@functools.lru_cache(maxsize=4)
+def _read_sql(dialect) -> str:
+    return str(_READ.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
 def peek(name: str) -> tuple[bool, object]:
     """(True, value) when `name` is cached under the committed settings token, else (False, None);
     reads the token on a connection of its own, so the caller's session starts no transaction (a
     subscriber after commit must not hold a read snapshot open in its publisher's session)."""
     engine = db.engine
-    with reading_connection() as connection:
-        token = connection.execute(_READ).scalar()
+    with driver_cursor() as cursor:
+        cursor.execute(_read_sql(engine.dialect))
+        row = cursor.fetchone()
+    token = row[0] if row else None
     with _lock:
         hit = _values.get(engine, {}).get(name)
     return (True, hit[1]) if token is not None and hit is not None and hit[0] == token else (False, None)

@@ -22,6 +22,7 @@ from helpdesk.models.tickets import PRIORITY_NAMES
 from helpdesk.services.automation.conditions import CUSTOM_PREFIXES
 from helpdesk.services.fields.definitions import FieldDef, active
 from helpdesk.services.fields.values import typed
+from helpdesk.services.transactions import driver_cursor
 
 SEP, PAIR = "\x1f", "\x1e"  # between aggregated items, between a custom value's field id and text
 PREFIX = {"ticket": "custom.", "customer": "customer.custom.", "organization": "organization.custom."}
@@ -65,34 +66,18 @@ def _statement(text: bool, by_message: bool, tags: bool, custom: tuple[tuple[str
 
 @contextmanager
 def _cursor() -> Iterator:
-    """A DBAPI cursor for one read. Inside the session's transaction when it has one (the read sees
-    what it wrote); else on a pooled connection in autocommit, which costs no BEGIN and ROLLBACK:
-    a single SELECT is consistent by itself. The driver directly, not a SQLAlchemy Connection: the
-    session's or engine's connection, isolation and result machinery cost 0.25-0.3 ms of CPU per
-    event, 2-8 times the read itself (bench/README, triggers)."""
+    """A DBAPI cursor for the read: inside the session's transaction when it has one (the read sees
+    what it wrote), else on a connection of its own in autocommit (transactions.driver_cursor)."""
     session = db.session()
-    if session.in_transaction():
-        cursor = session.connection().connection.cursor()
-        try:
+    if not session.in_transaction():
+        with driver_cursor() as cursor:
             yield cursor
-        finally:
-            cursor.close()
         return
-    raw = db.engine.raw_connection()
-    driver = raw.driver_connection
-    pg = db.engine.dialect.name == "postgresql"
+    cursor = session.connection().connection.cursor()
     try:
-        if pg:
-            driver.autocommit = True  # SQLite's connections already are (helpdesk._sqlite_pragmas)
-        cursor = raw.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+        yield cursor
     finally:
-        if pg:
-            driver.autocommit = False  # as the pool hands it to SQLAlchemy
-        raw.close()
+        cursor.close()
 
 
 @dataclass(frozen=True)

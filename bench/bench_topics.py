@@ -47,19 +47,23 @@ def _nmi(truth, found) -> float:
     return round(float(normalized_mutual_info_score(truth, found)), 3)
 
 
-def quality(n: int, n_topics: int, mix: str) -> dict:
-    """Fit on n corpus tickets; NMI of the fit's and of the fast predict's topics."""
+def quality(n: int, n_topics: int, mix: str, seed: int = 21) -> dict:
+    """Fit on n corpus tickets; NMI of the fit's and of the fast predict's topics (a topic found
+    in several languages and joined counts as one)."""
     from helpdesk.services.topics import model, text
 
-    rows = _corpus(n, mix)
+    rows = _corpus(n, mix, seed=seed)
     started = time.perf_counter()
     documents = [text.document(s, b) for s, b, _, _ in rows]
+    languages = [text.language(s, b) for s, b, _, _ in rows]
     words_s = time.perf_counter() - started
     started = time.perf_counter()
-    fitted, found = model.fit(documents, n_topics)
+    fitted, groups, found_rows = model.fit(documents, n_topics, languages=languages)
     fit_s = time.perf_counter() - started
-    predicted = [fitted.predict(d.split())[0] for d in documents]
-    return {"tickets": len(rows), "topics_asked": n_topics, "mix": mix, "words_s": round(words_s, 2),
+    found = [groups[r] if r >= 0 else -1 for r in found_rows]
+    predicted = [(lambda r: groups[r] if r is not None else -1)(fitted.predict(d.split())[0]) for d in documents]
+    return {"tickets": len(rows), "seed": seed, "topics_asked": n_topics, "mix": mix, "topics_found": len(set(groups)),
+            "rows": fitted.size, "words_s": round(words_s, 2),
             "fit_s": round(fit_s, 2), "nmi_topic": _nmi([r[2] for r in rows], found),
             "nmi_topic_language": _nmi([r[2] + r[3] for r in rows], found),
             "nmi_topic_predict": _nmi([r[2] for r in rows], predicted)}
@@ -98,23 +102,33 @@ def _load(app, rows, now: datetime) -> list[int]:
 
 
 def _ingest(app, rows, with_topics: bool, skip: int = 20) -> dict:
-    """Ingest `rows` through the real ingest service; per message ms, and the assignment's ms
-    (the first `skip` left out: the model's first load and jieba's dictionary)."""
+    """Ingest `rows` through the real ingest service; per message ms, the prediction's ms and the
+    ms of the statement that stores the message (and, with topics, the topic's row with it); the
+    first `skip` left out: the model's first load and jieba's dictionary."""
     from channels.base import InboundMessage, Sender
+    from helpdesk.services import ingest_rows
     from helpdesk.services.ingest import ingest
     from helpdesk.services.topics import assign
 
-    real = assign.assign_new
+    real_predict, real_insert = assign.new_ticket_row, ingest_rows.insert_message
     spent: list[float] = []
+    inserts: list[float] = []
 
-    def timed(*args):
+    def predict(*args):
         started = time.perf_counter()
         try:
-            return real(*args) if with_topics else None
+            return real_predict(*args) if with_topics else None
         finally:
             spent.append((time.perf_counter() - started) * 1000)
 
-    assign.assign_new = timed
+    def insert_message(*args):
+        started = time.perf_counter()
+        try:
+            return real_insert(*args)
+        finally:
+            inserts.append((time.perf_counter() - started) * 1000)
+
+    assign.new_ticket_row, ingest_rows.insert_message = predict, insert_message
     total: list[float] = []
     try:
         with app.app_context():
@@ -126,8 +140,16 @@ def _ingest(app, rows, with_topics: bool, skip: int = 20) -> dict:
                 ingest(message)
                 total.append((time.perf_counter() - started) * 1000)
     finally:
-        assign.assign_new = real
-    return {"ingest": total[skip:], "assign": spent[skip:]}
+        assign.new_ticket_row, ingest_rows.insert_message = real_predict, real_insert
+    return {"ingest": total[skip:], "assign": spent[skip:], "insert": inserts[skip:]}
+
+
+def _step(on: dict, off: dict) -> dict:
+    """The topic step inside ingest: the prediction, plus what the message's INSERT costs more
+    when it carries the topic's row (medians)."""
+    predict, insert_on, insert_off = (common.summarise(x)["p50"] for x in (on["assign"], on["insert"], off["insert"]))
+    return {"predict_p50": predict, "insert_message_p50_with": insert_on, "insert_message_p50_without": insert_off,
+            "step_p50": round(predict + insert_on - insert_off, 2)}
 
 
 def refit_bench(url: str, n: int, n_topics: int, ingest_n: int) -> dict:
@@ -173,9 +195,10 @@ def refit_bench(url: str, n: int, n_topics: int, ingest_n: int) -> dict:
            "nmi_topic": _nmi([truth[i][2] for i in keys], [found[i] for i in keys]),
            "nmi_topic_language": _nmi([truth[i][2] + truth[i][3] for i in keys], [found[i] for i in keys])}
     half = len(rest) // 2
-    for name, part, on in (("ingest_with_topics", rest[:half], True), ("ingest_without_topics", rest[half:], False)):
-        timed = _ingest(app, part, on)
-        out[name] = {"ingest_ms": common.summarise(timed["ingest"]), "assign_ms": common.summarise(timed["assign"])}
+    timed = {on: _ingest(app, part, on) for part, on in ((rest[:half], True), (rest[half:], False))}
+    for name, on in (("ingest_with_topics", True), ("ingest_without_topics", False)):
+        out[name] = {"ingest_ms": common.summarise(timed[on]["ingest"]), "assign_ms": common.summarise(timed[on]["assign"])}
+    out["topic_step_ms"] = _step(timed[True], timed[False])
     return out
 
 
@@ -188,16 +211,17 @@ def ingest_bench(url: str, n: int) -> dict:
     with app.app_context():
         upgrade()  # the code under test may have migrations the database has not
     rows = _corpus(n, "even", seed=11)
-    runs = {True: {"ingest": [], "assign": []}, False: {"ingest": [], "assign": []}}
+    runs = {on: {"ingest": [], "assign": [], "insert": []} for on in (True, False)}
     for start in range(0, n, 100):
         on = (start // 100) % 2 == 0
         result = _ingest(app, rows[start:start + 100], on, skip=0 if start else 20)
-        runs[on]["ingest"] += result["ingest"]
-        runs[on]["assign"] += result["assign"]
+        for key in result:
+            runs[on][key] += result[key]
     return {"backend": common.backend(url), "tickets": n,
             "with_topics": {"ingest_ms": common.summarise(runs[True]["ingest"]),
                             "assign_ms": common.summarise(runs[True]["assign"])},
-            "without_topics": {"ingest_ms": common.summarise(runs[False]["ingest"])}}
+            "without_topics": {"ingest_ms": common.summarise(runs[False]["ingest"])},
+            "topic_step_ms": _step(runs[True], runs[False])}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -207,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     q.add_argument("--tickets", type=int, default=6000)
     q.add_argument("--topics", type=int, default=30)
     q.add_argument("--mix", choices=list(MIXES), default="even")
+    q.add_argument("--seed", type=int, default=21)
     r = sub.add_parser("refit")
     r.add_argument("--database-url", required=True)
     r.add_argument("--tickets", type=int, default=200_000)
@@ -218,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     load = os.getloadavg()
     if args.command == "quality":
-        result = quality(args.tickets, args.topics, args.mix)
+        result = quality(args.tickets, args.topics, args.mix, args.seed)
     elif args.command == "ingest":
         result = ingest_bench(args.database_url, args.tickets)
     else:

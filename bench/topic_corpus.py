@@ -167,7 +167,7 @@ def tickets(n: int, *, seed: int = 21, topics: tuple[str, ...] | None = None) ->
                  "name": rng.choice(NAMES)}
         hello, bye = SMALL_TALK[language]
         subject = rng.choice(subjects).format(**slots)
-        # One or two sentences of the topic, sometimes the other sentence's first half too.
+        # One sentence of the topic, a third of the time two.
         sentences = rng.sample(bodies, rng.choice((1, 1, 2)))
         body = " ".join([rng.choice(hello), *(s.format(**slots) for s in sentences), rng.choice(bye).format(**slots)])
         out.append((subject, body.strip(), topic, language))

@@ -82,9 +82,15 @@ def similarity(a: str, b: str) -> float:
 
 def guess_language(text: str, default: str = "en") -> str:
     """A rough language of a customer's message: zh for Chinese characters, es or en by common words."""
-    if len(CJK_CHAR.findall(text or "")) >= 2:
+    return language_of(text, [fold(t) for t in tokens(text) if not is_cjk(t)], len(CJK_CHAR.findall(text or "")),
+                       default)
+
+
+def language_of(text: str, words: list[str], cjk_characters: int, default: str = "en") -> str:
+    """`guess_language` for a caller that has split `text` already: its folded non-CJK `words` and
+    how many CJK characters it has."""
+    if cjk_characters >= 2:
         return "zh"
-    words = [fold(t) for t in tokens(text) if not is_cjk(t)]
     scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
     if "ñ" in (text or "").lower() or "¿" in (text or ""):
         scores["es"] += 2

@@ -69,7 +69,7 @@ class TopicSettings(db.Model):
     __tablename__ = "topic_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    topics: Mapped[int] = mapped_column(default=20)  # how many a refit looks for
+    topics: Mapped[int] = mapped_column(default=20)  # at most per language; a refit chooses how many each has
     window_days: Mapped[int] = mapped_column(default=90)  # a refit reads tickets created this recently
     max_tickets: Mapped[int] = mapped_column(default=200_000)  # and at most this many, newest first
     tag_tickets: Mapped[bool] = mapped_column(default=False)  # also tag new tickets "topic:<name>"

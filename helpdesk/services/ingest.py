@@ -125,7 +125,7 @@ def _continue_ticket(ticket: TicketRow, message: InboundMessage, now: datetime) 
 
 
 def _store_message(message: InboundMessage, ticket: TicketRow, identity_id: int | None, raw: bytes | None,
-                   arrival: datetime) -> int:
+                   arrival: datetime, topic: dict | None = None) -> int:
     return ingest_rows.insert_message(dict(
         ticket_id=ticket.id, kind="inbound", channel=message.channel, source=message.source,
         external_id=message.external_id, identity_id=identity_id,
@@ -135,7 +135,7 @@ def _store_message(message: InboundMessage, ticket: TicketRow, identity_id: int 
         participants=[{"kind": p.kind, "address": p.address, "name": p.name} for p in message.participants] or None,
         recipients=_recipients(message),
         raw_key=attachments.write_blob(raw)[0] if raw is not None else None,
-    ), [attachments.store_row(item) for item in message.attachments])
+    ), [attachments.store_row(item) for item in message.attachments], topic)
 
 
 def _recipients(message: InboundMessage) -> dict | None:
@@ -201,9 +201,11 @@ def _write(message: InboundMessage, allow_new_ticket: bool, raw: bytes | None, p
     else:
         ingest_rows.update_ticket(ticket.id, {"updated_at": now})
     arrival = _arrival(message.received_at, now)
-    message_id = _store_message(message, ticket, sender.identity_id if sender else None, raw, arrival)
-    if created:  # its topic, predicted (no refit): one small insert in this transaction
-        topic_assign.assign_new(ticket.id, subject, message.body_text)
+    # A new ticket's topic, predicted (no refit), is written by the message's own statement.
+    topic = topic_assign.new_ticket_row(ticket.id, subject, message.body_text) if created else None
+    message_id = _store_message(message, ticket, sender.identity_id if sender else None, raw, arrival, topic)
+    if topic is not None:
+        topic_assign.tag_new(ticket.id, topic["topic_id"])
     new = (NewTicket(ticket.id, ticket.status, ticket.priority, ticket.channel, ticket.group_id, created_at=now,
                      tier=sender.tier, organization_id=sender.organization_id,
                      customer_message_at=None if message.is_automated else arrival)

@@ -15,13 +15,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, or_, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Message, Ticket, TicketEvent
+from helpdesk.models import Attachment, Message, Ticket, TicketEvent, TicketTopic
 from helpdesk.models.tickets import TicketLabels
 
 tickets = Ticket.__table__
 messages = Message.__table__
 ticket_events = TicketEvent.__table__
 attachments = Attachment.__table__
+ticket_topics = TicketTopic.__table__
 
 
 @dataclass
@@ -59,6 +60,22 @@ _UPDATE_TICKET = tickets.update().where(tickets.c.id == bindparam("ticket_id"))
 _INSERT_EVENT = ticket_events.insert()
 _INSERT_MESSAGE = messages.insert()
 _INSERT_ATTACHMENT = attachments.insert()
+_INSERT_TOPIC = ticket_topics.insert()
+_TOPIC_CTE = ticket_topics.insert().values(
+    {c: bindparam(f"topic_{c}") for c in ("ticket_id", "topic_id", "score", "model_id", "assigned_at")}).cte("new_topic")
+_with_topic: dict[frozenset, object] = {}
+# With a CTE beside it, SQLAlchemy binds the message table's own defaults as NULL: they are given here.
+_MESSAGE_DEFAULTS = {c.key: c.default.arg for c in messages.columns if c.default is not None and c.default.is_scalar}
+
+
+def _insert_message_with_topic(columns: frozenset):
+    """PostgreSQL: the message's INSERT carrying the topic's row as a data-modifying CTE (one
+    statement). Its columns are named, so the ones `values` leaves out get their defaults."""
+    statement = _with_topic.get(columns)
+    if statement is None:
+        statement = _with_topic[columns] = (messages.insert().values({c: bindparam(c) for c in columns})
+                                            .add_cte(_TOPIC_CTE).returning(messages.c.id))
+    return statement
 
 
 def _execute(statement, parameters):
@@ -105,9 +122,18 @@ def add_event(ticket_id: int, kind: str, data: dict, now: datetime) -> None:
     _execute(_INSERT_EVENT, {"ticket_id": ticket_id, "kind": kind, "data": data, "created_at": now})
 
 
-def insert_message(values: dict, files: list[dict]) -> int:
-    """A new message with `values` and its attachments (columns from attachments.store_row)."""
-    message_id = _execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
+def insert_message(values: dict, files: list[dict], topic: dict | None = None) -> int:
+    """A new message with `values` and its attachments (columns from attachments.store_row), and the
+    new ticket's `ticket_topics` row `topic` (see topics.assign.new_ticket_row) if given."""
+    if topic is None:
+        message_id = _execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
+    elif db.session.get_bind().dialect.name == "postgresql":  # one round trip, not two
+        values = _MESSAGE_DEFAULTS | values
+        statement = _insert_message_with_topic(frozenset(values))
+        message_id = _execute(statement, values | {f"topic_{k}": v for k, v in topic.items()}).scalar()
+    else:
+        message_id = _execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
+        _execute(_INSERT_TOPIC, topic)
     if files:
         _execute(_INSERT_ATTACHMENT, [dict(f, message_id=message_id) for f in files])
     return message_id

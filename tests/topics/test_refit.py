@@ -90,3 +90,27 @@ def test_topic_tags_at_ingest_follow_the_setting(app, corpus, topic_settings, in
     result = inbound(email="tags@example.com", subject="Package has not arrived", body="Where is my order package?")
     ticket = db.session.get(Ticket, result.ticket_id)
     assert ticket.tags == (["topic:late-deliveries"] if tagging else [])
+
+
+def test_a_new_tickets_topic_costs_ingest_no_statement_of_its_own_on_postgresql(app, corpus, topic_settings,
+                                                                                 inbound):
+    from sqlalchemy import event
+
+    refit.refit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = inbound(email="new@example.com", subject="Refund not received", body="Please refund my card")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert _topics_of([result.ticket_id])  # it has its topic
+    writing = [s for s in statements if "INSERT INTO ticket_topics" in s]
+    assert len(writing) == 1
+    if db.engine.dialect.name == "postgresql":  # one round trip: the message's own INSERT carries it
+        assert "INSERT INTO messages" in writing[0]
+    else:  # SQLite has no round trip to save
+        assert "INSERT INTO messages" not in writing[0]

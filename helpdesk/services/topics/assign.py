@@ -1,7 +1,8 @@
 """A new ticket's topic, at ingest: predicted by the current model, no refit.
 
-Called inside the ingest transaction with the ticket's subject and first message, so it costs one
-small INSERT beside the ticket's own rows (and a tag's, when the settings ask for topic tags). The
+Called inside the ingest transaction with the ticket's subject and first message; the row it
+predicts is written by the same statement as the ticket's first message (and a tag's, when the
+settings ask for topic tags, by one of its own). The
 current model is kept in memory per process and reloaded when a refit or an admin's remap moves
 its (id, version), read at most every CHECK_SECONDS.
 """
@@ -104,11 +105,11 @@ def predict(subject: str, body: str) -> tuple[int | None, float]:
     return (loaded.row_topics[row], score) if row is not None else (None, 0.0)
 
 
-def assign_new(ticket_id: int, subject: str, body: str) -> int | None:
-    """Inside the caller's transaction: store the topic of new ticket `ticket_id` (and its tag,
-    when tagging is on). Returns the topic id, or None when there is no model or no known word.
-    A failure to predict is logged and the ticket goes on without a topic: ingestion never fails
-    for it."""
+def new_ticket_row(ticket_id: int, subject: str, body: str) -> dict | None:
+    """The `ticket_topics` row of new ticket `ticket_id` (its predicted topic), for ingest to write
+    with the ticket's own message (no statement of its own); None when there is no model or no known
+    word. A failure to predict is logged and the ticket goes on without a topic: ingestion never
+    fails for it."""
     try:
         loaded = current()
         if loaded is None:
@@ -119,9 +120,13 @@ def assign_new(ticket_id: int, subject: str, body: str) -> int | None:
         return None
     if row is None:
         return None
-    topic_id = loaded.row_topics[row]
-    db.session.execute(insert(TicketTopic).values(ticket_id=ticket_id, topic_id=topic_id, score=round(score, 4),
-                                                  model_id=loaded.key[1], assigned_at=utcnow()))
-    if topic_id in loaded.tags:
+    return {"ticket_id": ticket_id, "topic_id": loaded.row_topics[row], "score": round(score, 4),
+            "model_id": loaded.key[1], "assigned_at": utcnow()}
+
+
+def tag_new(ticket_id: int, topic_id: int) -> None:
+    """Inside the caller's transaction: tag new ticket `ticket_id` with its topic, when the settings
+    ask for topic tags and the topic is visible."""
+    loaded = _cache.get("model")
+    if loaded is not None and topic_id in loaded.tags:
         db.session.execute(insert(TicketTag).values(ticket_id=ticket_id, name=loaded.tags[topic_id]))
-    return topic_id

@@ -12,6 +12,7 @@ scored against each topic's unit component, and the best wins; a few microsecond
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ MAX_FEATURES = 30_000
 # come from all of them): at 200,000 tickets fitting all of them cost minutes, and the topics a
 # sample of 20,000 finds are the same ones (bench/README.md, topics).
 FIT_SAMPLE = 20_000
+# How many topics a language has is chosen among these (and the most asked), on a sample this big.
+K_CANDIDATES = (2, 3, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)
+SELECT_SAMPLE = 400
 
 
 @dataclass
@@ -107,19 +111,19 @@ def _split(document: str) -> list[str]:
     return document.split()
 
 
-def fit(documents: Sequence[str], n_topics: int, *, seed: int = 0) -> tuple[Fitted, np.ndarray]:
-    """Fit `n_topics` topics to `documents` (space-separated words, see `text.document`).
+def fit(documents: Sequence[str], n_topics: int, *, languages: Sequence[str] | None = None,
+        seed: int = 0) -> tuple[Fitted, list[int], np.ndarray]:
+    """Fit topics to `documents` (space-separated words, see `text.document`), at most `n_topics`
+    per language of `languages` (one per document, see `text.language`; None: one language).
 
-    Returns the model and, per document, the row of its topic (-1: none of its words is in the
-    vocabulary). Fewer topics than asked when the documents have fewer distinct words."""
-    fitted, matrix = fit_matrix(documents, n_topics, seed=seed)
+    Returns the model, each row's group (rows of one topic in several languages share a group, see
+    `languages.join`) and, per document, the row of its topic (-1: none of its words is known)."""
+    fitted, groups, matrix = fit_matrix(documents, n_topics, languages=languages, seed=seed)
     scores = np.asarray(matrix @ fitted.components.T)
-    return fitted, np.where(scores.max(axis=1) > 0, scores.argmax(axis=1), -1)
+    return fitted, groups, np.where(scores.max(axis=1) > 0, scores.argmax(axis=1), -1)
 
 
-def fit_matrix(documents: Sequence[str], n_topics: int, *, seed: int = 0):
-    """`fit`, returning the model and the documents' unit TF-IDF rows (a sparse matrix) instead."""
-    from sklearn.decomposition import NMF
+def _vectorize(documents: Sequence[str]):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     def vectorize(max_df: float):
@@ -129,19 +133,75 @@ def fit_matrix(documents: Sequence[str], n_topics: int, *, seed: int = 0):
         return vectorizer, vectorizer.fit_transform(documents)
 
     try:  # words in over half the tickets name no topic...
-        vectorizer, matrix = vectorize(0.5 if len(documents) >= 20 else 1.0)
+        return vectorize(0.5 if len(documents) >= 20 else 1.0)
     except ValueError:  # ...unless every ticket is about the same thing
-        vectorizer, matrix = vectorize(1.0)
-    words = list(vectorizer.get_feature_names_out())
-    k = max(1, min(n_topics, len(words), len(documents)))
-    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300, tol=1e-4)
+        return vectorize(1.0)
+
+
+def _nmf(k: int, seed: int, max_iter: int = 300):
+    from sklearn.decomposition import NMF
+
+    return NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=max_iter, tol=1e-4)
+
+
+def choose_k(matrix, most: int, *, seed: int = 0) -> int:
+    """How many topics the rows of `matrix` (unit TF-IDF) hold, at most `most`: the number whose
+    NMF grouping has the best silhouette (cosine), measured on a sample of SELECT_SAMPLE rows.
+    Asking for more topics than there are splits real ones in pieces, asking for fewer lumps
+    them together; both lower the silhouette."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import silhouette_score
+
+    n = matrix.shape[0]
+    most = min(most, n - 1, matrix.shape[1])
+    if most < 3:
+        return max(1, most)
+    if n > SELECT_SAMPLE:
+        matrix = matrix[np.sort(np.random.default_rng(seed).choice(n, SELECT_SAMPLE, replace=False))]
+    matrix = matrix[:, np.unique(matrix.indices)]  # the sample's words only: the others' columns are empty
+    best, best_score = most, -2.0
+    for k in sorted({k for k in K_CANDIDATES if k <= most} | {most}):
+        with warnings.catch_warnings():  # a rough fit is enough to compare groupings
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = _nmf(k, seed, max_iter=100).fit_transform(matrix).argmax(axis=1)
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(matrix, labels, metric="cosine", random_state=seed)
+        if score > best_score:
+            best, best_score = k, score
+    return best
+
+
+def fit_matrix(documents: Sequence[str], n_topics: int, *, languages: Sequence[str] | None = None,
+               seed: int = 0) -> tuple[Fitted, list[int], object]:
+    """`fit`, returning the model, the rows' groups and the documents' unit TF-IDF rows (a sparse
+    matrix) instead. One vocabulary and idf for all; each language's topics are fitted on its own
+    documents (a topic in three languages shares no words, so a joint fit spends its topics on
+    telling languages apart), their number chosen by `choose_k`, then joined across languages."""
+    from helpdesk.services.topics import languages as across
+
+    vectorizer, matrix = _vectorize(documents)
     matrix = matrix.tocsr()
-    if matrix.shape[0] > FIT_SAMPLE:  # the topics of a random sample; every ticket is scored against them
-        rows = np.random.default_rng(seed).choice(matrix.shape[0], FIT_SAMPLE, replace=False)
-        nmf.fit(matrix[np.sort(rows)])
-    else:
-        nmf.fit(matrix)
-    components = nmf.components_.astype(np.float32)
+    words = list(vectorizer.get_feature_names_out())
+    parts = across.partition(list(languages) if languages is not None else [""] * len(documents))
+    rng = np.random.default_rng(seed)
+    blocks, row_languages = [], []
+    for language, rows in sorted(parts.items()):
+        part = matrix[rows]
+        columns = np.unique(part.indices)  # the language's own words (and the few it shares)
+        part = part[:, columns]
+        k = choose_k(part, max(1, min(n_topics, len(columns), len(rows))), seed=seed)
+        nmf = _nmf(k, seed)
+        share = max(1, round(FIT_SAMPLE * len(rows) / len(documents)))
+        # The topics of a random sample; every ticket is scored against them.
+        nmf.fit(part[np.sort(rng.choice(len(rows), share, replace=False))] if len(rows) > share else part)
+        block = np.zeros((nmf.components_.shape[0], len(words)), dtype=np.float32)
+        block[:, columns] = nmf.components_
+        blocks.append(block)
+        row_languages += [language] * block.shape[0]
+    components = np.vstack(blocks)
     norms = np.linalg.norm(components, axis=1, keepdims=True)
     components = np.divide(components, norms, out=np.zeros_like(components), where=norms > 0)
-    return Fitted(words, vectorizer.idf_.astype(np.float32), components), matrix
+    fitted = Fitted(words, vectorizer.idf_.astype(np.float32), components)
+    groups = across.join([fitted.top_terms(row) for row in range(fitted.size)], row_languages)
+    return fitted, groups, matrix

@@ -13,7 +13,7 @@ import re
 import threading
 from functools import lru_cache
 
-from knowledge_base.text import STOPWORDS, fold, tokens
+from knowledge_base.text import STOPWORDS, fold, is_cjk, language_of, tokens
 
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Words of greeting, politeness and tickets in general: present in every topic, part of none.
@@ -53,19 +53,36 @@ def chinese_words(run: str) -> tuple[str, ...]:
     return tuple(_segmenter().lcut(run, HMM=False))
 
 
+def analyse(subject: str, body: str) -> tuple[list[str], str]:
+    """(`words`, `language`) of a ticket, from one pass over its text (a refit reads 200,000)."""
+    out: list[str] = []
+    folded: list[str] = []
+    cjk = 0
+    text = f"{subject or ''}\n{subject or ''}\n{(body or '')[:2000]}"
+    for token in tokens(text):
+        if is_cjk(token):
+            cjk += len(token)
+            if _CJK_RUN.match(token):
+                out.extend(w for w in chinese_words(token) if len(w) > 1 and w not in STOP)
+            continue
+        word = fold(token)
+        folded.append(word)
+        if len(word) > 1 and not word.isdigit() and word not in STOP and not any(c.isdigit() for c in word[:1]):
+            out.append(word)
+    return out, language_of(text, folded, cjk)
+
+
 def words(subject: str, body: str) -> list[str]:
     """The words of a ticket worth modelling, in order; the subject counts twice (it names the
     topic more often than the body does)."""
-    out: list[str] = []
-    text = f"{subject or ''}\n{subject or ''}\n{(body or '')[:2000]}"
-    for token in tokens(text):
-        if _CJK_RUN.match(token):
-            out.extend(w for w in chinese_words(token) if len(w) > 1 and w not in STOP)
-            continue
-        word = fold(token)
-        if len(word) > 1 and not word.isdigit() and word not in STOP and not any(c.isdigit() for c in word[:1]):
-            out.append(word)
-    return out
+    return analyse(subject, body)[0]
+
+
+def language(subject: str, body: str) -> str:
+    """The ticket's language as the model groups it (en, es, zh...: knowledge_base.text.guess_language
+    on what `words` reads). A refit finds each language's topics apart, then joins those that are
+    the same topic in another language (model.fit_matrix)."""
+    return analyse(subject, body)[1]
 
 
 def document(subject: str, body: str) -> str:

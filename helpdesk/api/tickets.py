@@ -27,7 +27,7 @@ from helpdesk.api.schemas import (
 )
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import replies, submissions, tickets
+from helpdesk.services import replies, submissions, tickets, transactions
 from helpdesk.services.tickets import TicketFilter, TicketNotFound
 
 blp = ProtectedBlueprint("api-tickets", __name__, url_prefix="/api/v1/tickets", description=(
@@ -81,6 +81,7 @@ class TicketList(MethodView):
                                             assignee_id=data.get("assignee_id"))
         with service_errors():
             result = submissions.submit(submission, client=current_staff(), properties=properties)
+        transactions.done_writing()  # the answer is read and rendered without the write lock
         return db.session.get(Ticket, result.ticket_id), 200 if result.duplicate else 201
 
 

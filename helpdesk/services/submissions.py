@@ -77,12 +77,11 @@ def submit(submission: FormSubmission, *, client: User, properties: Properties |
     result = ingest(to_inbound(submission, source=SOURCE, channel=properties.channel))
     if result.duplicate:
         return result
-    ticket = db.session.get(Ticket, result.ticket_id)
     changes: dict = {"tags": tags} if tags else {}
     changes |= {k: v for k, v in (("priority", properties.priority), ("status", properties.status),
                                   ("assignee_id", properties.assignee_id)) if v is not None}
     if group_id is not None and (submission.group or properties.assignee_id is not None):
         changes["group_id"] = group_id
     if changes:
-        tickets.update_ticket(ticket, client, **changes)
+        tickets.update_ticket(db.session.get(Ticket, result.ticket_id), client, **changes)
     return result

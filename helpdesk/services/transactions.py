@@ -60,6 +60,20 @@ def writes_in_this_request() -> None:
     g.sqlite_write = True
 
 
+def done_writing() -> None:
+    """The request made its last change: what follows (reading back, rendering the answer) begins
+    as a reader. On SQLite a writer request's every transaction took the one write lock, held while
+    its answer was serialised; other writers waited in SQLite's busy handler, which sleeps in steps
+    of up to 100 ms rather than waking when the lock is free. Nothing may be pending."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("done_writing() with unsaved changes in the session")
+    if session.in_transaction():
+        commit_keeping_objects()
+    if has_request_context():
+        g.sqlite_write = False
+
+
 def begins_as_writer(connection) -> bool:
     """Whether a transaction beginning on `connection` takes the write lock at once (never on a
     connection opened by `reading_connection`)."""

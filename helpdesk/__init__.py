@@ -118,11 +118,12 @@ def _register_channels(app: Flask) -> None:
 
 def _size_sqlite_pool(app: Flask) -> None:
     # A request may hold its session's connection and want a second one for a quick read
-    # (transactions.reading_connection), and Socket.IO handlers are not admission-limited: with
-    # SQLAlchemy's default 5 + 10 connections, 40 chatting visitors and 40 API clients on `helpdesk
-    # run` left threads each holding one and waiting for another until the 30 s pool time-out
-    # (bench/README, scaling). A SQLite connection is a file handle: allow many. PostgreSQL keeps
-    # the default, its connections being server processes.
+    # (transactions.reading_connection): with SQLAlchemy's default 5 + 10 connections, 40 chatting
+    # visitors and 40 API clients on `helpdesk run` left threads each holding one and waiting for
+    # another until the 30 s pool time-out (bench/README, scaling). Socket events now take
+    # admission slots as requests do (web.admission), which bounds that, but where admission is
+    # off nothing does. A SQLite connection is a file handle: allow many. PostgreSQL keeps the
+    # default, its connections being server processes.
     uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

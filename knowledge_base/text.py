@@ -115,15 +115,26 @@ def _matches(word: str, terms: list[str]) -> bool:
     return any(word.startswith(t) or (len(word) >= 4 and t.startswith(word)) for t in terms)
 
 
+def _may_match(parts: list[str], terms: list[str]) -> bool:
+    # Every word `_matches` accepts contains a term's first four letters (or the whole of a
+    # shorter term), so a text without any of them is not folded word by word (most of a
+    # search page's time went there).
+    folded = fold(" ".join(parts))
+    return any(t[:4] in folded for t in terms)
+
+
 def snippet(text: str, words: list[str], phrases: list[str], size: int = 24) -> str:
     """A window of `size` words of `text` around the first match, matches between highlight markers.
 
     `words` are folded query words; `phrases` are CJK runs, matched character by character.
     """
     parts = space_cjk(text).split()
-    folded = [fold(p).strip(".,;:!?()[]\"'«»¿¡") for p in parts]
-    # A word inside punctuation or markup a customer typed ("<b>where</b>") is found too.
-    hits = [any(_matches(w, words) for w in _WORD.findall(f)) for f in folded]
+    if not phrases and not _may_match(parts, words):
+        hits = [False] * len(parts)
+    else:
+        folded = [fold(p).strip(".,;:!?()[]\"'«»¿¡") for p in parts]
+        # A word inside punctuation or markup a customer typed ("<b>where</b>") is found too.
+        hits = [any(_matches(w, words) for w in _WORD.findall(f)) for f in folded]
     for phrase in phrases:
         n = len(phrase)
         for i in range(len(parts) - n + 1):

@@ -99,6 +99,8 @@ class TicketFilter:
     without_topic: bool = False
     q: str | None = None
     custom: dict[str, str] = field(default_factory=dict)  # {ticket custom field key: value as stored}
+    created_from: datetime | None = None  # inclusive (search's `created>`)
+    created_until: datetime | None = None  # exclusive
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,10 @@ def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str
             raise TicketError("custom", f"no ticket field {key!r}")
         query = query.where(exists().where(CustomValue.field_id == definition.id, CustomValue.object_id == Ticket.id,
                                            CustomValue.value == str(value)))
+    if f.created_from is not None:
+        query = query.where(Ticket.created_at >= f.created_from)
+    if f.created_until is not None:
+        query = query.where(Ticket.created_at < f.created_until)
     if f.q:
         query = _search(query, f.q)
     return query

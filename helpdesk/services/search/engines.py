@@ -1,46 +1,98 @@
-"""The ticket index's side of the knowledge base's two engines: the matching tickets and their
-scores as a subquery (`id`, `score`) that the caller joins to the tickets it may show.
+"""The ticket index's side of the knowledge base's two engines: of the tickets a user may see
+(`allowed`, a filtered ticket query), the newest `limit` that match, with their scores, as a
+subquery (`id`, `score`) that the caller orders and pages.
 
 SQLite: FTS5 `ticket_fts` ranked by bm25 with subject > people (number, customer, tags) > CJK
 pieces > messages. PostgreSQL: the `ticket_fts_document` tsvector (weights A, B, C, D in that
 order) ranked by ts_rank. Customer terms must match the people column (FTS5 column filter; the
-tsquery's weight B).
+tsquery's weight B). Ranking reads every candidate's text, so only the newest `limit` are ranked.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    true,
+)
 
+from helpdesk.models import Ticket
 from knowledge_base.engines import Term
 from knowledge_base.engines.postgres import tsquery_term
 from knowledge_base.engines.sqlite import fts_term, quote
 
 BM25_WEIGHTS = "8.0, 5.0, 2.0, 1.0"  # subject, people, grams, body
+# Up to this many matching tickets (the planner's estimate), PostgreSQL reads the matches from the
+# GIN index and checks the filters on each, newest first; past it, walking the newest tickets and
+# testing each one's vector finds `limit` matches sooner than reading every match (see bench/README).
+INDEX_FIRST_ROWS = 20_000
+_docs = table("ticket_search_docs", column("id", Integer), column("ticket_fts_document"))
 
 
-def _sqlite(terms: list[Term], customer: list[Term], operator: str):
+def _sqlite(allowed: Select, terms: list[Term], customer: list[Term], operator: str, limit: int):
     joiner = f" {operator.upper()} "
     parts = [joiner.join(fts_term(t, "grams") for t in terms)] if terms else []
     parts += [f"people : {quote(t.text)}" + ("*" if t.prefix else "") for t in customer]
     expression = " AND ".join(f"({p})" for p in parts)
-    statement = text(f"SELECT rowid AS id, -rank AS score FROM ticket_fts WHERE ticket_fts MATCH :fts "
-                     f"AND rank MATCH 'bm25({BM25_WEIGHTS})'").bindparams(fts=expression)
-    return statement.columns(id=Integer, score=Float).subquery("hits")
+    hits = (text(f"SELECT rowid AS id, -rank AS score FROM ticket_fts WHERE ticket_fts MATCH :fts "
+                 f"AND rank MATCH 'bm25({BM25_WEIGHTS})'").bindparams(fts=expression)
+            .columns(id=Integer, score=Float).subquery("hits"))
+    # The FTS5 index is read in rowid order, so a word in every ticket stops after `limit` that pass.
+    return (allowed.join(hits, hits.c.id == Ticket.id).with_only_columns(hits.c.id, hits.c.score)
+            .order_by(hits.c.id.desc()).limit(limit).subquery("candidates"))
 
 
-def _postgres(terms: list[Term], customer: list[Term], operator: str):
+def _tsquery(expression: str):
+    return func.to_tsquery(literal_column("'kb_simple'"), bindparam("fts", expression, unique=True))
+
+
+def estimate(session, expression: str) -> float:
+    """How many tickets the planner expects to match the tsquery `expression` (its statistics of
+    the vectors' words, so a prefix or a rare word is estimated as well as a common one)."""
+    plan = session.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM ticket_search_docs d "
+                                "WHERE d.ticket_fts_document @@ to_tsquery('kb_simple', :fts)"),
+                           {"fts": expression}).scalar()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _postgres(session, allowed: Select, terms: list[Term], customer: list[Term], operator: str, limit: int):
     joiner = " & " if operator == "and" else " | "
     parts = [joiner.join(tsquery_term(t) for t in terms)] if terms else []
     parts += [f"'{t.text}':{'*' if t.prefix else ''}B" for t in customer]
     expression = " & ".join(f"({p})" for p in parts)
-    # The query inline (not joined from a subquery), so the planner sees a constant and reads the GIN index.
-    statement = text("SELECT d.id, ts_rank(d.ticket_fts_document, to_tsquery('kb_simple', :fts), 1) AS score "
-                     "FROM ticket_search_docs d "
-                     "WHERE d.ticket_fts_document @@ to_tsquery('kb_simple', :fts)").bindparams(fts=expression)
-    return statement.columns(id=Integer, score=Float).subquery("hits")
+    docs = _docs.alias("d")
+    matches = docs.c.ticket_fts_document.op("@@")(_tsquery(expression))
+    if estimate(session, expression) <= INDEX_FIRST_ROWS:
+        # Every match from the GIN index (ids only), newest first; each is checked against the
+        # filters by primary key (OFFSET 0 keeps that a per-row probe: flattened, the planner
+        # walks the whole ticket table in id order instead) until `limit` pass.
+        found = (select(docs.c.id).where(matches).order_by(docs.c.id.desc())
+                 .cte("found").prefix_with("MATERIALIZED"))
+        passes = allowed.with_only_columns(literal(1)).where(Ticket.id == found.c.id).offset(0).lateral("passes")
+        picked = select(found.c.id.label("id")).select_from(found.join(passes, true())).limit(limit)
+    else:
+        picked = (allowed.with_only_columns(Ticket.id.label("id")).join(docs, docs.c.id == Ticket.id)
+                  .where(matches).order_by(Ticket.id.desc()).limit(limit))
+    picked = picked.cte("picked").prefix_with("MATERIALIZED")
+    ranked = _docs.alias("r")
+    return (select(picked.c.id, func.ts_rank(ranked.c.ticket_fts_document, _tsquery(expression), 1).label("score"))
+            .join(ranked, ranked.c.id == picked.c.id).subquery("candidates"))
 
 
-def matching(dialect: str, terms: list[Term], customer: list[Term], operator: str = "and"):
-    """A subquery of the tickets matching all (`and`) or any (`or`) of `terms`, and every one of
-    `customer` in the customer's name or addresses: columns `id` and `score` (higher is better)."""
-    return (_postgres if dialect == "postgresql" else _sqlite)(terms, customer, operator)
+def candidates(session, allowed: Select, terms: list[Term], customer: list[Term], operator: str = "and",
+               limit: int = 1000):
+    """Of the tickets `allowed` selects, the newest `limit` matching all (`and`) or any (`or`) of
+    `terms`, and every one of `customer` in the customer's name or addresses: a subquery with
+    columns `id` and `score` (higher is better), unordered."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgres(session, allowed, terms, customer, operator, limit)
+    return _sqlite(allowed, terms, customer, operator, limit)

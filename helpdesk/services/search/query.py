@@ -1,8 +1,8 @@
 """Reading what an agent types into the search box: field filters and the words to look for.
 
 `status:open priority:high group:Billing assignee:me channel:email tag:refund customer:lopez
-created>2026-11-01 refund 500` is the filters (which become a `TicketFilter` and a creation-date
-range) and the words `refund 500`. A value with spaces is quoted: `group:"Tier 2"`.
+created>2026-11-01 refund 500` is the filters (which become a `TicketFilter`, the creation-date
+range included) and the words `refund 500`. A value with spaces is quoted: `group:"Tier 2"`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ _FIELD = re.compile(rf'(?<!\S)({"|".join(FIELDS)})(:|>=|<=|>|<)("[^"]*"|\S+)', r
 
 @dataclass
 class ParsedQuery:
-    """The words to look for, the list filter, and what a `TicketFilter` cannot say."""
+    """The words to look for, the list filter (with the creation-date range), and the customer words."""
 
     words: str
     filter: TicketFilter
     customer: list[str] = field(default_factory=list)  # words that must be in the customer's name or addresses
-    created_from: datetime | None = None  # inclusive
-    created_until: datetime | None = None  # exclusive
 
 
 def _day(value: str) -> datetime:
@@ -63,12 +61,12 @@ def _assignee(value: str, user: User, f: TicketFilter) -> None:
         f.assignee_id = found
 
 
-def _created(op: str, value: str, parsed: ParsedQuery) -> None:
+def _created(op: str, value: str, f: TicketFilter) -> None:
     day = _day(value)
     if op in (":", ">=", ">"):
-        parsed.created_from = day + timedelta(days=1) if op == ">" else day
+        f.created_from = day + timedelta(days=1) if op == ">" else day
     if op in (":", "<=", "<"):
-        parsed.created_until = day if op == "<" else day + timedelta(days=1)
+        f.created_until = day if op == "<" else day + timedelta(days=1)
 
 
 def parse(user: User, q: str, base: TicketFilter | None = None) -> ParsedQuery:
@@ -96,6 +94,6 @@ def parse(user: User, q: str, base: TicketFilter | None = None) -> ParsedQuery:
         elif name == "customer":
             parsed.customer.append(value)
         else:
-            _created(op, value, parsed)
+            _created(op, value, f)
     parsed.words = " ".join(_FIELD.sub(" ", q).split())
     return parsed

@@ -86,34 +86,18 @@ def _ticket_number(words: str) -> int | None:
     return int(digits) if digits.isdigit() and 0 < int(digits) <= tickets.MAX_ID else None
 
 
-def _base(user: User, parsed: ParsedQuery):
-    query = tickets.filtered(user, parsed.filter)
-    if parsed.created_from is not None:
-        query = query.where(Ticket.created_at >= parsed.created_from)
-    if parsed.created_until is not None:
-        query = query.where(Ticket.created_at < parsed.created_until)
-    return query
-
-
 def _rows(user: User, parsed: ParsedQuery, terms: list[Term], customer: list[Term], operator: str,
           offset: int, limit: int) -> list:
-    query = _base(user, parsed)
+    query = tickets.filtered(user, parsed.filter)
     number = _ticket_number(parsed.words)
     if parsed.words.startswith("#") and number is not None:  # "#42": that ticket, not the text "42"
         return list(db.session.execute(query.where(Ticket.id == number).add_columns(Ticket.id.label("score"))))
-    if terms or customer:
-        hits = engines.matching(db.session.get_bind().dialect.name, terms, customer, operator)
-        # Ranking reads every candidate's text: rank the newest CANDIDATES matches that pass the
-        # filters (read in the index's id order, so a word in every ticket stays fast), best first.
-        candidates = (query.join(hits, hits.c.id == Ticket.id).with_only_columns(hits.c.id, hits.c.score)
-                      .order_by(hits.c.id.desc()).limit(CANDIDATES).subquery("candidates"))
-        query = select(Ticket).join(candidates, candidates.c.id == Ticket.id).add_columns(candidates.c.score)
-        # A number alone finds that ticket first, then the tickets that mention it.
-        first = [(Ticket.id == number).desc()] if number is not None else []
-        query = query.order_by(*first, candidates.c.score.desc(), Ticket.id.desc())
-    else:
-        # Only a creation-date range with the filters: newest first, along the primary key.
-        query = query.add_columns(Ticket.id.label("score")).order_by(Ticket.id.desc())
+    # Ranking reads every candidate's text: the newest CANDIDATES matches that pass the filters.
+    candidates = engines.candidates(db.session, query, terms, customer, operator, CANDIDATES)
+    query = select(Ticket).join(candidates, candidates.c.id == Ticket.id).add_columns(candidates.c.score)
+    # A number alone finds that ticket first, then the tickets that mention it.
+    first = [(Ticket.id == number).desc()] if number is not None else []
+    query = query.order_by(*first, candidates.c.score.desc(), Ticket.id.desc())
     query = query.options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows))
     return list(db.session.execute(query.offset(offset).limit(limit + 1)))
 
@@ -128,8 +112,10 @@ def _highlight(rows: list, terms: list[Term], customer: list[Term]) -> list[Hit]
         doc = docs.get(ticket.id)
         text = ""
         if doc is not None:
-            shown = [snippet(value, words, phrases) for value in (doc.body, doc.people)]
-            text = next((s for s in shown if kb_search.MARK_START in s), shown[0])
+            text = snippet(doc.body, words, phrases)
+            if kb_search.MARK_START not in text:  # the match is in the customer's details or tags
+                people = snippet(doc.people, words, phrases)
+                text = people if kb_search.MARK_START in people else text
         hits.append(Hit(ticket=ticket, score=float(score or 0),
                         subject_html=kb_search.highlight_html(snippet(ticket.subject, words, phrases, size=100)),
                         snippet=kb_search.highlight_html(text)))
@@ -159,15 +145,15 @@ def search(user: User, q: str, *, base: TicketFilter | None = None, cursor: str 
     terms = kb_search.parse(state["fix"] or parsed.words)
     customer = [t for value in parsed.customer for t in kb_search.parse(value)]
     if not terms and not customer:
+        # Filters alone (a creation-date range too) are a ticket list: its keyset pages, read in
+        # index order per group and status.
         page.mode = "filters"
-        if parsed.created_from is None and parsed.created_until is None:
-            # Filters alone are a ticket list: its keyset pages, read in index order per group and status.
-            listed = tickets.list_page(user, parsed.filter, cursor=state.get("list"), limit=limit)
-            page.hits = [Hit(ticket=t, score=0.0, subject_html=Markup(escape(t.subject)), snippet=Markup(""))
-                         for t in listed.items]
-            if listed.next_cursor:
-                page.next_cursor = _encode_state({"o": 1, "any": False, "fix": None, "list": listed.next_cursor})
-            return page
+        listed = tickets.list_page(user, parsed.filter, cursor=state.get("list"), limit=limit)
+        page.hits = [Hit(ticket=t, score=0.0, subject_html=Markup(escape(t.subject)), snippet=Markup(""))
+                     for t in listed.items]
+        if listed.next_cursor:
+            page.next_cursor = _encode_state({"o": 1, "any": False, "fix": None, "list": listed.next_cursor})
+        return page
     rows = _rows(user, parsed, terms, customer, "or" if state["any"] else "and", offset, limit)
     if not rows and offset == 0 and terms:
         corrected = kb_search.correct(terms, vocabulary=TicketSearchTerm)

@@ -44,6 +44,7 @@ class Ticket(TicketLabels, db.Model):
         Index("ix_tickets_group_updated", "group_id", "updated_at", "id"),
         Index("ix_tickets_updated", "updated_at", "id"),
         Index("ix_tickets_customer_created", "customer_id", "created_at"),
+        Index("ix_tickets_created", "created_at"),  # search's `created>2026-11-01`
         Index("ix_tickets_thread", "source", "thread_key"),
         Index("ix_tickets_first_response_due", "first_response_due_at"),
         Index("ix_tickets_resolution_due", "resolution_due_at"),

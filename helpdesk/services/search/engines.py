@@ -35,6 +35,9 @@ BM25_WEIGHTS = "8.0, 5.0, 2.0, 1.0"  # subject, people, grams, body
 # GIN index and checks the filters on each, newest first; past it, walking the newest tickets and
 # testing each one's vector finds `limit` matches sooner than reading every match (see bench/README).
 INDEX_FIRST_ROWS = 20_000
+# When filters let fewer than this share of the tickets through, checking matches one by one
+# rejects most of them: the filtered tickets are joined to the matches instead.
+PROBE_SHARE = 0.2
 _docs = table("ticket_search_docs", column("id", Integer), column("ticket_fts_document"))
 
 
@@ -55,12 +58,11 @@ def _tsquery(expression: str):
     return func.to_tsquery(literal_column("'kb_simple'"), bindparam("fts", expression, unique=True))
 
 
-def estimate(session, expression: str) -> float:
-    """How many tickets the planner expects to match the tsquery `expression` (its statistics of
-    the vectors' words, so a prefix or a rare word is estimated as well as a common one)."""
-    plan = session.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM ticket_search_docs d "
-                                "WHERE d.ticket_fts_document @@ to_tsquery('kb_simple', :fts)"),
-                           {"fts": expression}).scalar()
+def _plan_rows(session, statement) -> float:
+    """How many rows the planner expects `statement` to return (its statistics: of the vectors'
+    words, so a prefix or a rare word is estimated as well as a common one, and of the filters)."""
+    compiled = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
@@ -71,14 +73,21 @@ def _postgres(session, allowed: Select, terms: list[Term], customer: list[Term],
     expression = " & ".join(f"({p})" for p in parts)
     docs = _docs.alias("d")
     matches = docs.c.ticket_fts_document.op("@@")(_tsquery(expression))
-    if estimate(session, expression) <= INDEX_FIRST_ROWS:
-        # Every match from the GIN index (ids only), newest first; each is checked against the
-        # filters by primary key (OFFSET 0 keeps that a per-row probe: flattened, the planner
-        # walks the whole ticket table in id order instead) until `limit` pass.
+    found_rows = _plan_rows(session, select(docs.c.id).where(matches))
+    if found_rows <= INDEX_FIRST_ROWS:
         found = (select(docs.c.id).where(matches).order_by(docs.c.id.desc())
                  .cte("found").prefix_with("MATERIALIZED"))
-        passes = allowed.with_only_columns(literal(1)).where(Ticket.id == found.c.id).offset(0).lateral("passes")
-        picked = select(found.c.id.label("id")).select_from(found.join(passes, true())).limit(limit)
+        allowed_share = _plan_rows(session, allowed.with_only_columns(Ticket.id)) / max(_plan_rows(
+            session, select(Ticket.id)), 1)
+        if allowed_share >= PROBE_SHARE:
+            # Every match from the GIN index (ids only), newest first; each is checked against the
+            # filters by primary key (OFFSET 0 keeps that a per-row probe: flattened, the planner
+            # walks the whole ticket table in id order instead) until `limit` pass.
+            passes = allowed.with_only_columns(literal(1)).where(Ticket.id == found.c.id).offset(0).lateral("passes")
+            picked = select(found.c.id.label("id")).select_from(found.join(passes, true())).limit(limit)
+        else:  # few tickets pass the filters: the planner joins them to the matches (a hash join)
+            picked = (allowed.with_only_columns(Ticket.id.label("id")).join(found, found.c.id == Ticket.id)
+                      .order_by(Ticket.id.desc()).limit(limit))
     else:
         picked = (allowed.with_only_columns(Ticket.id.label("id")).join(docs, docs.c.id == Ticket.id)
                   .where(matches).order_by(Ticket.id.desc()).limit(limit))

@@ -89,12 +89,17 @@ def _postgres(session, allowed: Select, terms: list[Term], customer: list[Term],
             picked = (allowed.with_only_columns(Ticket.id.label("id")).join(found, found.c.id == Ticket.id)
                       .order_by(Ticket.id.desc()).limit(limit))
     else:
-        picked = (allowed.with_only_columns(Ticket.id.label("id")).join(docs, docs.c.id == Ticket.id)
-                  .where(matches).order_by(Ticket.id.desc()).limit(limit))
+        # Ranked as they are walked: each vector is read once, for the match and the rank.
+        return (allowed.with_only_columns(Ticket.id.label("id"), _rank(docs, expression))
+                .join(docs, docs.c.id == Ticket.id).where(matches).order_by(Ticket.id.desc()).limit(limit)
+                .subquery("candidates"))
     picked = picked.cte("picked").prefix_with("MATERIALIZED")
     ranked = _docs.alias("r")
-    return (select(picked.c.id, func.ts_rank(ranked.c.ticket_fts_document, _tsquery(expression), 1).label("score"))
-            .join(ranked, ranked.c.id == picked.c.id).subquery("candidates"))
+    return select(picked.c.id, _rank(ranked, expression)).join(ranked, ranked.c.id == picked.c.id).subquery("candidates")
+
+
+def _rank(docs, expression: str):
+    return func.ts_rank(docs.c.ticket_fts_document, _tsquery(expression), 1).label("score")
 
 
 def candidates(session, allowed: Select, terms: list[Term], customer: list[Term], operator: str = "and",

@@ -40,7 +40,8 @@ def _ticket_numbers(app, rng: random.Random, count: int) -> tuple[list[str], lis
 
     with app.app_context():
         top = db.session.scalar(select(func.max(Ticket.id))) or 1
-        subjects = db.session.scalars(select(Ticket.subject).where(Ticket.subject.like("%#%")).limit(2000)).all()
+        subjects = db.session.scalars(select(Ticket.subject).where(Ticket.subject.like("%#%"))
+                                      .order_by(Ticket.id).limit(2000)).all()  # the same sample every run
         db.session.remove()
     numbers = [f"#{rng.randint(1, top)}" for _ in range(count)] + [str(rng.randint(1, top)) for _ in range(count)]
     inside = [s.split("#", 1)[1].split()[0].strip("?") for s in subjects if "#" in s]

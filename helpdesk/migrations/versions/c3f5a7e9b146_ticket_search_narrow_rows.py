@@ -12,13 +12,13 @@ ix_tickets_created: a search with `created>2026-11-01` read every ticket (a sequ
 80 ms at 200,000 tickets) to find the month's.
 
 Revision ID: c3f5a7e9b146
-Revises: a7e1c3d5f902
+Revises: d5f7b9c1e3a6
 Create Date: 2026-12-07 06:40:00
 """
 from alembic import op
 
 revision = 'c3f5a7e9b146'
-down_revision = 'a7e1c3d5f902'
+down_revision = 'd5f7b9c1e3a6'
 branch_labels = None
 depends_on = None
 

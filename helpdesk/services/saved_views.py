@@ -23,7 +23,9 @@ MAX_VIEWS = 100  # per user, personal and shared together: the navigation shows 
 # Counting stops here: a navigation badge says "1000+" rather than scanning a huge backlog.
 COUNT_CAP = 1000
 # The TicketFilter fields a view may store (customer_id belongs to a customer's page, not a view).
-FILTER_FIELDS = tuple(f.name for f in fields(TicketFilter) if f.name != "customer_id")
+# A customer's list and search's creation-date range are not what a saved view keeps.
+FILTER_FIELDS = tuple(f.name for f in fields(TicketFilter)
+                      if f.name not in ("customer_id", "created_from", "created_until"))
 FILTER_TYPES = {"view": str, "statuses": list, "priorities": list, "group_id": (int, type(None)),
                 "assignee_id": (int, type(None)), "unassigned": bool, "channel": (str, type(None)),
                 "tag": (str, type(None)), "q": (str, type(None)), "custom": dict, "topic_id": (int, type(None)),

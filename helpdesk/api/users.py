@@ -53,7 +53,7 @@ def user_or_404(user_id: int) -> User:
 
 def _staff_error(exc: StaffError):
     field = {"active": "active", "groups": "groups"}.get(exc.field, exc.field)
-    fail(409 if "taken" in str(exc) else 422, "json", field, str(exc).split(": ", 1)[-1])
+    fail(409 if exc.conflict else 422, "json", field, str(exc).split(": ", 1)[-1])
 
 
 @blp.route("/me")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from channels.base import InboundMessage, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.i18n import in_language
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Customer, Group, Ticket, User
@@ -50,17 +51,17 @@ def _customer(agent: User, customer_id: int | None, new: NewCustomer | None, cha
         try:
             return customer_access.get_for(agent, customer_id)  # the customers an agent may see
         except customers.CustomerNotFound:
-            raise TicketError("customer_id", f"no customer {customer_id}") from None
+            raise TicketError("customer_id", _("no customer %(customer_id)s", customer_id=customer_id)) from None
     if new is None:
-        raise TicketError("customer_id", "choose a customer, or give a new one's name and e-mail or phone")
+        raise TicketError("customer_id", _("choose a customer, or give a new one's name and e-mail or phone"))
     identities = [(kind, value.strip()) for kind, value in (("email", new.email), ("phone", new.phone))
                   if value and value.strip()]
     if not identities:
-        raise TicketError("email", "give the new customer's e-mail address or phone number")
+        raise TicketError("email", _("give the new customer's e-mail address or phone number"))
     if new.email and "@" not in new.email:
-        raise TicketError("email", "is not an e-mail address")
+        raise TicketError("email", _("is not an e-mail address"))
     if channel == "email" and not (new.email or "").strip():
-        raise TicketError("channel", "give the new customer's e-mail address to write to them")
+        raise TicketError("channel", _("give the new customer's e-mail address to write to them"))
     try:
         return customers.create_customer(name=new.name, identities=identities, created_by_id=agent.id)
     except customers.CustomerError as exc:
@@ -74,11 +75,11 @@ def _sender(customer: Customer, channel: str) -> Sender:
     for identity in customer.identities:
         by_kind.setdefault(identity.kind, identity)
     if channel == "email" and "email" not in by_kind:
-        raise TicketError("channel", f"{customer.name} has no e-mail address to write to")
+        raise TicketError("channel", _("%(name)s has no e-mail address to write to", name=customer.name))
     identity = by_kind.get("email" if channel == "email" else "phone") or by_kind.get("email") \
         or next(iter(by_kind.values()), None)
     if identity is None:
-        raise TicketError("customer_id", f"{customer.name} has no way to be reached")
+        raise TicketError("customer_id", _("%(name)s has no way to be reached", name=customer.name))
     return Sender(kind=identity.kind, address=identity.address, name=customer.name)
 
 
@@ -87,7 +88,7 @@ def _group(agent: User, group_id: int | None) -> Group | None:
         return None
     group = db.session.get(Group, group_id)
     if group is None or not (agent.sees_all_groups or group.id in agent.group_ids):
-        raise TicketError("group_id", "choose one of your groups")
+        raise TicketError("group_id", _("choose one of your groups"))
     return group
 
 
@@ -103,15 +104,15 @@ def open_ticket(agent: User, *, channel: str, subject: str, body: str, first_tex
     bad field; nothing is stored then, except a new customer when the ticket itself fails later.
     """
     if channel not in CHANNELS:
-        raise TicketError("channel", f"must be one of {list(CHANNELS)}")
+        raise TicketError("channel", _("must be one of %(list)s", list=list(CHANNELS)))
     if first_text not in FIRST_TEXT:
-        raise TicketError("first_text", f"must be one of {list(FIRST_TEXT)}")
+        raise TicketError("first_text", _("must be one of %(list)s", list=list(FIRST_TEXT)))
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
     if not 1 <= len(subject) <= 255:
-        raise TicketError("subject", "must be 1 to 255 characters")
+        raise TicketError("subject", _("must be 1 to 255 characters"))
     if not 1 <= len(body) <= BODY_MAX:
-        raise TicketError("body", f"must be 1 to {BODY_MAX} characters")
+        raise TicketError("body", _("must be 1 to %(body_max)s characters", body_max=BODY_MAX))
     group = _group(agent, group_id)
     customer = _customer(agent, customer_id, new_customer, channel)
     sender = _sender(customer, channel)

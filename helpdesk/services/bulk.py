@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Macro, Ticket, User
 from helpdesk.models.tickets import PRIORITIES, STATUSES
 from helpdesk.services import audit, tickets
@@ -43,22 +44,22 @@ def unique_ids(ids: Iterable[int]) -> list[int]:
     """`ids` without repeats, in their order; TicketError('ids') when empty or over MAX_TICKETS."""
     unique = list(dict.fromkeys(int(i) for i in ids))
     if not unique:
-        raise TicketError("ids", "select at least one ticket")
+        raise TicketError("ids", _("select at least one ticket"))
     if len(unique) > MAX_TICKETS:
-        raise TicketError("ids", f"at most {MAX_TICKETS} tickets at a time")
+        raise TicketError("ids", _("at most %(max_tickets)s tickets at a time", max_tickets=MAX_TICKETS))
     return unique
 
 
 def check_changes(changes: dict) -> dict:
     """The bulk change, validated once for all tickets; TicketError naming the field otherwise."""
     if unknown := set(changes) - set(CHANGES):
-        raise TicketError(sorted(unknown)[0], "cannot be changed in bulk")
+        raise TicketError(sorted(unknown)[0], _("cannot be changed in bulk"))
     if not changes:
-        raise TicketError("changes", "give at least one change")
+        raise TicketError("changes", _("give at least one change"))
     if "status" in changes and changes["status"] not in STATUSES:
-        raise TicketError("status", f"must be one of {list(STATUSES)}")
+        raise TicketError("status", _("must be one of %(list)s", list=list(STATUSES)))
     if "priority" in changes and changes["priority"] not in PRIORITIES:
-        raise TicketError("priority", f"must be one of {list(PRIORITIES)}")
+        raise TicketError("priority", _("must be one of %(list)s", list=list(PRIORITIES)))
     clean = dict(changes)
     for name in ("add_tags", "remove_tags"):
         if name in clean:
@@ -149,11 +150,11 @@ def merge_many(actor: User, ids: Iterable[int], target_id: int) -> list[Outcome]
     """Merge each of `ids` into the ticket `target_id` (which may be among them: it is left as it is)."""
     ids = [i for i in unique_ids(ids) if i != target_id]
     if not ids:
-        raise TicketError("ids", "select the tickets to merge besides the one they merge into")
+        raise TicketError("ids", _("select the tickets to merge besides the one they merge into"))
     try:
         tickets.get_for(actor, target_id)
     except TicketNotFound:
-        raise TicketError("merge_into", f"no ticket {target_id}") from None
+        raise TicketError("merge_into", _("no ticket %(target_id)s", target_id=target_id)) from None
 
     def merge(ticket: Ticket) -> dict:
         tickets.merge_tickets(ticket, tickets.get_for(actor, target_id), actor)
@@ -168,7 +169,7 @@ def ids_in_view(actor: User, f: tickets.TicketFilter) -> list[int]:
     query = tickets.filtered(actor, f).with_only_columns(Ticket.id).order_by(Ticket.updated_at.desc(), Ticket.id.desc())
     ids = list(db.session.scalars(query.limit(MAX_TICKETS + 1)))
     if len(ids) > MAX_TICKETS:
-        raise TicketError("ids", f"this view holds more than {MAX_TICKETS} tickets; narrow it first")
+        raise TicketError("ids", _("this view holds more than %(max_tickets)s tickets; narrow it first", max_tickets=MAX_TICKETS))
     return ids
 
 

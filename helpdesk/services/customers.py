@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from channels.base import IDENTITY_KINDS, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import AuditEntry, Customer, Identity, Message, Organization, Ticket, User
 from helpdesk.models.customers import TIERS
 from helpdesk.services import audit
@@ -53,7 +54,7 @@ class CustomerNotFound(LookupError):
 def normalise_address(kind: str, address: str) -> str:
     """Canonical form of an identity address, so one person maps to one identity."""
     if kind not in IDENTITY_KINDS:
-        raise CustomerError(f"unknown identity kind {kind!r}", field="kind")
+        raise CustomerError(_("unknown identity kind %(kind)s", kind=repr(kind)), field="kind")
     address = address.strip()
     if kind == "email":
         return address.lower()
@@ -132,9 +133,9 @@ def add_identity(customer: Customer, kind: str, address: str) -> Identity:
 def merge(source: Customer, target: Customer, *, actor_id: int | None) -> Customer:
     """Move `source`'s identities, tickets and messages to `target`, keep an audit entry, commit."""
     if source.id == target.id:
-        raise CustomerError("a customer cannot be merged into itself", field="target")
+        raise CustomerError(_("a customer cannot be merged into itself"), field="target")
     if source.merged_into_id is not None or target.merged_into_id is not None:
-        raise CustomerError("one of these customers was already merged", field="target")
+        raise CustomerError(_("one of these customers was already merged"), field="target")
     identity_ids = [i.id for i in source.identities]
     ticket_ids = list(db.session.scalars(select(Ticket.id).where(Ticket.customer_id == source.id)))
     db.session.execute(update(Identity).where(Identity.customer_id == source.id).values(customer_id=target.id))
@@ -222,7 +223,7 @@ def search(q: str | None = None, *, cursor: str | None = None, limit: int = 25, 
         query = query.where(or_(Customer.name.ilike(pattern), owns_address))
     if cursor:
         if not cursor.isdigit() or not 0 < int(cursor) <= MAX_ID:
-            raise CustomerError("is not a cursor this server issued", field="cursor")
+            raise CustomerError(_("is not a cursor this server issued"), field="cursor")
         query = query.where(Customer.id < int(cursor))
     rows = list(db.session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
     items = rows[:limit]
@@ -232,7 +233,7 @@ def search(q: str | None = None, *, cursor: str | None = None, limit: int = 25, 
 def _name(value) -> str:
     name = " ".join(str(value or "").split())
     if not 1 <= len(name) <= NAME_MAX:
-        raise CustomerError(f"must be 1 to {NAME_MAX} characters", field="name")
+        raise CustomerError(_("must be 1 to %(name_max)s characters", name_max=NAME_MAX), field="name")
     return name
 
 
@@ -240,7 +241,7 @@ def _language(value) -> str | None:
     if not value:
         return None
     if not _LANGUAGE.match(value) or len(value) > 16:
-        raise CustomerError("must be a language tag such as en or pt-BR", field="language")
+        raise CustomerError(_("must be a language tag such as en or pt-BR"), field="language")
     primary, *rest = value.split("-")
     return "-".join([primary.lower(), *(p.upper() if len(p) == 2 else p for p in rest)])
 
@@ -254,19 +255,19 @@ def _timezone(value) -> str | None:
     if not value:
         return None
     if value not in _time_zones():
-        raise CustomerError("must be an IANA time zone such as Europe/Madrid", field="timezone")
+        raise CustomerError(_("must be an IANA time zone such as Europe/Madrid"), field="timezone")
     return value
 
 
 def _tier(value) -> str:
     if value not in TIERS:
-        raise CustomerError(f"must be one of {list(TIERS)}", field="tier")
+        raise CustomerError(_("must be one of %(list)s", list=list(TIERS)), field="tier")
     return value
 
 
 def _notes(value) -> str | None:
     if value is not None and len(value) > NOTES_MAX:
-        raise CustomerError(f"must be at most {NOTES_MAX} characters", field="notes")
+        raise CustomerError(_("must be at most %(notes_max)s characters", notes_max=NOTES_MAX), field="notes")
     return value or None
 
 
@@ -274,13 +275,13 @@ def _organization(value) -> int | None:
     if value is None:
         return None
     if not 0 < value <= MAX_ID or db.session.get(Organization, value) is None:
-        raise CustomerError(f"no organization {value}", field="organization_id")
+        raise CustomerError(_("no organization %(value)s", value=value), field="organization_id")
     return value
 
 
 def _flag(value) -> bool:
     if not isinstance(value, bool):
-        raise CustomerError("must be true or false", field="org_manager")
+        raise CustomerError(_("must be true or false"), field="org_manager")
     return value
 
 
@@ -292,21 +293,21 @@ def clean_profile(changes: dict) -> dict:
     """`changes` to profile fields (EDITABLE) validated and normalised; CustomerError names the
     first field that is unknown or wrong."""
     if unknown := set(changes) - set(EDITABLE):
-        raise CustomerError("cannot be changed", field=sorted(unknown)[0])
+        raise CustomerError(_("cannot be changed"), field=sorted(unknown)[0])
     return {name: _CHECKS[name](value) for name, value in changes.items()}
 
 
 def _new_identities(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Normalised (kind, address) pairs, each well-formed, distinct and nobody's yet."""
     if not identities:
-        raise CustomerError("at least one identity is needed", field="identities")
+        raise CustomerError(_("at least one identity is needed"), field="identities")
     pairs: list[tuple[str, str]] = []
     for kind, address in identities:
         address = normalise_address(kind, address)
         if not 1 <= len(address) <= ADDRESS_MAX or (kind == "email" and not _EMAIL.match(address)):
-            raise CustomerError(f"{kind}:{address} is not a valid address", field="identities")
+            raise CustomerError(_("%(kind)s:%(address)s is not a valid address", kind=kind, address=address), field="identities")
         if (kind, address) in pairs:
-            raise CustomerError(f"{kind}:{address} is listed twice", field="identities")
+            raise CustomerError(_("%(kind)s:%(address)s is listed twice", kind=kind, address=address), field="identities")
         if (existing := find_identity(kind, address)) is not None:
             raise IdentityTaken(f"{kind}:{address} already belongs to customer {existing.customer_id}",
                                 field="identities")

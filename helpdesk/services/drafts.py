@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Draft, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.services.replies import BODY_MAX, ReplyError
@@ -23,7 +24,7 @@ def save(ticket: Ticket, user: User, *, body: str, internal: bool = False) -> Dr
     """Store `body` as `user`'s draft on `ticket` (replacing the previous one) and commit; a blank
     body discards the draft and returns None. ReplyError('body') when it is too long to send."""
     if len(body) > BODY_MAX:
-        raise ReplyError("body", f"must be at most {BODY_MAX} characters")
+        raise ReplyError("body", _("must be at most %(body_max)s characters", body_max=BODY_MAX))
     if not body.strip():
         discard(ticket, user)
         return None

@@ -17,6 +17,7 @@ from channels.base import AUTO_REPLIED, DeliveryError, OutboundMessage, Sender
 from channels.base import Attachment as OutgoingFile
 from channels.simulated import SimulatedChannel
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Draft, Identity, Message, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import attachments, channel_accounts, events
@@ -93,14 +94,14 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
     """
     body = (body or "").strip()
     if not body:
-        raise ReplyError("body", "must not be empty")
+        raise ReplyError("body", _("must not be empty"))
     if len(body) > BODY_MAX:
-        raise ReplyError("body", f"must be at most {BODY_MAX} characters")
+        raise ReplyError("body", _("must be at most %(body_max)s characters", body_max=BODY_MAX))
     # The caller read the ticket in a read transaction; on SQLite that one cannot become a writer
     # once another writer committed (a busy chat would fail replies with "database is locked").
     begin_write()
     if ticket.merged_into_id is not None:
-        raise ReplyError("ticket", f"was merged into #{ticket.merged_into_id}; reply there")
+        raise ReplyError("ticket", _("was merged into #%(merged_into_id)s; reply there", merged_into_id=ticket.merged_into_id))
     now = utcnow()
     try:
         stored_files = [attachments.store(f) for f in files]
@@ -295,7 +296,7 @@ def deliver(message_id: int, *, live: bool = False) -> DeliveryOutcome:
 def retry(message: Message, actor: User) -> Message:
     """Put a failed outbound message back in the outbox (the agent pressed "retry")."""
     if message.kind != "outbound" or message.delivery_state != "failed":
-        raise ReplyError("message", "only a failed outbound message can be retried")
+        raise ReplyError("message", _("only a failed outbound message can be retried"))
     message.delivery_state = "queued"
     message.delivery_attempts = 0
     message.next_attempt_at = utcnow()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, PriorityRule
 from helpdesk.models.customers import TIERS
 from helpdesk.models.tickets import PRIORITIES
@@ -41,7 +42,7 @@ def validate_conditions(conditions: dict) -> dict:
     """Check a rule's conditions; return them normalised (lower-case keywords, lists)."""
     unknown = set(conditions) - set(CONDITION_KEYS)
     if unknown:
-        raise RuleError(f"conditions: unknown key(s) {sorted(unknown)}")
+        raise RuleError(_("conditions: unknown key(s) %(sorted)s", sorted=sorted(unknown)))
     clean: dict = {}
     for key in ("channel", "tier", "group", "sender_priority"):
         value = conditions.get(key)
@@ -49,9 +50,9 @@ def validate_conditions(conditions: dict) -> dict:
             continue
         values = [value] if isinstance(value, str | int) else list(value)
         if key == "tier" and not set(values) <= set(TIERS):
-            raise RuleError(f"conditions.tier: must be among {list(TIERS)}")
+            raise RuleError(_("conditions.tier: must be among %(list)s", list=list(TIERS)))
         if key == "sender_priority" and not set(values) <= set(SENDER_PRIORITIES):
-            raise RuleError(f"conditions.sender_priority: must be among {list(SENDER_PRIORITIES)}")
+            raise RuleError(_("conditions.sender_priority: must be among %(list)s", list=list(SENDER_PRIORITIES)))
         clean[key] = values
     keywords = conditions.get("keywords")
     if keywords:
@@ -131,14 +132,14 @@ def save_rule(rule: PriorityRule | None, *, name: str, conditions: dict, set_pri
     """Create (`rule` None) or change a rule after validating every field; commits and returns it."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 200:
-        raise RuleError("name: must be 1 to 200 characters")
+        raise RuleError(_("name: must be 1 to 200 characters"))
     if set_priority not in (None, "") and set_priority not in PRIORITIES:
-        raise RuleError(f"set_priority: must be one of {list(PRIORITIES)}")
+        raise RuleError(_("set_priority: must be one of %(list)s", list=list(PRIORITIES)))
     if set_group_id is not None and db.session.get(Group, set_group_id) is None:
-        raise RuleError(f"set_group_id: no group {set_group_id}")
+        raise RuleError(_("set_group_id: no group %(set_group_id)s", set_group_id=set_group_id))
     clean = validate_conditions(conditions)
     if not set_priority and set_group_id is None:
-        raise RuleError("action: a rule must set a priority, a group or both")
+        raise RuleError(_("action: a rule must set a priority, a group or both"))
     rule = rule or PriorityRule()
     rule.name, rule.conditions, rule.position, rule.active, rule.stop = name, clean, position, active, stop
     rule.set_priority = PRIORITIES[set_priority] if set_priority else None

@@ -12,6 +12,7 @@ from dataclasses import asdict, fields
 from sqlalchemy import delete, func, or_, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import SavedView, SavedViewPosition, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import tickets
@@ -89,14 +90,14 @@ def get_for(user: User, view_id: int) -> SavedView:
 
 def _clean_filters(user: User, filters: dict) -> dict:
     if unknown := set(filters) - set(FILTER_FIELDS):
-        raise ViewError("filters", f"unknown filter(s) {sorted(unknown)}")
+        raise ViewError("filters", _("unknown filter(s) %(sorted)s", sorted=sorted(unknown)))
     for name, value in filters.items():
         if not isinstance(value, FILTER_TYPES[name]) or isinstance(value, bool) != (name in BOOLEANS):
-            raise ViewError(f"filters.{name}", "has the wrong type")
+            raise ViewError(f"filters.{name}", _("has the wrong type"))
         if isinstance(value, dict) and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise ViewError(f"filters.{name}", "must map field keys to text")
+            raise ViewError(f"filters.{name}", _("must map field keys to text"))
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
-            raise ViewError(f"filters.{name}", "must be a list of strings")
+            raise ViewError(f"filters.{name}", _("must be a list of strings"))
     f = TicketFilter(**filters)
     try:
         tickets.filtered(user, f)  # the same checks every list makes (view, statuses, priorities)
@@ -111,20 +112,20 @@ def _clean(user: User, view: SavedView | None, changes: dict) -> dict:
     if "name" in changes:
         name = " ".join(str(changes["name"] or "").split())
         if not 1 <= len(name) <= NAME_MAX:
-            raise ViewError("name", f"must be 1 to {NAME_MAX} characters")
+            raise ViewError("name", _("must be 1 to %(name_max)s characters", name_max=NAME_MAX))
         clean["name"] = name
     if "filters" in changes:
         clean["filters"] = _clean_filters(user, dict(changes["filters"] or {}))
     if "sort" in changes:
         if changes["sort"] not in SORTS:
-            raise ViewError("sort", f"must be one of {list(SORTS)}")
+            raise ViewError("sort", _("must be one of %(list)s", list=list(SORTS)))
         clean["sort"] = changes["sort"]
     if "columns" in changes:
         columns = list(dict.fromkeys(changes["columns"] or ()))
         if bad := [c for c in columns if c not in COLUMNS]:
-            raise ViewError("columns", f"unknown column(s) {bad}; choose among {list(COLUMNS)}")
+            raise ViewError("columns", _("unknown column(s) %(bad)s; choose among %(list)s", bad=bad, list=list(COLUMNS)))
         if not columns:
-            raise ViewError("columns", "choose at least one column")
+            raise ViewError("columns", _("choose at least one column"))
         clean["columns"] = [c for c in COLUMNS if c in columns]  # the table's own order
     if "shared" in changes:
         shared = bool(changes["shared"])
@@ -142,7 +143,7 @@ def create_view(user: User, *, name: str, filters: dict | None = None, sort: str
     clean = _clean(user, None, {"name": name, "filters": filters or {}, "sort": sort,
                                 "columns": columns or list(COLUMNS), "shared": shared})
     if len(visible_views(user)) >= MAX_VIEWS:
-        raise ViewError("name", f"at most {MAX_VIEWS} views; delete one first")
+        raise ViewError("name", _("at most %(max_views)s views; delete one first", max_views=MAX_VIEWS))
     view = SavedView(owner_id=user.id, **clean)
     db.session.add(view)
     db.session.commit()
@@ -154,7 +155,7 @@ def update_view(view: SavedView, user: User, **changes) -> SavedView:
     `position` move it in `user`'s own order (anyone who sees it); commits."""
     position = changes.pop("position", None)
     if unknown := set(changes) - {"name", "filters", "sort", "columns", "shared"}:
-        raise ViewError(sorted(unknown)[0], "cannot be changed")
+        raise ViewError(sorted(unknown)[0], _("cannot be changed"))
     if changes:
         if not may_edit(user, view):
             raise ViewForbidden("only admins and supervisors change shared views")
@@ -170,7 +171,7 @@ def update_view(view: SavedView, user: User, **changes) -> SavedView:
 def _move(user: User, view: SavedView, position: int) -> None:
     """Put `view` at `position` (0 is first) in `user`'s order, renumbering every view they see."""
     if not isinstance(position, int) or position < 0:
-        raise ViewError("position", "must be 0 or more")
+        raise ViewError("position", _("must be 0 or more"))
     order = [v for v in visible_views(user) if v.id != view.id]
     order.insert(min(position, len(order)), view)
     db.session.execute(delete(SavedViewPosition).where(SavedViewPosition.user_id == user.id))

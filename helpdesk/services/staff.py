@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ApiToken, Group, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.staff import ROLES
@@ -34,9 +35,10 @@ def _dummy_hash() -> str:
 class StaffError(ValueError):
     """An account change that cannot be made; `field` names the offending input."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, conflict: bool = False) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.conflict = conflict  # the value is someone else's (the API answers 409)
 
 
 def group_id_named(name: str | None, error: type[Exception]) -> int | None:
@@ -66,17 +68,17 @@ def new_user(*, email: str, name: str, role: str, password: str | None) -> User:
     raises StaffError naming the offending field."""
     email = email.strip().lower()
     if len(email) > 320 or not _EMAIL.match(email):
-        raise StaffError("email", "is not an e-mail address")
+        raise StaffError("email", _("is not an e-mail address"))
     if role not in ROLES:
-        raise StaffError("role", f"must be one of {list(ROLES)}")
+        raise StaffError("role", _("must be one of %(list)s", list=list(ROLES)))
     if not name.strip() or len(name) > 200:
-        raise StaffError("name", "must be 1 to 200 characters")
+        raise StaffError("name", _("must be 1 to 200 characters"))
     try:
         password_hash = passwords.hashed(password) if password is not None else None
     except passwords.PasswordRejected as exc:
         raise StaffError("password", str(exc)) from None
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise StaffError("email", "is already taken")
+        raise StaffError("email", _("is already taken"), conflict=True)
     return User(email=email, name=name.strip(), role=role, session_token=secrets.token_hex(16),
                 password_hash=password_hash)
 

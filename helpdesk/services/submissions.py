@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from channels.web.form import FormSubmission, to_inbound
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, Ticket, User
 from helpdesk.models.tickets import PRIORITIES, STATUSES
 from helpdesk.services import rules, tickets
@@ -36,20 +37,20 @@ def _group_id(name: str | None, client: User) -> int | None:
         return None
     group_id = db.session.scalar(select(Group.id).where(Group.name == name))
     if group_id is None:
-        raise TicketError("group", f"no group named {name!r}")
+        raise TicketError("group", _("no group named %(name)s", name=repr(name)))
     if not client.sees_all_groups and group_id not in client.group_ids:
-        raise TicketError("group", f"you are not a member of {name!r}")
+        raise TicketError("group", _("you are not a member of %(name)s", name=repr(name)))
     return group_id
 
 
 def _check(properties: Properties, group_id: int | None) -> list[str]:
     """Refuse (TicketError naming the field) what the console would refuse; the clean tags."""
     if properties.channel not in CHANNELS:
-        raise TicketError("channel", f"must be one of {list(CHANNELS)}")
+        raise TicketError("channel", _("must be one of %(list)s", list=list(CHANNELS)))
     if properties.priority is not None and properties.priority not in PRIORITIES:
-        raise TicketError("priority", f"must be one of {list(PRIORITIES)}")
+        raise TicketError("priority", _("must be one of %(list)s", list=list(PRIORITIES)))
     if properties.status is not None and properties.status not in STATUSES:
-        raise TicketError("status", f"must be one of {list(STATUSES)}")
+        raise TicketError("status", _("must be one of %(list)s", list=list(STATUSES)))
     tickets.check_assignee(properties.assignee_id, group_id)
     return tickets.normalise_tags(properties.tags)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Message, Ticket, TicketEvent, TicketLink, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import events, tickets
@@ -49,12 +50,12 @@ def link(ticket: Ticket, other: Ticket, actor: User) -> None:
     TicketError('ticket_id') for the ticket itself, a link that exists, or too many links."""
     begin_write()
     if ticket.id == other.id:
-        raise TicketError("ticket_id", "a ticket cannot be linked to itself")
+        raise TicketError("ticket_id", _("a ticket cannot be linked to itself"))
     if _linked(ticket.id, other.id):
-        raise TicketError("ticket_id", f"#{ticket.id} and #{other.id} are linked already")
+        raise TicketError("ticket_id", _("#%(id)s and #%(id2)s are linked already", id=ticket.id, id2=other.id))
     counts = [db.session.scalar(select(func.count()).where(TicketLink.ticket_id == t)) for t in (ticket.id, other.id)]
     if max(counts) >= MAX_LINKS:
-        raise TicketError("ticket_id", f"a ticket has at most {MAX_LINKS} links")
+        raise TicketError("ticket_id", _("a ticket has at most %(max_links)s links", max_links=MAX_LINKS))
     payloads = _pair(ticket, other, ("related", "related"), actor)
     db.session.commit()
     for payload in payloads:
@@ -65,7 +66,7 @@ def unlink(ticket: Ticket, other: Ticket, actor: User) -> None:
     """Remove the link between two tickets (both directions), noted in both timelines; commits."""
     begin_write()
     if not _linked(ticket.id, other.id):
-        raise TicketError("ticket_id", f"#{ticket.id} and #{other.id} are not linked")
+        raise TicketError("ticket_id", _("#%(id)s and #%(id2)s are not linked", id=ticket.id, id2=other.id))
     now = utcnow()
     db.session.execute(delete(TicketLink).where(
         ((TicketLink.ticket_id == ticket.id) & (TicketLink.linked_id == other.id))
@@ -84,16 +85,16 @@ def split(ticket: Ticket, message_ids: list[int], actor: User, subject: str | No
     stays; TicketError('ticket') for a merged ticket."""
     begin_write()
     if ticket.merged_into_id is not None:
-        raise TicketError("ticket", f"was merged into #{ticket.merged_into_id}")
+        raise TicketError("ticket", _("was merged into #%(merged_into_id)s", merged_into_id=ticket.merged_into_id))
     wanted = sorted(set(message_ids))
     all_ids = list(db.session.scalars(select(Message.id).where(Message.ticket_id == ticket.id)))
     if not wanted or set(wanted) - set(all_ids):
-        raise TicketError("message_ids", f"choose messages of ticket #{ticket.id}")
+        raise TicketError("message_ids", _("choose messages of ticket #%(id)s", id=ticket.id))
     if len(wanted) == len(all_ids):
-        raise TicketError("message_ids", "leave at least one message on the ticket")
+        raise TicketError("message_ids", _("leave at least one message on the ticket"))
     subject = " ".join((subject or "").split()) or f"{SPLIT_PREFIX} #{ticket.number}: {ticket.subject}"[:255]
     if len(subject) > 255:
-        raise TicketError("subject", "must be at most 255 characters")
+        raise TicketError("subject", _("must be at most 255 characters"))
     now = utcnow()
     new = Ticket(subject=subject, status="open", priority=ticket.priority, channel=ticket.channel, source=ticket.source,
                  customer_id=ticket.customer_id, group_id=ticket.group_id, created_at=now, updated_at=now)

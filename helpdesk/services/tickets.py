@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, false, or_, select, tuple_, union_all, up
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import (
     Customer,
     CustomValue,
@@ -121,7 +122,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple:
         value = datetime.fromisoformat(raw) if sort != "priority" else int(raw)
         return value, int(ticket_id)
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise TicketError("cursor", "is not a cursor this server issued") from None
+        raise TicketError("cursor", _("is not a cursor this server issued")) from None
 
 
 def _apply_view(query: Select, user: User, view: str, status: str | None = None) -> Select:
@@ -159,11 +160,11 @@ def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str
     """`filtered`, or one branch of it: a `group` and `status` given replace the group and status
     conditions by equalities (the caller picks them among those `user` and `f` allow)."""
     if f.view not in VIEWS:
-        raise TicketError("view", f"must be one of {list(VIEWS)}")
+        raise TicketError("view", _("must be one of %(list)s", list=list(VIEWS)))
     if bad := set(f.statuses) - set(STATUSES):
-        raise TicketError("status", f"unknown value(s) {sorted(bad)}")
+        raise TicketError("status", _("unknown value(s) %(sorted)s", sorted=sorted(bad)))
     if bad := set(f.priorities) - set(PRIORITIES):
-        raise TicketError("priority", f"unknown value(s) {sorted(bad)}")
+        raise TicketError("priority", _("unknown value(s) %(sorted)s", sorted=sorted(bad)))
     query = visible_to(user) if group is None else select(Ticket).where(Ticket.group_id == group)
     query = _apply_view(query, user, f.view, status)
     if f.statuses and status is None:
@@ -189,7 +190,7 @@ def _filtered(user: User, f: TicketFilter, group: int | None = None, status: str
     for key, value in (f.custom or {}).items():
         definition = field_definitions.by_key("ticket", key)
         if definition is None:
-            raise TicketError("custom", f"no ticket field {key!r}")
+            raise TicketError("custom", _("no ticket field %(key)s", key=repr(key)))
         query = query.where(exists().where(CustomValue.field_id == definition.id, CustomValue.object_id == Ticket.id,
                                            CustomValue.value == str(value)))
     if f.created_from is not None:
@@ -229,7 +230,7 @@ def _branches(user: User, f: TicketFilter) -> list[tuple[int | None, str | None]
 def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str | None = None, limit: int = 50) -> Page:
     """One page of tickets for `user`, newest change first by default, keyset-paginated."""
     if sort not in SORTS:
-        raise TicketError("sort", f"must be one of {list(SORTS)}")
+        raise TicketError("sort", _("must be one of %(list)s", list=list(SORTS)))
     column, descending = SORTS[sort]
     after = None
     if cursor:
@@ -266,7 +267,7 @@ def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str
 
 def _check_group(group_id: int | None) -> None:
     if group_id is not None and db.session.get(Group, group_id) is None:
-        raise TicketError("group_id", f"no group {group_id}")
+        raise TicketError("group_id", _("no group %(group_id)s", group_id=group_id))
 
 
 def check_assignee(assignee_id: int | None, group_id: int | None) -> None:
@@ -276,9 +277,9 @@ def check_assignee(assignee_id: int | None, group_id: int | None) -> None:
         return
     user = db.session.get(User, assignee_id)
     if user is None or not user.active:
-        raise TicketError("assignee_id", f"no active user {assignee_id}")
+        raise TicketError("assignee_id", _("no active user %(assignee_id)s", assignee_id=assignee_id))
     if not user.sees_all_groups and group_id not in user.group_ids:
-        raise TicketError("assignee_id", f"{user.name} is not a member of the ticket's group")
+        raise TicketError("assignee_id", _("%(name)s is not a member of the ticket's group", name=user.name))
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
@@ -287,7 +288,7 @@ def normalise_tags(tags: list[str]) -> list[str]:
     for tag in tags:
         name = " ".join(str(tag).split()).lower()
         if not name or len(name) > TAG_MAX:
-            raise TicketError("tags", f"each tag must be 1 to {TAG_MAX} characters")
+            raise TicketError("tags", _("each tag must be 1 to %(tag_max)s characters", tag_max=TAG_MAX))
         if name not in clean:
             clean.append(name)
     return clean
@@ -300,13 +301,13 @@ def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
     needs every required-to-solve custom field filled."""
     allowed = {"status", "priority", "group_id", "assignee_id", "tags", "subject", "custom_fields"}
     if unknown := set(changes) - allowed:
-        raise TicketError(sorted(unknown)[0], "cannot be changed")
+        raise TicketError(sorted(unknown)[0], _("cannot be changed"))
     if "status" in changes and changes["status"] not in STATUSES:
-        raise TicketError("status", f"must be one of {list(STATUSES)}")
+        raise TicketError("status", _("must be one of %(list)s", list=list(STATUSES)))
     if "priority" in changes and changes["priority"] not in PRIORITIES:
-        raise TicketError("priority", f"must be one of {list(PRIORITIES)}")
+        raise TicketError("priority", _("must be one of %(list)s", list=list(PRIORITIES)))
     if "subject" in changes and not (1 <= len(str(changes["subject"]).strip()) <= 255):
-        raise TicketError("subject", "must be 1 to 255 characters")
+        raise TicketError("subject", _("must be 1 to 255 characters"))
     group_id = changes.get("group_id", ticket.group_id)
     if "group_id" in changes:
         _check_group(group_id)
@@ -315,7 +316,7 @@ def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
     custom = changes.pop("custom_fields", None) or {}
     if changes.get("status") in ("solved", "closed") and ticket.status not in ("solved", "closed"):
         if missing := field_values.missing_to_solve(ticket.id, custom):
-            raise TicketError("status", f"fill in {', '.join(missing)} before solving")
+            raise TicketError("status", _("fill in %(value)s before solving", value=', '.join(missing)))
     now = utcnow()
     try:
         done: dict = field_values.stage("ticket", ticket.id, custom) if custom else {}
@@ -365,11 +366,11 @@ def update_ticket(ticket: Ticket, actor: User | None, **changes) -> dict:
 def merge_tickets(source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Move every message of `source` into `target`, close `source` as merged, commit, publish."""
     if source.id == target.id:
-        raise TicketError("target", "a ticket cannot be merged into itself")
+        raise TicketError("target", _("a ticket cannot be merged into itself"))
     if source.merged_into_id is not None:
-        raise TicketError("target", f"ticket {source.id} was already merged")
+        raise TicketError("target", _("ticket %(id)s was already merged", id=source.id))
     if target.merged_into_id is not None:
-        raise TicketError("target", f"ticket {target.id} was merged into {target.merged_into_id}")
+        raise TicketError("target", _("ticket %(id)s was merged into %(merged_into_id)s", id=target.id, merged_into_id=target.merged_into_id))
     now = utcnow()
     db.session.execute(update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id))
     source.merged_into_id = target.id

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from helpdesk.i18n import gettext as _
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit
 from helpdesk.services.accounts import users as accounts
@@ -26,7 +27,7 @@ def _day(value: str | None, field: str) -> datetime | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d")
     except ValueError:
-        raise BadInput(field, "must be a date YYYY-MM-DD") from None
+        raise BadInput(field, _("must be a date YYYY-MM-DD")) from None
 
 
 def filters_from(args) -> audit.Filters:

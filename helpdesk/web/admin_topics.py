@@ -68,7 +68,7 @@ def change(topic_id: int):
         if action == "merge":
             target_id = optional_int(request.form.get("target_id"), "target_id")
             if target_id is None:
-                raise TopicError("target", "choose the topic to merge into")
+                raise TopicError("target", _("choose the topic to merge into"))
             target = curation.merge(topic_id, target_id)
             return _done(_("Merged into “%(name)s”.", name=target.title))
     except TopicError as exc:

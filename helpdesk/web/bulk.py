@@ -93,15 +93,15 @@ def run():
         elif action == "macro":
             macro_id = optional_int(form.get("macro_id"), "macro_id")
             if macro_id is None:
-                raise BadInput("macro_id", "pick a macro")
+                raise BadInput("macro_id", _("pick a macro"))
             _report(bulk.apply_macro_many(current_user, ids, library.get_for(current_user, macro_id)), _("updated by the macro"))
         elif action == "merge":
             target = optional_int(form.get("merge_into", "").strip().lstrip("#"), "merge_into")
             if target is None:
-                raise BadInput("merge_into", "give the number of the ticket to merge into")
+                raise BadInput("merge_into", _("give the number of the ticket to merge into"))
             _report(bulk.merge_many(current_user, ids, target), _("merged into #%(number)s", number=target))
         else:
-            raise BadInput("action", "must be change, macro or merge")
+            raise BadInput("action", _("must be change, macro or merge"))
     except MacroNotFound:
         flash(_("Nothing changed: no such macro."), "error")
     except (BadInput, TicketError) as exc:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from channels.base import Attachment as UploadedFile
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Customer, Group, Message, Ticket, User
 from helpdesk.services import tickets
 
@@ -33,13 +34,13 @@ def uploaded_files(field: str = "files") -> tuple[UploadedFile, ...]:
     (read no further than that); BadInput otherwise. Names and types are cleaned where they are stored."""
     files = [f for f in request.files.getlist(field) if f and f.filename]
     if len(files) > MAX_FILES:
-        raise BadInput(field, f"at most {MAX_FILES} files per reply")
+        raise BadInput(field, _("at most %(max_files)s files per reply", max_files=MAX_FILES))
     limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
     result = []
     for item in files:
         content = item.read(limit + 1)
         if len(content) > limit:
-            raise BadInput(field, f"{item.filename} is larger than {limit} bytes")
+            raise BadInput(field, _("%(filename)s is larger than %(limit)s bytes", filename=item.filename, limit=limit))
         result.append(UploadedFile(filename=item.filename, content=content,
                                    content_type=item.mimetype or "application/octet-stream"))
     return tuple(result)
@@ -52,9 +53,9 @@ def optional_int(value: str | None, field: str) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise BadInput(field, "must be a number") from None
+        raise BadInput(field, _("must be a number")) from None
     if not 0 < number < 2**31:
-        raise BadInput(field, "is out of range")
+        raise BadInput(field, _("is out of range"))
     return number
 
 

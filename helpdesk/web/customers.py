@@ -87,7 +87,7 @@ def update(customer_id: int):
             changes["organization_id"] = optional_int(form["organization_id"], "organization_id")
         if "org_manager_shown" in form:  # the checkbox sends nothing when unticked; admins only
             if current_user.role != "admin":
-                raise BadInput("org_manager", "only an admin may change who manages an organization")
+                raise BadInput("org_manager", _("only an admin may change who manages an organization"))
             changes["org_manager"] = form.get("org_manager") == "1"
         done = customers.update_customer(customer, **changes)
     except (BadInput, CustomerError) as exc:
@@ -107,7 +107,7 @@ def add_identity(customer_id: int):
     address = request.form.get("address", "").strip()
     try:
         if not 1 <= len(address) <= 320:
-            raise CustomerError("address: must be 1 to 320 characters")
+            raise CustomerError(_("address: must be 1 to 320 characters"))
         customers.add_identity(customer, kind, address)
         db.session.commit()
     except CustomerError as exc:
@@ -127,7 +127,7 @@ def merge(customer_id: int):
     try:
         target_id = optional_int(request.form.get("target_id", "").strip(), "target_id")
         if target_id is None:
-            raise BadInput("target_id", "give the id of the customer to keep")
+            raise BadInput("target_id", _("give the id of the customer to keep"))
         target = _customer_or_404(target_id)
         customers.merge(source, target, actor_id=current_user.id)
     except (BadInput, CustomerError) as exc:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, Topic, TopicModel
 from helpdesk.models.base import utcnow
 from helpdesk.services.reports import export as report_export
@@ -39,7 +40,7 @@ def _report_or_400():
 def _args():
     period = request.args.get("period", "day")
     if period not in topic_report.PERIODS:
-        raise ReportError("period", f"must be one of {list(topic_report.PERIODS)}")
+        raise ReportError("period", _("must be one of %(list)s", list=list(topic_report.PERIODS)))
     return reports.parse_filter(request.args, utcnow().date()), period, request.args.get("hidden") == "1"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from helpdesk.i18n import gettext as _
 from helpdesk.services.sla.config import DAYS, TARGET_KINDS, SlaConfigError
 from helpdesk.web.common import BadInput, optional_int
 
@@ -19,7 +20,7 @@ def parse_duration(text: str, field: str) -> int | None:
     if text.isdigit():
         return int(text) * 60
     if _DURATION.sub("", text).strip():
-        raise BadInput(field, f"{text!r} is not a duration like 4h, 1h 30m, 2d or 45s")
+        raise BadInput(field, _("%(text)s is not a duration like 4h, 1h 30m, 2d or 45s", text=repr(text)))
     return sum(int(amount) * _UNITS[unit] for amount, unit in _DURATION.findall(text))
 
 
@@ -42,9 +43,9 @@ def calendar_fields(form) -> dict:
     half_days: dict[str, str] = {}
     for number, line in enumerate((form.get("half_days") or "").splitlines(), 1):
         if line.strip():
-            day, _, hours = line.strip().partition(" ")
+            day, _sep, hours = line.strip().partition(" ")
             if not hours.strip():
-                raise SlaConfigError("half_days", f"line {number}: write a date and its hours, e.g. 2026-12-24 09:00-13:00")
+                raise SlaConfigError("half_days", _("line %(number)s: write a date and its hours, e.g. 2026-12-24 09:00-13:00", number=number))
             half_days[day] = hours
     return {
         "name": form.get("name", ""),
@@ -64,7 +65,7 @@ def _target(form, kind: str) -> dict | None:
     try:
         percent = float(form.get(f"{kind}_warning") or 80)
     except ValueError:
-        raise BadInput(f"{kind}_warning", "must be a percentage") from None
+        raise BadInput(f"{kind}_warning", _("must be a percentage")) from None
     return {"kind": kind, "goal_seconds": goal, "business_time": form.get(f"{kind}_business") == "1",
             "pause_statuses": form.getlist(f"{kind}_pause"), "warning_fraction": percent / 100}
 

@@ -119,7 +119,7 @@ def merge(ticket_id: int):
     try:
         number = optional_int(request.form.get("target", "").strip().lstrip("#"), "target")
         if number is None:
-            raise BadInput("target", "give the number of the ticket to merge into")
+            raise BadInput("target", _("give the number of the ticket to merge into"))
         target = tickets.get_for(current_user, number)
         tickets.merge_tickets(source, target, current_user)
     except tickets.TicketNotFound:

@@ -38,7 +38,7 @@ def link(ticket_id: int):
     try:
         number = optional_int(request.form.get("number", "").strip().lstrip("#"), "number")
         if number is None:
-            raise BadInput("number", "give the number of the related ticket")
+            raise BadInput("number", _("give the number of the related ticket"))
         other = tickets.get_for(current_user, number)
         ticket_links.link(ticket, other, current_user)
     except tickets.TicketNotFound:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Identity, Message, Ticket, Topic
 from helpdesk.services import customer_access, drafts, replies, tickets
@@ -42,14 +43,14 @@ def parse_filter(args) -> tuple[TicketFilter, str, str | None]:
     """The list's filter, sort and cursor from query arguments; BadInput/TicketError on nonsense."""
     view = args.get("view") or "open"
     if view not in VIEWS:
-        raise BadInput("view", f"must be one of {list(VIEWS)}")
+        raise BadInput("view", _("must be one of %(list)s", list=list(VIEWS)))
     sort = args.get("sort") or "updated"
     if sort not in SORTS:
-        raise BadInput("sort", f"must be one of {list(SORTS)}")
+        raise BadInput("sort", _("must be one of %(list)s", list=list(SORTS)))
     assignee = args.get("assignee_id")
     channel = args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
-        raise BadInput("channel", f"must be one of {list(CHANNELS)}")
+        raise BadInput("channel", _("must be one of %(list)s", list=list(CHANNELS)))
     q = (args.get("q") or "").strip()
     f = TicketFilter(
         view=view,

@@ -221,3 +221,19 @@ def test_tagalog_is_offered_and_the_console_then_speaks_it(client, eva, inbound)
     inbound(subject="Printer on fire")
     listing = client.get("/tickets?view=all").get_data(as_text=True)
     assert ">Mga tiket</a>" in listing and ">Tickets</a>" not in listing
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "each tag must be 1 to"), ("es", "cada etiqueta debe tener de 1 a"), ("zh", "每个标签必须为 1 到"),
+    ("tl", "dapat 1 hanggang")])
+def test_a_service_refusal_reaches_the_agent_in_their_language(client, eva, inbound, language, words):
+    _set(eva, language=language)
+    ticket_id = inbound(subject="Printer on fire").ticket_id
+    from helpdesk.models import Ticket
+
+    db.session.get(Ticket, ticket_id).group = eva.groups[0]
+    db.session.commit()
+    response = client.post(f"/tickets/{ticket_id}/update", data={"tags": "x" * 200},
+                           headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "tags" and words in response.get_json()["message"]

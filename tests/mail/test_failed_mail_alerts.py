@@ -79,3 +79,16 @@ def test_mail_ignored_on_purpose_or_failing_again_notifies_nobody_again(app, mai
     again = mail_sync.record_failure(mailbox.id, 7, NO_SENDER, "MailRejected: no sender")
     assert again.id == failed.id and db.session.get(FailedMail, failed.id).attempts == 2
     assert len(notes(admin)) == 1
+
+
+def test_each_admin_reads_the_failed_mail_notification_in_their_language(app, mailbox, dovecot, make_user):
+    admin, spanish = make_user("admin", groups=()), make_user("admin", groups=())
+    spanish.language = "es"
+    db.session.commit()
+    dovecot.deliver(mailbox.user, NO_SENDER)
+    assert mail_sync.sync_mailbox(mailbox.id).failed == 1
+    (english,) = notes(admin)
+    (translated,) = notes(spanish)
+    assert english.text.startswith(f"Mail to {mailbox.name} could not be processed") and "Who wrote this?" in english.text
+    assert translated.text.startswith(f"Un correo para {mailbox.name} no se pudo procesar")
+    assert "Who wrote this?" in translated.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ApiToken, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit, events, staff
@@ -42,9 +43,9 @@ def create(user: User, name: str, actor: audit.Actor) -> tuple[ApiToken, str]:
     """A new token named `name` for `user`: (row, secret). The secret is shown once; commits."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise TokenError("name", f"must be 1 to {NAME_MAX} characters")
+        raise TokenError("name", _("must be 1 to %(name_max)s characters", name_max=NAME_MAX))
     if not user.active:
-        raise TokenError("user", "is switched off")
+        raise TokenError("user", _("is switched off"))
     secret = staff.create_token(user, name)
     row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()).limit(1))
     audit.record(actor, "token.create", "api_token", row.id, after={"user_id": user.id, "name": name})

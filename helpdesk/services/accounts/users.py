@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGES as CONSOLE_LANGUAGES
+from helpdesk.i18n import gettext as _
 from helpdesk.i18n.formats import is_time_zone
 from helpdesk.models import ApiToken, Group, Ticket, User
 from helpdesk.models.base import utcnow
@@ -48,7 +49,7 @@ def _groups_named(names: list[str]) -> list[Group]:
     found = {g.name: g for g in db.session.scalars(select(Group).where(Group.name.in_(wanted)))} if wanted else {}
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise StaffError("groups", f"no group named {missing[0]!r}")
+        raise StaffError("groups", _("no group named %(value)s", value=repr(missing[0])))
     return [found[n] for n in wanted]
 
 
@@ -58,21 +59,21 @@ def _other_active_admins(user: User) -> int:
 
 def _validate_place(language, time_zone) -> None:
     if language is not UNCHANGED and language not in (None, *LANGUAGES):
-        raise StaffError("language", f"must be one of {list(LANGUAGES)}")
+        raise StaffError("language", _("must be one of %(list)s", list=list(LANGUAGES)))
     if time_zone not in (UNCHANGED, None) and not is_time_zone(time_zone):
-        raise StaffError("time_zone", "must be an IANA time zone such as Europe/Madrid")
+        raise StaffError("time_zone", _("must be an IANA time zone such as Europe/Madrid"))
 
 
 def _validate(user: User, name, role, language, time_zone, active) -> None:
     if name is not UNCHANGED and not (isinstance(name, str) and name.strip() and len(name) <= 200):
-        raise StaffError("name", "must be 1 to 200 characters")
+        raise StaffError("name", _("must be 1 to 200 characters"))
     if role is not UNCHANGED and role not in ROLES:
-        raise StaffError("role", f"must be one of {list(ROLES)}")
+        raise StaffError("role", _("must be one of %(list)s", list=list(ROLES)))
     _validate_place(language, time_zone)
     # The helpdesk must never be left without an administrator who can sign in.
     demoted = role is not UNCHANGED and role != "admin"
     if user.role == "admin" and user.active and (demoted or active is False) and not _other_active_admins(user):
-        raise StaffError("role" if demoted else "active", "the last active admin must stay an active admin")
+        raise StaffError("role" if demoted else "active", _("the last active admin must stay an active admin"))
 
 
 def update_user(user: User, actor: audit.Actor, *, name=UNCHANGED, role=UNCHANGED, groups=UNCHANGED,
@@ -146,7 +147,7 @@ def create(actor: audit.Actor, *, email: str, name: str, role: str, groups: list
 def reissue_invitation(user: User, actor: audit.Actor) -> str:
     """A fresh invitation link for a user who never set a password (the old one stops working)."""
     if user.password_hash:
-        raise StaffError("email", "this user has already set a password")
+        raise StaffError("email", _("this user has already set a password"))
     token = links.issue(user, "invite")
     audit.record(actor, "user.invite", "user", user.id, resent=True)
     db.session.commit()

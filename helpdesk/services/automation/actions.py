@@ -12,6 +12,7 @@ Actions: `{"type": "set", "field": "status"|"priority"|"group_id", "value": ...}
 
 from __future__ import annotations
 
+from helpdesk.i18n import gettext as _
 from helpdesk.models.tickets import PRIORITIES, STATUSES
 from helpdesk.services.automation.conditions import ConditionError
 
@@ -26,29 +27,29 @@ def _ident(value, at: str, *, nullable: bool = False) -> int | None:
     if value is None and nullable:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConditionError(at, "must be an id")
+        raise ConditionError(at, _("must be an id"))
     return value
 
 
 def _text(value, at: str) -> str:
     text = str(value or "").strip()
     if not 1 <= len(text) <= TEXT_MAX:
-        raise ConditionError(at, f"must be 1 to {TEXT_MAX} characters")
+        raise ConditionError(at, _("must be 1 to %(text_max)s characters", text_max=TEXT_MAX))
     return text
 
 
 def _one(action: dict, at: str) -> dict:
     kind = action.get("type")
     if kind not in TYPES:
-        raise ConditionError(f"{at}.type", f"must be one of {list(TYPES)}")
+        raise ConditionError(f"{at}.type", _("must be one of %(list)s", list=list(TYPES)))
     if kind == "set":
         field, value = action.get("field"), action.get("value")
         if field not in SET_FIELDS:
-            raise ConditionError(f"{at}.field", f"must be one of {list(SET_FIELDS)}")
+            raise ConditionError(f"{at}.field", _("must be one of %(list)s", list=list(SET_FIELDS)))
         if field == "status" and value not in STATUSES:
-            raise ConditionError(f"{at}.value", f"must be one of {list(STATUSES)}")
+            raise ConditionError(f"{at}.value", _("must be one of %(list)s", list=list(STATUSES)))
         if field == "priority" and value not in PRIORITIES:
-            raise ConditionError(f"{at}.value", f"must be one of {list(PRIORITIES)}")
+            raise ConditionError(f"{at}.value", _("must be one of %(list)s", list=list(PRIORITIES)))
         if field == "group_id":
             value = _ident(value, f"{at}.value")
         return {"type": kind, "field": field, "value": value}
@@ -60,12 +61,12 @@ def _one(action: dict, at: str) -> dict:
     if kind in ("add_tags", "remove_tags"):
         tags = action.get("tags")
         if not isinstance(tags, list) or not tags or not all(isinstance(t, str) and 1 <= len(t.strip()) <= 64 for t in tags):
-            raise ConditionError(f"{at}.tags", "must be a list of 1 to 64 character tags")
+            raise ConditionError(f"{at}.tags", _("must be a list of 1 to 64 character tags"))
         return {"type": kind, "tags": [" ".join(t.split()).lower() for t in tags]}
     if kind == "set_field":
         key = action.get("key")
         if not isinstance(key, str) or not key:
-            raise ConditionError(f"{at}.key", "must name a ticket custom field")
+            raise ConditionError(f"{at}.key", _("must name a ticket custom field"))
         return {"type": kind, "key": key, "value": action.get("value")}
     if kind == "notify":
         users = action.get("user_ids") or []
@@ -81,7 +82,7 @@ def _one(action: dict, at: str) -> dict:
 def validate(actions: list) -> list[dict]:
     """`actions` checked and normalised; ConditionError naming `actions[i].<key>`."""
     if not isinstance(actions, list):
-        raise ConditionError("actions", "must be a list of actions")
+        raise ConditionError("actions", _("must be a list of actions"))
     return [_one(action if isinstance(action, dict) else {}, f"actions[{i}]") for i, action in enumerate(actions)]
 
 

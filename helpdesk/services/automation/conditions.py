@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 
+from helpdesk.i18n import gettext as _
+
 PLAIN_FIELDS = ("status", "priority", "group", "assignee", "channel", "subject", "text", "tags", "language",
                 "customer.tier", "customer.organization", "sender_priority", "business_hours")
 HOURS_FIELDS = ("hours_since_created", "hours_since_updated", "hours_since_pending", "hours_since_solved",
@@ -46,29 +48,29 @@ def _known_field(name: str, *, hours: bool) -> bool:
 def validate(conditions: list, where: str, *, hours: bool = False) -> list[dict]:
     """`conditions` checked and normalised (lists for in/contains, lower-case words); ConditionError."""
     if not isinstance(conditions, list):
-        raise ConditionError(where, "must be a list of conditions")
+        raise ConditionError(where, _("must be a list of conditions"))
     clean = []
     for index, condition in enumerate(conditions):
         at = f"{where}[{index}]"
         if not isinstance(condition, dict):
-            raise ConditionError(at, "must be an object with field, op and value")
+            raise ConditionError(at, _("must be an object with field, op and value"))
         field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
         if not isinstance(field, str) or not _known_field(field, hours=hours):
-            raise ConditionError(f"{at}.field", f"unknown field {field!r}")
+            raise ConditionError(f"{at}.field", _("unknown field %(field)s", field=repr(field)))
         if op not in OPS:
-            raise ConditionError(f"{at}.op", f"must be one of {list(OPS)}")
+            raise ConditionError(f"{at}.op", _("must be one of %(list)s", list=list(OPS)))
         if op in ("in", "not_in", "contains", "not_contains", "includes", "excludes"):
             value = [value] if isinstance(value, str | int | float | bool) or value is None else value
             if not isinstance(value, list) or not value:
-                raise ConditionError(f"{at}.value", "must be a non-empty list")
+                raise ConditionError(f"{at}.value", _("must be a non-empty list"))
             if op in ("contains", "not_contains", "includes", "excludes"):
                 value = [str(v).strip().lower() for v in value if str(v).strip()]
         elif op in ("gt", "gte", "lt", "lte"):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConditionError(f"{at}.value", "must be a number")
+                raise ConditionError(f"{at}.value", _("must be a number"))
         elif op in ("during", "outside"):
             if field != "business_hours" or isinstance(value, bool) or not isinstance(value, int):
-                raise ConditionError(f"{at}.value", "business_hours takes an SLA calendar id")
+                raise ConditionError(f"{at}.value", _("business_hours takes an SLA calendar id"))
         clean.append({"field": field, "op": op, "value": value})
     return clean
 
@@ -157,7 +159,7 @@ class _Source:
             test = f"f{self.field(field)} in EMPTY"
             return test if op == "absent" else f"not {test}"
         else:
-            raise ConditionError("op", f"unknown operator {op!r}")
+            raise ConditionError("op", _("unknown operator %(op)s", op=repr(op)))
         return f"not {positive}" if op in ("is_not", "not_in", "not_contains", "excludes") else positive
 
     def match(self, match_all: list, match_any: list) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Automation, AutomationFiring, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.services import tickets
@@ -38,14 +39,14 @@ def save(row: Automation | None, data: dict) -> Automation:
     row = row or Automation()
     name = " ".join(str(data.get("name", row.name or "")).split())
     if not 1 <= len(name) <= 200:
-        raise ConditionError("name", "must be 1 to 200 characters")
+        raise ConditionError("name", _("must be 1 to 200 characters"))
     match_all = conditions.validate(data.get("match_all", row.match_all or []), "match_all", hours=True)
     match_any = conditions.validate(data.get("match_any", row.match_any or []), "match_any", hours=True)
     if not any(c["field"] in conditions.HOURS_FIELDS for c in match_all):
-        raise ConditionError("match_all", "an automation needs an hours_since_... condition among match_all")
+        raise ConditionError("match_all", _("an automation needs an hours_since_... condition among match_all"))
     found = automation_actions.validate(data.get("actions", row.actions or []))
     if not found:
-        raise ConditionError("actions", "an automation needs at least one action")
+        raise ConditionError("actions", _("an automation needs at least one action"))
     row.name, row.match_all, row.match_any, row.actions = name, match_all, match_any, found
     row.position = int(data.get("position", row.position or 0) or 0)
     row.active = bool(data.get("active", True if row.active is None else row.active))

@@ -13,6 +13,7 @@ from functools import cached_property
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import SlaCalendar, Trigger
 from helpdesk.models.automation import EVENTS
 from helpdesk.services import settings_cache
@@ -108,15 +109,15 @@ def save(row: Trigger | None, data: dict) -> Trigger:
     row = row or Trigger()
     name = " ".join(str(data.get("name", row.name or "")).split())
     if not 1 <= len(name) <= NAME_MAX:
-        raise ConditionError("name", f"must be 1 to {NAME_MAX} characters")
+        raise ConditionError("name", _("must be 1 to %(name_max)s characters", name_max=NAME_MAX))
     event = data.get("event", row.event or "ticket.created")
     if event not in EVENTS:
-        raise ConditionError("event", f"must be one of {list(EVENTS)}")
+        raise ConditionError("event", _("must be one of %(list)s", list=list(EVENTS)))
     match_all = conditions.validate(data.get("match_all", row.match_all or []), "match_all")
     match_any = conditions.validate(data.get("match_any", row.match_any or []), "match_any")
     actions = trigger_actions.validate(data.get("actions", row.actions or []))
     if not actions:
-        raise ConditionError("actions", "a trigger needs at least one action")
+        raise ConditionError("actions", _("a trigger needs at least one action"))
     row.name, row.event, row.match_all, row.match_any, row.actions = name, event, match_all, match_any, actions
     row.position = int(data.get("position", row.position or 0) or 0)
     row.active = bool(data.get("active", True if row.active is None else row.active))

@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from channels import safe_fetch
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Ticket, Webhook, WebhookDelivery
 from helpdesk.models.base import utcnow
 from helpdesk.models.webhooks import WEBHOOK_EVENTS
@@ -77,9 +78,9 @@ def _url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
-        raise ConditionError("url", "must be an http(s) URL of at most 2000 characters")
+        raise ConditionError("url", _("must be an http(s) URL of at most 2000 characters"))
     if parts.username or parts.password:
-        raise ConditionError("url", "must not carry credentials (the signature authenticates us)")
+        raise ConditionError("url", _("must not carry credentials (the signature authenticates us)"))
     return url
 
 
@@ -90,17 +91,17 @@ def save(row: Webhook | None, data: dict) -> tuple[Webhook, str | None]:
     row = row or Webhook(failures=0)
     name = " ".join(str(data.get("name", row.name or "")).split())
     if not 1 <= len(name) <= 200:
-        raise ConditionError("name", "must be 1 to 200 characters")
+        raise ConditionError("name", _("must be 1 to 200 characters"))
     url = _url(data.get("url", row.url or ""))
     subscribed = data.get("events", row.events or [])
     if not isinstance(subscribed, list) or not subscribed or set(subscribed) - set(WEBHOOK_EVENTS):
-        raise ConditionError("events", f"must be a non-empty list among {list(WEBHOOK_EVENTS)}")
+        raise ConditionError("events", _("must be a non-empty list among %(list)s", list=list(WEBHOOK_EVENTS)))
     allow_private = bool(data.get("allow_private", row.allow_private or False))
     if urlsplit(url).scheme == "http" and not allow_private:
-        raise ConditionError("url", "must be https (plain http only for an endpoint allowed a private address)")
+        raise ConditionError("url", _("must be https (plain http only for an endpoint allowed a private address)"))
     if not allow_private and _is_address(host := urlsplit(url).hostname) and not safe_fetch.is_public(host):
         # A name is judged at each delivery (it may resolve elsewhere later); an address can be judged now.
-        raise ConditionError("url", "is a private address: allow this endpoint a private address to use it")
+        raise ConditionError("url", _("is a private address: allow this endpoint a private address to use it"))
     row.name, row.url, row.events, row.allow_private = name, url, list(dict.fromkeys(subscribed)), allow_private
     row.active = bool(data.get("active", True if row.active is None else row.active))
     secret = None

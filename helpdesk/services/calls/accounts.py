@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from channels.cti import numbers
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount, Group, User
 from helpdesk.services import audit, channel_accounts, staff
 
@@ -37,7 +38,7 @@ def _pairs(field: str, values: list[str] | None) -> dict[str, str]:
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise CtiAccountError(field, f"{item!r} must look like KEY=VALUE")
+            raise CtiAccountError(field, _("%(item)s must look like KEY=VALUE", item=repr(item)))
         found[key.strip()] = value.strip()
     return found
 
@@ -53,9 +54,9 @@ def _extensions(values: list[str] | None) -> dict[str, str]:
     extensions = _pairs("extension", values)
     for extension, email in extensions.items():
         if not _EXTENSION.match(extension):
-            raise CtiAccountError("extension", f"{extension!r} is not an extension (letters, digits, *#_.-)")
+            raise CtiAccountError("extension", _("%(extension)s is not an extension (letters, digits, *#_.-)", extension=repr(extension)))
         if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is None:
-            raise CtiAccountError("extension", f"no staff member {email}")
+            raise CtiAccountError("extension", _("no staff member %(email)s", email=email))
     return {k: v.lower() for k, v in extensions.items()}
 
 
@@ -65,14 +66,14 @@ def add_account(*, name: str, secret: str, group: str | None = None, region: str
     `queues` and `extensions` are "KEY=VALUE" strings. CtiAccountError names a bad field."""
     name = (name or "").strip()
     if not _NAME.match(name):
-        raise CtiAccountError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+        raise CtiAccountError("name", _("must be letters, digits, '.', '_' or '-' (at most 100)"))
     if db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name)):
-        raise CtiAccountError("name", "a CTI account with this name exists")
+        raise CtiAccountError("name", _("a CTI account with this name exists"))
     secret = (secret or "").strip()
     if not SECRET_MIN <= len(secret) <= SECRET_MAX or any(ch.isspace() for ch in secret):
-        raise CtiAccountError("secret", f"must be {SECRET_MIN} to {SECRET_MAX} characters without spaces")
+        raise CtiAccountError("secret", _("must be %(secret_min)s to %(secret_max)s characters without spaces", secret_min=SECRET_MIN, secret_max=SECRET_MAX))
     if region and not numbers.valid_region(region):
-        raise CtiAccountError("region", f"{region!r} is not a two-letter region such as ES or US")
+        raise CtiAccountError("region", _("%(region)s is not a two-letter region such as ES or US", region=repr(region)))
     account = ChannelAccount(
         kind=KIND, name=name, group_id=staff.group_id_named(group, CtiAccountError),
         settings={"region": region.upper() if region else None, "queues": _queues(queues),

@@ -18,6 +18,7 @@ from channels import safe_fetch
 from channels.base import Attachment, Sender
 from channels.cti.events import AUDIO_TYPES, RECORDING_MAX_BYTES, CallEvent, EventError
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Call, ChannelAccount
 from helpdesk.models import CallEvent as StoredEvent
 from helpdesk.models.base import utcnow
@@ -60,9 +61,9 @@ def fetch_recording(url: str) -> Attachment:
     except safe_fetch.FetchError as exc:
         if exc.retryable:
             raise RecordingUnavailable(exc.reason) from None
-        raise EventError("recording_url", f"cannot be fetched: {exc.reason}") from None
+        raise EventError("recording_url", _("cannot be fetched: %(reason)s", reason=exc.reason)) from None
     if not fetched.content_type.startswith(AUDIO_TYPES) or not fetched.content:
-        raise EventError("recording_url", f"is not an audio file ({fetched.content_type})")
+        raise EventError("recording_url", _("is not an audio file (%(content_type)s)", content_type=fetched.content_type))
     name = fetched.url.rstrip("/").rpartition("/")[2].partition("?")[0] or "voicemail"
     return Attachment(filename=name, content=fetched.content, content_type=fetched.content_type)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from channels.base import Attachment, InboundMessage, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Call, ChannelAccount, Group, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import agent_tickets, ingest_rows, replies, tickets
@@ -87,14 +88,14 @@ def _note(call: Call, agent: User, text: str) -> str:
 
 def _loggable(call: Call, agent: User, text: str) -> str:
     if call.answered_at is None:
-        raise TicketError("call", "was not answered: missed calls become tickets by themselves")
+        raise TicketError("call", _("was not answered: missed calls become tickets by themselves"))
     if call.customer_id is None:
-        raise TicketError("call", "came from a withheld number: open a ticket for the customer by hand")
+        raise TicketError("call", _("came from a withheld number: open a ticket for the customer by hand"))
     if call.agent_id not in (None, agent.id) and not agent.sees_all_groups:
-        raise TicketError("call", "was taken by someone else")
+        raise TicketError("call", _("was taken by someone else"))
     text = (text or "").strip()
     if len(text) > NOTE_MAX:
-        raise TicketError("note", f"must be at most {NOTE_MAX} characters")
+        raise TicketError("note", _("must be at most %(note_max)s characters", note_max=NOTE_MAX))
     return text
 
 
@@ -116,9 +117,9 @@ def log_on_ticket(call: Call, agent: User, ticket_id: int, *, note: str = "") ->
     try:
         ticket = tickets.get_for(agent, ticket_id)
     except tickets.TicketNotFound:
-        raise TicketError("ticket_id", f"no ticket {ticket_id}") from None
+        raise TicketError("ticket_id", _("no ticket %(ticket_id)s", ticket_id=ticket_id)) from None
     if ticket.customer_id != call.customer_id or ticket.status == "closed":
-        raise TicketError("ticket_id", "choose an open ticket of the caller")
+        raise TicketError("ticket_id", _("choose an open ticket of the caller"))
     replies.add_reply(ticket, agent, body=_note(call, agent, text), internal=True)
     _mark_logged(call, ticket)
     return ticket

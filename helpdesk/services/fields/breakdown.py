@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import CustomValue, Ticket, User
 from helpdesk.services.fields.definitions import FieldDef, FieldError, by_key
 
@@ -18,7 +19,7 @@ def tickets_by_field(key: str, since: datetime, until: datetime, user: User) -> 
     [since, until) that `user` may see, every option listed (zero included), then "(none)"."""
     field: FieldDef | None = by_key("ticket", key)
     if field is None or field.kind not in ("dropdown", "checkbox"):
-        raise FieldError("field", f"no ticket dropdown or checkbox field {key!r}")
+        raise FieldError("field", _("no ticket dropdown or checkbox field %(key)s", key=repr(key)))
     joined = and_(CustomValue.field_id == field.id, CustomValue.object_id == Ticket.id)
     query = (select(CustomValue.value, func.count()).select_from(Ticket).outerjoin(CustomValue, joined)
              .where(Ticket.created_at >= since, Ticket.created_at < until, Ticket.merged_into_id.is_(None)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import CustomField
 from helpdesk.models.fields import ENTITIES, KINDS
 from helpdesk.services import settings_cache
@@ -69,12 +70,12 @@ def _options(kind: str, options) -> list[str]:
     if kind != "dropdown":
         return []
     if not isinstance(options, list) or not options or len(options) > OPTIONS_MAX:
-        raise FieldError("options", f"a dropdown needs 1 to {OPTIONS_MAX} options")
+        raise FieldError("options", _("a dropdown needs 1 to %(options_max)s options", options_max=OPTIONS_MAX))
     clean: list[str] = []
     for option in options:
         text = " ".join(str(option).split())
         if not 1 <= len(text) <= OPTION_MAX:
-            raise FieldError("options", f"each option must be 1 to {OPTION_MAX} characters")
+            raise FieldError("options", _("each option must be 1 to %(option_max)s characters", option_max=OPTION_MAX))
         if text not in clean:
             clean.append(text)
     return clean
@@ -88,27 +89,27 @@ def save(row: CustomField | None, data: dict) -> CustomField:
     row = row or CustomField(entity=data.get("entity"), key=data.get("key"), kind=data.get("kind"))
     if creating:
         if row.entity not in ENTITIES:
-            raise FieldError("entity", f"must be one of {list(ENTITIES)}")
+            raise FieldError("entity", _("must be one of %(list)s", list=list(ENTITIES)))
         if not isinstance(row.key, str) or not KEY.match(row.key):
-            raise FieldError("key", "lower-case letters, digits and _, starting with a letter (max 64)")
+            raise FieldError("key", _("lower-case letters, digits and _, starting with a letter (max 64)"))
         if row.kind not in KINDS:
-            raise FieldError("kind", f"must be one of {list(KINDS)}")
+            raise FieldError("kind", _("must be one of %(list)s", list=list(KINDS)))
         taken = db.session.scalar(select(CustomField.id).where(CustomField.entity == row.entity, CustomField.key == row.key))
         if taken is not None:
-            raise FieldError("key", f"{row.entity} already has a field {row.key!r}")
+            raise FieldError("key", _("%(entity)s already has a field %(key)s", entity=row.entity, key=repr(row.key)))
     else:
         for fixed in ("entity", "key", "kind"):
             if fixed in data and data[fixed] != getattr(row, fixed):
-                raise FieldError(fixed, "cannot change once the field exists")
+                raise FieldError(fixed, _("cannot change once the field exists"))
     label = " ".join(str(data.get("label", row.label or "")).split())
     if not 1 <= len(label) <= 200:
-        raise FieldError("label", "must be 1 to 200 characters")
+        raise FieldError("label", _("must be 1 to 200 characters"))
     row.label = label
     if "options" in data or creating:
         row.options = _options(row.kind, data.get("options", row.options))
     required = bool(data.get("required_to_solve", row.required_to_solve or False))
     if required and row.entity != "ticket":
-        raise FieldError("required_to_solve", "only ticket fields can be required to solve")
+        raise FieldError("required_to_solve", _("only ticket fields can be required to solve"))
     row.required_to_solve = required
     row.position = int(data.get("position", row.position or 0) or 0)
     row.active = bool(data.get("active", True if row.active is None else row.active))

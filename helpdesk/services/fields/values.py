@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import delete, select, tuple_
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import CustomValue, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import events
@@ -30,25 +31,25 @@ def parse(field: FieldDef, raw) -> tuple[str, float | None] | None:
             return TRUE, None
         if text in ("", "0", "false", "off", "no"):
             return FALSE, None
-        raise FieldError(name, "must be true or false")
+        raise FieldError(name, _("must be true or false"))
     if field.kind == "number":
         try:
             number = float(raw) if not isinstance(raw, bool) else None
         except (TypeError, ValueError):
             number = None
         if number is None or number != number or abs(number) > 1e15:
-            raise FieldError(name, "must be a number")
+            raise FieldError(name, _("must be a number"))
         return (str(int(number)) if number.is_integer() else repr(number)), number
     text = " ".join(str(raw).split()) if field.kind != "text" else str(raw).strip()
     if field.kind == "date":
         try:
             return date.fromisoformat(text).isoformat(), None
         except ValueError:
-            raise FieldError(name, "must be a date YYYY-MM-DD") from None
+            raise FieldError(name, _("must be a date YYYY-MM-DD")) from None
     if field.kind == "dropdown" and text not in field.options:
-        raise FieldError(name, f"must be one of {list(field.options)}")
+        raise FieldError(name, _("must be one of %(list)s", list=list(field.options)))
     if len(text) > TEXT_MAX:
-        raise FieldError(name, f"must be at most {TEXT_MAX} characters")
+        raise FieldError(name, _("must be at most %(text_max)s characters", text_max=TEXT_MAX))
     return text, None
 
 
@@ -88,7 +89,7 @@ def stage(entity: str, object_id: int, changes: dict) -> dict:
     for key, raw in changes.items():
         field = by_key(entity, key)
         if field is None:
-            raise FieldError(f"custom_fields.{key}", f"no {entity} field {key!r}")
+            raise FieldError(f"custom_fields.{key}", _("no %(entity)s field %(key)s", entity=entity, key=repr(key)))
         parsed = parse(field, raw)
         old = current.get(key)
         new = typed(field, *parsed) if parsed is not None else None

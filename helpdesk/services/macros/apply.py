@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Macro, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
 from helpdesk.services import drafts, replies, tickets
@@ -71,10 +72,10 @@ def apply(ticket: Ticket, macro: Macro, agent: User, *, reply_to: str = "send") 
     composer does). Counts one use. TicketError / ReplyError before anything is stored when the
     changes are refused (an assignee outside the group, a merged ticket)."""
     if reply_to not in REPLY_MODES:
-        raise tickets.TicketError("reply_to", f"must be one of {list(REPLY_MODES)}")
+        raise tickets.TicketError("reply_to", _("must be one of %(list)s", list=list(REPLY_MODES)))
     result = preview(ticket, macro, agent)
     if ticket.merged_into_id is not None:
-        raise tickets.TicketError("ticket", f"was merged into #{ticket.merged_into_id}")
+        raise tickets.TicketError("ticket", _("was merged into #%(merged_into_id)s", merged_into_id=ticket.merged_into_id))
     changes = {name: new for name, (_old, new) in result.changes.items()}
     macro_id, macro_name, agent_id = macro.id, macro.name, agent.id
     if changes:

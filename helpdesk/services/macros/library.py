@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, or_, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, Macro, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.macros import SCOPES
@@ -72,32 +73,32 @@ def _is_id(value) -> bool:
 
 def _clean_actions(actions: dict) -> dict:
     if not isinstance(actions, dict):
-        raise MacroError("actions", "must be an object")
+        raise MacroError("actions", _("must be an object"))
     if unknown := set(actions) - set(ACTION_FIELDS):
-        raise MacroError("actions", f"unknown action(s) {sorted(unknown)}")
+        raise MacroError("actions", _("unknown action(s) %(sorted)s", sorted=sorted(unknown)))
     clean: dict = {}
     if actions.get("status") is not None:
         if actions["status"] not in STATUSES:
-            raise MacroError("actions.status", f"must be one of {list(STATUSES)}")
+            raise MacroError("actions.status", _("must be one of %(list)s", list=list(STATUSES)))
         clean["status"] = actions["status"]
     if actions.get("priority") is not None:
         if actions["priority"] not in PRIORITIES:
-            raise MacroError("actions.priority", f"must be one of {list(PRIORITIES)}")
+            raise MacroError("actions.priority", _("must be one of %(list)s", list=list(PRIORITIES)))
         clean["priority"] = actions["priority"]
     if actions.get("group_id") is not None:
         if not _is_id(actions["group_id"]) or db.session.get(Group, actions["group_id"]) is None:
-            raise MacroError("actions.group_id", f"no group {actions['group_id']}")
+            raise MacroError("actions.group_id", _("no group %(group_id)s", group_id=actions['group_id']))
         clean["group_id"] = actions["group_id"]
     if "assignee_id" in actions:  # null: unassign
         assignee = actions["assignee_id"]
         if assignee is not None:
             person = db.session.get(User, assignee) if _is_id(assignee) else None
             if person is None or not person.active:
-                raise MacroError("actions.assignee_id", f"no active user {assignee}")
+                raise MacroError("actions.assignee_id", _("no active user %(assignee)s", assignee=assignee))
         clean["assignee_id"] = assignee
     if actions.get("assign_to_me"):
         if "assignee_id" in clean:
-            raise MacroError("actions.assign_to_me", "give either assignee_id or assign_to_me")
+            raise MacroError("actions.assign_to_me", _("give either assignee_id or assign_to_me"))
         clean["assign_to_me"] = True
     for name in ("add_tags", "remove_tags"):
         if actions.get(name):
@@ -107,7 +108,7 @@ def _clean_actions(actions: dict) -> dict:
                 raise MacroError(f"actions.{name}", exc.message) from None
     note = (actions.get("note") or "").strip()
     if len(note) > BODY_MAX:
-        raise MacroError("actions.note", f"must be at most {BODY_MAX} characters")
+        raise MacroError("actions.note", _("must be at most %(body_max)s characters", body_max=BODY_MAX))
     if note:
         clean["note"] = note
     return clean
@@ -115,14 +116,14 @@ def _clean_actions(actions: dict) -> dict:
 
 def _clean_translations(translations: dict) -> dict:
     if not isinstance(translations, dict):
-        raise MacroError("translations", "must map language codes to texts")
+        raise MacroError("translations", _("must map language codes to texts"))
     clean = {}
     for language, text in translations.items():
         code = str(language).strip().lower().replace("_", "-")
         if not LANGUAGE.match(code):
-            raise MacroError("translations", f"{language!r} is not a language code like 'es' or 'pt-br'")
+            raise MacroError("translations", _("%(language)s is not a language code like 'es' or 'pt-br'", language=repr(language)))
         if not isinstance(text, str) or len(text) > BODY_MAX:
-            raise MacroError("translations", f"the {code} text must be at most {BODY_MAX} characters")
+            raise MacroError("translations", _("the %(code)s text must be at most %(body_max)s characters", code=code, body_max=BODY_MAX))
         if text.strip():
             clean[code] = text
     return clean
@@ -131,15 +132,15 @@ def _clean_translations(translations: dict) -> dict:
 def _place(user: User, scope: str, group_id: int | None) -> tuple[int | None, int | None]:
     """(owner_id, group_id) for a macro of `scope` that `user` makes; MacroError if not theirs to make."""
     if scope not in SCOPES:
-        raise MacroError("scope", f"must be one of {list(SCOPES)}")
+        raise MacroError("scope", _("must be one of %(list)s", list=list(SCOPES)))
     if scope == "personal":
         return user.id, None
     if not user.sees_all_groups:
-        raise MacroError("scope", "only admins and supervisors manage group and shared macros")
+        raise MacroError("scope", _("only admins and supervisors manage group and shared macros"))
     if scope == "shared":
         return None, None
     if not _is_id(group_id) or db.session.get(Group, group_id) is None:
-        raise MacroError("group_id", "a group macro needs an existing group")
+        raise MacroError("group_id", _("a group macro needs an existing group"))
     return None, group_id
 
 
@@ -148,18 +149,18 @@ def save(user: User, data: dict, macro: Macro | None = None) -> Macro:
     `macro` with the fields `data` holds; commit. MacroError on invalid input or a scope `user` may
     not manage."""
     if macro is not None and not can_manage(user, macro):
-        raise MacroError("scope", "only admins and supervisors manage group and shared macros")
+        raise MacroError("scope", _("only admins and supervisors manage group and shared macros"))
     begin_write()
     target = macro or Macro(usage_count=0, created_at=utcnow())
     if macro is None or "name" in data:
         name = " ".join(str(data.get("name") or "").split())
         if not 1 <= len(name) <= NAME_MAX:
-            raise MacroError("name", f"must be 1 to {NAME_MAX} characters")
+            raise MacroError("name", _("must be 1 to %(name_max)s characters", name_max=NAME_MAX))
         target.name = name
     if "body" in data or macro is None:
         body = data.get("body") or ""
         if len(body) > BODY_MAX:
-            raise MacroError("body", f"must be at most {BODY_MAX} characters")
+            raise MacroError("body", _("must be at most %(body_max)s characters", body_max=BODY_MAX))
         target.body = body
     if "translations" in data or macro is None:
         target.translations = _clean_translations(data.get("translations") or {})
@@ -170,7 +171,7 @@ def save(user: User, data: dict, macro: Macro | None = None) -> Macro:
         target.scope = scope
         target.owner_id, target.group_id = _place(user, scope, data.get("group_id", target.group_id))
     if not (target.body.strip() or target.translations or target.actions):
-        raise MacroError("body", "a macro needs a reply text or at least one action")
+        raise MacroError("body", _("a macro needs a reply text or at least one action"))
     target.updated_at = utcnow()
     db.session.add(target)
     db.session.commit()
@@ -180,7 +181,7 @@ def save(user: User, data: dict, macro: Macro | None = None) -> Macro:
 def delete(user: User, macro: Macro) -> None:
     """Delete `macro`; MacroError when `user` may not manage it."""
     if not can_manage(user, macro):
-        raise MacroError("scope", "only admins and supervisors manage group and shared macros")
+        raise MacroError("scope", _("only admins and supervisors manage group and shared macros"))
     begin_write()
     db.session.delete(macro)
     db.session.commit()

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from channels.base import AUTO_GENERATED, OutboundMessage, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import in_language_of, ngettext
 from helpdesk.models import FailedMail, Mailbox, Notification, User
 from helpdesk.models.base import utcnow
 from helpdesk.services.notifications import TEXT_MAX
@@ -24,10 +26,14 @@ def _admins() -> list[User]:
 
 def notify_admins(failed: FailedMail, mailbox_name: str) -> list[Notification]:
     """Add (without committing: in the transaction that records `failed`) a notification about it
-    for every active admin."""
-    text = (f"Mail to {mailbox_name} could not be processed and waits in the failed-mail store: "
-            f"{failed.subject or '(no subject)'}: {failed.error}")[:TEXT_MAX]
-    rows = [Notification(user_id=admin.id, kind=KIND, text=text) for admin in _admins()]
+    for every active admin, each in their language."""
+    rows = []
+    for admin in _admins():
+        with in_language_of(admin):
+            text = _("Mail to %(mailbox)s could not be processed and waits in the failed-mail store: "
+                     "%(subject)s: %(error)s", mailbox=mailbox_name, subject=failed.subject or _("(no subject)"),
+                     error=failed.error)
+        rows.append(Notification(user_id=admin.id, kind=KIND, text=text[:TEXT_MAX]))
     db.session.add_all(rows)
     return rows
 
@@ -43,15 +49,21 @@ def summary_mails() -> list[OutboundMessage]:
         .join(Mailbox, Mailbox.id == FailedMail.mailbox_id)
         .where(FailedMail.resolved_at.is_(None)).order_by(FailedMail.id.desc()).limit(SUMMARY_LISTS)).all()
     today = sum(1 for row in newest if row.created_at >= since)
-    lines = [f"- {row.created_at:%Y-%m-%d %H:%M} UTC, {row.name}: {row.subject or '(no subject)'}: {row.error[:200]}"
-             for row in newest]
     page = f"{current_app.config['HELPDESK_PUBLIC_URL']}/admin/mail/"
-    body = (f"{waiting} mail(s) could not be processed and wait in the failed-mail store"
-            f"{f' ({today} of those listed arrived in the last 24 hours)' if today else ''}.\n\n"
-            + "\n".join(lines) + f"\n\nReview, download or reprocess them at {page}\n"
-            "You get this summary at most once a day.\n")
-    return [OutboundMessage(message_id=0, channel="email", source=None,
-                            recipient=Sender(kind="email", address=admin.email, name=admin.name),
-                            subject=f"{waiting} mail(s) could not be processed", body_text=body,
-                            auto_submitted=AUTO_GENERATED)
-            for admin in _admins()]
+    mails = []
+    for admin in _admins():
+        with in_language_of(admin):
+            lines = [f"- {row.created_at:%Y-%m-%d %H:%M} UTC, {row.name}: {row.subject or _('(no subject)')}: "
+                     f"{row.error[:200]}" for row in newest]
+            head = ngettext("%(num)d mail could not be processed and waits in the failed-mail store",
+                            "%(num)d mails could not be processed and wait in the failed-mail store", waiting)
+            if today:
+                head += " " + _("(%(today)s of those listed arrived in the last 24 hours)", today=today)
+            body = (head + ".\n\n" + "\n".join(lines) + "\n\n"
+                    + _("Review, download or reprocess them at %(page)s", page=page) + "\n"
+                    + _("You get this summary at most once a day.") + "\n")
+            subject = ngettext("%(num)d mail could not be processed", "%(num)d mails could not be processed", waiting)
+        mails.append(OutboundMessage(message_id=0, channel="email", source=None,
+                                     recipient=Sender(kind="email", address=admin.email, name=admin.name),
+                                     subject=subject, body_text=body, auto_submitted=AUTO_GENERATED))
+    return mails

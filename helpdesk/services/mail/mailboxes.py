@@ -13,6 +13,7 @@ from sqlalchemy import select
 from channels.email.imap import SECURITY_MODES, ImapSettings
 from channels.email.smtp import SmtpSettings
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Mailbox
 from helpdesk.services import secrets, staff
 from helpdesk.services.transactions import begin_write
@@ -34,16 +35,16 @@ def _port(value, field: str) -> int:
     try:
         port = int(value)
     except (TypeError, ValueError):
-        raise MailboxError(field, "must be a number") from None
+        raise MailboxError(field, _("must be a number")) from None
     if not 0 < port < 65536:
-        raise MailboxError(field, "must be between 1 and 65535")
+        raise MailboxError(field, _("must be between 1 and 65535"))
     return port
 
 
 def _host(value: str | None, field: str) -> str:
     host = (value or "").strip()
     if not host or len(host) > 255 or any(c.isspace() for c in host):
-        raise MailboxError(field, "must be a host name or address")
+        raise MailboxError(field, _("must be a host name or address"))
     return host
 
 
@@ -54,18 +55,18 @@ def add_mailbox(*, name: str, address: str, imap_host: str, imap_port: int, imap
                 acknowledge: bool = False, acknowledge_template: str | None = None) -> Mailbox:
     """Validate and store a mailbox with its passwords encrypted; commits and returns it."""
     if not _NAME.match(name or ""):
-        raise MailboxError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+        raise MailboxError("name", _("must be letters, digits, '.', '_' or '-' (at most 100)"))
     address = (address or "").strip().lower()
     if not _EMAIL.match(address):
-        raise MailboxError("address", "must be an e-mail address")
+        raise MailboxError("address", _("must be an e-mail address"))
     for field, mode in (("imap_security", imap_security), ("smtp_security", smtp_security)):
         if mode not in SECURITY_MODES:
-            raise MailboxError(field, f"must be one of {list(SECURITY_MODES)}")
+            raise MailboxError(field, _("must be one of %(list)s", list=list(SECURITY_MODES)))
     if not imap_user or not imap_password:
-        raise MailboxError("imap_user", "user and password are required")
+        raise MailboxError("imap_user", _("user and password are required"))
     begin_write()  # the uniqueness check and the insert in one writer, which listeners cannot go stale
     if db.session.scalar(select(Mailbox.id).where((Mailbox.name == name) | (Mailbox.address == address))):
-        raise MailboxError("name", "a mailbox with this name or address exists")
+        raise MailboxError("name", _("a mailbox with this name or address exists"))
     group_id = staff.group_id_named(group, MailboxError)
     mailbox = Mailbox(
         name=name, address=address, group_id=group_id,
@@ -88,7 +89,7 @@ def update_mailbox(mailbox: Mailbox, *, active: bool, acknowledge: bool, acknowl
     """Change what an admin may change after creation; a password is replaced only when given."""
     template = (acknowledge_template or "").strip()
     if len(template) > 10_000:
-        raise MailboxError("acknowledge_template", "must be at most 10000 characters")
+        raise MailboxError("acknowledge_template", _("must be at most 10000 characters"))
     # The caller's read transaction may be older than a listener's last commit; on SQLite writing
     # from it fails at once with "database is locked", so the change starts as a writer.
     begin_write()

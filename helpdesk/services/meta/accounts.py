@@ -19,6 +19,7 @@ from channels.base import DeliveryStatus
 from channels.whatsapp import signature
 from channels.whatsapp.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount, Group
 from helpdesk.services import channel_accounts, staff
 from helpdesk.services.secrets import SecretUnreadable
@@ -56,7 +57,7 @@ def _base_url(value: str | None) -> str:
     url = (value or DEFAULT_BASE_URL).strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise AccountError("api_base_url", "must be an http(s) URL such as https://graph.facebook.com")
+        raise AccountError("api_base_url", _("must be an http(s) URL such as https://graph.facebook.com"))
     return url
 
 
@@ -67,21 +68,21 @@ def _group_id(name: str | None) -> int | None:
 def _name(value: str | None) -> str:
     name = (value or "").strip()
     if not _NAME.match(name):
-        raise AccountError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+        raise AccountError("name", _("must be letters, digits, '.', '_' or '-' (at most 100)"))
     return name
 
 
 def _secret(name: str, value: str | None) -> str:
     secret = (value or "").strip()
     if not secret or len(secret) > SECRET_MAX or any(ch.isspace() for ch in secret):
-        raise AccountError(name, f"must be given, without spaces (at most {SECRET_MAX} characters)")
+        raise AccountError(name, _("must be given, without spaces (at most %(secret_max)s characters)", secret_max=SECRET_MAX))
     return secret
 
 
 def _version(value: str | None) -> str:
     version = (value or DEFAULT_VERSION).strip()
     if not _VERSION.match(version):
-        raise AccountError("api_version", "must look like v21.0")
+        raise AccountError("api_version", _("must look like v21.0"))
     return version
 
 
@@ -89,7 +90,7 @@ def key_value(key: str, value: str | None) -> str:
     """`value` as the phone number id or page id `key` names: Meta's numeric ids; AccountError otherwise."""
     text = (value or "").strip()
     if not text.isdigit() or len(text) > 32:
-        raise AccountError(key, "must be the numeric id Meta shows for it (digits, at most 32)")
+        raise AccountError(key, _("must be the numeric id Meta shows for it (digits, at most 32)"))
     return text
 
 
@@ -98,9 +99,9 @@ def _ensure_unique(kind: str, own_id: int | None, name: str, key: str, value: st
         if existing.id == own_id:
             continue
         if existing.name == name:
-            raise AccountError("name", f"a {kind} account with this name exists")
+            raise AccountError("name", _("a %(kind)s account with this name exists", kind=kind))
         if (existing.settings or {}).get(key) == value:
-            raise AccountError(key, f"already added as {existing.name!r}")
+            raise AccountError(key, _("already added as %(name)s", name=repr(existing.name)))
 
 
 def accounts(kind: str) -> list[ChannelAccount]:
@@ -178,8 +179,7 @@ def _kept_secrets(account: ChannelAccount, replaced: Mapping[str, str]) -> dict[
     except SecretUnreadable:
         if set(replaced) == set(SECRET_FIELDS):
             return {}
-        raise AccountError("access_token", "the stored secrets cannot be decrypted (was HELPDESK_SECRET_KEY "
-                                           "changed?); enter the access token, app secret and verify token again") from None
+        raise AccountError("access_token", _("the stored secrets cannot be decrypted (was HELPDESK_SECRET_KEY changed?); enter the access token, app secret and verify token again")) from None
 
 
 def update_account(account: ChannelAccount, key: str, *, name: str, group: str | None, active: bool,

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import func, make_url, select, text
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 
 FORMAT = 1
 
@@ -72,13 +73,13 @@ def _dump_database(work: Path) -> tuple[str, Path]:
         copy.close()
         return "sqlite", target
     if shutil.which("pg_dump") is None:
-        raise BackupError("pg_dump is not installed: install the PostgreSQL client of the server's version")
+        raise BackupError(_("pg_dump is not installed: install the PostgreSQL client of the server's version"))
     conninfo, schema = _libpq(url)
     target = work / "database.dump"
     done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
                            f"--file={target}", conninfo], capture_output=True, text=True)
     if done.returncode:
-        raise BackupError(f"pg_dump failed: {done.stderr.strip()[-500:]}")
+        raise BackupError(_("pg_dump failed: %(value)s", value=done.stderr.strip()[-500:]))
     return "postgresql", target
 
 
@@ -122,15 +123,15 @@ def _checked_members(tar: tarfile.TarFile) -> dict:
     try:
         manifest = json.load(tar.extractfile("manifest.json"))
     except (KeyError, ValueError) as exc:
-        raise BackupError("not a helpdesk backup: no readable manifest.json") from exc
+        raise BackupError(_("not a helpdesk backup: no readable manifest.json")) from exc
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"backup format {manifest.get('format')!r} is not {FORMAT}")
+        raise BackupError(_("backup format %(value)s is not %(format)s", value=repr(manifest.get('format')), format=FORMAT))
     for name, expected in manifest["files"].items():
         if name.startswith("/") or ".." in Path(name).parts:
-            raise BackupError(f"unsafe member name {name!r}")
+            raise BackupError(_("unsafe member name %(name)s", name=repr(name)))
         member = tar.extractfile(name)
         if member is None or hashlib.file_digest(member, "sha256").hexdigest() != expected:
-            raise BackupError(f"{name} is damaged (its SHA-256 differs from the manifest)")
+            raise BackupError(_("%(name)s is damaged (its SHA-256 differs from the manifest)", name=name))
     return manifest
 
 
@@ -156,7 +157,7 @@ def restore(archive: Path, attachments_dir: Path, secret_key_file: Path | None) 
         url = make_url(str(db.engine.url))
         kind = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
         if kind != manifest["database"]:
-            raise BackupError(f"the backup is of a {manifest['database']} database, the configured one is {kind}")
+            raise BackupError(_("the backup is of a %(database)s database, the configured one is %(kind)s", database=manifest['database'], kind=kind))
         db.session.remove()
         db.engine.dispose()
         if kind == "sqlite":
@@ -173,7 +174,7 @@ def restore(archive: Path, attachments_dir: Path, secret_key_file: Path | None) 
                                    "--single-transaction", f"--dbname={conninfo}", str(work / "database.dump")],
                                   capture_output=True, text=True)
             if done.returncode:
-                raise BackupError(f"pg_restore failed: {done.stderr.strip()[-500:]}")
+                raise BackupError(_("pg_restore failed: %(value)s", value=done.stderr.strip()[-500:]))
         restored = work / "attachments"
         if attachments_dir.exists():
             shutil.rmtree(attachments_dir)

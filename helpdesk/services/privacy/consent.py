@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Consent, Customer, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.privacy import CONSENT_SOURCES, PURPOSES
@@ -51,7 +52,7 @@ def _actor(actor) -> audit.Actor | None:
     if isinstance(actor, User):
         current = audit.current_actor()
         return audit.Actor(user_id=actor.id, ip=current.ip, via=current.via)
-    raise ConsentError("actor must be a User, an audit.Actor or None")
+    raise ConsentError(_("actor must be a User, an audit.Actor or None"))
 
 
 def set_consent(customer: Customer, purpose: str, granted: bool, source: str, actor=None, *,
@@ -62,9 +63,9 @@ def set_consent(customer: Customer, purpose: str, granted: bool, source: str, ac
     decision changes; commits unless `commit=False` (inside a caller's transaction).
     ConsentError for an unknown purpose or source."""
     if purpose not in PURPOSES:
-        raise ConsentError(f"unknown purpose {purpose!r} (one of {', '.join(PURPOSES)})")
+        raise ConsentError(_("unknown purpose %(purpose)s (one of %(value)s)", purpose=repr(purpose), value=', '.join(PURPOSES)))
     if source not in CONSENT_SOURCES:
-        raise ConsentError(f"unknown source {source!r} (one of {', '.join(CONSENT_SOURCES)})")
+        raise ConsentError(_("unknown source %(source)s (one of %(value)s)", source=repr(source), value=', '.join(CONSENT_SOURCES)))
     who = _actor(actor)
     before = consents_of(customer)[purpose]
     row = Consent(customer_id=customer.id, purpose=purpose, granted=bool(granted), source=source,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, or_, select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import (
     Attachment,
     AuditEntry,
@@ -76,7 +77,7 @@ def request_erasure(customer: Customer, via: str = "portal") -> ErasureRequest:
     """Ask for the customer's erasure (from the portal, by default): a pending request an admin
     approves (erases) or rejects. A second request while one is pending returns that one. Commits."""
     if customer.erased_at is not None:
-        raise ErasureError("this customer was already erased")
+        raise ErasureError(_("this customer was already erased"))
     pending = db.session.scalar(select(ErasureRequest).where(ErasureRequest.customer_id == customer.id,
                                                              ErasureRequest.state == "pending"))
     if pending is not None:
@@ -98,7 +99,7 @@ def pending_requests() -> list[ErasureRequest]:
 def reject(request: ErasureRequest, actor: audit.Actor | None = None) -> None:
     """Turn a pending erasure request down (an audit entry says who). Commits."""
     if request.state != "pending":
-        raise ErasureError("this request was already decided")
+        raise ErasureError(_("this request was already decided"))
     request.state, request.decided_at = "rejected", utcnow()
     request.decided_by_id = actor.user_id if actor else None
     audit.record(actor, "customer.erasure_rejected", "customer", request.customer_id, request_id=request.id)
@@ -188,7 +189,7 @@ def erase(customer: Customer, *, actor: audit.Actor | None = None, compact_now: 
     the request) or here with `compact_now` (the command line). ErasureError when the customer was
     erased already."""
     if customer.erased_at is not None:
-        raise ErasureError("this customer was already erased")
+        raise ErasureError(_("this customer was already erased"))
     report = ErasureReport(customer.id)
     begin_write()
     ids = merged_ids(customer)

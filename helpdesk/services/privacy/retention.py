@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Attachment, AuditEntry, Call, Message, RetentionPolicy, Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.models.privacy import RETENTION_ACTIONS
@@ -56,11 +57,11 @@ def save_policy(channel: str, days: int, action: str, enabled: bool = True, *, a
     """Create or change the policy of `channel` (audited); commits. RetentionError on bad input."""
     channel = (channel or "").strip()
     if not channel or len(channel) > 32:
-        raise RetentionError("channel: 1 to 32 characters")
+        raise RetentionError(_("channel: 1 to 32 characters"))
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise RetentionError(f"days: a whole number from 1 to {MAX_DAYS}")
+        raise RetentionError(_("days: a whole number from 1 to %(max_days)s", max_days=MAX_DAYS))
     if action not in RETENTION_ACTIONS:
-        raise RetentionError(f"action: one of {', '.join(RETENTION_ACTIONS)}")
+        raise RetentionError(_("action: one of %(value)s", value=', '.join(RETENTION_ACTIONS)))
     policy = db.session.scalar(select(RetentionPolicy).where(RetentionPolicy.channel == channel))
     before = None if policy is None else {"days": policy.days, "action": policy.action, "enabled": policy.enabled}
     if policy is None:

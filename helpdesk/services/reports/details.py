@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ReportDaily, ReportFact, Survey, Ticket
 from helpdesk.services.reports.tables import (
     METRICS,
@@ -47,7 +48,7 @@ def tickets_behind(metric: str, dimension: str, key, f: ReportFilter) -> list[di
     """The facts (or surveys) behind the cell `metric` of the row `key` of a `dimension` table,
     newest first, at most DRILL_LIMIT: ticket id and subject, agent, when, and what was measured."""
     if metric not in METRICS:
-        raise ReportError("metric", "is not a column of the report")
+        raise ReportError("metric", _("is not a column of the report"))
     if metric.startswith(("csat", "nps")):
         dim = dimension_column(Survey, dimension)
         query = apply_filter(select(Survey.ticket_id, Ticket.subject, Survey.agent_id, Survey.sent_at, Survey.score)

@@ -17,6 +17,7 @@ from math import ceil
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, ReportDaily, ReportFact, ReportMonthly, Survey, User
 from helpdesk.models.tickets import PRIORITIES, PRIORITY_NAMES
 from helpdesk.services.sla import compliance as sla_compliance
@@ -65,7 +66,7 @@ def _day(value: str | None, field: str, default: date) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ReportError(field, "must be a date like 2026-01-31") from None
+        raise ReportError(field, _("must be a date like 2026-01-31")) from None
 
 
 def parse_filter(args, today: date) -> ReportFilter:
@@ -74,21 +75,21 @@ def parse_filter(args, today: date) -> ReportFilter:
     end = _day(args.get("end"), "end", today)
     start = _day(args.get("start"), "start", end - timedelta(days=29))
     if start > end:
-        raise ReportError("start", "must not be after end")
+        raise ReportError("start", _("must not be after end"))
     if (end - start).days >= MAX_DAYS:
-        raise ReportError("start", f"a report covers at most {MAX_DAYS} days")
+        raise ReportError("start", _("a report covers at most %(max_days)s days", max_days=MAX_DAYS))
     group_id = None
     if args.get("group_id"):
         raw = str(args.get("group_id")).strip()
         group_id = int(raw) if raw.isdigit() and int(raw) < 2**31 else None
         if group_id is None or db.session.get(Group, group_id) is None:
-            raise ReportError("group_id", f"no group {raw}")
+            raise ReportError("group_id", _("no group %(raw)s", raw=raw))
     channel = (args.get("channel") or "").strip() or None
     if channel is not None and (len(channel) > 32 or not channel.replace("_", "").isalnum()):
-        raise ReportError("channel", "is not a channel name")
+        raise ReportError("channel", _("is not a channel name"))
     priority = args.get("priority") or None
     if priority is not None and priority not in PRIORITIES:
-        raise ReportError("priority", f"must be one of {list(PRIORITIES)}")
+        raise ReportError("priority", _("must be one of %(list)s", list=list(PRIORITIES)))
     return ReportFilter(start, end, group_id, channel, PRIORITIES[priority] if priority else None)
 
 
@@ -100,7 +101,7 @@ def parse_key(dimension: str, raw: str | None):
     if dimension == "channel":
         return raw
     if not raw.isdigit() or int(raw) >= 2**31:
-        raise ReportError("key", "must be a number for this dimension")
+        raise ReportError("key", _("must be a number for this dimension"))
     return int(raw)
 
 
@@ -119,7 +120,7 @@ def apply_filter(query, model, f: ReportFilter, day_column):
 def dimension_column(model, dimension: str):
     """The column of `model` that holds `dimension`; ReportError for an unknown dimension."""
     if dimension not in DIMENSIONS:
-        raise ReportError("dimension", f"must be one of {list(DIMENSIONS)}")
+        raise ReportError("dimension", _("must be one of %(list)s", list=list(DIMENSIONS)))
     return getattr(model, {"agent": "agent_id", "group": "group_id"}.get(dimension, dimension))
 
 
@@ -321,7 +322,7 @@ def table(dimension: str, f: ReportFilter, sort: str = "label", descending: bool
 def sort_rows(rows: list[dict], sort: str, descending: bool) -> list[dict]:
     """`rows` sorted by column `sort` (ReportError for another name); empty cells always last."""
     if sort not in ("label", *METRICS):
-        raise ReportError("sort", "is not a column of the report")
+        raise ReportError("sort", _("is not a column of the report"))
     present = [r for r in rows if r[sort] is not None]
     present.sort(key=lambda r: (r[sort], r["label"]) if sort != "label" else r["label"].lower(), reverse=descending)
     return present + sorted((r for r in rows if r[sort] is None), key=lambda r: r["label"])

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import AgentAvailability, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.routing import AVAILABILITY
@@ -52,7 +53,7 @@ def set_status(user: User, status: str, reason: str = "agent") -> bool:
     """Set `user`'s availability to `status` because of `reason` (agent, admin, idle, signed out,
     console closed, console opened); commits and publishes. Whether it changed."""
     if status not in AVAILABILITY:
-        raise AvailabilityError(f"status must be one of {', '.join(AVAILABILITY)}")
+        raise AvailabilityError(_("status must be one of %(value)s", value=', '.join(AVAILABILITY)))
     begin_write()
     row = assign.lock_availability(user.id)
     if row.status == status:

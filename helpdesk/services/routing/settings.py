@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import AgentCapacity, AgentSkill, GroupRouting
 from helpdesk.models.base import utcnow
 from helpdesk.models.routing import KINDS, SKILL_KINDS, STRATEGIES
@@ -26,9 +27,9 @@ def _number(field: str, value, low: int, high: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise RoutingSettingsError(field, "must be a whole number") from None
+        raise RoutingSettingsError(field, _("must be a whole number")) from None
     if not low <= number <= high:
-        raise RoutingSettingsError(field, f"must be from {low} to {high}")
+        raise RoutingSettingsError(field, _("must be from %(low)s to %(high)s", low=low, high=high))
     return number
 
 
@@ -36,7 +37,7 @@ def save_group(group_id: int, *, strategy: str, chat_capacity, messaging_capacit
                offer_timeout) -> GroupRouting:
     """Store the group's routing settings; commits and publishes `routing.settings`."""
     if strategy not in STRATEGIES:
-        raise RoutingSettingsError("strategy", f"must be one of {', '.join(STRATEGIES)}")
+        raise RoutingSettingsError("strategy", _("must be one of %(value)s", value=', '.join(STRATEGIES)))
     values = {"chat_capacity": _number("chat_capacity", chat_capacity, 0, LIMITS["chat"]),
               "messaging_capacity": _number("messaging_capacity", messaging_capacity, 0, LIMITS["messaging"]),
               "ticket_capacity": _number("ticket_capacity", ticket_capacity, 0, LIMITS["ticket"]),
@@ -73,7 +74,7 @@ def parse_skills(text: str) -> list[tuple[str, str, int]]:
             continue
         pieces = [p.strip() for p in part.split(":")]
         if len(pieces) not in (2, 3):
-            raise RoutingSettingsError("skills", f"'{part[:40]}' is not kind:value:level")
+            raise RoutingSettingsError("skills", _("'%(value)s' is not kind:value:level", value=part[:40]))
         kind, value = pieces[0].lower(), pieces[1].lower()
         level = _number("skills", pieces[2], 1, 5) if len(pieces) == 3 else 3
         found.append((kind, value, level))
@@ -85,17 +86,17 @@ def save_agent(user_id: int, capacities: dict[str, object], skills: list[tuple[s
     limits: dict[str, int] = {}
     for kind, value in capacities.items():
         if kind not in KINDS:
-            raise RoutingSettingsError("capacity", f"unknown channel kind {kind}")
+            raise RoutingSettingsError("capacity", _("unknown channel kind %(kind)s", kind=kind))
         if value not in (None, ""):
             limits[kind] = _number(f"{kind}_capacity", value, 0, LIMITS[kind])
     clean: dict[tuple[str, str], int] = {}
     for kind, value, level in skills:
         if kind not in SKILL_KINDS:
-            raise RoutingSettingsError("skills", f"kind must be one of {', '.join(SKILL_KINDS)}")
+            raise RoutingSettingsError("skills", _("kind must be one of %(value)s", value=', '.join(SKILL_KINDS)))
         if not value or len(value) > 64:
-            raise RoutingSettingsError("skills", "a skill's value must be 1 to 64 characters")
+            raise RoutingSettingsError("skills", _("a skill's value must be 1 to 64 characters"))
         if kind == "channel" and value not in KINDS:
-            raise RoutingSettingsError("skills", f"a channel skill is one of {', '.join(KINDS)}")
+            raise RoutingSettingsError("skills", _("a channel skill is one of %(value)s", value=', '.join(KINDS)))
         clean[(kind, value)] = _number("skills", level, 1, 5)
     _replace(user_id, limits, clean)
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, User
 from helpdesk.services.tickets import TicketError, TicketFilter
 
@@ -34,7 +35,7 @@ def _day(value: str) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(value), time())
     except ValueError:
-        raise TicketError("q", f"created: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise TicketError("q", _("created: %(value)s is not a date (YYYY-MM-DD)", value=repr(value))) from None
 
 
 def _group_id(value: str) -> int:
@@ -42,7 +43,7 @@ def _group_id(value: str) -> int:
         return int(value)
     group_id = db.session.scalar(select(Group.id).where(func.lower(Group.name) == value.lower()))
     if group_id is None:
-        raise TicketError("q", f"group: no group named {value!r}")
+        raise TicketError("q", _("group: no group named %(value)s", value=repr(value)))
     return group_id
 
 
@@ -57,7 +58,7 @@ def _assignee(value: str, user: User, f: TicketFilter) -> None:
     else:
         found = db.session.scalar(select(User.id).where(func.lower(User.name) == lowered))
         if found is None:
-            raise TicketError("q", f"assignee: no staff member named {value!r}")
+            raise TicketError("q", _("assignee: no staff member named %(value)s", value=repr(value)))
         f.assignee_id = found
 
 
@@ -78,7 +79,7 @@ def parse(user: User, q: str, base: TicketFilter | None = None) -> ParsedQuery:
     for match in _FIELD.finditer(q):
         name, op, value = match.group(1).lower(), match.group(2), match.group(3).strip('"')
         if op != ":" and name != "created":
-            raise TicketError("q", f"{name}: use {name}:value")
+            raise TicketError("q", _("%(name)s: use %(name)s:value", name=name))
         if name == "status":
             f.statuses += [v.lower() for v in value.split(",") if v]
         elif name == "priority":

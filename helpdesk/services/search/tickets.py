@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Ticket, TicketSearchDoc, TicketSearchTerm, User
 from helpdesk.services import tickets
 from helpdesk.services.search import engines, indexing
@@ -68,7 +69,7 @@ def _read_cursor(cursor: str | None) -> dict:
             return state
     except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
         pass
-    raise TicketError("cursor", "is not a cursor this server issued")
+    raise TicketError("cursor", _("is not a cursor this server issued"))
 
 
 def _cursor(offset: int, any_word: bool, corrected: str | None) -> str | None:

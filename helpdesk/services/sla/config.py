@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 import sla
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Group, SlaCalendar, SlaPolicyConfig, SlaRecompute, User
 from helpdesk.models.base import utcnow
 from helpdesk.models.customers import TIERS
@@ -50,7 +51,7 @@ class SlaNotFound(LookupError):
 def _name(value: str | None) -> str:
     name = " ".join((value or "").split())
     if not 1 <= len(name) <= NAME_MAX:
-        raise SlaConfigError("name", f"must be 1 to {NAME_MAX} characters")
+        raise SlaConfigError("name", _("must be 1 to %(name_max)s characters", name_max=NAME_MAX))
     return name
 
 
@@ -58,7 +59,7 @@ def _timezone(value: str | None) -> str:
     try:
         ZoneInfo(value or "")
     except (ZoneInfoNotFoundError, ValueError):
-        raise SlaConfigError("timezone", f"{value!r} is not a time zone (e.g. Europe/Madrid)") from None
+        raise SlaConfigError("timezone", _("%(value)s is not a time zone (e.g. Europe/Madrid)", value=repr(value))) from None
     return str(value)
 
 
@@ -86,7 +87,7 @@ def _date(value: object, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise SlaConfigError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise SlaConfigError(field, _("%(value)s is not a date (YYYY-MM-DD)", value=repr(value))) from None
 
 
 def _half_days(spec: Mapping[object, object]) -> dict[str, list[str]]:
@@ -105,14 +106,14 @@ def _region(country: str | None, subdivision: str | None) -> tuple[str | None, s
     subdivision = (subdivision or "").strip().upper() or None
     if country is None:
         if subdivision:
-            raise SlaConfigError("subdivision", "needs a country")
+            raise SlaConfigError("subdivision", _("needs a country"))
         return None, None
     if country not in holiday_data.list_supported_countries():
-        raise SlaConfigError("country", f"{country!r} is not a country the holidays package knows")
+        raise SlaConfigError("country", _("%(country)s is not a country the holidays package knows", country=repr(country)))
     try:
         holiday_data.country_holidays(country, subdiv=subdivision, years=[])
     except NotImplementedError:
-        raise SlaConfigError("subdivision", f"{subdivision!r} is not a subdivision of {country}") from None
+        raise SlaConfigError("subdivision", _("%(subdivision)s is not a subdivision of %(country)s", subdivision=repr(subdivision), country=country)) from None
     return country, subdivision
 
 
@@ -124,7 +125,7 @@ def save_calendar(calendar: SlaCalendar | None, *, name: str, timezone: str, hou
     name = _name(name)
     clash = db.session.scalar(select(SlaCalendar.id).where(SlaCalendar.name == name))
     if clash is not None and (calendar is None or clash != calendar.id):
-        raise SlaConfigError("name", "is already taken")
+        raise SlaConfigError("name", _("is already taken"))
     row = calendar or SlaCalendar()
     row.name, row.timezone, row.hours = name, _timezone(timezone), _hours(hours)
     row.country, row.subdivision = _region(country, subdivision)
@@ -141,7 +142,7 @@ def delete_calendar(calendar: SlaCalendar) -> None:
     """Delete a calendar no policy uses; SlaConfigError('calendar') otherwise."""
     users = db.session.scalars(select(SlaPolicyConfig.name).where(SlaPolicyConfig.calendar_id == calendar.id)).all()
     if users:
-        raise SlaConfigError("calendar", f"is used by the policies {sorted(users)}")
+        raise SlaConfigError("calendar", _("is used by the policies %(sorted)s", sorted=sorted(users)))
     name = calendar.name
     db.session.delete(calendar)
     _changed(f"calendar {name} deleted")
@@ -158,7 +159,7 @@ def calendars() -> list[SlaCalendar]:
 def _choices(values: Iterable[object] | None, allowed: Iterable[str], field: str) -> list[str]:
     chosen = sorted({str(v).strip() for v in values or () if str(v).strip()})
     if bad := set(chosen) - set(allowed):
-        raise SlaConfigError(field, f"unknown value(s) {sorted(bad)}; choose among {sorted(allowed)}")
+        raise SlaConfigError(field, _("unknown value(s) %(sorted)s; choose among %(sorted2)s", sorted=sorted(bad), sorted2=sorted(allowed)))
     return chosen
 
 
@@ -166,11 +167,11 @@ def _ids(values: Iterable[object] | None, field: str, model=None) -> list[int]:
     try:
         ids = sorted({int(v) for v in values or ()})
     except (TypeError, ValueError):
-        raise SlaConfigError(field, "must be a list of ids") from None
+        raise SlaConfigError(field, _("must be a list of ids")) from None
     if model is not None and ids:
         found = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
         if missing := set(ids) - found:
-            raise SlaConfigError(field, f"no such id(s) {sorted(missing)}")
+            raise SlaConfigError(field, _("no such id(s) %(sorted)s", sorted=sorted(missing)))
     return ids
 
 
@@ -179,7 +180,7 @@ def _conditions(spec: Mapping[str, object]) -> dict:
 
     spec = dict(spec or {})
     if unknown := set(spec) - {"priorities", "tiers", "channels", "groups", "organizations"}:
-        raise SlaConfigError("conditions", f"unknown key(s) {sorted(unknown)}")
+        raise SlaConfigError("conditions", _("unknown key(s) %(sorted)s", sorted=sorted(unknown)))
     channels = sorted({str(c).strip().lower() for c in spec.get("channels") or () if str(c).strip()})
     return {
         "priorities": _choices(spec.get("priorities"), PRIORITIES, "conditions.priorities"),
@@ -194,16 +195,16 @@ def _target(spec: Mapping[str, object], index: int) -> dict:
     field = f"targets.{index}"
     kind = spec.get("kind")
     if kind not in TARGET_KINDS:
-        raise SlaConfigError(f"{field}.kind", f"must be one of {list(TARGET_KINDS)}")
+        raise SlaConfigError(f"{field}.kind", _("must be one of %(list)s", list=list(TARGET_KINDS)))
     try:
         goal = int(spec.get("goal_seconds"))  # type: ignore[arg-type]
         fraction = float(spec.get("warning_fraction", 0.8))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise SlaConfigError(field, "goal_seconds is a whole number and warning_fraction a number") from None
+        raise SlaConfigError(field, _("goal_seconds is a whole number and warning_fraction a number")) from None
     if not 0 < goal <= GOAL_MAX.total_seconds():
-        raise SlaConfigError(f"{field}.goal_seconds", f"must be 1 to {int(GOAL_MAX.total_seconds())} seconds")
+        raise SlaConfigError(f"{field}.goal_seconds", _("must be 1 to %(int)s seconds", int=int(GOAL_MAX.total_seconds())))
     if not 0 < fraction <= 1:
-        raise SlaConfigError(f"{field}.warning_fraction", "must be more than 0 and at most 1")
+        raise SlaConfigError(f"{field}.warning_fraction", _("must be more than 0 and at most 1"))
     pauses = _choices(spec.get("pause_statuses"), [s for s in STATUSES if s not in ("solved", "closed")],
                       f"{field}.pause_statuses")
     return {"kind": kind, "goal_seconds": goal, "business_time": bool(spec.get("business_time", True)),
@@ -213,10 +214,10 @@ def _target(spec: Mapping[str, object], index: int) -> dict:
 def _targets(specs: Iterable[Mapping[str, object]]) -> list[dict]:
     targets = [_target(spec, i) for i, spec in enumerate(specs or ())]
     if not targets:
-        raise SlaConfigError("targets", "a policy needs at least one target")
+        raise SlaConfigError("targets", _("a policy needs at least one target"))
     kinds = [t["kind"] for t in targets]
     if len(set(kinds)) != len(kinds):
-        raise SlaConfigError("targets", "at most one target of each kind")
+        raise SlaConfigError("targets", _("at most one target of each kind"))
     return sorted(targets, key=lambda t: TARGET_KINDS.index(t["kind"]))
 
 
@@ -224,13 +225,13 @@ def _escalations(spec: Mapping[str, object]) -> dict:
     clean: dict = {}
     for crossing, actions in (spec or {}).items():
         if crossing not in CROSSINGS:
-            raise SlaConfigError("escalations", f"unknown crossing {crossing!r}; use {list(CROSSINGS)}")
+            raise SlaConfigError("escalations", _("unknown crossing %(crossing)s; use %(list)s", crossing=repr(crossing), list=list(CROSSINGS)))
         actions = dict(actions or {})  # type: ignore[call-overload]
         if unknown := set(actions) - {"priority", "group_id", "assignee_id"}:
-            raise SlaConfigError(f"escalations.{crossing}", f"unknown action(s) {sorted(unknown)}")
+            raise SlaConfigError(f"escalations.{crossing}", _("unknown action(s) %(sorted)s", sorted=sorted(unknown)))
         priority = actions.get("priority") or None
         if priority is not None and priority not in PRIORITIES:
-            raise SlaConfigError(f"escalations.{crossing}.priority", f"must be one of {list(PRIORITIES)}")
+            raise SlaConfigError(f"escalations.{crossing}.priority", _("must be one of %(list)s", list=list(PRIORITIES)))
         group = _ids([actions["group_id"]] if actions.get("group_id") else [], f"escalations.{crossing}.group_id", Group)
         user = _ids([actions["assignee_id"]] if actions.get("assignee_id") else [],
                     f"escalations.{crossing}.assignee_id", User)
@@ -250,14 +251,14 @@ def save_policy(policy: SlaPolicyConfig | None, *, name: str, targets: Iterable[
     name = _name(name)
     clash = db.session.scalar(select(SlaPolicyConfig.id).where(SlaPolicyConfig.name == name))
     if clash is not None and (policy is None or clash != policy.id):
-        raise SlaConfigError("name", "is already taken")
+        raise SlaConfigError("name", _("is already taken"))
     clean_targets = _targets(targets)
     if calendar_id is not None and db.session.get(SlaCalendar, calendar_id) is None:
-        raise SlaConfigError("calendar_id", f"no calendar {calendar_id}")
+        raise SlaConfigError("calendar_id", _("no calendar %(calendar_id)s", calendar_id=calendar_id))
     if calendar_id is None and any(t["business_time"] for t in clean_targets):
-        raise SlaConfigError("calendar_id", "business-time targets need a calendar")
+        raise SlaConfigError("calendar_id", _("business-time targets need a calendar"))
     if not isinstance(position, int) or not 1 <= position <= 10_000:
-        raise SlaConfigError("position", "must be 1 to 10000")
+        raise SlaConfigError("position", _("must be 1 to 10000"))
     row = policy or SlaPolicyConfig()
     row.name, row.position, row.active, row.calendar_id = name, position, bool(active), calendar_id
     row.conditions, row.targets = _conditions(conditions or {}), clean_targets
@@ -389,9 +390,9 @@ def facts_for(priority: str | None = None, tier: str | None = None, channel: str
               group_id: int | None = None, organization_id: int | None = None) -> sla.TicketFacts:
     """TicketFacts as policies see them (groups and organizations by id); SlaConfigError on unknown values."""
     if priority is not None and priority not in PRIORITIES:
-        raise SlaConfigError("priority", f"must be one of {list(PRIORITIES)}")
+        raise SlaConfigError("priority", _("must be one of %(list)s", list=list(PRIORITIES)))
     if tier is not None and tier not in TIERS:
-        raise SlaConfigError("tier", f"must be one of {list(TIERS)}")
+        raise SlaConfigError("tier", _("must be one of %(list)s", list=list(TIERS)))
     return sla.TicketFacts(priority=priority, tier=tier, channel=channel,
                            group=str(group_id) if group_id is not None else None,
                            organization=str(organization_id) if organization_id is not None else None)

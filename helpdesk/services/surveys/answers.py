@@ -14,6 +14,8 @@ import nh3
 from sqlalchemy import select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import in_language, in_language_of
 from helpdesk.models import Identity, Survey, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES
@@ -78,12 +80,12 @@ def clean_answer(kind: str, score: object, comment: object = None) -> tuple[int,
     try:
         number = int(str(score).strip())
     except (TypeError, ValueError):
-        raise AnswerError("score", f"choose a score from {low} to {high}") from None
+        raise AnswerError("score", _("choose a score from %(low)s to %(high)s", low=low, high=high)) from None
     if not low <= number <= high:
-        raise AnswerError("score", f"choose a score from {low} to {high}")
+        raise AnswerError("score", _("choose a score from %(low)s to %(high)s", low=low, high=high))
     text = nh3.clean(str(comment or ""), tags=set()).strip() if comment else ""
     if len(text) > COMMENT_MAX:
-        raise AnswerError("comment", f"must be at most {COMMENT_MAX} characters")
+        raise AnswerError("comment", _("must be at most %(comment_max)s characters", comment_max=COMMENT_MAX))
     return number, text or None
 
 
@@ -115,22 +117,31 @@ def record(survey: Survey, score: object, comment: object = None) -> Survey:
     return survey
 
 
+def _low_rating(survey: Survey, ticket: Ticket) -> str:
+    return _("Low %(kind)s rating %(score)s on #%(number)s: %(subject)s", kind=survey.kind.upper(), score=survey.score,
+             number=ticket.number, subject=ticket.subject)
+
+
 def _follow_up(survey: Survey) -> None:
     rule = survey_settings.settings_for(survey.kind).follow_up or {}
     action = rule.get("action", "none")
     if action == "none" or survey.score is None or survey.score > int(rule.get("max_score", -1)):
         return
     ticket = db.session.get(Ticket, survey.ticket_id)
-    text = f"Low {survey.kind.upper()} rating {survey.score} on #{ticket.number}: {ticket.subject}"
+    # Written for staff, whoever answered: the group's in the helpdesk's language, the assignee's in theirs.
+    with in_language(None):
+        text = _low_rating(survey, ticket)
+    with in_language_of(ticket.assignee):
+        own = _low_rating(survey, ticket)
     if action == "reopen" and ticket.status in ("solved", "closed") and ticket.merged_into_id is None:
         survey.follow_up_done = "reopened"
         db.session.add(TicketEvent(ticket_id=ticket.id, kind="survey_follow_up", created_at=utcnow(),
                                    data={"survey_id": survey.id, "action": "reopened", "score": survey.score}))
-        notifications.notify_ticket(ticket, "survey_low", text)
+        notifications.notify_ticket(ticket, "survey_low", text, assignee_text=own)
         tickets.update_ticket(ticket, None, status="open")  # commits all, publishes the change
         return
     # "notify", or "reopen" of a ticket that is open again already: its people hear of it.
-    notifications.notify_ticket(ticket, "survey_low", text)
+    notifications.notify_ticket(ticket, "survey_low", text, assignee_text=own)
     survey.follow_up_done = "notified"
     payload = events.ticket_payload(ticket) | {"changes": {}, "actor_id": None}
     db.session.commit()
@@ -141,7 +152,7 @@ def answer_from_chat(value: str, identity_kind: str, address: str) -> ChatAnswer
     """Record the score a customer pressed in a chat (`value` from survey_outbound.chat_reply), if the press
     comes from the survey's own customer (their `identity_kind` identity `address`); commits.
     Returns what to tell them; never raises for a stale, foreign or repeated press."""
-    reference, _, score = value[len(REFERENCE_PREFIX) + 1:].partition(":")
+    reference, _sep, score = value[len(REFERENCE_PREFIX) + 1:].partition(":")
     survey = db.session.scalar(select(Survey).where(Survey.reference == reference)) if reference else None
     owner = db.session.scalar(select(Identity.customer_id).where(Identity.kind == identity_kind,
                                                                  Identity.address == address))

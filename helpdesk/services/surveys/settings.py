@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import SurveySettings, SurveyTemplate
 from helpdesk.models.base import utcnow
 from helpdesk.models.surveys import SCALES, SURVEY_KINDS
@@ -54,7 +55,7 @@ class SurveySettingsError(ValueError):
 
 def _check_kind(kind: str) -> None:
     if kind not in SURVEY_KINDS:
-        raise SurveySettingsError("kind", f"must be one of {list(SURVEY_KINDS)}")
+        raise SurveySettingsError("kind", _("must be one of %(list)s", list=list(SURVEY_KINDS)))
 
 
 def settings_for(kind: str) -> SurveySettings:
@@ -98,9 +99,9 @@ def _bounded_int(values: dict, name: str) -> int:
     try:
         number = int(str(values.get(name, "")).strip())
     except ValueError:
-        raise SurveySettingsError(name, "must be a whole number") from None
+        raise SurveySettingsError(name, _("must be a whole number")) from None
     if not low <= number <= high:
-        raise SurveySettingsError(name, f"must be between {low} and {high}")
+        raise SurveySettingsError(name, _("must be between %(low)s and %(high)s", low=low, high=high))
     return number
 
 
@@ -110,17 +111,17 @@ def clean_settings(kind: str, values: dict) -> dict:
     _check_kind(kind)
     channels = list(values.get("channels") or [])
     if bad := sorted(set(channels) - set(SURVEY_CHANNELS)):
-        raise SurveySettingsError("channels", f"unknown channel(s) {bad}")
+        raise SurveySettingsError("channels", _("unknown channel(s) %(bad)s", bad=bad))
     action = str(values.get("follow_up_action") or "none")
     if action not in FOLLOW_UP_ACTIONS:
-        raise SurveySettingsError("follow_up_action", f"must be one of {list(FOLLOW_UP_ACTIONS)}")
+        raise SurveySettingsError("follow_up_action", _("must be one of %(list)s", list=list(FOLLOW_UP_ACTIONS)))
     low, high = SCALES[kind]
     try:
         max_score = int(str(values.get("follow_up_max_score", low_score(kind))).strip())
     except ValueError:
-        raise SurveySettingsError("follow_up_max_score", "must be a whole number") from None
+        raise SurveySettingsError("follow_up_max_score", _("must be a whole number")) from None
     if not low <= max_score <= high:
-        raise SurveySettingsError("follow_up_max_score", f"must be between {low} and {high}")
+        raise SurveySettingsError("follow_up_max_score", _("must be between %(low)s and %(high)s", low=low, high=high))
     return {"enabled": bool(values.get("enabled")), "channels": [c for c in SURVEY_CHANNELS if c in channels],
             "delay_minutes": _bounded_int(values, "delay_minutes"),
             "min_days_between": _bounded_int(values, "min_days_between"),
@@ -168,7 +169,7 @@ def _placeholders_known(text: str) -> bool:
     """Whether every `{…}` of `text` is one of PLACEHOLDERS, bare: no attribute, index or format
     spec (`{link.__class__}` would otherwise reach into the values when the survey is sent)."""
     try:
-        fields = [(field, spec, conversion) for _, field, spec, conversion in string.Formatter().parse(text)
+        fields = [(field, spec, conversion) for _text, field, spec, conversion in string.Formatter().parse(text)
                   if field is not None]
     except ValueError:  # an unmatched brace
         return False
@@ -180,12 +181,12 @@ def _clean_template(values: dict) -> dict:
     for name, limit in (("subject", 255), ("body", 5000), ("question", 500)):
         text = str(values.get(name) or "").strip()
         if not 1 <= len(text) <= limit:
-            raise SurveySettingsError(name, f"must be 1 to {limit} characters")
+            raise SurveySettingsError(name, _("must be 1 to %(limit)s characters", limit=limit))
         if not _placeholders_known(text):
-            raise SurveySettingsError(name, f"may only use the placeholders {{{'}, {'.join(PLACEHOLDERS)}}}")
+            raise SurveySettingsError(name, _("may only use the placeholders {%(value)s}", value='}, {'.join(PLACEHOLDERS)))
         clean[name] = text
     if "{link}" not in clean["body"]:
-        raise SurveySettingsError("body", "must contain {link}: it is how the customer answers by e-mail")
+        raise SurveySettingsError("body", _("must contain {link}: it is how the customer answers by e-mail"))
     return clean
 
 
@@ -195,11 +196,11 @@ def save_template(kind: str, language: str, values: dict, template_id: int | Non
     _check_kind(kind)
     language = (language or "").strip()
     if not LANGUAGE_PATTERN.match(language):
-        raise SurveySettingsError("language", "must be a language code such as en, de or pt-BR")
+        raise SurveySettingsError("language", _("must be a language code such as en, de or pt-BR"))
     clean = _clean_template(values)
     row = db.session.get(SurveyTemplate, template_id) if template_id is not None else SurveyTemplate()
     if row is None:
-        raise SurveySettingsError("template", "no such template")
+        raise SurveySettingsError("template", _("no such template"))
     row.kind, row.language, row.updated_at = kind, language, utcnow()
     for name, value in clean.items():
         setattr(row, name, value)
@@ -208,7 +209,7 @@ def save_template(kind: str, language: str, values: dict, template_id: int | Non
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise SurveySettingsError("language", f"there is already a {kind} template in {language}") from None
+        raise SurveySettingsError("language", _("there is already a %(kind)s template in %(language)s", kind=kind, language=language)) from None
     return row
 
 
@@ -216,8 +217,8 @@ def delete_template(template_id: int) -> None:
     """Delete a template; the English one of each kind cannot go (it is every other's fallback)."""
     row = db.session.get(SurveyTemplate, template_id)
     if row is None:
-        raise SurveySettingsError("template", "no such template")
+        raise SurveySettingsError("template", _("no such template"))
     if row.language == DEFAULT_LANGUAGE:
-        raise SurveySettingsError("language", "the English template is the fallback of every language: edit it instead")
+        raise SurveySettingsError("language", _("the English template is the fallback of every language: edit it instead"))
     db.session.delete(row)
     db.session.commit()

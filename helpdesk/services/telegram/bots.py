@@ -22,6 +22,7 @@ from telegram import User
 
 from channels.telegram.client import DEFAULT_API_URL, TOKEN_PATTERN, BotClient, TelegramApiError
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, staff
 from helpdesk.services.channel_accounts import account_secrets, seal_secrets
@@ -54,15 +55,15 @@ def _group_id(group: str | None) -> int | None:
 
 def _check_name(name: str, own_id: int | None = None) -> None:
     if not _NAME.match(name or ""):
-        raise BotError("name", "must be letters, digits, '.', '_' or '-' (at most 100)")
+        raise BotError("name", _("must be letters, digits, '.', '_' or '-' (at most 100)"))
     taken = db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name))
     if taken is not None and taken != own_id:
-        raise BotError("name", "a bot with this name exists")
+        raise BotError("name", _("a bot with this name exists"))
 
 
 def _check_token(token: str) -> None:
     if not TOKEN_PATTERN.fullmatch(token or ""):
-        raise BotError("token", "is not a bot token (BotFather gives one like 123456789:AA...)")
+        raise BotError("token", _("is not a bot token (BotFather gives one like 123456789:AA...)"))
 
 
 def _get_me(token: str, api_url: str) -> User:
@@ -71,7 +72,7 @@ def _get_me(token: str, api_url: str) -> User:
         with BotClient(token, api_url=api_url) as bot:
             return bot.get_me()
     except TelegramApiError as exc:
-        raise BotError("token", f"Telegram did not accept it: {exc.reason}") from None
+        raise BotError("token", _("Telegram did not accept it: %(reason)s", reason=exc.reason)) from None
 
 
 def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:
@@ -79,7 +80,7 @@ def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None
     _check_token(token)
     for field, url in (("webhook_url", webhook_url), ("api_url", api_url)):
         if url is not None and not _URL.match(url):
-            raise BotError(field, "must be an http(s) URL")
+            raise BotError(field, _("must be an http(s) URL"))
 
 
 def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str | None = None,
@@ -93,7 +94,7 @@ def add_bot(*, name: str, token: str, webhook_url: str | None = None, group: str
     me = _get_me(token, api_url)
     taken = db.session.scalars(select(ChannelAccount).where(ChannelAccount.kind == KIND))
     if any(a.settings.get("bot_id") == me.id for a in taken):
-        raise BotError("token", f"bot @{me.username} is already added")
+        raise BotError("token", _("bot @%(username)s is already added", username=me.username))
     account = ChannelAccount(
         kind=KIND, name=name, group_id=group_id,
         settings={"bot_id": me.id, "bot_username": me.username, "api_url": api_url.rstrip("/"),
@@ -156,7 +157,7 @@ def update_bot(account: ChannelAccount, *, name: str, group: str | None, active:
     name = (name or "").strip()
     _check_name(name, account.id)
     if webhook_url is not None and not _URL.match(webhook_url):
-        raise BotError("webhook_url", "must be an http(s) URL")
+        raise BotError("webhook_url", _("must be an http(s) URL"))
     group_id = _group_id(group)
     greeting = _greeting(greeting)
     stored = _stored_or_new_secrets(account, token)
@@ -181,15 +182,14 @@ def _stored_or_new_secrets(account: ChannelAccount, token: str | None) -> dict[s
         return account_secrets(account)
     except SecretUnreadable:
         if not token:
-            raise BotError("token", "the stored token cannot be decrypted (was HELPDESK_SECRET_KEY changed?); "
-                                    "enter it again") from None
+            raise BotError("token", _("the stored token cannot be decrypted (was HELPDESK_SECRET_KEY changed?); enter it again")) from None
         return {"token": token, "webhook_secret": random_tokens.token_urlsafe(32)}
 
 
 def _greeting(value: str | None) -> str | None:
     text = (value or "").strip()
     if len(text) > GREETING_MAX:
-        raise BotError("greeting", f"must be at most {GREETING_MAX} characters")
+        raise BotError("greeting", _("must be at most %(greeting_max)s characters", greeting_max=GREETING_MAX))
     return text or None
 
 
@@ -198,7 +198,7 @@ def _check_same_bot(account: ChannelAccount, token: str) -> None:
     _check_token(token)
     me = _get_me(token, account.settings.get("api_url") or DEFAULT_API_URL)
     if me.id != account.settings.get("bot_id"):
-        raise BotError("token", f"it belongs to another bot (@{me.username}); add that bot instead")
+        raise BotError("token", _("it belongs to another bot (@%(username)s); add that bot instead", username=me.username))
 
 
 def _deliver_to(account: ChannelAccount, token: str, endpoint: str | None, secret: str) -> None:
@@ -210,7 +210,7 @@ def _deliver_to(account: ChannelAccount, token: str, endpoint: str | None, secre
             else:
                 bot.delete_webhook()
     except TelegramApiError as exc:
-        raise BotError("webhook_url", f"Telegram refused: {exc.reason}") from None
+        raise BotError("webhook_url", _("Telegram refused: %(reason)s", reason=exc.reason)) from None
 
 
 def delete_bot(account: ChannelAccount) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import TicketTopic, Topic, TopicModel
 from helpdesk.models.base import utcnow
 from helpdesk.services import audit
@@ -29,7 +30,7 @@ class TopicError(ValueError):
 def topic_or_error(topic_id: int) -> Topic:
     topic = db.session.get(Topic, topic_id)
     if topic is None:
-        raise TopicError("topic", f"no topic {topic_id}")
+        raise TopicError("topic", _("no topic %(topic_id)s", topic_id=topic_id))
     return topic
 
 
@@ -46,7 +47,7 @@ def rename(topic_id: int, name: str | None) -> Topic:
     """Give topic `topic_id` a name (empty: back to its automatic label); kept across refits."""
     name = " ".join((name or "").split()) or None
     if name is not None and len(name) > NAME_MAX:
-        raise TopicError("name", f"at most {NAME_MAX} characters")
+        raise TopicError("name", _("at most %(name_max)s characters", name_max=NAME_MAX))
     begin_write()
     topic = topic_or_error(topic_id)
     audit.record(None, "topic.rename", "topic", topic.id, before={"name": topic.name}, after={"name": name})
@@ -59,7 +60,7 @@ def rename(topic_id: int, name: str | None) -> Topic:
 def set_flag(topic_id: int, flag: str, value: bool) -> Topic:
     """Pin (a refit keeps it) or hide (noise: out of reports and tags) topic `topic_id`, or undo it."""
     if flag not in ("pinned", "hidden"):
-        raise TopicError("flag", "must be pinned or hidden")
+        raise TopicError("flag", _("must be pinned or hidden"))
     begin_write()
     topic = topic_or_error(topic_id)
     if getattr(topic, flag) != value:
@@ -80,7 +81,7 @@ def merge(source_id: int, target_id: int) -> Topic:
     target = effective(target, by_id)
     if target.id == source.id or source.merged_into_id is not None:
         db.session.rollback()
-        raise TopicError("target", "a topic cannot be merged into itself or merged twice")
+        raise TopicError("target", _("a topic cannot be merged into itself or merged twice"))
     audit.record(None, "topic.merge", "topic", source.id, before={"merged_into_id": None},
                  after={"merged_into_id": target.id}, source=source.title, target=target.title)
     source.merged_into_id, source.updated_at = target.id, utcnow()
@@ -102,7 +103,7 @@ def update_settings(values: dict) -> None:
         if field in values:
             raw = str(values[field]).strip()
             if not raw.isdigit() or not low <= int(raw) <= high:
-                raise TopicError(field, f"must be a whole number from {low} to {high}")
+                raise TopicError(field, _("must be a whole number from %(low)s to %(high)s", low=low, high=high))
             clean[field] = int(raw)
     if "tag_tickets" in values:
         clean["tag_tickets"] = bool(values["tag_tickets"])

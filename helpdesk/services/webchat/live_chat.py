@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Ticket, User
 from helpdesk.services import tickets
 
@@ -51,9 +52,9 @@ def accept(ticket: Ticket, user: User) -> Ticket:
     """Take a waiting chat: it is assigned to `user` (and opened); commits and publishes.
     ChatError when it is not a chat or a colleague took it first."""
     if not is_chat(ticket):
-        raise ChatError("this ticket is not a chat")
+        raise ChatError(_("this ticket is not a chat"))
     if ticket.assignee_id not in (None, user.id):
-        raise ChatError(f"{ticket.assignee.name} has already accepted this chat")
+        raise ChatError(_("%(name)s has already accepted this chat", name=ticket.assignee.name))
     changes: dict = {"assignee_id": user.id}
     if ticket.status == "new":
         changes["status"] = "open"
@@ -65,9 +66,9 @@ def transfer(ticket: Ticket, actor: User, *, assignee_id: int | None = None, gro
     """Hand a chat to another agent, or to another group's queue (then nobody has it until someone
     there accepts); commits and publishes. ChatError/TicketError when the target cannot take it."""
     if not is_chat(ticket):
-        raise ChatError("this ticket is not a chat")
+        raise ChatError(_("this ticket is not a chat"))
     if assignee_id is None and group_id is None:
-        raise ChatError("choose an agent or a group")
+        raise ChatError(_("choose an agent or a group"))
     changes: dict = {}
     if group_id is not None and group_id != ticket.group_id:
         changes["group_id"] = group_id
@@ -75,7 +76,7 @@ def transfer(ticket: Ticket, actor: User, *, assignee_id: int | None = None, gro
     elif assignee_id is not None:
         changes["assignee_id"] = assignee_id
     if not changes:
-        raise ChatError("the chat is already there")
+        raise ChatError(_("the chat is already there"))
     tickets.update_ticket(ticket, actor, **changes)
     return ticket
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from channels.base import Attachment as IncomingFile
 from channels.webchat.adapter import SUBJECT_MAX, TEXT_MAX, VisitorMessage, to_inbound
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Attachment, ChannelAccount, Group, Message, Ticket
 from helpdesk.services import attachments, events
 from helpdesk.services.ingest import IngestResult, ingest
@@ -49,12 +50,12 @@ def check_upload(filename: str, content: bytes) -> IncomingFile:
     """A visitor's file, if its size and (sniffed) type are allowed; ChatMessageError otherwise."""
     limit = current_app.config["HELPDESK_WEBCHAT_UPLOAD_BYTES"]
     if not content:
-        raise ChatMessageError("file", "is empty")
+        raise ChatMessageError("file", _("is empty"))
     if len(content) > limit:
-        raise ChatMessageError("file", f"is larger than {limit} bytes")
+        raise ChatMessageError("file", _("is larger than %(limit)s bytes", limit=limit))
     content_type = attachments.sniff_type(content, "text/plain" if filename.lower().endswith(".txt") else "")
     if content_type not in UPLOAD_TYPES:
-        raise ChatMessageError("file", "must be a picture (PNG, JPEG, GIF, WebP), a PDF or a text file")
+        raise ChatMessageError("file", _("must be a picture (PNG, JPEG, GIF, WebP), a PDF or a text file"))
     return IncomingFile(filename=attachments.safe_filename(filename), content=content, content_type=content_type)
 
 
@@ -64,11 +65,11 @@ def post(account: ChannelAccount, visitor_id: str, *, text: str, client_id: str,
     after the last one was closed). Idempotent on `client_id`. ChatMessageError on bad input."""
     text = (text or "").strip()
     if not text and not files:
-        raise ChatMessageError("text", "must not be empty")
+        raise ChatMessageError("text", _("must not be empty"))
     if len(text) > TEXT_MAX:
-        raise ChatMessageError("text", f"must be at most {TEXT_MAX} characters")
+        raise ChatMessageError("text", _("must be at most %(text_max)s characters", text_max=TEXT_MAX))
     if not _CLIENT_ID.match(client_id or ""):
-        raise ChatMessageError("client_id", "must be 6 to 64 letters, digits, dashes or underscores")
+        raise ChatMessageError("client_id", _("must be 6 to 64 letters, digits, dashes or underscores"))
     if not text:
         text = "Sent " + ", ".join(f.filename for f in files)
     subject = " ".join((subject or "").split())[:SUBJECT_MAX] or None

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from channels.base import Sender
 from channels.webchat.identity import canonical_email, hash_matches
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount, Customer, Identity, Ticket, TicketEvent
 from helpdesk.services import customers, events
 from helpdesk.services.transactions import begin_write
@@ -81,7 +82,7 @@ def clean_email(email: str | None) -> str:
     """A plausible address in canonical form; VisitorError otherwise."""
     address = canonical_email(email or "")
     if not customers._EMAIL.match(address) or len(address) > customers.ADDRESS_MAX:
-        raise VisitorError("email", "is not an e-mail address")
+        raise VisitorError("email", _("is not an e-mail address"))
     return address
 
 
@@ -145,7 +146,7 @@ def link_email(account: ChannelAccount, visitor_id: str, email: str, *, name: st
     the customer who already has the address, or the address is added to the visitor's record.
     Notes it on the visitor's open conversation; commits and returns the surviving customer."""
     begin_write()
-    visitor, _ = customers.resolve(Sender(kind="webchat", address=visitor_id, name=clean_name(name)))
+    visitor, _identity = customers.resolve(Sender(kind="webchat", address=visitor_id, name=clean_name(name)))
     owner = customers.find_identity("email", email)
     if owner is None:
         customers.add_identity(visitor, "email", email)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount, User
 from helpdesk.services import channel_accounts, staff
 
@@ -46,9 +47,9 @@ def normalise_origin(value: str) -> str:
     text = (value or "").strip().rstrip("/").lower()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or "*" in text:
-        raise WidgetError("origin", f"{value!r} is not an origin such as https://shop.example")
+        raise WidgetError("origin", _("%(value)s is not an origin such as https://shop.example", value=repr(value)))
     if parts.username or parts.password:
-        raise WidgetError("origin", f"{value!r} must not contain credentials")
+        raise WidgetError("origin", _("%(value)s must not contain credentials", value=repr(value)))
     default_port = {"http": 80, "https": 443}[parts.scheme]
     port = f":{parts.port}" if parts.port and parts.port != default_port else ""
     return f"{parts.scheme}://{parts.hostname}{port}"
@@ -57,7 +58,7 @@ def normalise_origin(value: str) -> str:
 def _origins(values) -> list[str]:
     origins = sorted({normalise_origin(v) for v in values if v and v.strip()})
     if not origins:
-        raise WidgetError("origin", "at least one allowed origin is needed")
+        raise WidgetError("origin", _("at least one allowed origin is needed"))
     return origins
 
 
@@ -68,28 +69,28 @@ def _group_id(group: str | None) -> int | None:
 def _text(value: str | None, field: str, default: str) -> str:
     text = " ".join((value or "").split()) or default
     if len(text) > TEXT_MAX:
-        raise WidgetError(field, f"must be at most {TEXT_MAX} characters")
+        raise WidgetError(field, _("must be at most %(text_max)s characters", text_max=TEXT_MAX))
     return text
 
 
 def _title(value: str | None) -> str:
     title = " ".join((value or "").split()) or DEFAULT_TITLE
     if len(title) > TITLE_MAX:
-        raise WidgetError("title", f"must be at most {TITLE_MAX} characters")
+        raise WidgetError("title", _("must be at most %(title_max)s characters", title_max=TITLE_MAX))
     return title
 
 
 def _colour(value: str | None) -> str:
     colour = (value or "").strip().lower() or DEFAULT_COLOUR
     if not COLOUR.match(colour):
-        raise WidgetError("colour", f"{value!r} is not a colour such as #2952cc")
+        raise WidgetError("colour", _("%(value)s is not a colour such as #2952cc", value=repr(value)))
     return colour
 
 
 def _position(value: str | None) -> str:
     position = (value or "").strip() or POSITIONS[0]
     if position not in POSITIONS:
-        raise WidgetError("position", f"must be one of {', '.join(POSITIONS)}")
+        raise WidgetError("position", _("must be one of %(value)s", value=', '.join(POSITIONS)))
     return position
 
 
@@ -105,9 +106,9 @@ def add_widget(name: str, origins: list[str], *, group: str | None = None, ident
     """Create a widget with a new random key; commits and returns the account. WidgetError on bad input.
     `name` is a slug for staff; visitors see `title` (default "Chat with us")."""
     if not NAME.match(name or ""):
-        raise WidgetError("name", "a slug: letters, digits, dot, dash or underscore (at most 100)")
+        raise WidgetError("name", _("a slug: letters, digits, dot, dash or underscore (at most 100)"))
     if db.session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == KIND, ChannelAccount.name == name)):
-        raise WidgetError("name", f"a widget named {name!r} exists already")
+        raise WidgetError("name", _("a widget named %(name)s exists already", name=repr(name)))
     settings = {"key": secrets.token_urlsafe(18), "origins": _origins(origins),
                 **_looks(title or "", colour or "", position or ""),
                 "greeting": _text(greeting, "greeting", DEFAULT_GREETING),
@@ -124,7 +125,7 @@ def _sealed_secret(identity_secret: str | None) -> str | None:
     if not identity_secret:
         return None
     if len(identity_secret) < 16:
-        raise WidgetError("identity_secret", "must be at least 16 characters")
+        raise WidgetError("identity_secret", _("must be at least 16 characters"))
     return channel_accounts.seal_secrets({"identity_secret": identity_secret})
 
 

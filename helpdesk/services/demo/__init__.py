@@ -55,6 +55,7 @@ def _find_topics() -> None:
     """What `helpdesk topics refit` does, looking for as many topics as the history's kinds of
     request (in English, and those asked in Spanish and Chinese, which share no words with them), so
     the Topics report has something to show on first sign-in."""
+    # Two more for what no request kind covers: missed calls and the showcase's conversations.
     topic_refit.settings().topics = len(history.TOPICS) + sum(len(asked) for asked in history.LOCAL_TOPICS.values()) + 2
     db.session.commit()
     topic_refit.refit()

@@ -159,7 +159,7 @@ def choose_k(matrix, most: int, *, seed: int = 0) -> int:
     if n > SELECT_SAMPLE:
         matrix = matrix[np.sort(np.random.default_rng(seed).choice(n, SELECT_SAMPLE, replace=False))]
     matrix = matrix[:, np.unique(matrix.indices)]  # the sample's words only: the others' columns are empty
-    best, best_score = most, -2.0
+    best, best_score, worse = most, -2.0, 0
     for k in sorted({k for k in K_CANDIDATES if k <= most} | {most}):
         with warnings.catch_warnings():  # a rough fit is enough to compare groupings
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -168,7 +168,11 @@ def choose_k(matrix, most: int, *, seed: int = 0) -> int:
             continue
         score = silhouette_score(matrix, labels, metric="cosine", random_state=seed)
         if score > best_score:
-            best, best_score = k, score
+            best, best_score, worse = k, score, 0
+        else:
+            worse += 1
+            if worse == 2:  # past the peak: the larger (and dearer) fits only split topics further
+                break
     return best
 
 

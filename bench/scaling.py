@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     print(HEADER, flush=True)
     points = curve(args)
     name = f"scaling-{time.strftime('%Y%m%d-%H%M')}"
-    print(common.save(name, {"args": vars(args), "points": points, "machine": common.machine(args.database_url)}))
+    measured = args.database_url if args.web else args.embedded_url  # --web "": PostgreSQL was never used
+    print(common.save(name, {"args": vars(args), "points": points, "machine": common.machine(measured)}))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -44,6 +46,35 @@ class HelpdeskApi(Api):
     HTML error pages) and `merged_into_id` passed through to error bodies."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented: list[tuple] = []
+        self._documenting = threading.RLock()
+        super().__init__(*args, **kwargs)
+
+    # The OpenAPI document is written when it is first read, not while the app is built: documenting
+    # 60 endpoints (deep copies, schema resolution) took half of `create_app`, which every web
+    # process, job worker and CLI command pays on start and almost none of them ever serves.
+    @property
+    def spec(self):
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """What flask-smorest's `Api.register_blueprint` does, with the blueprint's documentation
+        left for the first read of `spec`."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_error_handlers(self):
         json_errors_under(self._app, self, PREFIX)

@@ -53,7 +53,7 @@ class HelpdeskApi(Api):
         super().__init__(*args, **kwargs)
 
     # The OpenAPI document is written when it is first read, not while the app is built: documenting
-    # 60 endpoints (deep copies, schema resolution) took half of `create_app`, which every web
+    # 60 endpoints (deep copies, schema resolution) took two thirds of `create_app`, which every web
     # process, job worker and CLI command pays on start and almost none of them ever serves.
     @property
     def spec(self):

@@ -32,7 +32,7 @@ import subprocess
 import time
 
 from bench import common
-from bench.bench_widget import _cli, cluster, cpu_seconds, fresh_database, server_env
+from bench.bench_widget import _cli, cluster, cpu_seconds, server_env
 from channels.cti import signature
 
 SECRET = "bench-cti-shared-secret-0123"
@@ -123,7 +123,7 @@ def run(mode: str, url: str, redis_url: str | None, agents: int, calls: int, int
         raise SystemExit("scaleout needs --redis-url (a Redis database of the benchmark's own: it is flushed)")
     instance = common.RESULTS / f"calls-{mode}-instance"
     subprocess.run(["rm", "-rf", str(instance)], check=True)
-    fresh_database(url)
+    common.fresh_database(url)
     if redis_url:
         import redis
 

@@ -14,9 +14,8 @@ import argparse
 import html
 import random
 import time
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from bench import common
 from bench.kb_corpus import LANGUAGES, article, queries, sentence
@@ -26,18 +25,7 @@ BATCH = 2000
 
 def fresh_database(url: str) -> None:
     """An empty database at `url`, migrated to the newest schema."""
-    if common.backend(url) == "sqlite":
-        path = Path(url.split("///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        server, name = common.engine_url(url).rsplit("/", 1)
-        admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+    common.fresh_database(url)
     from flask_migrate import upgrade
 
     app = common.make_app(url)

@@ -81,8 +81,8 @@ class Ticket:
 
 def _pick(rng: random.Random, table) -> str:
     x, total = rng.random(), 0.0
-    for value, share in table:
-        total += share
+    for value, part in table:
+        total += part
         if x < total:
             return value
     return table[-1][0]
@@ -131,8 +131,8 @@ def staff(seed: int) -> dict[str, list[tuple[Agent, float]]]:
 
 def _shift_of(index: int, size: int) -> int:
     bound = 0.0
-    for start, share in SHIFTS:
-        bound += share * size
+    for start, part in SHIFTS:
+        bound += part * size
         if index < round(bound):
             return start
     return SHIFTS[-1][0]

@@ -44,25 +44,6 @@ FILLER = ("the", "we", "order", "please", "since", "yesterday", "again", "could"
 TAGS = ("vip-followup", "billing", "bug", "feature-request", "churn-risk", "escalated", "refund", "onboarding")
 
 
-def _reset(url: str) -> None:
-    from pathlib import Path
-
-    from sqlalchemy import create_engine, text
-
-    if common.backend(url) == "sqlite":
-        path = Path(common.engine_url(url).split("///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    base, name = common.engine_url(url).rsplit("/", 1)
-    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-
-
 def _condition(rng: random.Random, groups: list[int], calendar_id: int) -> dict:
     kind = rng.randrange(14)
     if kind == 8:
@@ -243,7 +224,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=300)
     parser.add_argument("--per-event", type=int, default=200)
     args = parser.parse_args()
-    _reset(args.database_url)
+    common.fresh_database(args.database_url)
     results = run(args.database_url, runs=args.runs, tickets=args.tickets, per_event=args.per_event)
     data = {"benchmark": "triggers", "database": common.backend(args.database_url), "per_event": args.per_event,
             "tickets": args.tickets, "results": results, "machine": common.machine(args.database_url)}

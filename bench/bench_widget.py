@@ -94,32 +94,6 @@ def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def fresh_database(url: str) -> None:
-    """Delete the SQLite file, or empty the PostgreSQL database (created when missing; never `test`)."""
-    if common.backend(url) == "sqlite":
-        path = Path(common.engine_url(url).split("///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    from sqlalchemy import create_engine, text
-
-    head, _, name = common.engine_url(url).partition("?")[0].rpartition("/")
-    if name in ("test", "postgres"):
-        raise SystemExit(f"choose a database of the benchmark's own, not {name!r}")
-    admin = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    # An empty schema rather than DROP DATABASE, which waits for a checkpoint (minutes on a busy server).
-    engine = create_engine(common.engine_url(url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def prepare(env: dict) -> tuple[str, str]:
     """Migrate, add the agent (Support), its API token and a widget whose chats go to Support,
     with the CLI an operator uses. Returns (widget key, token)."""
@@ -136,7 +110,7 @@ def fresh_setup(name: str, url: str, redis_url: str | None, extra_env: dict | No
     prepared as an operator would: (the servers' environment, widget key, API token)."""
     instance = common.RESULTS / f"{name}-instance"
     subprocess.run(["rm", "-rf", str(instance)], check=True)
-    fresh_database(url)
+    common.fresh_database(url)
     if redis_url:
         import redis
 

@@ -147,3 +147,29 @@ def connector(n: int | None = None, **options):
     import aiohttp
 
     return aiohttp.TCPConnector(local_addr=(client_address(n), 0) if n is not None else None, **options)
+
+
+def fresh_database(url: str) -> None:
+    """Delete the SQLite file, or empty the PostgreSQL database (created when missing; never `test`)."""
+    if backend(url) == "sqlite":
+        path = Path(engine_url(url).split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    from sqlalchemy import create_engine, text
+
+    head, _, name = engine_url(url).partition("?")[0].rpartition("/")
+    if name in ("test", "postgres"):
+        raise SystemExit(f"choose a database of the benchmark's own, not {name!r}")
+    admin = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    # An empty schema rather than DROP DATABASE, which waits for a checkpoint (minutes on a busy server).
+    engine = create_engine(engine_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Group, User
 from helpdesk.models.routing import KINDS, STRATEGIES
 from helpdesk.services.routing import availability, settings, snapshot
@@ -16,8 +17,8 @@ from helpdesk.web.common import admins_only, all_groups, get_or_404
 
 bp = Blueprint("routing", __name__)
 
-STRATEGY_NAMES = {"off": "Off (agents take tickets themselves)", "round_robin": "Round robin",
-                  "least_loaded": "Least loaded", "skills": "Skills-based"}
+STRATEGY_NAMES = {"off": _l("Off (agents take tickets themselves)"), "round_robin": _l("Round robin"),
+                  "least_loaded": _l("Least loaded"), "skills": _l("Skills-based")}
 
 
 @bp.app_template_global()
@@ -42,9 +43,10 @@ def overview():
     admins_only()
     groups = all_groups()
     agents = list(db.session.scalars(db.select(User).where(User.active.is_(True)).order_by(User.name)))
+    ids = [user.id for user in agents]
     return render_template("routing/admin.html", groups=groups, settings_of=snapshot.settings_of, kinds=KINDS,
                            strategies=STRATEGIES, strategy_names=STRATEGY_NAMES, agents=agents,
-                           capacities_of=settings.capacities_of, skills_of=settings.skills_of)
+                           capacities=settings.capacities_of_many(ids), skills=settings.skills_of_many(ids))
 
 
 @bp.post("/admin/routing/groups/<int:group_id>")

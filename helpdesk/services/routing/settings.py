@@ -55,13 +55,28 @@ def save_group(group_id: int, *, strategy: str, chat_capacity, messaging_capacit
 
 def capacities_of(user_id: int) -> dict[str, int]:
     """The agent's own capacities (kinds without one follow the group default)."""
-    return {row.kind: row.limit for row in db.session.scalars(select(AgentCapacity)
-                                                               .where(AgentCapacity.user_id == user_id))}
+    return capacities_of_many([user_id])[user_id]
+
+
+def capacities_of_many(user_ids: list[int]) -> dict[int, dict[str, int]]:
+    """`capacities_of` for each of `user_ids`, in one query."""
+    found: dict[int, dict[str, int]] = {uid: {} for uid in user_ids}
+    for row in db.session.scalars(select(AgentCapacity).where(AgentCapacity.user_id.in_(user_ids))):
+        found[row.user_id][row.kind] = row.limit
+    return found
 
 
 def skills_of(user_id: int) -> list[AgentSkill]:
-    return list(db.session.scalars(select(AgentSkill).where(AgentSkill.user_id == user_id)
-                                   .order_by(AgentSkill.kind, AgentSkill.value)))
+    return skills_of_many([user_id])[user_id]
+
+
+def skills_of_many(user_ids: list[int]) -> dict[int, list[AgentSkill]]:
+    """Each of `user_ids`' skills by kind and value, in one query."""
+    found: dict[int, list[AgentSkill]] = {uid: [] for uid in user_ids}
+    for skill in db.session.scalars(select(AgentSkill).where(AgentSkill.user_id.in_(user_ids))
+                                    .order_by(AgentSkill.kind, AgentSkill.value)):
+        found[skill.user_id].append(skill)
+    return found
 
 
 def parse_skills(text: str) -> list[tuple[str, str, int]]:

@@ -48,6 +48,17 @@ EVENT_NAMES = {"ticket.created": _l("ticket created"), "ticket.updated": _l("tic
                "sla.warning": _l("SLA warning"), "sla.breached": _l("SLA breach"),
                "survey.answered": _l("survey answered")}
 
+# Values the admin, routing and call pages show from model tuples (models.fields.KINDS / ENTITIES,
+# models.routing.KINDS, models.calls.CALL_STATES, the webhook delivery states).
+FIELD_KIND_NAMES = {"text": _l("text"), "number": _l("number"), "date": _l("date"), "dropdown": _l("dropdown"),
+                    "checkbox": _l("checkbox")}
+FIELD_ENTITY_NAMES = {"ticket": _l("ticket"), "customer": _l("customer"), "organization": _l("organization")}
+WORK_KIND_NAMES = {"chat": _l("Chat"), "messaging": _l("Messaging"), "ticket": _l("Ticket")}
+CALL_STATE_NAMES = {"ringing": _l("ringing"), "answered": _l("answered"), "completed": _l("completed"),
+                    "missed": _l("missed"), "abandoned": _l("abandoned")}
+WEBHOOK_STATE_NAMES = {"queued": _l("queued"), "waiting": _l("waiting"), "retrying": _l("retrying"),
+                       "delivered": _l("delivered"), "failed": _l("failed")}
+
 
 def _named(names: dict):
     def name(value) -> str:
@@ -67,6 +78,11 @@ operator_name = _named(OPERATOR_NAMES)
 action_name = _named(ACTION_NAMES)
 event_name = _named(EVENT_NAMES)
 condition_field_name = _named(CONDITION_FIELD_NAMES)  # a custom field's key reads as itself
+field_kind_name = _named(FIELD_KIND_NAMES)
+field_entity_name = _named(FIELD_ENTITY_NAMES)
+work_kind_name = _named(WORK_KIND_NAMES)
+call_state_name = _named(CALL_STATE_NAMES)
+webhook_state_name = _named(WEBHOOK_STATE_NAMES)
 
 
 def init_app(app: Flask) -> None:
@@ -76,4 +92,7 @@ def init_app(app: Flask) -> None:
                                  channel_name=channel_name, delivery_name=delivery_name,
                                  sla_state_name=sla_state_name, target_name=target_name, operator_name=operator_name,
                                  action_name=action_name, event_name=event_name,
-                                 condition_field_name=condition_field_name, now=utcnow)
+                                 condition_field_name=condition_field_name, field_kind_name=field_kind_name,
+                                 field_entity_name=field_entity_name, work_kind_name=work_kind_name,
+                                 call_state_name=call_state_name, webhook_state_name=webhook_state_name,
+                                 now=utcnow)

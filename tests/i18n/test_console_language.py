@@ -237,3 +237,16 @@ def test_a_service_refusal_reaches_the_agent_in_their_language(client, eva, inbo
                            headers={"X-Requested-With": "fetch"})
     assert response.status_code == 422
     assert response.get_json()["field"] == "tags" and words in response.get_json()["message"]
+
+
+def test_stored_values_on_admin_pages_read_in_the_admins_language(client, groups, make_user, login):
+    """Field kinds and owners, routing's channel kinds and strategies come from model tuples; they
+    are named through the label tables, not passed to gettext as bare variables nobody extracts."""
+    admin = make_user(role="admin", name="Ada Admin")
+    _set(admin, language="es")
+    login(admin)
+    fields = client.get("/admin/fields").get_data(as_text=True)
+    assert ">lista desplegable</option>" in fields and ">organización</option>" in fields
+    routing = client.get("/admin/routing").get_data(as_text=True)
+    assert ">Por turnos</option>" in routing and ">Por habilidades</option>" in routing
+    assert ">dropdown<" not in fields and ">Round robin<" not in routing

@@ -1,5 +1,7 @@
 // Availability in the header (online / away / offline), away after idle time, offers of live
 // conversations (accept or decline before the timeout), and the supervisors' live agents board.
+import { t } from "./i18n.js";
+
 const ACTIVITY = ["mousemove", "keydown", "pointerdown", "scroll", "focus"];
 
 function attachControl(socket) {
@@ -94,7 +96,7 @@ function attachBoard(socket) {
     const status = row.querySelector(".availability");
     status.dataset.status = event.status;
     status.textContent = board.dataset[event.status] || event.status;
-    row.querySelector(".reason").textContent = event.reason || "";
+    row.querySelector(".reason").textContent = event.reason ? t(event.reason) : "";
     row.querySelector(".since").textContent = new Date(event.sent_at * 1000).toLocaleTimeString();
   });
 }

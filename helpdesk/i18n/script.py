@@ -30,6 +30,9 @@ SCRIPT_STRINGS = (
     N_("Assign the ticket to me"), N_("Solve the ticket"), N_("Search tickets"), N_("Show these shortcuts"),
     N_("Close this list"),
     N_("%(span)s left"), N_("overdue %(span)s"),
+    # What set an agent's availability (services.routing.availability's reasons), on the live board.
+    N_("agent"), N_("admin"), N_("idle"), N_("signed out"), N_("console opened"), N_("console closed"),
+    N_("never set"),
 )
 
 

@@ -250,3 +250,9 @@ def test_stored_values_on_admin_pages_read_in_the_admins_language(client, groups
     routing = client.get("/admin/routing").get_data(as_text=True)
     assert ">Por turnos</option>" in routing and ">Por habilidades</option>" in routing
     assert ">dropdown<" not in fields and ">Round robin<" not in routing
+    from helpdesk.services.routing import availability
+
+    availability.set_status(make_user(name="Bo Agente", groups=("Support",)), "online", "console opened")
+    db.session.commit()
+    board = client.get("/agents/live").get_data(as_text=True)
+    assert '<small class="reason">consola abierta</small>' in board and "Bo Agente <small>agente</small>" in board

@@ -54,6 +54,7 @@ FIELD_KIND_NAMES = {"text": _l("text"), "number": _l("number"), "date": _l("date
                     "checkbox": _l("checkbox")}
 FIELD_ENTITY_NAMES = {"ticket": _l("ticket"), "customer": _l("customer"), "organization": _l("organization")}
 WORK_KIND_NAMES = {"chat": _l("Chat"), "messaging": _l("Messaging"), "ticket": _l("Ticket")}
+WORK_WORDS = {"chat": _l("chat"), "messaging": _l("messaging"), "ticket": _l("ticket")}  # within a sentence
 CALL_STATE_NAMES = {"ringing": _l("ringing"), "answered": _l("answered"), "completed": _l("completed"),
                     "missed": _l("missed"), "abandoned": _l("abandoned")}
 WEBHOOK_STATE_NAMES = {"queued": _l("queued"), "waiting": _l("waiting"), "retrying": _l("retrying"),
@@ -81,6 +82,7 @@ condition_field_name = _named(CONDITION_FIELD_NAMES)  # a custom field's key rea
 field_kind_name = _named(FIELD_KIND_NAMES)
 field_entity_name = _named(FIELD_ENTITY_NAMES)
 work_kind_name = _named(WORK_KIND_NAMES)
+work_word = _named(WORK_WORDS)
 call_state_name = _named(CALL_STATE_NAMES)
 webhook_state_name = _named(WEBHOOK_STATE_NAMES)
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
+from helpdesk.i18n import labels, ngettext
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.i18n import ngettext
 from helpdesk.models import Group, TicketEvent, User
+from helpdesk.services.routing import reasons
 
 # In the reader's language: the timeline is described when a page shows it.
 FIELD_NAMES = {"status": _l("status"), "priority": _l("priority"), "group_id": _l("group"), "assignee_id": _l("assignee"),
@@ -22,6 +23,7 @@ ABOUT_TICKET = {"merged_into": _l("merged this ticket into"), "merged_from": _l(
                 "split_into": _l("split messages off into"), "split_from": _l("split this ticket off from"),
                 "linked": _l("linked this ticket to"), "unlinked": _l("unlinked this ticket from")}
 NOBODY = {"group_id": _l("no group"), "assignee_id": _l("nobody")}
+VALUE_NAMES = {"status": labels.status_name, "priority": labels.priority_name}
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def _value(field: str, value, users: dict, groups: dict) -> str:
         return users.get(value, _("a former staff member"))
     if field == "group_id":
         return groups.get(value, _("a deleted group"))
+    if field in VALUE_NAMES:
+        return VALUE_NAMES[field](value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value).replace("_", " ")
@@ -86,10 +90,55 @@ def _changed(data: dict, users: dict, groups: dict) -> str:
     return "; ".join(parts) or _("changed the ticket")
 
 
-def _event_name(event: str | None) -> str:
-    from helpdesk.services.automation.triggers import EVENT_NAMES
+# Stored codes of the lines below, as the reader reads them (older rows may hold the English words).
+CUSTOMER_ACTIONS = {"closed": _l("the customer closed the request in the portal"),
+                    "reopened": _l("the customer reopened the request in the portal")}
+FOLLOW_UPS = {"reopened": _l("a low survey score reopened the ticket")}
+AUTOMATION_WHY = {"time": _l("its time conditions held"), "its time conditions held": _l("its time conditions held")}
 
-    return EVENT_NAMES.get(event or "", str(event))
+
+def _created(data: dict) -> str:
+    rules = data.get("rules") or []
+    why = ngettext("; %(num)d rule set its priority or group", "; %(num)d rules set its priority or group",
+                   len(rules)) if rules else ""
+    urgent = _("; the sender marked it %(priority)s", priority=labels.priority_name(data["sender_priority"])) \
+        if data.get("sender_priority") else ""
+    return _("ticket opened via %(channel)s", channel=labels.channel_name(data.get("channel"))) + why + urgent
+
+
+def _sla(data: dict) -> str:
+    target = labels.target_name(data.get("target"))
+    if data.get("crossing") == "breached":
+        return _("the %(target)s target breached its SLA", target=target)
+    return _("the %(target)s target is close to breaching its SLA", target=target)
+
+
+def _automation(data: dict) -> str:
+    why = data.get("why")
+    return _("the automation “%(name)s” fired (%(why)s)", name=data.get("name"),
+             why=AUTOMATION_WHY.get(why, why) if why else _("its conditions held"))
+
+
+# kind -> the line of an event that concerns no other ticket and is no field change.
+LINES = {
+    "created": _created,
+    "sla": _sla,
+    "survey_answered": lambda data: _("the customer answered the %(kind)s survey: %(score)s",
+                                      kind=str(data.get("kind", "")).upper(), score=data.get("score")),
+    "survey_follow_up": lambda data: str(FOLLOW_UPS.get(data.get("action"), _l("a low survey score followed up the ticket"))),
+    "visitor_verified": lambda data: _("the chat visitor confirmed the e-mail address %(email)s",
+                                       email=data.get("email", "")),
+    "customer_action": lambda data: str(CUSTOMER_ACTIONS.get(data.get("action"),
+                                                             _l("the customer changed the request in the portal"))),
+    "routing": reasons.describe,
+    "trigger": lambda data: _("the trigger “%(name)s” fired (%(event)s)", name=data.get("name"),
+                              event=labels.event_name(data.get("event"))),
+    "trigger_failed": lambda data: _("the trigger “%(name)s” could not act: %(error)s", name=data.get("name"),
+                                     error=data.get("error")),
+    "automation": _automation,
+    "macro_applied": lambda data: _("applied the macro “%(name)s”", name=data.get("name")),
+    "message_edited": lambda data: _("the customer edited a message"),
+}
 
 
 def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int | None]:
@@ -99,40 +148,8 @@ def _describe(event: TicketEvent, users: dict, groups: dict) -> tuple[str, int |
     if event.kind in ABOUT_TICKET:
         other = data.get("ticket") or data.get("target") or data.get("source")
         return str(ABOUT_TICKET[event.kind]), other
-    if event.kind == "created":
-        channel = str(data.get("channel", "")).replace("_", " ")
-        rules = data.get("rules") or []
-        why = ngettext("; %(num)d rule set its priority or group", "; %(num)d rules set its priority or group",
-                       len(rules)) if rules else ""
-        urgent = _("; the sender marked it %(priority)s", priority=data["sender_priority"]) \
-            if data.get("sender_priority") else ""
-        return _("ticket opened via %(channel)s", channel=channel) + why + urgent, None
-    if event.kind == "sla":
-        target = str(data.get("target", "")).replace("_", " ")
-        if data.get("crossing") == "breached":
-            return _("the %(target)s target breached its SLA", target=target), None
-        return _("the %(target)s target is close to breaching its SLA", target=target), None
-    if event.kind == "survey_answered":
-        return _("the customer answered the %(kind)s survey: %(score)s", kind=str(data.get("kind", "")).upper(),
-                 score=data.get("score")), None
-    if event.kind == "survey_follow_up":
-        return _("a low survey score %(action)s the ticket", action=data.get("action", "followed up")), None
-    if event.kind == "visitor_verified":
-        return _("the chat visitor confirmed the e-mail address %(email)s", email=data.get("email", "")), None
-    if event.kind == "customer_action":
-        return _("the customer %(action)s the request in the portal", action=data.get("action", "changed")), None
-    if event.kind == "routing":
-        return str(data.get("text", "routing")), None
-    if event.kind == "trigger":
-        return _("the trigger “%(name)s” fired (%(event)s)", name=data.get("name"),
-                 event=_event_name(data.get("event"))), None
-    if event.kind == "trigger_failed":
-        return _("the trigger “%(name)s” could not act: %(error)s", name=data.get("name"), error=data.get("error")), None
-    if event.kind == "automation":
-        return _("the automation “%(name)s” fired (%(why)s)", name=data.get("name"),
-                 why=data.get("why") or _("its conditions held")), None
-    if event.kind == "message_edited":
-        return _("the customer edited a message"), None
+    if event.kind in LINES:
+        return LINES[event.kind](data), None
     return event.kind.replace("_", " "), None
 
 

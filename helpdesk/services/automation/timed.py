@@ -128,7 +128,7 @@ def _act(automation: Automation, ticket: Ticket, crossing: str) -> bool:
         now = utcnow()
         db.session.add(AutomationFiring(automation_id=source[0], ticket_id=ticket.id, crossing=crossing, created_at=now))
         db.session.add(TicketEvent(ticket_id=ticket.id, kind="automation", created_at=now, data={
-            "automation_id": source[0], "name": source[1], "why": "its time conditions held"}))
+            "automation_id": source[0], "name": source[1], "why": "time"}))  # timeline.AUTOMATION_WHY
         changes = automation_actions.fold([a for a in source[2] if a["type"] in automation_actions.CHANGES],
                                           {"tags": ticket.tags}, {})
         try:

@@ -20,11 +20,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import in_language
 from helpdesk.models import AgentAvailability, RoutingOffer, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import events, tickets
-from helpdesk.services.routing import snapshot
+from helpdesk.services.routing import reasons, snapshot
 from helpdesk.services.routing.strategies import LIVE_KINDS, Choice, nobody_reason, rank, share
 from helpdesk.services.transactions import begin_write
 
@@ -37,14 +38,17 @@ class Decision:
     ticket_id: int
     user_id: int
     action: str  # assigned | offered
-    reason: str
+    reason: dict
     offer_id: int | None = None
 
 
-def note(ticket_id: int, text: str, **data) -> None:
-    """Add a routing line to the ticket's timeline in the current transaction."""
-    db.session.add(TicketEvent(ticket_id=ticket_id, actor_id=None, kind="routing", data={"text": text, **data},
-                               created_at=utcnow()))
+def note(ticket_id: int, action: str, **data) -> None:
+    """Add a routing line to the ticket's timeline in the current transaction: `action` (assigned,
+    offered, waiting, accepted, declined, expired, withdrawn, handed back) and its values, which
+    the timeline puts in the reader's words (reasons.describe); `text` keeps them in English."""
+    data = {"action": action, **data}
+    db.session.add(TicketEvent(ticket_id=ticket_id, actor_id=None, kind="routing",
+                               data={"text": reasons.in_english(data), **data}, created_at=utcnow()))
 
 
 def _locking(statement):
@@ -114,12 +118,11 @@ def route_ticket(ticket_id: int, *, note_waiting: bool = False) -> Decision | No
         if work.kind in LIVE_KINDS:
             return _offer(ticket, choice, work.kind, settings.offer_timeout)
         availability.shift_work = (availability.shift_work or 0.0) + share(choice.agent.capacity, work.kind)
-        note(ticket.id, f"assigned automatically to {choice.agent.name}: {choice.reason}",
-             action="assigned", user_id=choice.agent.id)
+        note(ticket.id, "assigned", user_id=choice.agent.id, name=choice.agent.name, why=choice.reason)
         tickets.update_ticket(ticket, None, assignee_id=choice.agent.id)
         return Decision(ticket.id, choice.agent.id, "assigned", choice.reason)
     if note_waiting:
-        note(ticket.id, f"waits in the queue: {nobody_reason(settings.strategy, work, agents)}", action="waiting")
+        note(ticket.id, "waiting", why=nobody_reason(settings.strategy, work, agents))
         db.session.commit()
     else:
         db.session.rollback()
@@ -137,11 +140,12 @@ def credit_accepted(user_id: int, ticket: Ticket, kind: str) -> None:
 
 def _offer(ticket: Ticket, choice: Choice, kind: str, timeout: int) -> Decision:
     now = utcnow()
+    with in_language("en"):
+        reason = reasons.strategy_words(choice.reason)
     offer = RoutingOffer(ticket_id=ticket.id, user_id=choice.agent.id, kind=kind, state="pending",
-                         reason=choice.reason[:255], created_at=now, expires_at=now + timedelta(seconds=timeout))
+                         reason=reason[:255], created_at=now, expires_at=now + timedelta(seconds=timeout))
     db.session.add(offer)
-    note(ticket.id, f"offered to {choice.agent.name} for {timeout} s: {choice.reason}",
-         action="offered", user_id=choice.agent.id)
+    note(ticket.id, "offered", user_id=choice.agent.id, name=choice.agent.name, seconds=timeout, why=choice.reason)
     db.session.commit()
     events.publish("routing.offer", offer_payload(offer, ticket) | {"timeout": timeout})
     return Decision(ticket.id, choice.agent.id, "offered", choice.reason, offer.id)

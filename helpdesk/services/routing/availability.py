@@ -92,8 +92,7 @@ def _hand_back(user: User) -> None:
         Ticket.assignee_id == user.id, Ticket.status.in_(OPEN_STATUSES),
         snapshot.KIND_SQL.in_(("chat", "messaging")))))
     for ticket in live:
-        assign.note(ticket.id, f"handed back to the queue: {user.name} went offline", action="handed back",
-                    user_id=user.id)
+        assign.note(ticket.id, "handed back", user_id=user.id, name=user.name)
         tickets.update_ticket(ticket, None, assignee_id=None)
 
 

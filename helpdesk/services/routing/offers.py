@@ -50,15 +50,14 @@ def answer(offer_id: int, user: User, accept: bool) -> RoutingOffer:
         raise OfferClosed(f"ticket {ticket.id} was taken by a colleague")
     payload = assign.offer_payload(offer, ticket)
     if accept:
-        assign.note(ticket.id, f"{user.name} accepted the offered {offer.kind}", action="accepted", user_id=user.id)
+        assign.note(ticket.id, "accepted", user_id=user.id, name=user.name, kind=offer.kind)
         assign.credit_accepted(user.id, ticket, offer.kind)
         if ticket.assignee_id is None:
             tickets.update_ticket(ticket, user, assignee_id=user.id)  # commits
         else:
             db.session.commit()
     else:
-        assign.note(ticket.id, f"{user.name} declined the offered {offer.kind}; offering it to the next agent",
-                    action="declined", user_id=user.id)
+        assign.note(ticket.id, "declined", user_id=user.id, name=user.name, kind=offer.kind)
         db.session.commit()
     events.publish("routing.offer", payload)
     if not accept:
@@ -74,7 +73,7 @@ def expire(offer_id: int) -> bool:
     if offer is None or offer.state != "pending" or offer.expires_at > utcnow():
         db.session.rollback()
         return False
-    _close(offer, "expired", "the offer to {name} expired unanswered")
+    _close(offer, "expired")
     return True
 
 
@@ -106,7 +105,7 @@ def _each_pending(condition, act) -> int:
 def withdraw_for(user: User) -> int:
     """Withdraw every pending offer of `user` (they went offline) and offer each to the next agent."""
     return _each_pending(RoutingOffer.user_id == user.id,
-                         lambda offer: _close(offer, "withdrawn", "the offer to {name} was withdrawn: they went offline"))
+                         lambda offer: _close(offer, "withdrawn"))
 
 
 def withdraw_for_ticket(ticket_id: int) -> int:
@@ -121,11 +120,10 @@ def withdraw_for_ticket(ticket_id: int) -> int:
     return _each_pending(RoutingOffer.ticket_id == ticket_id, withdraw)
 
 
-def _close(offer: RoutingOffer, state: str, words: str) -> None:
+def _close(offer: RoutingOffer, state: str) -> None:
     offer.state, offer.answered_at = state, utcnow()
     name = db.session.get(User, offer.user_id).name
-    assign.note(offer.ticket_id, words.format(name=name) + "; offering it to the next agent", action=state,
-                user_id=offer.user_id)
+    assign.note(offer.ticket_id, state, user_id=offer.user_id, name=name, kind=offer.kind)
     payload = assign.offer_payload(offer)
     db.session.commit()
     events.publish("routing.offer", payload)

@@ -4,7 +4,8 @@ simulation (bench/bench_routing.py) builds them from its simulated day and calls
 
 `rank(strategy, work, agents)` lists the agents that may take `work` (available, under capacity
 for its channel kind, with the skills it needs when the strategy is `skills`), best first, each
-with the reason a person reads in the ticket's timeline.
+with the reason a person reads in the ticket's timeline (a code and values, put in words by
+`reasons.py` in the reader's language).
 """
 
 from __future__ import annotations
@@ -78,8 +79,11 @@ class Work:
 
 @dataclass(frozen=True)
 class Choice:
+    """An agent who may take the work, and why: the strategy and the values it weighed, a JSON-ready
+    dict that the timeline says in the reader's language (services.routing.reasons)."""
+
     agent: Agent
-    reason: str
+    reason: dict
 
 
 def queue_order(items: list[Work]) -> list[Work]:
@@ -106,21 +110,19 @@ def _available(work: Work, agents: list[Agent], exclude: frozenset[int]) -> list
     return [a for a in agents if a.status == "online" and a.id not in exclude and a.room(work.kind) > 0]
 
 
-def _load_words(agent: Agent) -> str:
-    parts = [f"{k} {agent.load.get(k, 0)}/{c}" for k, c in sorted(agent.capacity.items()) if c > 0]
-    return ", ".join(parts)
+def _load(agent: Agent) -> list[list]:
+    return [[k, agent.load.get(k, 0), c] for k, c in sorted(agent.capacity.items()) if c > 0]
 
 
 def _round_robin(work: Work, agents: list[Agent]) -> list[Choice]:
     ordered = sorted(agents, key=lambda a: (a.last_assigned_at or _NEVER, a.id))
-    return [Choice(a, f"round robin: longest without new work of {len(agents)} available agents under capacity")
-            for a in ordered]
+    return [Choice(a, {"strategy": "round_robin", "available": len(agents)}) for a in ordered]
 
 
 def _least_loaded(work: Work, agents: list[Agent]) -> list[Choice]:
     ordered = sorted(agents, key=lambda a: (a.utilisation(), a.last_assigned_at or _NEVER, a.id))
-    return [Choice(a, f"least loaded: {round(100 * a.utilisation() / max(len(a.capacity), 1))}% of capacity in use "
-                      f"({_load_words(a)}) of {len(agents)} available agents") for a in ordered]
+    return [Choice(a, {"strategy": "least_loaded", "percent": round(100 * a.utilisation() / max(len(a.capacity), 1)),
+                       "load": _load(a), "available": len(agents)}) for a in ordered]
 
 
 def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], online: list[Agent]) -> list[Choice]:
@@ -138,12 +140,9 @@ def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], onli
     # without new work. Levels do not order them: the best speaker first would get most of their
     # language's work, and a free agent beats a busier expert (SLA time is lost in queues).
     ordered = sorted(able, key=lambda a: (-matched(a), a.shift_work, a.last_assigned_at or _NEVER, a.id))
-    words = ", ".join(f"{v}" for _, v in needed) or "no particular skill"
-    why = "nobody available has them all, best partial match; " if partial else ""
-    return [Choice(a, f"skills: needs {words}; {why}"
-                      + ("; ".join(f"{v} level {a.skills.get((k, v), 0)}" for k, v in needed) or "any agent")
-                      + f"; load {_load_words(a)}; work taken this shift {round(a.shift_work)} min")
-            for a in ordered]
+    return [Choice(a, {"strategy": "skills", "needs": [v for _, v in needed], "partial": partial,
+                       "levels": [[v, a.skills.get((k, v), 0)] for k, v in needed], "load": _load(a),
+                       "minutes": round(a.shift_work)}) for a in ordered]
 
 
 def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int] = frozenset()) -> list[Choice]:
@@ -159,12 +158,12 @@ def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int]
     return []
 
 
-def nobody_reason(strategy: str, work: Work, agents: list[Agent]) -> str:
-    """Why `rank` found nobody, in words for the timeline."""
+def nobody_reason(strategy: str, work: Work, agents: list[Agent]) -> dict:
+    """Why `rank` found nobody, as a code and its values (reasons.nobody_words says it in words)."""
     online = [a for a in agents if a.status == "online"]
     if not online:
-        return "no agent of the group is online"
+        return {"code": "nobody_online"}
     if not any(a.room(work.kind) > 0 for a in online):
-        return f"every online agent is at capacity for {work.kind}"
+        return {"code": "at_capacity", "kind": work.kind}
     needed = requirements(work, agents) if strategy == "skills" else []
-    return f"no online agent under capacity has the skills {', '.join(v for _, v in needed)}"
+    return {"code": "no_skills", "skills": [v for _, v in needed]}

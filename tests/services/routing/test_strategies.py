@@ -32,7 +32,7 @@ def test_only_online_agents_with_room_are_ranked():
     agents = [_agent(1, status="away"), _agent(2, load={"chat": 2}), _agent(3)]
     assert [c.agent.id for c in rank("round_robin", Work(9, "chat"), agents)] == [3]
     assert rank("off", Work(9, "chat"), agents) == []
-    assert nobody_reason("round_robin", Work(9, "chat"), agents[:2]) == "every online agent is at capacity for chat"
+    assert nobody_reason("round_robin", Work(9, "chat"), agents[:2]) == {"code": "at_capacity", "kind": "chat"}
 
 
 def test_least_loaded_weighs_each_kind_by_capacity():

@@ -16,20 +16,6 @@ from helpdesk.services import tickets
 from helpdesk.services.routing import availability, settings
 
 
-@pytest.fixture
-def reader(groups, make_user, login):
-    """reader(language) -> a signed-in Support agent reading the console in `language`."""
-
-    def sign_in(language: str):
-        user = make_user(name="Eva Agente", groups=("Support",))
-        user.language = language
-        db.session.commit()
-        login(user)
-        return user
-
-    return sign_in
-
-
 def _timeline(client, ticket_id: int) -> str:
     page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     return html.unescape(page.split('id="timeline"', 1)[1].split("</details>", 1)[0])

@@ -1,0 +1,80 @@
+"""Stored failures in the reader's language: a mailbox's or a bot's last error, a mail kept in the
+failed-mail store, a reply that could not be delivered.
+
+The channel adapters (`channels/`) import nothing of Flask nor of the catalogues, and their words
+are logs and API values too, so they are stored in English as the adapter said them. `say(text)`
+matches each known shape and says it again through gettext, with its technical part (host, the
+server's answer, an exception's name) kept as written and numbers in the reader's format; words of
+an unknown shape read as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.i18n.formats import number
+
+# (pattern of the stored English words, the same in the reader's words). The first that matches
+# the whole text wins; a group named `reason` is itself said again (a reason within a reason).
+PROBLEMS = [(re.compile(pattern, re.S), words) for pattern, words in (
+    # channels.email.imap and services.mail.sync (a mailbox's last error)
+    (r"IMAP login to (?P<host>\S+) refused: (?P<detail>.*)", _l("IMAP login to %(host)s refused: %(detail)s")),
+    (r"IMAP server (?P<host>\S+) unreachable: (?P<detail>.*)", _l("IMAP server %(host)s unreachable: %(detail)s")),
+    (r"connection lost: (?P<detail>.*)", _l("connection lost: %(detail)s")),
+    (r"database busy \(locked by another writer\); the rest is read on the next pass",
+     _l("database busy (locked by another writer); the rest is read on the next pass")),
+    # services.mail.sync / inbound (a failed mail's error)
+    (r"MailRejected: message is (?P<size>\d+) bytes, over the (?P<limit>\d+)-byte limit",
+     _l("the message is %(size)s bytes, over the limit of %(limit)s bytes")),
+    (r"MailRejected: the message names no sender address to answer",
+     _l("the message names no sender address to answer")),
+    # channels.email.smtp, channels.web.form (a reply's delivery error)
+    (r"SMTP server unreachable: (?P<detail>.*)", _l("SMTP server unreachable: %(detail)s")),
+    (r"recipient refused \((?P<detail>.*)\)", _l("recipient refused (%(detail)s)")),
+    (r"SMTP (?P<code>\d{3}): (?P<detail>.*)", _l("SMTP %(code)s: %(detail)s")),
+    (r"no outgoing mail server is configured \(HELPDESK_SMTP_URL\)",
+     _l("no outgoing mail server is configured (HELPDESK_SMTP_URL)")),
+    (r"bounced: (?P<detail>.*)", _l("bounced: %(detail)s")),
+    # channels.telegram and services.telegram.polling (a bot's last error, a reply's)
+    (r"(?P<reason>.*); the bot has a webhook \(or another poller\): set it to polling with no webhook",
+     _l("%(reason)s; the bot has a webhook (or another poller): set it to polling with no webhook")),
+    (r"Telegram rate limit \(retry after (?P<seconds>\d+) s\)", _l("Telegram rate limit (retry after %(seconds)s s)")),
+    (r"the bot token was refused \((?P<detail>.*)\)", _l("the bot token was refused (%(detail)s)")),
+    (r"Telegram unreachable \(timed out\)", _l("Telegram unreachable (timed out)")),
+    (r"Telegram unreachable \((?P<detail>.*)\)", _l("Telegram unreachable (%(detail)s)")),
+    (r"Telegram (?P<code>\d{3}): (?P<detail>.*)", _l("Telegram %(code)s: %(detail)s")),
+    (r"no Telegram bot is configured for this ticket", _l("no Telegram bot is configured for this ticket")),
+    # channels.whatsapp, channels.messenger (Graph API)
+    (r"Graph API HTTP (?P<code>\d{3}): (?P<detail>.*)", _l("Graph API HTTP %(code)s: %(detail)s")),
+    (r"Graph API unreachable: (?P<detail>.*)", _l("Graph API unreachable: %(detail)s")),
+    # services.replies, services.delivery_status, services.privacy
+    (r"the customer has no address to reply to", _l("the customer has no address to reply to")),
+    (r"the provider reported the message as failed", _l("the provider reported the message as failed")),
+    (r"customer erased", _l("customer erased")),
+)]
+
+
+def _value(name: str, value: str):
+    if name == "reason":
+        return say(value)
+    return number(int(value)) if name in ("size", "limit") else value
+
+
+def say(text: str | None) -> str:
+    """`text`, a stored failure in English, in the reader's language (as stored when its shape
+    is unknown; "" for None)."""
+    if not text:
+        return ""
+    for pattern, words in PROBLEMS:
+        found = pattern.fullmatch(text)
+        if found:
+            return str(words) % {name: _value(name, value) for name, value in found.groupdict().items()}
+    return text
+
+
+def init_app(app: Flask) -> None:
+    """`problem(text)` in templates."""
+    app.jinja_env.globals.update(problem=say)

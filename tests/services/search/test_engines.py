@@ -1,0 +1,116 @@
+"""PostgreSQL's ticket search plans: whichever plan the planner's estimates pick (matches read from
+the GIN index then checked against the filters, filtered tickets joined to the matches, or the
+newest tickets walked), and however the customer terms are matched, the candidates are those of
+one weighted tsquery over every visible ticket: the newest `limit` matches, scored by ts_rank."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from helpdesk.extensions import db
+from helpdesk.models import Ticket
+from helpdesk.services import tickets
+from helpdesk.services.search import engines, indexing
+from helpdesk.services.tickets import TicketFilter
+from knowledge_base import search as kb_search
+
+PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE)
+    "index first, probe each match": (10**9, 0.0),
+    "index first, filtered tickets joined": (10**9, 1.1),
+    "newest tickets walked": (-1, 0.0),
+}
+
+
+@pytest.fixture
+def corpus(groups, inbound, make_user):
+    """García's tickets, tickets that only mention garcia in their text, and others, some urgent."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    agent = make_user(groups=("Support", "Billing"))
+    made = []
+    for n in range(4):
+        made.append(
+            inbound(
+                email=f"garcia{n}@example.com",
+                name="Ana García",
+                subject=f"Refund {n}",
+                body="I want a refund of my order",
+            ).ticket_id
+        )
+        made.append(
+            inbound(
+                email=f"other{n}@example.com",
+                name="Bo Lee",
+                subject="Refund for Garcia",
+                body="Ms Garcia asked me to request a refund, password attached",
+            ).ticket_id
+        )
+        made.append(
+            inbound(
+                email=f"kim{n}@example.com",
+                name="Kim Park",
+                subject="Password",
+                body="I forgot my password",
+                group_hint="Billing",
+            ).ticket_id
+        )
+    for ticket_id in made[::2]:
+        tickets.update_ticket(db.session.get(Ticket, ticket_id), agent, priority="urgent")
+    db.session.commit()
+    indexing.drain()
+    return agent
+
+
+def _reference(user, f: TicketFilter, words: str, customer: str, limit: int) -> list[tuple[int, float]]:
+    """The newest `limit` visible matches of the weighted tsquery `words & customer:B`, with ts_rank."""
+    terms, people = kb_search.parse(words), kb_search.parse(customer)
+    parts = ([engines.tsquery_term(t) for t in terms] if terms else []) + [
+        f"'{t.text}':{'*' if t.prefix else ''}B" for t in people
+    ]
+    allowed = tickets.filtered(user, f).with_only_columns(Ticket.id).subquery()
+    rows = db.session.execute(
+        text(
+            "SELECT d.id, ts_rank(d.ticket_fts_document, to_tsquery('kb_simple', :q), 1) FROM ticket_search_docs d "
+            f"WHERE d.id IN (SELECT id FROM ({select(allowed.c.id).compile(compile_kwargs={'literal_binds': True})}) a) "
+            "AND d.ticket_fts_document @@ to_tsquery('kb_simple', :q) ORDER BY d.id DESC LIMIT :limit"
+        ),
+        {"q": " & ".join(f"({p})" for p in parts), "limit": limit},
+    )
+    return sorted((r[0], round(r[1], 6)) for r in rows)
+
+
+def _candidates(user, f: TicketFilter, words: str, customer: str, limit: int) -> list[tuple[int, float]]:
+    found = engines.candidates(
+        db.session, tickets.filtered(user, f), kb_search.parse(words), kb_search.parse(customer), "and", limit
+    )
+    return sorted((r.id, round(r.score, 6)) for r in db.session.execute(select(found.c.id, found.c.score)))
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize(
+    "words, customer, priorities",
+    [
+        ("refund", "garcia", []),  # garcia in the customer's name, not in the text that mentions Ms Garcia
+        ("", "garc", []),  # a customer prefix alone
+        ("refund", "garcia@example", []),
+        ("password", "", ["urgent"]),  # a narrow filter and a common word
+        ("refund", "garcia", ["urgent"]),
+    ],
+)
+def test_every_plan_finds_what_one_weighted_query_finds(corpus, monkeypatch, plan, words, customer, priorities):
+    rows, share = PLANS[plan]
+    monkeypatch.setattr(engines, "INDEX_FIRST_ROWS", rows)
+    monkeypatch.setattr(engines, "PROBE_SHARE", share)
+    f = TicketFilter(view="all", priorities=priorities)
+    for limit in (2, 100):
+        expected = _reference(corpus, f, words, customer, limit)
+        assert expected, "the case must find something"
+        assert _candidates(corpus, f, words, customer, limit) == expected
+
+
+def test_a_customer_term_is_not_found_in_the_text(corpus):
+    f = TicketFilter(view="all")
+    found = {i for i, _ in _candidates(corpus, f, "", "garcia", 100)}
+    mentioned = {i for i, _ in _candidates(corpus, f, "garcia", "", 100)}
+    assert len(found) == 4 and len(mentioned) == 8 and found < mentioned

@@ -1,5 +1,5 @@
 """Settings that every ingested message reads (triggers and the rules among them, groups, SLA
-policies, custom fields), cached per
+policies, custom fields, webhook subscriptions) and who an API token authenticates, cached per
 process and kept exact across processes.
 
 Reading them took four queries and their ORM objects on every message. Now a reader checks one
@@ -19,15 +19,30 @@ from collections.abc import Callable
 from itertools import chain
 from typing import TypeVar
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
-from helpdesk.models import CustomField, Group, SettingsRevision, SlaCalendar, SlaPolicyConfig, Trigger
-from helpdesk.services.transactions import driver_cursor
+from helpdesk.models import (
+    ApiToken,
+    CustomField,
+    Group,
+    SettingsRevision,
+    SlaCalendar,
+    SlaPolicyConfig,
+    Trigger,
+    User,
+    Webhook,
+)
+from helpdesk.services.transactions import driver_cursor, reading_connection
 
 T = TypeVar("T")
 WATCHED = (Group, Trigger, CustomField, SlaCalendar, SlaPolicyConfig)
+# What a cached API token's answer depends on (services.staff): a token's revocation, and every
+# change of its user (active, role, groups, name...) but these, which sign-ins and sessions write.
+USER_INCIDENTAL = frozenset({"last_login_at", "session_token", "totp_last_step", "password_hash"})
+# Webhook endpoints: whether any is subscribed to an event; not their failure counts or secrets.
+WEBHOOK_SUBSCRIPTION = ("active", "paused_at", "events")
 _TOKEN = "settings_token"  # key in Session.info: the token this transaction read or wrote
 
 _READ = select(SettingsRevision.__table__.c.token).where(SettingsRevision.__table__.c.id == 1)
@@ -75,24 +90,70 @@ def _read_sql(dialect) -> str:
     return str(_READ.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
-def peek(name: str) -> tuple[bool, object]:
-    """(True, value) when `name` is cached under the committed settings token, else (False, None);
-    reads the token on a connection of its own, so the caller's session starts no transaction (a
-    subscriber after commit must not hold a read snapshot open in its publisher's session)."""
+def _committed(name: str) -> tuple[str | None, tuple | None]:
+    """(the committed settings token, read on a connection of its own; (token, value) as cached
+    for `name`, or None)."""
     engine = db.engine
     with driver_cursor() as cursor:
         cursor.execute(_read_sql(engine.dialect))
         row = cursor.fetchone()
-    token = row[0] if row else None
     with _lock:
-        hit = _values.get(engine, {}).get(name)
+        return (row[0] if row else None), _values.get(engine, {}).get(name)
+
+
+def peek(name: str) -> tuple[bool, object]:
+    """(True, value) when `name` is cached under the committed settings token, else (False, None);
+    reads the token on a connection of its own, so the caller's session starts no transaction (a
+    subscriber after commit must not hold a read snapshot open in its publisher's session)."""
+    token, hit = _committed(name)
     return (True, hit[1]) if token is not None and hit is not None and hit[0] == token else (False, None)
+
+
+def peek_or_load(name: str, load: Callable[[object], T]) -> T:
+    """`load(connection)`'s value under the committed settings token, as `peek` reads it (outside
+    the caller's session); on a miss `load` runs on a reading connection of its own and its value
+    is kept under the token read before it (so it is at least as new as that token)."""
+    token, hit = _committed(name)
+    if token is not None and hit is not None and hit[0] == token:
+        return hit[1]  # type: ignore[return-value]
+    with reading_connection() as connection:
+        value = load(connection)
+    if token is not None:
+        with _lock:
+            _values.setdefault(db.engine, {})[name] = (token, value)
+    return value
+
+
+@functools.cache
+def _user_keys() -> tuple[str, ...]:
+    return tuple(a.key for a in inspect(User).attrs if a.key not in USER_INCIDENTAL)
+
+
+def _changed(obj, keys) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[key].history.has_changes() for key in keys)
+
+
+def _changes_settings(session: Session, obj, dirty: bool) -> bool:
+    """Whether writing `obj` (new or deleted; or changed, `dirty`) changes something cached under
+    the token."""
+    if isinstance(obj, WATCHED):
+        # A group's members count too: they decide what a cached token's user may see.
+        return not dirty or session.is_modified(obj, include_collections=isinstance(obj, Group))
+    if isinstance(obj, User):
+        return not dirty or _changed(obj, _user_keys())
+    if isinstance(obj, ApiToken):  # a new token was never cached; a used one changes only its last use
+        return obj in session.deleted or (dirty and _changed(obj, ("revoked_at", "user_id", "token_hash")))
+    if isinstance(obj, Webhook):
+        return not dirty or _changed(obj, WEBHOOK_SUBSCRIPTION)
+    return False
 
 
 @event.listens_for(Session, "before_flush")
 def _new_token_on_change(session: Session, _flush_context, _instances) -> None:
-    dirty = (obj for obj in session.dirty if session.is_modified(obj, include_collections=False))  # not a group's members
-    if not any(isinstance(obj, WATCHED) for obj in chain(session.new, dirty, session.deleted)):
+    dirty = (obj for obj in session.dirty if obj not in session.deleted)
+    if not any(chain((_changes_settings(session, obj, False) for obj in chain(session.new, session.deleted)),
+                     (_changes_settings(session, obj, True) for obj in dirty))):
         return
     token = uuid.uuid4().hex
     connection = session.connection()  # Core: no autoflush from inside a flush

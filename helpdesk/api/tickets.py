@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from channels.web.form import FormSubmission
+from helpdesk.api import ticket_json
 from helpdesk.api.auth import ProtectedBlueprint, current_staff
 from helpdesk.api.errors import fail, service_errors
 from helpdesk.api.schemas import (
@@ -27,7 +28,7 @@ from helpdesk.api.schemas import (
 )
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
-from helpdesk.services import replies, submissions, tickets, transactions
+from helpdesk.services import replies, submissions, ticket_rows, tickets, transactions
 from helpdesk.services.tickets import TicketFilter, TicketNotFound
 
 blp = ProtectedBlueprint("api-tickets", __name__, url_prefix="/api/v1/tickets", description=(
@@ -58,7 +59,8 @@ class TicketList(MethodView):
         paging = {key: args.pop(key, None) for key in ("sort", "cursor", "limit")}
         args["custom"] = dict(item.split(":", 1) for item in args.get("custom") or [])
         with service_errors("query"):
-            return tickets.list_page(current_staff(), TicketFilter(**args), **paging)
+            page = ticket_rows.list_rows(current_staff(), TicketFilter(**args), **paging)
+        return ticket_json.page_response(page)  # TicketPageSchema's body, written from rows
 
     @blp.arguments(NewTicketSchema)
     @blp.response(201, TicketSchema)
@@ -82,7 +84,7 @@ class TicketList(MethodView):
         with service_errors():
             result = submissions.submit(submission, client=current_staff(), properties=properties)
         transactions.done_writing()  # the answer is read and rendered without the write lock
-        return db.session.get(Ticket, result.ticket_id), 200 if result.duplicate else 201
+        return ticket_json.ticket_response(ticket_rows.one_row(result.ticket_id)), 200 if result.duplicate else 201
 
 
 @blp.route("/<int:ticket_id>")

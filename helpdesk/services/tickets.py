@@ -227,8 +227,9 @@ def _branches(user: User, f: TicketFilter) -> list[tuple[int | None, str | None]
     return branches if 1 < len(branches) <= MAX_BRANCHES else None
 
 
-def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str | None = None, limit: int = 50) -> Page:
-    """One page of tickets for `user`, newest change first by default, keyset-paginated."""
+def page_query(user: User, f: TicketFilter, sort: str, cursor: str | None, limit: int) -> Select:
+    """The statement of one page of `list_page` (`limit` + 1 tickets, to tell whether another page
+    follows), selecting whole tickets; a caller may narrow it with `with_only_columns`."""
     if sort not in SORTS:
         raise TicketError("sort", _("must be one of %(list)s", list=list(SORTS)))
     column, descending = SORTS[sort]
@@ -254,15 +255,24 @@ def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str
                  .order_by(keys.c[column.key].desc(), keys.c.id.desc()))
     else:
         query = build().order_by(*order)
+    return query.limit(limit + 1)
+
+
+def next_cursor(rows: list, sort: str, limit: int) -> str | None:
+    """The cursor after the page whose `limit` + 1 rows (tickets or rows with their columns) are
+    `rows`; None when they were the last."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return _encode_cursor(getattr(last, SORTS[sort][0].key), last.id)
+
+
+def list_page(user: User, f: TicketFilter, *, sort: str = "updated", cursor: str | None = None, limit: int = 50) -> Page:
+    """One page of tickets for `user`, newest change first by default, keyset-paginated."""
+    query = page_query(user, f, sort, cursor, limit)
     # Every row shows its customer and tags: two queries for the page instead of two per row.
-    query = query.options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows))
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    items = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = _encode_cursor(getattr(last, column.key), last.id)
-    return Page(items=items, next_cursor=next_cursor)
+    rows = list(db.session.scalars(query.options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows))))
+    return Page(items=rows[:limit], next_cursor=next_cursor(rows, sort, limit))
 
 
 def _check_group(group_id: int | None) -> None:

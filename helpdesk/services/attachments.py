@@ -12,6 +12,8 @@ import filetype
 from flask import current_app
 
 from channels.base import Attachment as IncomingFile
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n.formats import number
 from helpdesk.models import Attachment
 
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029/\\]+")
@@ -64,7 +66,8 @@ def store_row(incoming: IncomingFile) -> dict:
     """Write the file to disk and return the columns of its `Attachment` row (no message yet)."""
     limit = current_app.config["HELPDESK_MAX_ATTACHMENT_BYTES"]
     if len(incoming.content) > limit:
-        raise AttachmentTooLarge(f"{safe_filename(incoming.filename)} is larger than {limit} bytes")
+        raise AttachmentTooLarge(_("%(name)s is larger than %(limit)s bytes", name=safe_filename(incoming.filename),
+                                   limit=number(limit)))
     key, sha256 = write_blob(incoming.content)
     return {"storage_key": key, "filename": safe_filename(incoming.filename),
             "content_type": sniff_type(incoming.content, incoming.content_type), "size": len(incoming.content),

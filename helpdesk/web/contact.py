@@ -9,6 +9,8 @@ from flask import Blueprint, current_app, render_template, request
 
 from channels.web.form import FormSubmission, to_inbound
 from helpdesk.extensions import limiter
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n.formats import number
 from helpdesk.services import customers
 from helpdesk.services.ingest import ingest
 from helpdesk.services.privacy import consent
@@ -22,13 +24,14 @@ LIMITS = {"name": 200, "email": 320, "subject": 255, "body": 20_000}
 
 
 def validate(form) -> tuple[dict, dict[str, str]]:
-    """The trimmed fields and a message per field that is wrong."""
+    """The trimmed fields and a message per field that is wrong, in the visitor's language."""
     values = {name: (form.get(name) or "").strip() for name in LIMITS}
-    errors = {name: f"at most {limit} characters" for name, limit in LIMITS.items() if len(values[name]) > limit}
+    errors = {name: _("at most %(limit)s characters", limit=number(limit))
+              for name, limit in LIMITS.items() if len(values[name]) > limit}
     if not _EMAIL.match(values["email"]):
-        errors.setdefault("email", "enter the e-mail address we should answer")
+        errors.setdefault("email", _("enter the e-mail address we should answer"))
     if not values["body"]:
-        errors.setdefault("body", "tell us how we can help")
+        errors.setdefault("body", _("tell us how we can help"))
     return values, errors
 
 

@@ -22,7 +22,6 @@ from helpdesk.web.common import BadInput, optional_int, preload
 
 bp = Blueprint("customers", __name__)
 PAGE_SIZE = 50
-CONSENT_LABELS = (("service", "Service messages"), ("surveys", "Satisfaction surveys"), ("marketing", "Marketing"))
 
 
 @bp.before_request
@@ -67,8 +66,7 @@ def show(customer_id: int):
     return render_template("customers/page.html", customer=customer, history=history, identity_kinds=IDENTITY_KINDS,
                            tiers=TIERS, organizations=organizations, calls=calls,
                            duplicates=customer_access.likely_duplicates(current_user, customer),
-                           consents=consent.consents_of(customer), consent_history=consent.history(customer),
-                           consent_labels=CONSENT_LABELS)
+                           consents=consent.consents_of(customer), consent_history=consent.history(customer))
 
 
 @bp.post("/customers/<int:customer_id>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Customer, ErasureRequest
 from helpdesk.models.privacy import PURPOSES
 from helpdesk.services.portal.tickets import NotAllowed
@@ -34,7 +35,7 @@ def request_export(customer: Customer) -> str:
     NotAllowed when they have none."""
     address = customer.primary_email
     if not address:
-        raise NotAllowed("We have no e-mail address to send your data to; please write to us.")
+        raise NotAllowed(_("We have no e-mail address to send your data to; please write to us."))
     export.request_export(customer, mail_to=address)
     return address
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from channels.base import Attachment as IncomingFile
 from channels.base import InboundMessage, Sender
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Customer, Identity, Message, Ticket
 from helpdesk.services import ingest_rows
 from helpdesk.services.ingest import IngestResult, ingest
@@ -25,7 +26,7 @@ def _sender(customer: Customer) -> Sender:
     identity = db.session.scalar(select(Identity).where(Identity.customer_id == customer.id)
                                  .order_by((Identity.kind != "email"), Identity.id).limit(1))
     if identity is None:
-        raise NotAllowed("Your account has no address we could answer; please write to us by e-mail.")
+        raise NotAllowed(_("Your account has no address we could answer; please write to us by e-mail."))
     return Sender(kind=identity.kind, address=identity.address, name=customer.name)
 
 
@@ -47,11 +48,11 @@ def reply(customer: Customer, ticket: Ticket, text: str, files: tuple[IncomingFi
     (AttachmentTooLarge)."""
     body = (text or "").strip()
     if not body and not files:
-        raise NotAllowed("Write a message or attach a file.")
+        raise NotAllowed(_("Write a message or attach a file."))
     if len(body) > BODY_MAX:
-        raise NotAllowed(f"A message may be at most {BODY_MAX} characters.")
+        raise NotAllowed(_("A message may be at most %(max)s characters.", max=BODY_MAX))
     if ticket.status == "closed":
-        raise NotAllowed("This request is closed for good; please start a new one.")
+        raise NotAllowed(_("This request is closed for good; please start a new one."))
     sender = _sender(customer)
     ref = _thread_ref(ticket)
     message = InboundMessage(channel=CHANNEL, source=CHANNEL, external_id=f"portal-{uuid.uuid4().hex}", sender=sender,
@@ -59,5 +60,5 @@ def reply(customer: Customer, ticket: Ticket, text: str, files: tuple[IncomingFi
                              ticket_hint=None if ref else ticket.id, attachments=files)
     result = ingest(message)
     if result is None or result.ticket_id != ticket.id:  # cannot happen for a ticket the customer sees
-        raise NotAllowed("Your message could not be added to this request.")
+        raise NotAllowed(_("Your message could not be added to this request."))
     return result

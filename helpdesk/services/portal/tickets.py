@@ -11,6 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Attachment, Customer, Message, Survey, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.services import tickets as ticket_service
@@ -27,7 +28,7 @@ class NotFound(LookupError):
 
 
 class NotAllowed(ValueError):
-    """An action the ticket's state does not allow now; `message` says why."""
+    """An action the ticket's state does not allow now; `message` says why, in the reader's words."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -104,7 +105,7 @@ def close(customer: Customer, ticket: Ticket) -> None:
     """The customer says the request is done: the ticket is solved (as an agent's solve would, so
     its survey follows), with a timeline line saying who. NotAllowed when it is solved or closed."""
     if ticket.status in ("solved", "closed"):
-        raise NotAllowed("This request is closed already.")
+        raise NotAllowed(_("This request is closed already."))
     _by_customer(customer, ticket, "closed", "solved")
 
 
@@ -112,9 +113,9 @@ def reopen(customer: Customer, ticket: Ticket) -> None:
     """The customer needs more help on a solved ticket: it is open again. NotAllowed for an open
     ticket, or a closed one (closed is final: the customer starts a new request)."""
     if ticket.status == "closed":
-        raise NotAllowed("This request is closed for good; please start a new one.")
+        raise NotAllowed(_("This request is closed for good; please start a new one."))
     if ticket.status != "solved":
-        raise NotAllowed("This request is open already.")
+        raise NotAllowed(_("This request is open already."))
     _by_customer(customer, ticket, "reopened", "open")
 
 

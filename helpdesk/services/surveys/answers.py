@@ -58,18 +58,18 @@ class ChatAnswer:
 
 def _available(survey: Survey | None) -> Survey:
     if survey is None or survey.state in ("scheduled", "skipped", "failed"):
-        raise SurveyUnavailable(404, "This survey link is not valid.")
+        raise SurveyUnavailable(404, _("This survey link is not valid."))
     if survey.state == "answered":
-        raise SurveyUnavailable(409, "This survey was already answered. Thank you!")
+        raise SurveyUnavailable(409, _("This survey was already answered. Thank you!"))
     if survey.state == "expired" or (survey.expires_at is not None and survey.expires_at <= utcnow()):
-        raise SurveyUnavailable(410, "This survey has expired.")
+        raise SurveyUnavailable(410, _("This survey has expired."))
     return survey
 
 
 def by_token(token: str) -> Survey:
     """The answerable survey whose link carries `token`; SurveyUnavailable otherwise."""
     if not token or len(token) > 100:
-        raise SurveyUnavailable(404, "This survey link is not valid.")
+        raise SurveyUnavailable(404, _("This survey link is not valid."))
     return _available(db.session.scalar(select(Survey).where(Survey.token_hash == hash_token(token))))
 
 
@@ -105,7 +105,7 @@ def record(survey: Survey, score: object, comment: object = None) -> Survey:
         db.session.rollback()
         db.session.refresh(survey)
         _available(survey)
-        raise SurveyUnavailable(409, "This survey was already answered. Thank you!")
+        raise SurveyUnavailable(409, _("This survey was already answered. Thank you!"))
     db.session.add(TicketEvent(ticket_id=survey.ticket_id, kind="survey_answered", created_at=now,
                                data={"survey_id": survey.id, "kind": survey.kind, "score": number}))
     db.session.commit()

@@ -7,6 +7,7 @@ import re
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from helpdesk.extensions import limiter
+from helpdesk.i18n import gettext as _
 from helpdesk.services.portal import links, sessions
 from helpdesk.web.portal.common import (
     COOKIE,
@@ -41,7 +42,7 @@ def sign_in(lang: str):
         return render_template("portal/sign_in.html", email="", error=None)
     email = request.form.get("email", "").strip()[:320]
     if not _EMAIL.match(email):
-        return render_template("portal/sign_in.html", email=email, error="Enter your e-mail address."), 422
+        return render_template("portal/sign_in.html", email=email, error=_("Enter your e-mail address.")), 422
     found = links.request_by_mail(email)
     if found is not None:
         from helpdesk.jobs.portal import send_sign_in_link

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
+from helpdesk.i18n import gettext as _
 from helpdesk.models import Customer
 from helpdesk.services.portal import links, sessions
 from knowledge_base import languages
@@ -47,14 +48,14 @@ def in_language(code: str) -> str:
 
 @bp.errorhandler(404)
 def _not_found(_error):
-    return render_template("portal/error.html", title="Not found",
-                           text="There is nothing here, or it is not yours to see."), 404
+    return render_template("portal/error.html", title=_("Not found"),
+                           text=_("There is nothing here, or it is not yours to see.")), 404
 
 
 @bp.errorhandler(429)
 def _too_many(_error):
-    return render_template("portal/error.html", title="Too many requests",
-                           text="You have asked for this too often; please wait a few minutes and try again."), 429
+    return render_template("portal/error.html", title=_("Too many requests"),
+                           text=_("You have asked for this too often; please wait a few minutes and try again.")), 429
 
 
 def browser_language() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from helpdesk.extensions import limiter
+from helpdesk.i18n import gettext as _
 from helpdesk.models.privacy import PURPOSES
 from helpdesk.services.portal import privacy
 from helpdesk.services.portal.tickets import NotAllowed
@@ -57,7 +58,7 @@ def export(lang: str):
 def erasure(lang: str):
     """Ask to be erased; only with the confirmation ticked."""
     if request.form.get("confirm") != "yes":
-        return _page(error="Tick the box to confirm that you want your data erased.", status=422)
+        return _page(error=_("Tick the box to confirm that you want your data erased."), status=422)
     try:
         privacy.request_erasure(current_customer())
     except NotAllowed as exc:

@@ -56,6 +56,12 @@ class ProtectedBlueprint(Blueprint):
         json_errors(self)
         self._prepare_doc_cbks.append(self._document_unauthorized)
 
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's `arguments`, with one schema instance for every request: given a class,
+        webargs built a new instance, deep-copying its fields, on each request (8 % of a ticket
+        list's CPU)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     @staticmethod
     def _document_unauthorized(doc: dict, doc_info: dict, **kwargs) -> dict:
         doc.setdefault("responses", {})[401] = "UNAUTHORIZED"  # flask-smorest's registered response

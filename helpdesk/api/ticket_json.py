@@ -6,7 +6,7 @@ still document both answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Response, current_app
 from sqlalchemy import Row
@@ -19,7 +19,7 @@ def _time(value: datetime | None) -> str | None:
     """As schemas.Timestamp writes it: a stored naive time is UTC."""
     if value is None:
         return None
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+    return value.isoformat() if value.tzinfo is not None else value.isoformat() + "+00:00"
 
 
 def ticket(row: Row, tags: list[str], custom: dict[str, object]) -> dict:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    false,
     func,
     literal,
     literal_column,
@@ -45,7 +46,9 @@ PROBE_SHARE = 0.2
 # SQLite: when the filters let at most this many tickets through, FTS5's matches are checked against
 # their ids (an in-memory index built once: ~0.15 us per match) rather than by a lookup in `tickets`
 # each (~0.6 us): a common word with a narrow filter walks most of its matches (see bench/README).
-FILTER_FIRST_ROWS = 10_000
+# Counting up to it costs an agent's every search ~0.6 ms; past it the join walks < 40,000 matches
+# of 200,000 tickets for its 1,000 candidates.
+FILTER_FIRST_ROWS = 5_000
 FILTER_FIRST_CPU = 0.002  # seconds: the most that counting them (and so building their set) may take
 BUDGET_CHECK_STEPS = 10_000  # SQLite virtual machine steps between two looks at the count's CPU time
 _docs = table("ticket_search_docs", column("id", Integer), column("people"), column("ticket_fts_document"))
@@ -57,7 +60,11 @@ def _sqlite(session, allowed: Select, terms: list[Term], customer: list[Term], o
     parts = [joiner.join(fts_term(t, "grams") for t in terms)] if terms else []
     parts += [f"people : {quote(t.text)}" + ("*" if t.prefix else "") for t in customer]
     expression = " AND ".join(f"({p})" for p in parts)
-    if _few_pass(session, allowed):
+    passing = _passing_count(session, allowed)
+    if passing == 0:  # FTS5 would still walk every match to test it against no ticket
+        return select(literal_column("0").label("id"), literal_column("0.0").label("score")).where(
+            false()).subquery("candidates")
+    if passing is not None:
         return _sqlite_filter_first(allowed, expression, limit)
     hits = (text(f"SELECT rowid AS id, -rank AS score FROM ticket_fts WHERE ticket_fts MATCH :fts "
                  f"AND rank MATCH 'bm25({BM25_WEIGHTS})'").bindparams(fts=expression)
@@ -67,15 +74,16 @@ def _sqlite(session, allowed: Select, terms: list[Term], customer: list[Term], o
             .order_by(hits.c.id.desc()).limit(limit).subquery("candidates"))
 
 
-def _few_pass(session, allowed: Select) -> bool:
-    """True when the filters let at most FILTER_FIRST_ROWS tickets through and counting them (up to
-    one more) took under FILTER_FIRST_CPU seconds: building their set then costs as little.
+def _passing_count(session, allowed: Select) -> int | None:
+    """How many tickets the filters let through, when at most FILTER_FIRST_ROWS and counting them
+    (up to one more) took under FILTER_FIRST_CPU seconds: building their set then costs as little.
+    None when there are more, when the count ran over its budget, or when nothing is filtered.
 
     The count is stopped past its budget (SQLite's progress handler): without statistics SQLite may
     read a narrow filter's tickets through an index of a broader one, a lookup in `tickets` each
     (a creation-date range within an agent's groups: 80,000 lookups, ~300 ms)."""
     if allowed.whereclause is None:
-        return False  # every ticket
+        return None  # every ticket
     ids = allowed.with_only_columns(Ticket.id).limit(FILTER_FIRST_ROWS + 1).subquery()
     driver = session.connection().connection.driver_connection
     deadline, stopped = time.thread_time() + FILTER_FIRST_CPU, []
@@ -87,13 +95,14 @@ def _few_pass(session, allowed: Select) -> bool:
 
     driver.set_progress_handler(over_budget, BUDGET_CHECK_STEPS)
     try:
-        return session.scalar(select(func.count()).select_from(ids)) <= FILTER_FIRST_ROWS
+        count = session.scalar(select(func.count()).select_from(ids))
     except OperationalError:
         if not stopped:
             raise
-        return False
+        return None
     finally:
         driver.set_progress_handler(None, 0)
+    return count if count <= FILTER_FIRST_ROWS else None
 
 
 def _sqlite_filter_first(allowed: Select, expression: str, limit: int):

@@ -48,6 +48,7 @@ def mailbox(groups, inbound, make_user):
             status=["open", "pending", "solved", "open"][n % 4],
             priority=["low", "normal", "high", "urgent"][n % 4],
             assignee_id=agent.id if n % 5 == 0 else None,
+            tags=["vip"] if n % 6 == 0 else [],
         )
     db.session.commit()
     return agent
@@ -92,6 +93,7 @@ QUERIES = [
     "customer:lopez refund",
     "status:open 77",
     "status:open refun",
+    "tag:vip refund",
     "tag:none refund",
 ]
 
@@ -103,8 +105,9 @@ def test_filter_first_finds_the_same_pages_as_the_join(mailbox, make_user, monke
         joined = with_plan(monkeypatch, JOIN, user, q)
         assert not filter_first_calls
         first = with_plan(monkeypatch, FILTER_FIRST, user, q)
-        # A supervisor's customer: words filter no ticket column: every ticket passes, so no count.
-        assert filter_first_calls or (user is supervisor and q.startswith("customer:"))
+        # Filters that pass no ticket search nothing; a supervisor's customer: words filter no
+        # ticket column, so every ticket passes and nothing is counted.
+        assert filter_first_calls or joined == [[]] or (user is supervisor and q.startswith("customer:"))
         filter_first_calls.clear()
         assert first == joined
     assert sum(len(p) for p in with_plan(monkeypatch, JOIN, mailbox, "status:open refund")) == 12
@@ -138,3 +141,12 @@ def test_a_count_over_its_budget_falls_back_to_the_join(mailbox, monkeypatch, fi
     monkeypatch.setattr(engines, "FILTER_FIRST_CPU", 1000.0)  # the connection still counts afterwards
     assert pages(mailbox, "status:open refund") == expected
     assert filter_first_calls
+
+
+def test_filters_that_pass_no_ticket_find_nothing_without_reading_the_matches(mailbox, make_user, filter_first_calls):
+    supervisor = make_user(role="supervisor", groups=())
+    assert pages(supervisor, "assignee:me refund") == [[]]
+    assert pages(make_user(groups=("Support",)), "group:Billing refund") == [[]]
+    assert not filter_first_calls
+    assert pages(mailbox, "status:closed refund") == [[]]  # no closed ticket in the mailbox
+    assert pages(mailbox, "tag:vip refund") != [[]] and filter_first_calls

@@ -167,7 +167,7 @@ def _new_request(_endpoint=None, _values=None) -> None:
 def init_app(app: Flask) -> None:
     """Set Flask-Babel up for the whole application and give templates `_`, `ngettext` and the
     date, time and number filters."""
-    from helpdesk.i18n import formats, labels, problems, script
+    from helpdesk.i18n import formats, labels, script, stored
 
     app.config.setdefault("HELPDESK_DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
     app.config.setdefault("HELPDESK_DEFAULT_TIME_ZONE", "UTC")
@@ -181,4 +181,4 @@ def init_app(app: Flask) -> None:
                                  script_strings=script.script_strings)
     formats.init_app(app)
     labels.init_app(app)
-    problems.init_app(app)
+    stored.init_app(app)

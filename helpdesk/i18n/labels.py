@@ -59,13 +59,17 @@ CALL_STATE_NAMES = {"ringing": _l("ringing"), "answered": _l("answered"), "compl
                     "missed": _l("missed"), "abandoned": _l("abandoned")}
 WEBHOOK_STATE_NAMES = {"queued": _l("queued"), "waiting": _l("waiting"), "retrying": _l("retrying"),
                        "delivered": _l("delivered"), "failed": _l("failed")}
-# Privacy (models.privacy: PURPOSES, CONSENT_SOURCES, RETENTION_ACTIONS) and availability
+# Surveys (models.surveys.SURVEY_STATES, Survey.follow_up_done), privacy (models.privacy: PURPOSES,
+# CONSENT_SOURCES, RETENTION_ACTIONS) and availability
 # (models.routing.AVAILABILITY and the reasons services.routing.availability stores; the live
 # board's script says these through t(), script.SCRIPT_STRINGS).
 PURPOSE_NAMES = {"service": _l("Service messages"), "surveys": _l("Satisfaction surveys"), "marketing": _l("Marketing")}
 CONSENT_SOURCE_NAMES = {"form": _l("contact form"), "widget": _l("chat widget"), "mail": _l("e-mail"),
                         "agent": _l("agent"), "import": _l("import"), "portal": _l("portal")}
 RETENTION_ACTION_NAMES = {"anonymise": _l("anonymise"), "delete": _l("delete")}
+SURVEY_STATE_NAMES = {"scheduled": _l("scheduled"), "sent": _l("sent"), "answered": _l("answered"),
+                      "expired": _l("expired"), "skipped": _l("skipped"), "failed": _l("failed")}
+FOLLOW_UP_NAMES = {"reopened": _l("reopened the ticket"), "notified": _l("notified the ticket's people")}
 AVAILABILITY_NAMES = {"online": _l("online"), "away": _l("away"), "offline": _l("offline")}
 AVAILABILITY_REASON_NAMES = {"agent": _l("agent"), "admin": _l("admin"), "idle": _l("idle"),
                              "signed out": _l("signed out"), "console opened": _l("console opened"),
@@ -98,6 +102,8 @@ purpose_name = _named(PURPOSE_NAMES)
 consent_source_name = _named(CONSENT_SOURCE_NAMES)
 retention_action_name = _named(RETENTION_ACTION_NAMES)
 availability_name = _named(AVAILABILITY_NAMES)
+survey_state_name = _named(SURVEY_STATE_NAMES)
+follow_up_name = _named(FOLLOW_UP_NAMES)
 availability_reason_name = _named(AVAILABILITY_REASON_NAMES)
 call_state_name = _named(CALL_STATE_NAMES)
 webhook_state_name = _named(WEBHOOK_STATE_NAMES)
@@ -115,4 +121,5 @@ def init_app(app: Flask) -> None:
                                  call_state_name=call_state_name, webhook_state_name=webhook_state_name,
                                  purpose_name=purpose_name, consent_source_name=consent_source_name,
                                  retention_action_name=retention_action_name, availability_name=availability_name,
-                                 availability_reason_name=availability_reason_name, now=utcnow)
+                                 availability_reason_name=availability_reason_name,
+                                 survey_state_name=survey_state_name, follow_up_name=follow_up_name, now=utcnow)

@@ -379,7 +379,7 @@ def _refresh_sla_of(customer_id: int) -> None:
 
 @dataclass(frozen=True)
 class DuplicateSuggestion:
-    """Another customer record that is probably the same person, and why we think so."""
+    """Another customer record that is probably the same person, and why we think so (in the reader's words)."""
 
     customer: Customer
     reason: str
@@ -408,17 +408,17 @@ def likely_duplicates(customer: Customer, limit: int = 10) -> list[DuplicateSugg
                 Identity.kind.in_(("phone", "whatsapp")), Identity.address == "+" + digits,
                 Identity.customer_id != customer.id, active))
             for other in others:
-                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, f"same phone number +{digits}"))
+                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, _("same phone number %(number)s", number=f"+{digits}")))
         if "@" in identity.address:
             others = db.session.scalars(select(Identity).join(Customer).where(  # (kind, address) index
                 Identity.kind.in_(IDENTITY_KINDS), Identity.address == identity.address.lower(),
                 Identity.customer_id != customer.id, active))
             for other in others:
-                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, f"same address {identity.address}"))
+                found.setdefault(other.customer_id, DuplicateSuggestion(other.customer, _("same address %(address)s", address=identity.address)))
     name = " ".join(customer.name.split())
     if len(name) >= 5 and " " in name and name.lower() not in _GENERIC_NAMES:
         others = db.session.scalars(select(Customer).where(  # exact name: an index scan, not a table scan
             Customer.name == name, Customer.id != customer.id, active).limit(limit))
         for other in others:
-            found.setdefault(other.id, DuplicateSuggestion(other, f"same name {other.name}"))
+            found.setdefault(other.id, DuplicateSuggestion(other, _("same name %(name)s", name=other.name)))
     return list(found.values())[:limit]

@@ -10,7 +10,7 @@ from channels.telegram.client import DEFAULT_API_URL
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.i18n import problems
+from helpdesk.i18n import stored
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts
 from helpdesk.services.channel_accounts import AccountInUse
@@ -144,7 +144,7 @@ def delete(account_id: int):
         return _back(account)
     if problem:
         flash(_("%(what)s %(name)s deleted. Telegram did not remove its webhook: %(reason)s.", what=what, name=name,
-                reason=problems.say(problem)), "error")
+                reason=stored.say(problem)), "error")
     else:
         flash(_("%(what)s %(name)s deleted.", what=what, name=name), "ok")
     return _back()

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from channels.email.imap import SECURITY_MODES, ImapError, ImapMailbox
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
-from helpdesk.i18n import problems
+from helpdesk.i18n import stored
 from helpdesk.models import FailedMail, Mailbox
 from helpdesk.services.attachments import path_for
 from helpdesk.services.mail import mailboxes
@@ -85,7 +85,7 @@ def check(mailbox_id: int):
         flash(_("%(name)s: signed in, %(count)s message(s) in %(folder)s", name=mailbox.name, count=state.exists,
                 folder=settings.folder) + (_(", IDLE supported.") if imap.can_idle else _(", no IDLE (polling).")), "ok")
     except ImapError as exc:
-        flash(_("%(name)s: %(reason)s", name=mailbox.name, reason=problems.say(exc.reason)), "error")
+        flash(_("%(name)s: %(reason)s", name=mailbox.name, reason=stored.say(exc.reason)), "error")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 
@@ -96,7 +96,7 @@ def reprocess(failed_id: int):
     if result.resolved_at:
         flash(_("Processed: ticket #%(number)s.", number=result.ticket_id) if result.ticket_id else _("Processed."), "ok")
     else:
-        flash(_("Still failing: %(reason)s", reason=problems.say(result.error[:300])), "error")
+        flash(_("Still failing: %(reason)s", reason=stored.say(result.error[:300])), "error")
     return redirect(url_for("admin_mail.overview"), code=303)
 
 

@@ -23,7 +23,7 @@ from telegram import User
 from channels.telegram.client import DEFAULT_API_URL, TOKEN_PATTERN, BotClient, TelegramApiError
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
-from helpdesk.i18n import problems
+from helpdesk.i18n import stored
 from helpdesk.models import ChannelAccount
 from helpdesk.services import channel_accounts, staff
 from helpdesk.services.channel_accounts import account_secrets, seal_secrets
@@ -73,7 +73,7 @@ def _get_me(token: str, api_url: str) -> User:
         with BotClient(token, api_url=api_url) as bot:
             return bot.get_me()
     except TelegramApiError as exc:
-        raise BotError("token", _("Telegram did not accept it: %(reason)s", reason=problems.say(exc.reason))) from None
+        raise BotError("token", _("Telegram did not accept it: %(reason)s", reason=stored.say(exc.reason))) from None
 
 
 def _check(name: str, token: str, webhook_url: str | None, api_url: str) -> None:
@@ -211,7 +211,7 @@ def _deliver_to(account: ChannelAccount, token: str, endpoint: str | None, secre
             else:
                 bot.delete_webhook()
     except TelegramApiError as exc:
-        raise BotError("webhook_url", _("Telegram refused: %(reason)s", reason=problems.say(exc.reason))) from None
+        raise BotError("webhook_url", _("Telegram refused: %(reason)s", reason=stored.say(exc.reason))) from None
 
 
 def delete_bot(account: ChannelAccount) -> str | None:

@@ -1,6 +1,7 @@
-"""Failures the adapters and the mail reader store in English (a mailbox's and a bot's last error,
-a failed mail, a reply that was not delivered) read in the admin's or agent's language, with the
-technical detail (host, the server's answer) kept as written; words of an unknown shape as stored."""
+"""Sentences stored in English (a mailbox's and a bot's last error, a failed mail, a reply that was
+not delivered, why a survey was not sent, why the SLA clocks are recomputed) read in the admin's or
+agent's language, with the technical detail (host, the server's answer) kept as written; words of
+an unknown shape as stored. A duplicate customer's reason, worked out when shown, too."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import html
 import pytest
 
 from helpdesk.extensions import db
-from helpdesk.i18n import in_language, problems
-from helpdesk.models import ChannelAccount, Message, Ticket
-from helpdesk.services import replies
+from helpdesk.i18n import in_language, stored
+from helpdesk.models import ChannelAccount, Message, SlaRecompute, Survey, Ticket
+from helpdesk.models.base import utcnow
+from helpdesk.services import customers, replies
 from helpdesk.services.mail import mailboxes
 from helpdesk.services.mail import sync as mail_sync
 
@@ -84,10 +86,52 @@ def test_every_known_failure_reads_translated_and_an_unknown_one_as_stored(app):
                "no Telegram bot is configured for this ticket", "Graph API HTTP 400: (#100) bad",
                "Graph API unreachable: timed out", "the customer has no address to reply to",
                "the provider reported the message as failed", "customer erased",
-               "MailRejected: the message names no sender address to answer"]
+               "MailRejected: the message names no sender address to answer", "csat surveys were switched off",
+               "surveys are not sent through whatsapp", "the customer got a nps survey in the last 30 day(s)",
+               "the ticket was reopened before the survey went out", "the customer's last message was an automatic reply",
+               "the customer's address bounced", "the customer has no address on this channel", "the customer was erased",
+               "calendar Spain deleted", "calendar Spain saved", "policy Gold deleted"]
     with app.test_request_context(), in_language("es"):
         for sample in samples:
-            assert problems.say(sample) != sample, sample
-        assert problems.say("Telegram 409: Conflict; the bot has a webhook (or another poller): set it to polling "
+            assert stored.say(sample) != sample, sample
+        assert stored.say("Telegram 409: Conflict; the bot has a webhook (or another poller): set it to polling "
                             "with no webhook").startswith("Telegram respondió 409: Conflict; ")
-        assert problems.say("KeyError: 'x'") == "KeyError: 'x'" and problems.say(None) == ""
+        assert stored.say("KeyError: 'x'") == "KeyError: 'x'" and stored.say(None) == ""
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("es", ["<strong>omitida</strong>", "el cliente no quiere recibir encuestas", "reabrió el ticket"]),
+    ("zh", ["<strong>已跳过</strong>", "客户拒绝接收调查", "已重新打开工单"]),
+])
+def test_a_skipped_survey_says_why_in_the_agents_language(client, groups, inbound, admin, language, words):
+    admin(language)
+    ticket = db.session.get(Ticket, inbound(subject="Surveyed").ticket_id)
+    for state, skip, follow_up in (("skipped", "the customer opted out of surveys", None), ("answered", None, "reopened")):
+        db.session.add(Survey(kind="csat", ticket_id=ticket.id, customer_id=ticket.customer_id, channel="email",
+                              priority=0, solved_at=utcnow(), state=state, skip_reason=skip, follow_up_done=follow_up,
+                              reference=f"ref-{state}", scheduled_for=utcnow()))
+    db.session.commit()
+    page = _page(client, f"/tickets/{ticket.id}")
+    for word in words:
+        assert word in page, word
+    assert "<strong>skipped</strong>" not in page and "· reopened" not in page
+
+
+@pytest.mark.parametrize(("language", "words"), [("es", "mismo nombre Lucía Fernández"),
+                                                  ("zh", "姓名相同：Lucía Fernández")])
+def test_a_likely_duplicate_says_why_in_the_agents_language(client, groups, admin, language, words):
+    admin(language)
+    first = customers.create_customer(name="Lucía Fernández", identities=[("email", "lucia@example.com")])
+    customers.create_customer(name="Lucía Fernández", identities=[("telegram", "5550002")])
+    db.session.commit()
+    page = _page(client, f"/customers/{first.id}")
+    assert words in page and "same name" not in page
+
+
+@pytest.mark.parametrize(("language", "words"), [("es", "política Gold guardada"), ("zh", "已保存策略 Gold")])
+def test_the_sla_page_says_why_it_recomputed_in_the_admins_language(client, admin, language, words):
+    db.session.add(SlaRecompute(reason="policy Gold saved", state="done", total=1, done=1))
+    db.session.commit()
+    admin(language)
+    page = _page(client, "/admin/sla")
+    assert words in page and "(policy Gold saved)" not in page

@@ -1,11 +1,12 @@
-"""Stored failures in the reader's language: a mailbox's or a bot's last error, a mail kept in the
-failed-mail store, a reply that could not be delivered.
+"""Sentences stored in English, in the reader's language: a mailbox's or a bot's last error, a mail
+kept in the failed-mail store, a reply that could not be delivered, why a survey was not sent, why
+the SLA clocks are being recomputed.
 
-The channel adapters (`channels/`) import nothing of Flask nor of the catalogues, and their words
-are logs and API values too, so they are stored in English as the adapter said them. `say(text)`
-matches each known shape and says it again through gettext, with its technical part (host, the
-server's answer, an exception's name) kept as written and numbers in the reader's format; words of
-an unknown shape read as stored.
+The channel adapters (`channels/`) import nothing of Flask nor of the catalogues, and these words
+are logs and API values too, so they are stored in English as they were said. `say(text)` matches
+each known shape and says it again through gettext, with its technical part (host, the server's
+answer, an exception's name) kept as written, numbers in the reader's format and stored codes by
+their label; words of an unknown shape read as stored.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 
 from flask import Flask
 
+from helpdesk.i18n import labels
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.i18n.formats import number
 
@@ -54,17 +56,37 @@ PROBLEMS = [(re.compile(pattern, re.S), words) for pattern, words in (
     (r"the customer has no address to reply to", _l("the customer has no address to reply to")),
     (r"the provider reported the message as failed", _l("the provider reported the message as failed")),
     (r"customer erased", _l("customer erased")),
+    # services.surveys.sending.skip_reason, services.privacy.erasure (a survey that was not sent)
+    (r"(?P<kind>\w+) surveys were switched off", _l("%(kind)s surveys were switched off")),
+    (r"surveys are not sent through (?P<channel>\w+)", _l("surveys are not sent through %(channel)s")),
+    (r"the customer opted out of surveys", _l("the customer opted out of surveys")),
+    (r"the ticket was reopened before the survey went out", _l("the ticket was reopened before the survey went out")),
+    (r"the customer got a (?P<kind>\w+) survey in the last (?P<days>\d+) day\(s\)",
+     _l("the customer got a %(kind)s survey in the last %(days)s day(s)")),
+    (r"the customer's last message was an automatic reply", _l("the customer's last message was an automatic reply")),
+    (r"the customer's address bounced", _l("the customer's address bounced")),
+    (r"the customer has no address on this channel", _l("the customer has no address on this channel")),
+    (r"the customer was erased", _l("the customer was erased")),
+    # services.sla.config (why the open tickets' clocks are recomputed)
+    (r"calendar (?P<name>.+) saved", _l("calendar %(name)s saved")),
+    (r"calendar (?P<name>.+) deleted", _l("calendar %(name)s deleted")),
+    (r"policy (?P<name>.+) saved", _l("policy %(name)s saved")),
+    (r"policy (?P<name>.+) deleted", _l("policy %(name)s deleted")),
 )]
 
 
 def _value(name: str, value: str):
     if name == "reason":
         return say(value)
-    return number(int(value)) if name in ("size", "limit") else value
+    if name == "kind":
+        return value.upper()  # a survey's kind: CSAT, NPS
+    if name == "channel":
+        return labels.channel_name(value)
+    return number(int(value)) if name in ("size", "limit", "days") else value
 
 
 def say(text: str | None) -> str:
-    """`text`, a stored failure in English, in the reader's language (as stored when its shape
+    """`text`, a sentence stored in English, in the reader's language (as stored when its shape
     is unknown; "" for None)."""
     if not text:
         return ""
@@ -76,5 +98,5 @@ def say(text: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """`problem(text)` in templates."""
-    app.jinja_env.globals.update(problem=say)
+    """`stored_words(text)` in templates."""
+    app.jinja_env.globals.update(stored_words=say)

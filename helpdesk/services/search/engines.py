@@ -46,10 +46,10 @@ PROBE_SHARE = 0.2
 # SQLite: when the filters let at most this many tickets through, FTS5's matches are checked against
 # their ids (an in-memory index built once: ~0.15 us per match) rather than by a lookup in `tickets`
 # each (~0.6 us): a common word with a narrow filter walks most of its matches (see bench/README).
-# Counting up to it costs an agent's every search ~0.6 ms; past it the join walks < 40,000 matches
-# of 200,000 tickets for its 1,000 candidates.
-FILTER_FIRST_ROWS = 5_000
-FILTER_FIRST_CPU = 0.002  # seconds: the most that counting them (and so building their set) may take
+FILTER_FIRST_ROWS = 20_000
+# The most CPU that counting them may take (building their set then costs about as much): the
+# count adds this at most to the searches of an agent whose groups hold more tickets.
+FILTER_FIRST_CPU = 0.0015
 BUDGET_CHECK_STEPS = 10_000  # SQLite virtual machine steps between two looks at the count's CPU time
 _docs = table("ticket_search_docs", column("id", Integer), column("people"), column("ticket_fts_document"))
 _fts = table("ticket_fts", column("rowid", Integer), column("rank", Float), column("ticket_fts"))

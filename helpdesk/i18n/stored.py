@@ -1,6 +1,6 @@
 """Sentences stored in English, in the reader's language: a mailbox's or a bot's last error, a mail
 kept in the failed-mail store, a reply that could not be delivered, why a survey was not sent, why
-the SLA clocks are being recomputed.
+the SLA clocks are being recomputed, why an outbound webhook was not delivered.
 
 The channel adapters (`channels/`) import nothing of Flask nor of the catalogues, and these words
 are logs and API values too, so they are stored in English as they were said. `say(text)` matches
@@ -52,6 +52,14 @@ PROBLEMS = [(re.compile(pattern, re.S), words) for pattern, words in (
     # channels.whatsapp, channels.messenger (Graph API)
     (r"Graph API HTTP (?P<code>\d{3}): (?P<detail>.*)", _l("Graph API HTTP %(code)s: %(detail)s")),
     (r"Graph API unreachable: (?P<detail>.*)", _l("Graph API unreachable: %(detail)s")),
+    # channels.safe_fetch (an outbound webhook's delivery, a provider's file)
+    (r"(?P<host>\S+) answered HTTP (?P<code>\d{3})", _l("%(host)s answered HTTP %(code)s")),
+    (r"resolving (?P<host>\S+) took too long", _l("resolving %(host)s took too long")),
+    (r"(?P<host>\S+) does not resolve \((?P<detail>.*)\)", _l("%(host)s does not resolve (%(detail)s)")),
+    (r"(?P<host>\S+) does not resolve", _l("%(host)s does not resolve")),
+    (r"(?P<host>\S+) took too long", _l("%(host)s took too long")),
+    (r"(?P<host>\S+) unreachable \((?P<detail>.*)\)", _l("%(host)s unreachable (%(detail)s)")),
+    (r"the file is larger than (?P<limit>\d+) bytes", _l("the file is larger than %(limit)s bytes")),
     # services.replies, services.delivery_status, services.privacy
     (r"the customer has no address to reply to", _l("the customer has no address to reply to")),
     (r"the provider reported the message as failed", _l("the provider reported the message as failed")),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
-from helpdesk.i18n import labels, ngettext
+from helpdesk.i18n import labels, ngettext, stored
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.models import Group, TicketEvent, User
 from helpdesk.services.routing import reasons
@@ -134,7 +134,7 @@ LINES = {
     "trigger": lambda data: _("the trigger “%(name)s” fired (%(event)s)", name=data.get("name"),
                               event=labels.event_name(data.get("event"))),
     "trigger_failed": lambda data: _("the trigger “%(name)s” could not act: %(error)s", name=data.get("name"),
-                                     error=data.get("error")),
+                                     error=stored.say(data.get("error"))),
     "automation": _automation,
     "macro_applied": lambda data: _("applied the macro “%(name)s”", name=data.get("name")),
     "message_edited": lambda data: _("the customer edited a message"),

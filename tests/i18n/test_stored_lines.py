@@ -71,6 +71,8 @@ def _lines(ticket_id: int) -> None:
         ("survey_follow_up", {"survey_id": 1, "action": "reopened", "score": 1}),
         ("sla", {"target": "first_response", "crossing": "breached"}),
         ("trigger", {"trigger_id": 1, "name": "VIP", "event": "customer.replied"}),
+        ("trigger_failed", {"trigger_id": 2, "name": "CRM", "action": "webhook",
+                            "error": "crm.example answered HTTP 502"}),
     ]:
         db.session.add(TicketEvent(ticket_id=ticket_id, kind=kind, data=data, created_at=now))
     db.session.commit()
@@ -80,11 +82,11 @@ def _lines(ticket_id: int) -> None:
     ("es", ["aplicó la macro «Refund»", "la automatización «Nudge»", "se cumplieron sus condiciones de tiempo",
             "el cliente reabrió la solicitud en el portal", "una puntuación baja en la encuesta reabrió el ticket",
             "primera respuesta", "el cliente respondió", "cambió estado de abierto a en espera",
-            "ticket abierto por correo"],
+            "ticket abierto por correo", "crm.example respondió HTTP 502"],
      ["macro applied", "its time conditions held", "reopened the request", "low survey score", "first response",
       "customer replied", "on hold", "via email"]),
     ("zh", ["应用了宏“Refund”", "其时间条件已满足", "客户在门户中重新打开了请求", "调查低分使工单重新打开",
-            "首次响应", "客户已回复"],
+            "首次响应", "客户已回复", "crm.example 返回 HTTP 502"],
      ["macro applied", "its time conditions held", "reopened the request", "low survey score", "first response",
       "customer replied", "on hold"]),
 ])

@@ -11,7 +11,7 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.i18n import in_language, stored
-from helpdesk.models import ChannelAccount, Message, SlaRecompute, Survey, Ticket
+from helpdesk.models import ChannelAccount, Message, SlaRecompute, Survey, Ticket, Webhook, WebhookDelivery
 from helpdesk.models.base import utcnow
 from helpdesk.services import customers, replies
 from helpdesk.services.mail import mailboxes
@@ -90,7 +90,10 @@ def test_every_known_failure_reads_translated_and_an_unknown_one_as_stored(app):
                "surveys are not sent through whatsapp", "the customer got a nps survey in the last 30 day(s)",
                "the ticket was reopened before the survey went out", "the customer's last message was an automatic reply",
                "the customer's address bounced", "the customer has no address on this channel", "the customer was erased",
-               "calendar Spain deleted", "calendar Spain saved", "policy Gold deleted"]
+               "calendar Spain deleted", "calendar Spain saved", "policy Gold deleted",
+               "crm.example answered HTTP 502", "resolving crm.example took too long", "crm.example does not resolve",
+               "crm.example does not resolve (gaierror)", "crm.example took too long",
+               "crm.example unreachable (ConnectionRefusedError)", "the file is larger than 1000 bytes"]
     with app.test_request_context(), in_language("es"):
         for sample in samples:
             assert stored.say(sample) != sample, sample
@@ -135,3 +138,17 @@ def test_the_sla_page_says_why_it_recomputed_in_the_admins_language(client, admi
     admin(language)
     page = _page(client, "/admin/sla")
     assert words in page and "(policy Gold saved)" not in page
+
+
+@pytest.mark.parametrize(("language", "words"), [("es", "crm.example respondió HTTP 502"),
+                                                  ("zh", "crm.example 返回 HTTP 502")])
+def test_a_webhook_delivery_says_why_it_failed_in_the_admins_language(client, admin, language, words):
+    hook = Webhook(name="CRM", url="https://crm.example/hook", events=["ticket.created"], secret_sealed="sealed")
+    db.session.add(hook)
+    db.session.flush()
+    db.session.add(WebhookDelivery(webhook_id=hook.id, event="ticket.created", body="{}", state="failed",
+                                   response_code=502, error="crm.example answered HTTP 502"))
+    db.session.commit()
+    admin(language)
+    page = _page(client, f"/admin/webhooks/{hook.id}/deliveries")
+    assert words in page and ">crm.example answered HTTP 502<" not in page

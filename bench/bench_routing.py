@@ -2,7 +2,8 @@
 
 20,000 tickets (e-mail, chat, messaging; English, Spanish, German; SLA first-response targets per
 channel and priority) arrive over a simulated day at two groups (Support, Billing) of 50 agents
-with different skills, capacities and 8-hour shifts. Each routing decision is made by
+with different skills, capacities and 8-hour shifts (`--roster`: staggered starts planned to the
+forecast, or the three blocks of the first measurements; bench/routing_roster.py). Each routing decision is made by
 `helpdesk.services.routing.strategies` (`rank`, `queue_order`), the same functions the engine
 (`services/routing/assign.py`) calls with snapshots read from the database; the database layer
 itself (locks, commits) is not in the loop: it is measured by the service tests, not here.
@@ -11,10 +12,9 @@ The same arrivals, agents and random draws (accepting an offer, handling times) 
 - `round_robin_fifo`: plain round robin, queue served in arrival order (the baseline);
 - `least_loaded_sla`: least loaded, queue in SLA order;
 - `skills_sla`: skills-based (language, billing topic, channel), queue in SLA order; among the
-  agents with the skills, the one with the least work taken this shift (`Agent.shift_work`, which
-  this simulation credits through `strategies.share` when a ticket is assigned or an offer accepted,
-  as `services/routing/assign.py` and `offers.py` do, and zeroes when a shift starts, as
-  `availability.set_status` does when an agent comes online from offline).
+  agents with the skills, the one with the least recent work (`Agent.recent_work`, faded by
+  `strategies.recent`, which this simulation credits through `strategies.share` when a ticket is
+  assigned or an offer accepted, as `assign.credit` does for the engine).
 
 Reported: time to assign (arrival to assignment, or to the accepted offer) p50/p95 in simulated
 seconds; the decision's own compute time p50/p95 (rank over the group); first-response SLA
@@ -23,7 +23,8 @@ weighed by channel kind as routing weighs it (an item counts its time open divid
 capacity for its kind: the share of the agent it took); and, for each group, the busiest shift's mean
 over the quietest's (`shift_means_max_over_min`): what the roster alone imposes on that figure.
 
-    .venv/bin/python -m bench.bench_routing [--tickets 20000] [--seed 7] [--json bench/results/routing.json]
+    .venv/bin/python -m bench.bench_routing [--tickets 20000] [--seed 7] [--roster staggered|blocks]
+        [--json bench/results/routing.json]
 """
 
 from __future__ import annotations
@@ -37,23 +38,24 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from helpdesk.services.routing.strategies import LIVE_KINDS, Agent, Work, queue_order, rank, share
+from bench import routing_roster
+from bench.routing_roster import SHIFT_HOURS, demand
+from helpdesk.services.routing.strategies import LIVE_KINDS, Agent, Work, queue_order, rank, recent, share
 
 DAY = 86400
 START = datetime(2026, 12, 7)
 LANGUAGES = (("en", 0.6), ("es", 0.25), ("de", 0.15))
 CHANNELS = (("ticket", 0.6), ("chat", 0.25), ("messaging", 0.15))
+BILLING_SHARE = 0.35
 # First-response targets in seconds per kind and priority (the SLA policies of the simulation).
 TARGETS = {"chat": {"normal": 120, "high": 60}, "messaging": {"normal": 900, "high": 600},
            "ticket": {"normal": 4 * 3600, "high": 3600}}
-# Minutes an item stays open with its agent (uniform range); without the customer's language, 1.6x.
+# Minutes an item stays open with its agent (uniform range); without the customer's language, SLOWER.
 HOLD = {"chat": (5, 12), "messaging": (8, 20), "ticket": (10, 30)}
+SLOWER = 1.6
 # Seconds from assignment to the agent's first response.
 FIRST_REPLY = {"chat": (5, 30), "messaging": (30, 180), "ticket": (120, 1500)}
-# Shift starts and the share of each group's agents on them: staffed to the arrival curve (a shift's
-# agents see about the same arrivals per head), as workforce planning would.
-SHIFTS = ((0, 0.14), (8 * 3600, 0.52), (16 * 3600, 0.34))
-SHIFT_HOURS = 8  # every agent works one shift of this length within the day, so work per hour is comparable
+ROSTERS = ("staggered", "blocks")  # bench/routing_roster.py
 SCAN = 200  # a dispatch looks at the head of the queue only, as the engine's backfill does (limit)
 OFFER_TIMEOUT, ACCEPT_P = 30, 0.9
 WARNING_FRACTION = 0.5  # the simulated policies warn at half the target (the engine reads sla_state)
@@ -94,25 +96,24 @@ def arrivals(count: int, seed: int) -> list[Ticket]:
     times = []
     while len(times) < count:
         t = rng.random() * DAY
-        hour = t / 3600
-        weight = 0.25 + (0.9 if 8 <= hour < 13 else 0) + (0.75 if 14 <= hour < 20 else 0) + (0.2 if 6 <= hour < 22 else 0)
-        if rng.random() < weight / 2.1:
+        if rng.random() < demand(t / 3600) / 2.1:
             times.append(t)
     times.sort()
     found = []
     for n, at in enumerate(times, 1):
         kind, language = _pick(rng, CHANNELS), _pick(rng, LANGUAGES)
-        billing = rng.random() < 0.35
+        billing = rng.random() < BILLING_SHARE
         found.append(Ticket(n, at, "billing" if billing else "support", kind, language,
                             ("billing",) if billing else (), "high" if rng.random() < 0.15 else "normal",
                             random.Random(seed * 1_000_003 + n)))
     return found
 
 
-def staff(seed: int) -> dict[str, list[tuple[Agent, float]]]:
-    """50 agents (30 Support, 20 Billing) with languages, capacities and a shift start each."""
+def staff(seed: int, roster: str = "staggered", tickets: int = 20000) -> dict[str, list[tuple[Agent, float]]]:
+    """50 agents (30 Support, 20 Billing) with languages, capacities and a shift start each (in
+    seconds, from `routing_roster`'s `roster`)."""
     rng = random.Random(seed + 1)
-    groups: dict[str, list[tuple[Agent, float]]] = {"support": [], "billing": []}
+    groups: dict[str, list[Agent]] = {"support": [], "billing": []}
     for n in range(50):
         group = "support" if n < 30 else "billing"
         skills = {("language", "en"): rng.randint(3, 5)}
@@ -123,19 +124,16 @@ def staff(seed: int) -> dict[str, list[tuple[Agent, float]]]:
         if group == "billing":
             skills[("tag", "billing")] = rng.randint(2, 5)
         capacity = {"chat": rng.randint(2, 4), "messaging": rng.randint(2, 3), "ticket": rng.randint(10, 20)}
-        shift = _shift_of(n - (0 if group == "support" else 30), 30 if group == "support" else 20)
-        groups[group].append((Agent(id=n + 1, name=f"agent {n + 1}", status="offline", capacity=capacity,
-                                    skills=skills), float(shift)))
-    return groups
-
-
-def _shift_of(index: int, size: int) -> int:
-    bound = 0.0
-    for start, part in SHIFTS:
-        bound += part * size
-        if index < round(bound):
-            return start
-    return SHIFTS[-1][0]
+        groups[group].append(Agent(id=n + 1, name=f"agent {n + 1}", status="offline", capacity=capacity, skills=skills))
+    planned = {}
+    for group, members in groups.items():
+        # The group's forecast minutes of work a day by kind: arrivals times mean handling minutes.
+        volume = tickets * (BILLING_SHARE if group == "billing" else 1 - BILLING_SHARE)
+        forecast = routing_roster.Forecast({kind: volume * part * sum(HOLD[kind]) / 2 for kind, part in CHANNELS},
+                                           dict(LANGUAGES), SLOWER)
+        starts = routing_roster.blocks(len(members)) if roster == "blocks" else routing_roster.staggered(members, forecast)
+        planned[group] = [(agent, float(start)) for agent, start in zip(members, starts, strict=True)]
+    return planned
 
 
 def _on_shift(start: float, now: float) -> bool:
@@ -202,6 +200,7 @@ class Simulation:
                 continue  # nobody may take anything: skip sorting the queue
             items = (waiting if not self.sla_order else self._sla_sorted(waiting, now))[:SCAN]
             full: set = set()
+            clock = START + timedelta(seconds=now)
             for ticket in list(items):
                 work = self._work(ticket, now)
                 # Nothing changed since a ticket needing the same found nobody: neither would this one.
@@ -209,7 +208,7 @@ class Simulation:
                 if same in full or ticket.id in self.pending:
                     continue
                 began = time.perf_counter()
-                choices = rank(self.strategy, work, members, frozenset(ticket.offered))
+                choices = rank(self.strategy, work, members, frozenset(ticket.offered), clock)
                 self.decisions.append(time.perf_counter() - began)
                 if not choices:
                     if not ticket.offered:
@@ -245,11 +244,14 @@ class Simulation:
     def _assign(self, now: float, ticket: Ticket, agent: Agent) -> None:
         ticket.assigned_at, ticket.agent = now, agent.id
         speaks = ("language", ticket.language) in agent.skills
-        slow = 1.0 if speaks else 1.6
+        slow = 1.0 if speaks else SLOWER
         ticket.first_reply_at = now + ticket.draws.uniform(*FIRST_REPLY[ticket.kind]) * slow
         hold = ticket.draws.uniform(*HOLD[ticket.kind]) * 60 * slow
         self.handled[agent.id] += hold / agent.capacity[ticket.kind]
-        agent.shift_work += share(agent.capacity, ticket.kind)  # as the engine credits an assignment
+        # As the engine credits an assignment (assign.credit).
+        taken, clock = share(agent.capacity, ticket.kind), START + timedelta(seconds=now)
+        agent.shift_work += taken
+        agent.recent_work, agent.recent_work_at = recent(agent.recent_work, agent.recent_work_at, clock) + taken, clock
         self.push(now + hold, "done", (agent, ticket))
 
     def _report(self) -> dict:
@@ -263,7 +265,8 @@ class Simulation:
             for start in sorted({s for _, s in members}):
                 shift = [self.handled[a.id] / SHIFT_HOURS for a, s in members if s == start]
                 means.append(sum(shift) / len(shift))
-                fairness[f"{group} {int(start // 3600):02d}-{int(start // 3600) + 8:02d}h"] = (
+                hour = int(start // 3600)
+                fairness[f"{group} {hour:02d}-{(hour + SHIFT_HOURS) % 24:02d}h"] = (
                     round(max(shift) / min(shift), 3) if min(shift) > 0 else None)
             # What the roster alone imposes: the busiest shift's mean over the quietest's. Routing
             # only shares out the work of agents online together, so the group's figure cannot go
@@ -292,10 +295,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--roster", choices=ROSTERS, default=ROSTERS[0], help="bench/routing_roster.py")
     parser.add_argument("--json", default="bench/results/routing.json")
     args = parser.parse_args()
-    tickets, groups = arrivals(args.tickets, args.seed), staff(args.seed)
-    results = {"tickets": args.tickets, "agents": 50, "seed": args.seed, "load": os.getloadavg()}
+    tickets, groups = arrivals(args.tickets, args.seed), staff(args.seed, args.roster, args.tickets)
+    results = {"tickets": args.tickets, "agents": 50, "seed": args.seed, "roster": args.roster,
+               "shift_starts_h": {g: sorted(int(s // 3600) for _, s in members) for g, members in groups.items()},
+               "load": os.getloadavg()}
     for name, strategy, sla_order in (("round_robin_fifo", "round_robin", False),
                                       ("least_loaded_sla", "least_loaded", True),
                                       ("skills_sla", "skills", True)):

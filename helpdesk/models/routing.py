@@ -31,9 +31,12 @@ class AgentAvailability(db.Model):
     # When routing last gave this agent work: round robin serves the longest-waiting agent first.
     last_assigned_at: Mapped[datetime | None]
     # The current shift (since the agent last came online from offline) and the work routing gave
-    # them in it, each item as a share of their capacity: skills routing evens this out.
+    # them in it, each item as a share of their capacity (shown in routing's reasons).
     shift_started_at: Mapped[datetime | None]
     shift_work: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # The same work fading since `recent_work_at` (strategies.recent): skills routing evens this out.
+    recent_work: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    recent_work_at: Mapped[datetime | None]
 
 
 class AgentCapacity(db.Model):

@@ -26,7 +26,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.tickets import OPEN_STATUSES
 from helpdesk.services import events, tickets
 from helpdesk.services.routing import reasons, snapshot
-from helpdesk.services.routing.strategies import LIVE_KINDS, Choice, nobody_reason, rank, share
+from helpdesk.services.routing.strategies import LIVE_KINDS, Choice, nobody_reason, rank, recent, share
 from helpdesk.services.transactions import begin_write
 
 # An agent who declined or let an offer of this ticket expire is not asked again for this long.
@@ -110,14 +110,14 @@ def route_ticket(ticket_id: int, *, note_waiting: bool = False) -> Decision | No
         return None
     agents = snapshot.agents_of(ticket.group_id, settings)
     work = snapshot.work_of(ticket)
-    for choice in rank(settings.strategy, work, agents, _refused(ticket_id)):
+    for choice in rank(settings.strategy, work, agents, _refused(ticket_id), utcnow()):
         availability = _has_room_locked(choice, work.kind)
         if availability is None:
             continue
         availability.last_assigned_at = utcnow()
         if work.kind in LIVE_KINDS:
             return _offer(ticket, choice, work.kind, settings.offer_timeout)
-        availability.shift_work = (availability.shift_work or 0.0) + share(choice.agent.capacity, work.kind)
+        credit(availability, choice.agent.capacity, work.kind)
         note(ticket.id, "assigned", user_id=choice.agent.id, name=choice.agent.name, why=choice.reason)
         tickets.update_ticket(ticket, None, assignee_id=choice.agent.id)
         return Decision(ticket.id, choice.agent.id, "assigned", choice.reason)
@@ -129,13 +129,20 @@ def route_ticket(ticket_id: int, *, note_waiting: bool = False) -> Decision | No
     return None
 
 
+def credit(row: AgentAvailability, capacity: dict[str, int], kind: str) -> None:
+    """Count one item of `kind` in the agent's work (`row`, locked by the caller): this shift's and
+    the recent work, faded to now first (strategies.recent)."""
+    taken, now = share(capacity, kind), utcnow()
+    row.shift_work = (row.shift_work or 0.0) + taken
+    row.recent_work = recent(row.recent_work or 0.0, row.recent_work_at, now) + taken
+    row.recent_work_at = now
+
+
 def credit_accepted(user_id: int, ticket: Ticket, kind: str) -> None:
-    """Count an accepted offer in the agent's work of this shift (in the caller's transaction): a
-    declined or expired offer took nothing of them, so offers count when accepted, tickets when
-    assigned."""
+    """Count an accepted offer in the agent's work (in the caller's transaction): a declined or
+    expired offer took nothing of them, so offers count when accepted, tickets when assigned."""
     capacity = snapshot.capacities([user_id], snapshot.group_defaults(snapshot.settings_of(ticket.group_id)))[user_id]
-    row = lock_availability(user_id)
-    row.shift_work = (row.shift_work or 0.0) + share(capacity, kind)
+    credit(lock_availability(user_id), capacity, kind)
 
 
 def _offer(ticket: Ticket, choice: Choice, kind: str, timeout: int) -> Decision:

@@ -25,7 +25,11 @@ def _skills(why: dict) -> str:
     levels = [_("%(skill)s level %(level)s", skill=skill, level=level) for skill, level in why.get("levels") or []]
     parts.append("; ".join(levels) or _("any agent"))
     parts.append(_("load %(load)s", load=_load(why.get("load") or [])))
-    parts.append(_("work taken this shift %(minutes)s min", minutes=why.get("minutes", 0)))
+    if "recent" in why:
+        parts.append(_("recent work %(recent)s min (this shift %(minutes)s min)", recent=why["recent"],
+                       minutes=why.get("minutes", 0)))
+    else:  # stored before routing evened out recent work
+        parts.append(_("work taken this shift %(minutes)s min", minutes=why.get("minutes", 0)))
     return "; ".join(parts)
 
 

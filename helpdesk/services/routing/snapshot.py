@@ -69,7 +69,7 @@ def agents_of(group_id: int, settings: GroupRouting | None = None) -> list[Agent
     settings = settings or settings_of(group_id)
     rows = db.session.execute(
         select(User.id, User.name, AgentAvailability.status, AgentAvailability.last_assigned_at,
-               AgentAvailability.shift_work)
+               AgentAvailability.shift_work, AgentAvailability.recent_work, AgentAvailability.recent_work_at)
         .join(group_members, group_members.c.user_id == User.id)
         .outerjoin(AgentAvailability, AgentAvailability.user_id == User.id)
         .where(group_members.c.group_id == group_id, User.active.is_(True))
@@ -82,7 +82,8 @@ def agents_of(group_id: int, settings: GroupRouting | None = None) -> list[Agent
             skills[skill.user_id][(skill.kind, skill.value)] = skill.level
     return [Agent(id=row.id, name=row.name, status=row.status or "offline", capacity=capacity[row.id],
                   load=load[row.id], skills=skills[row.id], last_assigned_at=row.last_assigned_at,
-                  shift_work=row.shift_work or 0.0) for row in rows]
+                  shift_work=row.shift_work or 0.0, recent_work=row.recent_work or 0.0,
+                  recent_work_at=row.recent_work_at) for row in rows]
 
 
 def work_of(ticket: Ticket) -> Work:

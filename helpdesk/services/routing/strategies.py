@@ -10,6 +10,7 @@ with the reason a person reads in the ticket's timeline (a code and values, put 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,12 @@ _NEVER = datetime.min
 # over in minutes, an e-mail ticket is a longer sitting. Counted per item so that shift work weighs
 # a ticket more than a chat without waiting to see how long each really took.
 TYPICAL_MINUTES = {"chat": 10, "messaging": 15, "ticket": 20}
+# Recent work fades with this time constant, in hours: skills routing evens out what agents took in
+# about the last hour, so each hour's work is shared among the agents on in that hour. Work taken
+# since the shift began would instead steer today's work to make up for earlier hours, which, where
+# shifts overlap, were other hours for each agent (one who came on at noon would be given the
+# afternoon lull to match the morning peak of those who came on at eight).
+RECENT_HOURS = 1.0
 
 
 def kind_of(channel: str | None) -> str:
@@ -47,10 +54,13 @@ class Agent:
     skills: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, value) -> level 1..5
     last_assigned_at: datetime | None = None
     # Work taken since the agent came online, in minutes of the whole agent (`share`; counted when
-    # the agent has the item: a ticket assigned, an offer accepted). The skills strategy evens it
-    # out, so a whole shift is shared fairly, not only this minute's load (an agent who frees up
-    # fast would otherwise be fed without end).
+    # the agent has the item: a ticket assigned, an offer accepted). Shown in the reasons.
     shift_work: float = 0.0
+    # The same work, fading (`recent`) since `recent_work_at`, when it was last counted. The skills
+    # strategy evens it out, so an hour's work is shared fairly, not only this minute's load (an
+    # agent who frees up fast would otherwise be fed without end).
+    recent_work: float = 0.0
+    recent_work_at: datetime | None = None
 
     def room(self, kind: str) -> int:
         """How many more items of `kind` the agent may take."""
@@ -60,6 +70,14 @@ class Agent:
         """Open work weighed by channel kind: the share of each kind's capacity in use, summed
         (one chat of three weighs as much as seven tickets of twenty)."""
         return sum(self.load.get(k, 0) / c for k, c in self.capacity.items() if c > 0)
+
+
+def recent(work: float, at: datetime | None, now: datetime | None) -> float:
+    """`work` counted at `at`, faded to `now`: times e^(-hours between / RECENT_HOURS). Unfaded
+    without either time (or when `now` is not after `at`)."""
+    if at is None or now is None or now <= at:
+        return work
+    return work * math.exp(-(now - at).total_seconds() / 3600 / RECENT_HOURS)
 
 
 @dataclass(frozen=True)
@@ -125,7 +143,8 @@ def _least_loaded(work: Work, agents: list[Agent]) -> list[Choice]:
                        "load": _load(a), "available": len(agents)}) for a in ordered]
 
 
-def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], online: list[Agent]) -> list[Choice]:
+def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], online: list[Agent],
+            now: datetime | None) -> list[Choice]:
     able = [a for a in agents if all(a.skills.get(key, 0) > 0 for key in needed)]
     partial = not able and (work.urgent or not any(all(a.skills.get(k, 0) > 0 for k in needed) for a in online))
     if partial:
@@ -136,17 +155,20 @@ def _skills(work: Work, agents: list[Agent], needed: list[tuple[str, str]], onli
     def matched(agent: Agent) -> int:
         return sum(1 for key in needed if agent.skills.get(key, 0) > 0) if partial else 0
 
-    # Among the able, the one who has taken the least of their capacity this shift, then the longest
-    # without new work. Levels do not order them: the best speaker first would get most of their
-    # language's work, and a free agent beats a busier expert (SLA time is lost in queues).
-    ordered = sorted(able, key=lambda a: (-matched(a), a.shift_work, a.last_assigned_at or _NEVER, a.id))
+    # Among the able, the one who has recently taken the least of their capacity (`recent`), then
+    # the longest without new work. Levels do not order them: the best speaker first would get most
+    # of their language's work, and a free agent beats a busier expert (SLA time is lost in queues).
+    faded = {a.id: recent(a.recent_work, a.recent_work_at, now) for a in able}
+    ordered = sorted(able, key=lambda a: (-matched(a), faded[a.id], a.last_assigned_at or _NEVER, a.id))
     return [Choice(a, {"strategy": "skills", "needs": [v for _, v in needed], "partial": partial,
                        "levels": [[v, a.skills.get((k, v), 0)] for k, v in needed], "load": _load(a),
-                       "minutes": round(a.shift_work)}) for a in ordered]
+                       "recent": round(faded[a.id]), "minutes": round(a.shift_work)}) for a in ordered]
 
 
-def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int] = frozenset()) -> list[Choice]:
-    """The agents who may take `work` under `strategy`, best first (empty: nobody may now)."""
+def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int] = frozenset(),
+         now: datetime | None = None) -> list[Choice]:
+    """The agents who may take `work` under `strategy` at `now`, best first (empty: nobody may now).
+    `now` is only read by the skills strategy, to fade each agent's recent work."""
     candidates = _available(work, agents, exclude)
     if strategy == "round_robin":
         return _round_robin(work, candidates)
@@ -154,7 +176,7 @@ def rank(strategy: str, work: Work, agents: list[Agent], exclude: frozenset[int]
         return _least_loaded(work, candidates)
     if strategy == "skills":
         online = [a for a in agents if a.status == "online"]
-        return _skills(work, candidates, requirements(work, agents), online)
+        return _skills(work, candidates, requirements(work, agents), online, now)
     return []
 
 

@@ -3,6 +3,7 @@ backfill and the timeline's reasons."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -111,16 +112,18 @@ def test_skills_route_by_language_and_topic(routed, agent, ticket, make_user):
     assert "nobody available has them all, best partial match" in _routing_lines(german.id)[-1]
 
 
-def test_skills_share_a_shift_by_work_taken_relative_to_capacity_and_a_new_shift_starts_at_zero(
-        routed, agent, ticket):
+def test_skills_share_work_relative_to_capacity_and_a_new_shift_starts_at_zero(routed, agent, ticket):
     routed("skills", ticket=10)
     ana, ben = agent("Ana"), agent("Ben")
     settings.save_agent(ben.id, {"ticket": 20}, [])  # twice Ana's capacity: each ticket is half the share
     got = [_assignee(ticket()) for _ in range(6)]
     assert got.count(ana.id) == 2 and got.count(ben.id) == 4
-    assert "work taken this shift 4 min" in _routing_lines(ticket().id)[-1]  # Ana's two tickets of ten seats
+    line = _routing_lines(ticket().id)[-1]  # Ana's two tickets of ten seats, seconds ago
+    assert "recent work 4 min (this shift 4 min)" in line
     rows = {row.user_id: row for row in db.session.scalars(select(AgentAvailability))}
     assert rows[ana.id].shift_work == pytest.approx(3 * 20 / 10) and rows[ben.id].shift_work == pytest.approx(4 * 20 / 20)
+    assert rows[ana.id].recent_work == pytest.approx(3 * 20 / 10, rel=0.02)  # faded by seconds only
+    assert rows[ana.id].recent_work_at is not None
     availability.set_status(ana, "away")
     availability.set_status(ana, "online")  # back from a break: the same shift
     db.session.rollback()
@@ -130,6 +133,24 @@ def test_skills_share_a_shift_by_work_taken_relative_to_capacity_and_a_new_shift
     db.session.rollback()
     row = db.session.get(AgentAvailability, ana.id)
     assert row.shift_work == 0 and row.shift_started_at is not None
+
+
+def test_skills_even_out_recent_work_so_work_taken_hours_ago_has_faded(routed, agent, ticket):
+    routed("skills", ticket=10)
+    ana, ben = agent("Ana"), agent("Ben")
+    rows = {row.user_id: row for row in db.session.scalars(select(AgentAvailability))}
+    # Ana took 100 minutes of work at the morning peak, five hours ago; Ben came on and took 10 just now.
+    rows[ana.id].shift_work, rows[ana.id].recent_work = 100.0, 100.0
+    rows[ana.id].recent_work_at = utcnow() - timedelta(hours=5)
+    rows[ben.id].shift_work, rows[ben.id].recent_work, rows[ben.id].recent_work_at = 10.0, 10.0, utcnow()
+    db.session.commit()
+    row = ticket()
+    assert _assignee(row) == ana.id  # 100 e^-5 = 0.7 min of recent work against Ben's 10
+    assert "recent work 1 min (this shift 100 min)" in _routing_lines(row.id)[-1]
+    db.session.rollback()
+    ana_row = db.session.get(AgentAvailability, ana.id)
+    assert ana_row.shift_work == pytest.approx(102.0)
+    assert ana_row.recent_work == pytest.approx(100 * math.exp(-5) + 2.0, rel=1e-3)  # faded, then the ticket
 
 
 def test_route_ticket_never_assigns_an_assigned_ticket_again(routed, agent, ticket):

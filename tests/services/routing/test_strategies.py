@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
-from helpdesk.services.routing.strategies import Agent, Work, kind_of, nobody_reason, queue_order, rank, share
+import pytest
+
+from helpdesk.services.routing.strategies import (
+    RECENT_HOURS,
+    Agent,
+    Work,
+    kind_of,
+    nobody_reason,
+    queue_order,
+    rank,
+    recent,
+    share,
+)
 
 T0 = datetime(2026, 12, 7, 9)
 
@@ -57,14 +70,34 @@ def test_skills_need_every_skill_and_fall_back_only_when_urgent_or_nobody_online
     assert [c.agent.id for c in rank("skills", work, [es, en])] == [2]  # nobody online speaks it
 
 
-def test_skills_pick_the_able_agent_with_least_work_this_shift_relative_to_capacity():
+def test_skills_pick_the_able_agent_with_least_recent_work_relative_to_capacity():
     speaks = {("language", "es"): 2}
-    expert = _agent(1, skills={("language", "es"): 5}, shift_work=60)
-    small = _agent(2, skills=speaks, capacity={"ticket": 10}, shift_work=50)
-    large = _agent(3, skills=speaks, capacity={"ticket": 20}, shift_work=50, last_assigned_at=T0)
+    expert = _agent(1, skills={("language", "es"): 5}, recent_work=60)
+    small = _agent(2, skills=speaks, capacity={"ticket": 10}, recent_work=50)
+    large = _agent(3, skills=speaks, capacity={"ticket": 20}, recent_work=50, last_assigned_at=T0)
     mute = _agent(4, skills={("language", "en"): 5})  # no Spanish: not able, however idle
     work = Work(9, "ticket", language="es")
     assert [c.agent.id for c in rank("skills", work, [expert, small, large, mute])] == [2, 3, 1]
     # In minutes of the whole agent: a ticket (20 typical minutes) of ten seats, of twenty; a chat of two.
     assert share(small.capacity, "ticket") == 2 * share(large.capacity, "ticket") == 2.0
     assert share({"chat": 2}, "chat") == 5.0 and share({"chat": 0}, "chat") == 0.0
+
+
+def test_recent_work_fades_with_the_hours_since_it_was_counted():
+    assert recent(60, T0, T0 + timedelta(hours=RECENT_HOURS)) == pytest.approx(60 / math.e)
+    assert recent(60, T0, T0 + timedelta(hours=8)) < 0.1  # yesterday's shift is gone
+    assert recent(60, T0, T0) == recent(60, None, T0) == recent(60, T0, None) == 60
+
+
+def test_skills_share_overlapping_shifts_by_recent_work_not_by_the_shift_total():
+    # Eight o'clock's agent took 120 minutes of work in the morning peak, most of it hours ago; noon's
+    # agent came on at twelve and took 30 minutes in the last half hour. The afternoon's next ticket
+    # is noon's agent's only if the morning is held against the eight o'clock one: it is not.
+    now = T0.replace(hour=13)
+    early = _agent(1, shift_work=120, recent_work=60, recent_work_at=T0.replace(hour=10))
+    late = _agent(2, shift_work=30, recent_work=30, recent_work_at=now - timedelta(minutes=5))
+    choices = rank("skills", Work(9, "ticket"), [late, early], now=now)
+    assert [c.agent.id for c in choices] == [1, 2]
+    assert choices[0].reason["recent"] == 3 and choices[0].reason["minutes"] == 120
+    # Without a clock nothing fades: the stored figures order them.
+    assert [c.agent.id for c in rank("skills", Work(9, "ticket"), [late, early])] == [2, 1]

@@ -1,6 +1,6 @@
 """PostgreSQL's ticket search plans: whichever plan the planner's estimates pick (matches read from
 the GIN index then checked against the filters, filtered tickets joined to the matches, or the
-newest tickets walked), and however the customer terms are matched, the candidates are those of
+newest tickets walked and their vectors tested), and however the customer terms are matched, the candidates are those of
 one weighted tsquery over every visible ticket: the newest `limit` matches, scored by ts_rank."""
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from helpdesk.services.search import engines, indexing
 from helpdesk.services.tickets import TicketFilter
 from knowledge_base import search as kb_search
 
-PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE)
-    "index first, probe each match": (10**9, 0.0),
-    "index first, filtered tickets joined": (10**9, 1.1),
-    "newest tickets walked": (-1, 0.0),
+PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE, WALK_PROBE_SHARE)
+    "index first, probe each match": (10**9, 0.0, 0.0),
+    "index first, filtered tickets joined": (10**9, 1.1, 0.0),
+    "newest tickets walked beside the search rows": (-1, 0.0, 0.0),
+    "newest tickets walked, each one's vector probed": (-1, 0.0, 1.1),
+    "filtered tickets' ids first, each one's vector probed": (-1, 1.1, 1.1),
 }
 
 
@@ -89,24 +91,41 @@ def _candidates(user, f: TicketFilter, words: str, customer: str, limit: int) ->
 
 @pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize(
-    "words, customer, priorities",
+    "words, customer, filters",
     [
-        ("refund", "garcia", []),  # garcia in the customer's name, not in the text that mentions Ms Garcia
-        ("", "garc", []),  # a customer prefix alone
-        ("refund", "garcia@example", []),
-        ("password", "", ["urgent"]),  # a narrow filter and a common word
-        ("refund", "garcia", ["urgent"]),
+        ("refund", "garcia", {}),  # garcia in the customer's name, not in the text that mentions Ms Garcia
+        ("", "garc", {}),  # a customer prefix alone
+        ("refund", "garcia@example", {}),
+        ("password", "", {"priorities": ["urgent"]}),  # a narrow filter and a common word
+        ("refund", "garcia", {"priorities": ["urgent"]}),
+        ("password", "", {"group": "Billing"}),
     ],
 )
-def test_every_plan_finds_what_one_weighted_query_finds(corpus, monkeypatch, plan, words, customer, priorities):
-    rows, share = PLANS[plan]
-    monkeypatch.setattr(engines, "INDEX_FIRST_ROWS", rows)
-    monkeypatch.setattr(engines, "PROBE_SHARE", share)
-    f = TicketFilter(view="all", priorities=priorities)
+def test_every_plan_finds_what_one_weighted_query_finds(corpus, groups, monkeypatch, plan, words, customer, filters):
+    _use_plan(monkeypatch, plan)
+    group = {g.name: g.id for g in groups}.get(filters.get("group"))
+    f = TicketFilter(view="all", priorities=filters.get("priorities", []), group_id=group)
     for limit in (2, 100):
         expected = _reference(corpus, f, words, customer, limit)
         assert expected, "the case must find something"
         assert _candidates(corpus, f, words, customer, limit) == expected
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_every_plan_finds_nothing_when_the_filters_exclude_every_visible_ticket(
+    corpus, groups, make_user, monkeypatch, plan
+):
+    _use_plan(monkeypatch, plan)
+    billing = next(g.id for g in groups if g.name == "Billing")
+    support_agent = make_user(groups=("Support",))
+    assert _candidates(support_agent, TicketFilter(view="all", group_id=billing), "password", "", 100) == []
+
+
+def _use_plan(monkeypatch, plan: str) -> None:
+    rows, share, walk_share = PLANS[plan]
+    monkeypatch.setattr(engines, "INDEX_FIRST_ROWS", rows)
+    monkeypatch.setattr(engines, "PROBE_SHARE", share)
+    monkeypatch.setattr(engines, "WALK_PROBE_SHARE", walk_share)
 
 
 def test_a_customer_term_is_not_found_in_the_text(corpus):

@@ -35,9 +35,9 @@ def kind_of(channel: str | None) -> str:
 
 
 def share(capacity: dict[str, int], kind: str) -> float:
-    """What one item of `kind` adds to an agent's `shift_work`, in minutes of the whole agent: the
-    minutes such an item typically stays open (`TYPICAL_MINUTES`) over the agent's capacity for
-    that kind (a chat of three seats takes a third of them for its ten minutes)."""
+    """What one item of `kind` adds to an agent's work (`shift_work`, `recent_work`), in minutes of
+    the whole agent: the minutes such an item typically stays open (`TYPICAL_MINUTES`) over the
+    agent's capacity for that kind (a chat of three seats takes a third of them for its ten minutes)."""
     limit = capacity.get(kind, 0)
     return TYPICAL_MINUTES.get(kind, 0) / limit if limit > 0 else 0.0
 

@@ -8,7 +8,7 @@ export function attachRecomputeProgress() {
     const data = response.ok ? await response.json() : null;
     if (!data) return;
     const set = (id, value) => { const el = document.getElementById(id); if (el) el.textContent = value; };
-    set("recompute-state", data.state);
+    set("recompute-state", data.state_name || data.state);  // the state in the reader's words
     set("recompute-done", data.done);
     set("recompute-total", data.total);
     const bar = document.getElementById("recompute-bar");

@@ -65,11 +65,16 @@ WEBHOOK_STATE_NAMES = {"queued": _l("queued"), "waiting": _l("waiting"), "retryi
 # board's script says these through t(), script.SCRIPT_STRINGS).
 PURPOSE_NAMES = {"service": _l("Service messages"), "surveys": _l("Satisfaction surveys"), "marketing": _l("Marketing")}
 CONSENT_SOURCE_NAMES = {"form": _l("contact form"), "widget": _l("chat widget"), "mail": _l("e-mail"),
-                        "agent": _l("agent"), "import": _l("import"), "portal": _l("portal")}
+                        "agent": _l("agent"), "import": _l("import"), "portal": _l("portal")}  # and an erasure's `via`
 RETENTION_ACTION_NAMES = {"anonymise": _l("anonymise"), "delete": _l("delete")}
 SURVEY_STATE_NAMES = {"scheduled": _l("scheduled"), "sent": _l("sent"), "answered": _l("answered"),
                       "expired": _l("expired"), "skipped": _l("skipped"), "failed": _l("failed")}
 FOLLOW_UP_NAMES = {"reopened": _l("reopened the ticket"), "notified": _l("notified the ticket's people")}
+RECOMPUTE_STATE_NAMES = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
+                         "superseded": _l("superseded"), "failed": _l("failed")}  # models.sla.SlaRecompute
+# The knowledge base's articles (knowledge_base.models.content: STATUSES, VISIBILITIES).
+ARTICLE_STATUS_NAMES = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
+ARTICLE_VISIBILITY_NAMES = {"public": _l("public"), "internal": _l("internal")}
 AVAILABILITY_NAMES = {"online": _l("online"), "away": _l("away"), "offline": _l("offline")}
 AVAILABILITY_REASON_NAMES = {"agent": _l("agent"), "admin": _l("admin"), "idle": _l("idle"),
                              "signed out": _l("signed out"), "console opened": _l("console opened"),
@@ -104,6 +109,9 @@ retention_action_name = _named(RETENTION_ACTION_NAMES)
 availability_name = _named(AVAILABILITY_NAMES)
 survey_state_name = _named(SURVEY_STATE_NAMES)
 follow_up_name = _named(FOLLOW_UP_NAMES)
+recompute_state_name = _named(RECOMPUTE_STATE_NAMES)
+article_status_name = _named(ARTICLE_STATUS_NAMES)
+article_visibility_name = _named(ARTICLE_VISIBILITY_NAMES)
 availability_reason_name = _named(AVAILABILITY_REASON_NAMES)
 call_state_name = _named(CALL_STATE_NAMES)
 webhook_state_name = _named(WEBHOOK_STATE_NAMES)
@@ -122,4 +130,6 @@ def init_app(app: Flask) -> None:
                                  purpose_name=purpose_name, consent_source_name=consent_source_name,
                                  retention_action_name=retention_action_name, availability_name=availability_name,
                                  availability_reason_name=availability_reason_name,
-                                 survey_state_name=survey_state_name, follow_up_name=follow_up_name, now=utcnow)
+                                 survey_state_name=survey_state_name, follow_up_name=follow_up_name,
+                                 recompute_state_name=recompute_state_name, article_status_name=article_status_name,
+                                 article_visibility_name=article_visibility_name, now=utcnow)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
+from helpdesk.i18n import labels
 from helpdesk.models import SlaCalendar, SlaPolicyConfig
 from helpdesk.models.customers import TIERS
 from helpdesk.services.sla import config as sla_config
@@ -59,8 +60,8 @@ def recompute_progress():
     row = sla_recompute.latest()
     if row is None:
         return jsonify(None)
-    return jsonify({"id": row.id, "state": row.state, "done": row.done, "total": row.total,
-                    "percent": row.percent, "reason": row.reason})
+    return jsonify({"id": row.id, "state": row.state, "state_name": labels.recompute_state_name(row.state),
+                    "done": row.done, "total": row.total, "percent": row.percent, "reason": row.reason})
 
 
 def _calendar_form(calendar: SlaCalendar | None, values: dict | None = None, status: int = 200):

@@ -84,3 +84,32 @@ def test_a_file_over_the_limit_is_refused_in_the_readers_words_with_the_limit_in
     with app.test_request_context(), in_language("es"), pytest.raises(attachments.AttachmentTooLarge) as refused:
         attachments.store_row(IncomingFile(filename="scan.pdf", content_type="application/pdf", content=b"x" * 1001))
     assert str(refused.value) == "scan.pdf ocupa más de 1.000 bytes"
+
+
+@pytest.mark.parametrize(("language", "words", "english"), [
+    ("es", ['channel-email">correo</span>', 'status-new">nuevo</span>', 'id="recompute-state">terminado<',
+            'kb-status-draft">borrador</span>', "<td>público</td>"],
+     ['channel-email">email<', 'status-new">new<', 'id="recompute-state">done<', 'kb-status-draft">draft<',
+      "<td>public</td>"]),
+    ("zh", ['channel-email">邮件</span>', 'status-new">新建</span>', 'id="recompute-state">已完成<',
+            'kb-status-draft">草稿</span>', "<td>公开</td>"],
+     ['channel-email">email<', 'status-new">new<', 'id="recompute-state">done<', 'kb-status-draft">draft<',
+      "<td>public</td>"]),
+])
+def test_stored_codes_on_customer_sla_and_knowledge_base_pages_are_named(client, groups, inbound, reader, language,
+                                                                         words, english):
+    from helpdesk.models import SlaRecompute
+    from knowledge_base import articles
+
+    ticket = db.session.get(Ticket, inbound(email="eve@example.com", subject="Codes", channel="email").ticket_id)
+    db.session.add(SlaRecompute(reason="policy Gold saved", state="done", total=1, done=1))
+    admin = reader(language, role="admin")
+    articles.create_article(admin, language="en", title="Draft article", body_md="Soon")
+    db.session.commit()
+    page = "".join(_text(client.get(path)) for path in (f"/customers/{ticket.customer_id}", "/customers",
+                                                        "/admin/sla", "/kb/"))
+    for word in words:
+        assert word in page, word
+    for word in english:
+        assert word not in page, word
+    assert client.get("/admin/sla/recompute.json").get_json()["state"] == "done"

@@ -22,11 +22,11 @@ _NEVER = datetime.min
 # a ticket more than a chat without waiting to see how long each really took.
 TYPICAL_MINUTES = {"chat": 10, "messaging": 15, "ticket": 20}
 # Recent work fades with this time constant, in hours: skills routing evens out what agents took in
-# about the last hour, so each hour's work is shared among the agents on in that hour. Work taken
+# about the last half hour, so each hour's work is shared among the agents on in that hour. Work taken
 # since the shift began would instead steer today's work to make up for earlier hours, which, where
 # shifts overlap, were other hours for each agent (one who came on at noon would be given the
 # afternoon lull to match the morning peak of those who came on at eight).
-RECENT_HOURS = 1.0
+RECENT_HOURS = 0.5
 
 
 def kind_of(channel: str | None) -> str:

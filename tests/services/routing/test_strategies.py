@@ -98,6 +98,6 @@ def test_skills_share_overlapping_shifts_by_recent_work_not_by_the_shift_total()
     late = _agent(2, shift_work=30, recent_work=30, recent_work_at=now - timedelta(minutes=5))
     choices = rank("skills", Work(9, "ticket"), [late, early], now=now)
     assert [c.agent.id for c in choices] == [1, 2]
-    assert choices[0].reason["recent"] == 3 and choices[0].reason["minutes"] == 120
+    assert choices[0].reason["recent"] == round(recent(60, early.recent_work_at, now)) and choices[0].reason["minutes"] == 120
     # Without a clock nothing fades: the stored figures order them.
     assert [c.agent.id for c in rank("skills", Work(9, "ticket"), [late, early])] == [2, 1]

@@ -59,6 +59,8 @@ def corpus(groups, inbound, make_user):
         )
     for ticket_id in made[::2]:
         tickets.update_ticket(db.session.get(Ticket, ticket_id), agent, priority="urgent")
+    for ticket_id in made[1::3]:
+        tickets.update_ticket(db.session.get(Ticket, ticket_id), agent, tags=["vip"])
     db.session.commit()
     indexing.drain()
     return agent
@@ -99,12 +101,13 @@ def _candidates(user, f: TicketFilter, words: str, customer: str, limit: int) ->
         ("password", "", {"priorities": ["urgent"]}),  # a narrow filter and a common word
         ("refund", "garcia", {"priorities": ["urgent"]}),
         ("password", "", {"group": "Billing"}),
+        ("refund", "", {"tag": "vip"}),  # a filter that is a subquery of its own
     ],
 )
 def test_every_plan_finds_what_one_weighted_query_finds(corpus, groups, monkeypatch, plan, words, customer, filters):
     _use_plan(monkeypatch, plan)
     group = {g.name: g.id for g in groups}.get(filters.get("group"))
-    f = TicketFilter(view="all", priorities=filters.get("priorities", []), group_id=group)
+    f = TicketFilter(view="all", priorities=filters.get("priorities", []), group_id=group, tag=filters.get("tag"))
     for limit in (2, 100):
         expected = _reference(corpus, f, words, customer, limit)
         assert expected, "the case must find something"

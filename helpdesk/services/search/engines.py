@@ -145,13 +145,19 @@ def _postgres(session, allowed: Select, terms: list[Term], customer: list[Term],
     expression = " & ".join(f"({p})" for p in ([words] if terms else []) + weighted)
     docs = _docs.alias("d")
     matches = _matches(docs, words if terms else None, " & ".join(f"({p})" for p in people) or None)
-    allowed_share = _plan_rows(session, allowed.with_only_columns(Ticket.id)) / max(_plan_rows(
-        session, select(Ticket.id)), 1)
+    allowed_share = _allowed_share(session, allowed)
     if _plan_rows(session, select(docs.c.id).where(matches)) > INDEX_FIRST_ROWS:
         return _walk(allowed, docs, matches, expression, allowed_share, limit)
     picked = _index_first(allowed, docs, matches, allowed_share, limit).cte("picked").prefix_with("MATERIALIZED")
     ranked = _docs.alias("r")
     return select(picked.c.id, _rank(ranked, expression)).join(ranked, ranked.c.id == picked.c.id).subquery("candidates")
+
+
+def _allowed_share(session, allowed: Select) -> float:
+    """The planner's estimate of the share of all tickets that `allowed` lets through."""
+    if allowed.whereclause is None and allowed.get_final_froms() == [Ticket.__table__]:
+        return 1.0  # every ticket (a supervisor's words alone): no plan to ask for
+    return _plan_rows(session, allowed.with_only_columns(Ticket.id)) / max(_plan_rows(session, select(Ticket.id)), 1)
 
 
 def _index_first(allowed: Select, docs, matches, allowed_share: float, limit: int) -> Select:

@@ -59,16 +59,54 @@ def documents(ticket_ids: list[int]) -> list[dict]:
     return rows
 
 
-def _write(rows: list[dict]) -> None:
+_COLUMNS = ("subject", "people", "body", "grams")
+
+
+def _write(rows: list[dict], new_text: list[str] | None = None) -> None:
+    # Core statements on the table: the ORM's bulk insert cost more than the rows' own values.
     if rows:
-        db.session.execute(insert(TicketSearchDoc), rows)
-        add_terms((f"{r['subject']} {r['people']} {r['body']}" for r in rows), model=TicketSearchTerm)
+        db.session.execute(insert(TicketSearchDoc.__table__), rows)
+        add_terms(new_text if new_text is not None else (f"{r['subject']} {r['people']} {r['body']}" for r in rows),
+                  model=TicketSearchTerm)
+
+
+def _continues_word(old: str, new: str) -> bool:
+    # True when `new`'s first character joins `old`'s last word ("abc" + "def"): then that
+    # word is a new one, and `old`'s words do not tell which of `new`'s words are known.
+    return bool(old and new and old[-1].isalnum() and new[0].isalnum())
+
+
+def _unseen_text(old: tuple | None, row: dict) -> str:
+    """The part of `row`'s text whose words may not be in the vocabulary yet: every word of an
+    indexed document is (added when it was written, removed by a purge only when no document holds
+    it, refilled by a rebuild), so an unchanged column adds nothing and a body that grew by a
+    message adds only the message's words."""
+    if old is None:
+        return f"{row['subject']} {row['people']} {row['body']}"
+    parts = [row[c] for c, before in zip(("subject", "people"), old[:2], strict=True) if row[c] != before]
+    body, before = row["body"], old[2]
+    if body.startswith(before) and not _continues_word(before, body[len(before):]):
+        parts.append(body[len(before):])
+    else:
+        parts.append(body)
+    return " ".join(parts)
 
 
 def reindex(ticket_ids: list[int]) -> None:
-    """Replace the searchable rows of `ticket_ids` with their current state (in the caller's transaction)."""
-    db.session.execute(delete(TicketSearchDoc).where(TicketSearchDoc.id.in_(ticket_ids)))
-    _write(documents(ticket_ids))
+    """Replace the searchable rows of `ticket_ids` with their current state (in the caller's transaction).
+
+    A row whose text did not change is left as it is (the engines' structures would only delete
+    and re-add the same words); the vocabulary gets the words of what is new."""
+    table = TicketSearchDoc.__table__
+    old = {r[0]: tuple(r[1:]) for r in db.session.execute(
+        select(table.c.id, *(table.c[c] for c in _COLUMNS)).where(table.c.id.in_(ticket_ids)))}
+    rows = documents(ticket_ids)
+    unchanged = {r["id"] for r in rows if old.get(r["id"]) == tuple(r[c] for c in _COLUMNS)}
+    rows = [r for r in rows if r["id"] not in unchanged]
+    stale = [i for i in old if i not in unchanged]  # changed, or the ticket is gone
+    if stale:
+        db.session.execute(delete(table).where(table.c.id.in_(stale)))
+    _write(rows, [_unseen_text(old.get(r["id"]), r) for r in rows])
 
 
 def drain(batch: int = 500) -> int:

@@ -88,3 +88,50 @@ def test_an_added_or_removed_address_is_searched(groups, inbound, make_user):
     db.session.delete(phone)
     db.session.commit()
     assert ids(agent, "447700900123") == []
+
+
+def reply_to(inbound, ticket_id: int, body: str):
+    return inbound(
+        email="ana@example.com", subject="Re: Parcel lost", body=body, thread_key=None, ticket_hint=ticket_id
+    )
+
+
+def terms() -> set[str]:
+    return set(db.session.scalars(text("SELECT term FROM ticket_search_terms")))
+
+
+def test_a_reply_adds_its_words_to_the_vocabulary_and_a_typo_is_corrected_to_them(groups, inbound, make_user):
+    agent = make_user()
+    first = inbound(email="ana@example.com", subject="Parcel lost", body="The courier says quokkadelivered")
+    search(agent, "quokkadelivered")
+    assert {"quokkadelivered", "courier"} <= terms()
+    reply_to(inbound, first.ticket_id, "Now it says wombatreturned")
+    page = search(agent, "wombatretrned")
+    assert page.corrected == "wombatreturned" and [h.ticket.id for h in page.hits] == [first.ticket_id]
+
+
+def test_a_ticket_queued_without_a_change_keeps_its_row_and_words(groups, inbound, make_user):
+    agent = make_user()
+    ticket_id = inbound(subject="Printer jammed", body="The toner leaks").ticket_id
+    search(agent, "toner")
+    before = db.session.execute(
+        text("SELECT subject, people, body, grams FROM ticket_search_docs WHERE id = :id"), {"id": ticket_id}
+    ).one()
+    db.session.execute(text("INSERT INTO ticket_fts_queue (ticket_id) VALUES (:id)"), {"id": ticket_id})
+    db.session.commit()
+    assert indexing.drain() == 1
+    after = db.session.execute(
+        text("SELECT subject, people, body, grams FROM ticket_search_docs WHERE id = :id"), {"id": ticket_id}
+    ).one()
+    assert after == before and ids(agent, "toner") == [ticket_id] and "toner" in terms()
+
+
+def test_after_a_rebuild_the_vocabulary_is_refilled_and_replies_still_add_words(groups, inbound, make_user):
+    agent = make_user()
+    first = inbound(email="ana@example.com", subject="Parcel lost", body="The courier says quokkadelivered")
+    search(agent, "courier")
+    assert indexing.rebuild() >= 1
+    assert {"quokkadelivered", "courier", "parcel"} <= terms()
+    assert search(agent, "quokkadelivred").corrected == "quokkadelivered"
+    reply_to(inbound, first.ticket_id, "Now it says wombatreturned")
+    assert search(agent, "wombatretrned").corrected == "wombatreturned"

@@ -15,6 +15,8 @@ from helpdesk.services.search import engines, indexing
 from helpdesk.services.tickets import TicketFilter
 from knowledge_base import search as kb_search
 
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # PostgreSQL's plans
+
 PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE, WALK_PROBE_SHARE)
     "index first, probe each match": (10**9, 0.0, 0.0),
     "index first, filtered tickets joined": (10**9, 1.1, 0.0),
@@ -27,8 +29,6 @@ PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE, WALK_PROBE_SHARE)
 @pytest.fixture
 def corpus(groups, inbound, make_user):
     """García's tickets, tickets that only mention garcia in their text, and others, some urgent."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's plans")
     agent = make_user(groups=("Support", "Billing"))
     made = []
     for n in range(4):

@@ -113,6 +113,8 @@ def cjk_bigrams(run: str) -> list[str]:
 def cjk_grams(text: str) -> str:
     """The overlapping two-character pieces of every CJK run in `text`, space separated
     ("如何重置密码 now" -> "如何 何重 重置 置密 密码"); a lone character stays as it is."""
+    if not text or text.isascii():  # no CJK to look for (most tickets: the scan was a tenth of a drain's Python)
+        return ""
     return " ".join(piece for run in _CJK_RUN.findall(text or "") for piece in cjk_bigrams(run))
 
 

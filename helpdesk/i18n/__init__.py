@@ -87,6 +87,11 @@ domain = PoDomain()
 gettext = domain.gettext
 ngettext = domain.ngettext
 lazy_gettext = domain.lazy_gettext
+# Words that read differently by what they name (a call "answered" is "atendida", a survey
+# "respondida"): the context, the first argument, becomes the catalogue's msgctxt.
+pgettext = domain.pgettext
+npgettext = domain.npgettext
+lazy_pgettext = domain.lazy_pgettext
 
 
 def default_language() -> str:
@@ -165,8 +170,8 @@ def _new_request(_endpoint=None, _values=None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Set Flask-Babel up for the whole application and give templates `_`, `ngettext` and the
-    date, time and number filters."""
+    """Set Flask-Babel up for the whole application and give templates `_`, `ngettext`,
+    `pgettext`, `npgettext` and the date, time and number filters."""
     from helpdesk.i18n import formats, labels, script, stored
 
     app.config.setdefault("HELPDESK_DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
@@ -176,7 +181,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_new_request)  # before any blueprint's own, which may choose a language
     # Jinja's "new style" gettext: `_('Hello %(name)s', name=x)` escapes `x`, and `{% trans %}` works.
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)
     app.jinja_env.globals.update(CONSOLE_LANGUAGES=LANGUAGES, current_language=current_language,
                                  script_strings=script.script_strings)
     formats.init_app(app)

@@ -8,14 +8,16 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 from helpdesk.i18n import CONSOLE_CATALOGUES, LANGUAGES, read_catalogue
 
 ROOT = CONSOLE_CATALOGUES.parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2), "_lp": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3)}
 # The customer portal's words live with the help center's (knowledge_base/translations, en/es/zh/tl
 # like the console); the console's catalogue holds everything else.
 METHODS = [("helpdesk/templates/portal/**", "ignore"), ("helpdesk/web/portal/**", "ignore"), ("helpdesk/**.py", "python"), ("helpdesk/templates/**.html", "jinja2"), ("helpdesk/templates/**.txt", "jinja2"),
@@ -44,15 +46,21 @@ def read(language: str) -> Catalog:
     return read_catalogue(path, language) if path.exists() else Catalog(locale=language, project="helpdesk")
 
 
-def translated_elsewhere(language: str) -> set[str]:
-    """The msgids another registered catalogue (the help center's) translates into `language`."""
+def key(message: Message) -> tuple[str, str | None]:
+    """What names a message in a catalogue: its msgid (the singular's for a plural) and its context."""
+    return (message.id if isinstance(message.id, str) else message.id[0]), message.context
+
+
+def translated_elsewhere(language: str) -> set[tuple[str, str | None]]:
+    """The (msgid, context) of the strings another registered catalogue (the help center's)
+    translates into `language`."""
     from helpdesk.i18n import _directories
 
     found = set()
     for directory in _directories:
         po = directory / language / "LC_MESSAGES" / "messages.po"
         if directory != CONSOLE_CATALOGUES and po.exists():
-            found |= {m.id for m in read_catalogue(po, language) if m.id and m.string and not m.fuzzy}
+            found |= {key(m) for m in read_catalogue(po, language) if m.id and m.string and not m.fuzzy}
     return found
 
 
@@ -68,8 +76,8 @@ def update(template: Catalog) -> dict[str, int]:
         own = Catalog(project="helpdesk", creation_date=template.creation_date, fuzzy=False)
         elsewhere = translated_elsewhere(language)
         for message in template:
-            kept = catalog.get(message.id)
-            if message.id and (message.id not in elsewhere or (kept is not None and kept.string)):
+            kept = catalog.get(message.id, context=message.context)
+            if message.id and (key(message) not in elsewhere or (kept is not None and kept.string)):
                 own[message.id] = message
         catalog.update(own, no_fuzzy_matching=True)
         catalog.obsolete.clear()
@@ -82,13 +90,13 @@ def update(template: Catalog) -> dict[str, int]:
     return missing
 
 
-def untranslated(catalog: Catalog) -> list[str]:
-    """The msgids of `catalog` without a (complete, non-fuzzy) translation."""
+def untranslated(catalog: Catalog) -> list[tuple[str, str | None]]:
+    """The (msgid, context) of the strings of `catalog` without a (complete, non-fuzzy) translation."""
     lacking = []
     for message in catalog:
         if not message.id:
             continue
         strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
         if message.fuzzy or not all(strings):
-            lacking.append(message.id if isinstance(message.id, str) else message.id[0])
+            lacking.append(key(message))
     return lacking

@@ -32,9 +32,10 @@ def extracted():
 def test_every_marked_string_has_a_translation(extracted, language):
     catalog = catalogues.read(language)
     elsewhere = catalogues.translated_elsewhere(language)
-    missing = [m.id for m in extracted if m.id and catalog.get(m.id) is None and m.id not in elsewhere]
+    missing = [catalogues.key(m) for m in extracted
+               if m.id and catalog.get(m.id, context=m.context) is None and catalogues.key(m) not in elsewhere]
     assert not missing, f"not in {language}'s catalogue (run `helpdesk i18n extract`, then translate): {missing[:10]}"
-    lacking = [m for m in catalogues.untranslated(catalog) if extracted.get(m) is not None]
+    lacking = [k for k in catalogues.untranslated(catalog) if extracted.get(k[0], context=k[1]) is not None]
     assert not lacking, f"{language} lacks translations for: {lacking[:10]}"
 
 

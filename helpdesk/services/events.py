@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from blinker import NamedSignal
 
+from helpdesk.services import settings_cache
+
 
 class _OrderedSet(MutableSet):
     """A set that iterates in insertion order (blinker's `set_class`)."""
@@ -129,10 +131,11 @@ def publish_many(name: str, payloads: list[dict]) -> None:
     if _muted.get() or not payloads:
         return
     signal = EVENTS[name]
-    for payload in payloads:
-        signal.send(name, payload=payload)
-    for receiver in list(signal.batch_receivers):
-        receiver(name, payloads)
+    with settings_cache.one_committed_read():  # its subscribers read the settings token once
+        for payload in payloads:
+            signal.send(name, payload=payload)
+        for receiver in list(signal.batch_receivers):
+            receiver(name, payloads)
 
 
 @contextmanager

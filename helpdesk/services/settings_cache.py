@@ -1,5 +1,5 @@
 """Settings that every ingested message reads (triggers and the rules among them, groups, SLA
-policies, custom fields, webhook subscriptions) and who an API token authenticates, cached per
+policies, custom fields, webhook subscriptions, chat widgets) and who an API token authenticates, cached per
 process and kept exact across processes.
 
 Reading them took four queries and their ORM objects on every message. Now a reader checks one
@@ -15,7 +15,9 @@ import functools
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import chain
 from typing import TypeVar
 
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from helpdesk.extensions import db
 from helpdesk.models import (
     ApiToken,
+    ChannelAccount,
     CustomField,
     Group,
     SettingsRevision,
@@ -47,6 +50,8 @@ _TOKEN = "settings_token"  # key in Session.info: the token this transaction rea
 
 _READ = select(SettingsRevision.__table__.c.token).where(SettingsRevision.__table__.c.id == 1)
 _lock = threading.Lock()
+# Inside `one_committed_read`: [] until the committed token is read, then [token].
+_held: ContextVar[list | None] = ContextVar("settings_committed_token", default=None)
 # engine -> {name: (token, value)}; weak, so an engine that is gone takes its values along
 _values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -90,15 +95,34 @@ def _read_sql(dialect) -> str:
     return str(_READ.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
+@contextmanager
+def one_committed_read() -> Iterator[None]:
+    """Within it (in this thread or task), `peek` and `peek_or_load` read the committed token once
+    and reuse it: the subscribers of one event after its commit (triggers, webhooks, SLA) each
+    read it on a connection of their own, one round trip apiece, for the same answer."""
+    reset = _held.set([])
+    try:
+        yield
+    finally:
+        _held.reset(reset)
+
+
 def _committed(name: str) -> tuple[str | None, tuple | None]:
-    """(the committed settings token, read on a connection of its own; (token, value) as cached
-    for `name`, or None)."""
+    """(the committed settings token, read on a connection of its own, once per
+    `one_committed_read`; (token, value) as cached for `name`, or None)."""
     engine = db.engine
-    with driver_cursor() as cursor:
-        cursor.execute(_read_sql(engine.dialect))
-        row = cursor.fetchone()
+    held = _held.get()
+    if held:
+        token = held[0]
+    else:
+        with driver_cursor() as cursor:
+            cursor.execute(_read_sql(engine.dialect))
+            row = cursor.fetchone()
+        token = row[0] if row else None
+        if held is not None:
+            held.append(token)
     with _lock:
-        return (row[0] if row else None), _values.get(engine, {}).get(name)
+        return token, _values.get(engine, {}).get(name)
 
 
 def peek(name: str) -> tuple[bool, object]:
@@ -146,6 +170,8 @@ def _changes_settings(session: Session, obj, dirty: bool) -> bool:
         return obj in session.deleted or (dirty and _changed(obj, ("revoked_at", "user_id", "token_hash")))
     if isinstance(obj, Webhook):
         return not dirty or _changed(obj, WEBHOOK_SUBSCRIPTION)
+    if isinstance(obj, ChannelAccount):  # a chat widget: its switch, key, origins, group (webchat.widgets)
+        return obj.kind == "webchat" and (not dirty or session.is_modified(obj))
     return False
 
 

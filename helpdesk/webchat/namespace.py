@@ -75,7 +75,7 @@ class ChatNamespace(PublicEventsNamespace):
     def _visitor(self) -> tuple[ChannelAccount, str] | tuple[None, None]:
         """The widget and visitor of this connection, as verified at connect."""
         data = session.get("chat") or {}
-        account = webchat_widgets.widget_by_id(int(data.get("w") or 0))
+        account = webchat_widgets.connected_widget(int(data.get("w") or 0))
         if account is None or not account.active or not data.get("v"):
             return None, None
         return account, data["v"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from channels.webchat.identity import identity_hash
 from helpdesk.extensions import db, socketio
@@ -389,3 +390,38 @@ def test_the_pre_chat_address_shows_on_the_customer_as_unverified_until_confirme
     customer = db.session.get(Ticket, ticket_id).customer
     assert customer.unverified_email is None and customer.primary_email == "pat@example.com"
     assert 'id="unverified-email"' not in client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+
+
+def test_a_widget_switched_off_elsewhere_refuses_its_connected_visitors_next_message(app, widget):
+    import threading
+
+    client = visit(app, widget.settings["key"])
+    welcome(client)
+    assert say(client, "Hello")["ok"] is True  # the widget is cached now
+
+    def switch_off():  # as another web process would: its own session, committed
+        with app.app_context():
+            webchat_widgets.update_widget(webchat_widgets.widget_by_id(widget.id), active=False)
+            db.session.remove()
+
+    thread = threading.Thread(target=switch_off)
+    thread.start()
+    thread.join()
+    db.session.commit()
+    assert say(client, "Still there?") == {"ok": False, "error": "not connected"}
+
+
+def test_a_message_naming_another_conversation_goes_to_the_visitors_own(app, widget):
+    other = webchat_widgets.add_widget("blog", [SHOP])
+    ana, ben = visit(app, widget.settings["key"]), visit(app, other.settings["key"])
+    ana_id, ben_id = welcome(ana)["visitor_id"], welcome(ben)["visitor_id"]
+    ana_ticket = say(ana, "Mine")["ticket_id"]
+    ana.get_received(NS)
+    # Ben (another widget's visitor) names Ana's ticket, visitor and widget: his message stays his.
+    answer = ben.emit("post_message", {"text": "Let me in", "client_id": uuid.uuid4().hex, "ticket_id": ana_ticket,
+                                       "visitor_id": ana_id, "w": widget.id, "v": ana_id}, namespace=NS, callback=True)
+    assert answer["ok"] is True and answer["ticket_id"] != ana_ticket
+    ticket = db.session.get(Ticket, answer["ticket_id"])
+    assert (ticket.source, ticket.thread_key) == (other.source, ben_id)
+    assert named(ana.get_received(NS), "message_added") == []
+    assert db.session.scalars(select(Message.body_text).where(Message.ticket_id == ana_ticket)).all() == ["Mine"]

@@ -93,3 +93,38 @@ def test_unchanged_settings_are_read_with_one_query_per_message(app, inbound, gr
     reads = [s for s in statements if s.lstrip().startswith("select")]
     assert sum("from settings_revision" in s for s in reads) == 1
     assert not [s for s in reads if any(f"from {t}" in s for t in ("priority_rules", "groups", "sla_policies"))]
+
+
+def test_the_subscribers_of_one_event_read_the_committed_token_once(app, monkeypatch):
+    from helpdesk.services import events, settings_cache
+
+    reads = []
+    real = settings_cache.driver_cursor
+    monkeypatch.setattr(settings_cache, "driver_cursor", lambda: reads.append(1) or real())
+    subscribers = [lambda *_a, **_k: settings_cache.peek("triggers"),
+                   lambda *_a, **_k: settings_cache.peek("webhook_subscriptions")]
+    for subscriber in subscribers:
+        events.message_created.connect(subscriber, weak=False)
+    try:
+        events.publish("message.created", {"ticket_id": 0, "message_id": 0, "kind": "note"})
+        assert len(reads) == 1
+        events.publish("message.created", {"ticket_id": 0, "message_id": 0, "kind": "note"})
+        assert len(reads) == 2  # the next event reads it again: a change committed meanwhile counts
+        settings_cache.peek("triggers")
+        settings_cache.peek("triggers")
+        assert len(reads) == 4  # outside an event, every peek reads it
+    finally:
+        for subscriber in subscribers:
+            events.message_created.disconnect(subscriber)
+
+
+def test_whether_any_sla_policy_is_active_follows_a_policy_saved_elsewhere(app, groups):
+    assert sla_config.active_policies().policies == ()  # cached: none
+    db.session.commit()
+    assert sla_config.any_active_policy() is False
+    in_another_session(app, lambda: sla_config.save_policy(None, name="Standard", targets=TARGETS))
+    assert sla_config.any_active_policy() is True
+    db.session.commit()
+    assert sla_config.active_policies().policies  # cached again under the new token
+    db.session.commit()
+    assert sla_config.any_active_policy() is True

@@ -341,7 +341,11 @@ class PolicySet:
 
 
 def any_active_policy() -> bool:
-    """True when at least one SLA policy is active (one index probe)."""
+    """True when at least one SLA policy is active: from the cached active set when it is current
+    (as the committed settings token says; no read in the caller's session), else one index probe."""
+    known, policies = settings_cache.peek("sla_policies")
+    if known:
+        return bool(policies.policies)
     return db.session.scalar(select(SlaPolicyConfig.id).where(SlaPolicyConfig.active).limit(1)) is not None
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
 from helpdesk.models import ChannelAccount, User
-from helpdesk.services import channel_accounts, staff
+from helpdesk.services import channel_accounts, settings_cache, staff
 
 KIND = "webchat"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
@@ -179,6 +179,20 @@ def widget_by_id(account_id: int) -> ChannelAccount | None:
     """The widget with this id (active or not), or None."""
     account = db.session.get(ChannelAccount, account_id) if 0 < account_id < 2**31 else None
     return account if account is not None and account.kind == KIND else None
+
+
+def _load_widgets() -> dict[int, ChannelAccount]:
+    # Core rows made into transient objects: the cached copies outlive every session.
+    table = ChannelAccount.__table__
+    return {row["id"]: ChannelAccount(**row) for row in db.session.execute(
+        select(table).where(table.c.kind == KIND)).mappings()}
+
+
+def connected_widget(account_id: int) -> ChannelAccount | None:
+    """The widget with this id (active or not), or None, for a connected visitor's every event: a
+    read-only copy cached per settings revision (any change of a widget renews the token, see
+    services.settings_cache), so switching a widget off refuses its visitors' very next event."""
+    return settings_cache.cached("webchat_widgets", _load_widgets).get(account_id)
 
 
 def origin_allowed(account: ChannelAccount, origin: str | None) -> bool:

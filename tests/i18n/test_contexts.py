@@ -1,13 +1,18 @@
 """Words several things share in English but a language says by what they name (msgctxt): a
 survey "answered" is "respondida" in Spanish, a call "atendida"; an internal article "interno", an
-internal note "interna"; a call "missed" is not an SLA target missed."""
+internal note "interna"; a call "missed" is not an SLA target missed; "none" is "ninguna" for an
+organization, a category or skills."""
 
 from __future__ import annotations
+
+import html
 
 import pytest
 from flask import render_template_string
 
+from helpdesk.extensions import db
 from helpdesk.i18n import catalogues, gettext, in_language, labels
+from helpdesk.models import Ticket
 
 # (language, survey answered, call answered, article internal, the note's checkbox)
 READINGS = [
@@ -60,3 +65,21 @@ def test_the_catalogue_check_names_a_contexted_word_left_untranslated():
     catalog = catalogues.read("es")
     catalog.get("answered", context="survey state").string = ""
     assert catalogues.untranslated(catalog) == [("answered", "survey state")]
+
+
+@pytest.mark.parametrize(
+    ("language", "feminine", "internal"),
+    [("es", "ninguna", "interno"), ("zh", "无", "内部"), ("en", "none", "internal")],
+)
+def test_no_organization_category_or_skill_agrees_with_what_it_names(
+    client, groups, inbound, reader, language, feminine, internal
+):
+    ticket = db.session.get(Ticket, inbound(email="eve@example.com", subject="Nothing").ticket_id)
+    reader(language, role="admin")
+    customer = html.unescape(client.get(f"/customers/{ticket.customer_id}").get_data(as_text=True))
+    editor = html.unescape(client.get("/kb/articles/new").get_data(as_text=True))
+    routing = html.unescape(client.get("/admin/routing").get_data(as_text=True))
+    assert f'<select name="organization_id"><option value="">{feminine}</option>' in customer
+    assert f'<select name="category_id"><option value="">{feminine}</option>' in editor
+    assert f'<option value="internal">{internal}</option>' in editor
+    assert f"{feminine}</td>" in routing  # an agent without skills

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import itertools
 import json
 import os
 import random
@@ -152,12 +153,16 @@ class Simulation:
         self.agents = {a.id: (a, s) for members in self.groups.values() for a, s in members}
         self.queue: dict[str, list[Ticket]] = {g: [] for g in self.groups}
         self.events: list = []
+        self.order = itertools.count()
         self.handled: dict[int, float] = {a: 0.0 for a in self.agents}
         self.decisions: list[float] = []
         self.pending: dict[int, int] = {}  # ticket id -> agent offered
 
     def push(self, at: float, kind: str, item) -> None:
-        heapq.heappush(self.events, (at, kind, id(item), item))
+        # Events at the same time and of the same kind (two offers declined in one dispatch time
+        # out together) run in the order they were pushed: id(item) ordered them by memory address,
+        # which differed between processes and after other simulations in the same one.
+        heapq.heappush(self.events, (at, kind, next(self.order), item))
 
     def run(self) -> dict:
         for ticket in self.tickets:

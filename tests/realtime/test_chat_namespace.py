@@ -425,3 +425,24 @@ def test_a_message_naming_another_conversation_goes_to_the_visitors_own(app, wid
     assert (ticket.source, ticket.thread_key) == (other.source, ben_id)
     assert named(ana.get_received(NS), "message_added") == []
     assert db.session.scalars(select(Message.body_text).where(Message.ticket_id == ana_ticket)).all() == ["Mine"]
+
+
+def test_a_widgets_group_renamed_elsewhere_still_gets_its_new_chats(app, widget):
+    import threading
+
+    from helpdesk.models import Group
+
+    assert db.session.get(Ticket, say(visit(app, widget.settings["key"]), "First")["ticket_id"]).group.name == "Support"
+
+    def rename():  # as another web process would: its own session, committed
+        with app.app_context():
+            db.session.get(Group, widget.group_id).name = "Customer care"
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=rename)
+    thread.start()
+    thread.join()
+    db.session.commit()
+    ticket = db.session.get(Ticket, say(visit(app, widget.settings["key"]), "Second")["ticket_id"])
+    assert ticket.group_id == widget.group_id and ticket.group.name == "Customer care"

@@ -18,8 +18,8 @@ from channels.base import Attachment as IncomingFile
 from channels.webchat.adapter import SUBJECT_MAX, TEXT_MAX, VisitorMessage, to_inbound
 from helpdesk.extensions import db
 from helpdesk.i18n import gettext as _
-from helpdesk.models import Attachment, ChannelAccount, Group, Message, Ticket
-from helpdesk.services import attachments, events
+from helpdesk.models import Attachment, ChannelAccount, Message, Ticket
+from helpdesk.services import attachments, events, rules
 from helpdesk.services.ingest import IngestResult, ingest
 from helpdesk.services.surveys import widget as survey_widget
 from helpdesk.services.transactions import begin_write
@@ -43,7 +43,10 @@ class ChatMessageError(ValueError):
 
 
 def _group_name(account: ChannelAccount) -> str | None:
-    return db.session.scalar(select(Group.name).where(Group.id == account.group_id)) if account.group_id else None
+    # From routing's groups, cached under the settings token the widget's lookup already read.
+    if not account.group_id:
+        return None
+    return next((g.name for g in rules.routing().groups.values() if g.id == account.group_id), None)
 
 
 def check_upload(filename: str, content: bytes) -> IncomingFile:

@@ -165,16 +165,26 @@ def _hand_over(handover: Handover, target: object, prepared: object, message_id:
     return False
 
 
-def recipient(ticket: Ticket) -> Identity | None:
-    """Who an outbound reply goes to: the identity the customer last wrote from on this channel."""
-    identity = db.session.scalar(
-        select(Identity).join(Message, Message.identity_id == Identity.id)
+def _recipient(ticket: Ticket, what):
+    """`what` (Identity or one of its columns) of `recipient(ticket)`, or None."""
+    found = db.session.scalar(
+        select(what).join(Message, Message.identity_id == Identity.id)
         .where(Message.ticket_id == ticket.id, Message.kind == "inbound", Identity.customer_id == ticket.customer_id)
         .order_by(Message.id.desc()).limit(1)
     )
-    return identity or db.session.scalar(
-        select(Identity).where(Identity.customer_id == ticket.customer_id).order_by(Identity.id).limit(1)
+    return found if found is not None else db.session.scalar(
+        select(what).where(Identity.customer_id == ticket.customer_id).order_by(Identity.id).limit(1)
     )
+
+
+def recipient(ticket: Ticket) -> Identity | None:
+    """Who an outbound reply goes to: the identity the customer last wrote from on this channel."""
+    return _recipient(ticket, Identity)
+
+
+def recipient_kind(ticket: Ticket) -> str | None:
+    """The kind of `recipient(ticket)` ("email", "webchat"...), read as a column: no ORM object."""
+    return _recipient(ticket, Identity.kind)
 
 
 def reply_all_copies(ticket: Ticket) -> list[dict]:

@@ -54,8 +54,7 @@ def live_room(ticket: Ticket) -> str | None:
     room = _room_of_ticket(ticket)
     if room is None or not presence.visitors.is_online(room):
         return None
-    to = replies.recipient(ticket)
-    return room if to is not None and to.kind == "webchat" else None
+    return room if replies.recipient_kind(ticket) == "webchat" else None
 
 
 def reply_item(message: Message, ticket: Ticket) -> dict:

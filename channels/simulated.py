@@ -24,4 +24,4 @@ class SimulatedChannel:
 
 def is_simulated(provider_id: str | None) -> bool:
     """True for a delivery the simulator recorded (the console says so beside the state)."""
-    return bool(provider_id) and provider_id.startswith(PROVIDER_PREFIX)
+    return provider_id is not None and provider_id.startswith(PROVIDER_PREFIX)

@@ -133,6 +133,14 @@ def label(url: str) -> str:
     return "pg-" + url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
+def save_measured(kind: str, url: str, tag: str, measure: Callable[[], dict]) -> None:
+    """Run `measure` between two load-average readings and save (and print) what it found with the
+    machine's description as `<kind>-<database label>[-<tag>]`."""
+    result = {"load_before": os.getloadavg()} | measure()
+    result |= {"load_after": os.getloadavg(), "machine": machine(url)}
+    print(save(f"{kind}-{label(url)}" + (f"-{tag}" if tag else ""), result).read_text())
+
+
 def client_address(n: int) -> str:
     """Client `n`'s own loopback source address. Linux answers on all of 127.0.0.0/8, so each
     benchmark client can look like another machine to the proxy's sticky hash (from 127.0.0.1 they

@@ -100,10 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     client = app.test_client()
     for _ in range(args.tickets):
         assert _write(client, headers) == 201
-    result = {"load_before": os.getloadavg()} | measure(app, headers, args.requests, args.profile)
-    result |= {"load_after": os.getloadavg(), "machine": common.machine(args.database_url)}
-    name = f"profile-api-{common.label(args.database_url)}" + (f"-{args.tag}" if args.tag else "")
-    print(common.save(name, result).read_text())
+    common.save_measured("profile-api", args.database_url, args.tag,
+                         lambda: measure(app, headers, args.requests, args.profile))
 
 
 if __name__ == "__main__":

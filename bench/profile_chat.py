@@ -139,10 +139,8 @@ def main(argv: list[str] | None = None) -> None:
 
     app = create_app()
     halves = Halves(app, key, token, args.visitors)
-    result = {"load_before": os.getloadavg()} | measure(app, halves, args.messages, args.profile)
-    result |= {"load_after": os.getloadavg(), "machine": common.machine(args.database_url)}
-    name = f"profile-chat-{common.label(args.database_url)}" + (f"-{args.tag}" if args.tag else "")
-    print(common.save(name, result).read_text())
+    common.save_measured("profile-chat", args.database_url, args.tag,
+                         lambda: measure(app, halves, args.messages, args.profile))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,10 @@ def _may_match(parts: list[str], terms: list[str]) -> bool:
     # Every word `_matches` accepts contains a term's first four letters (or the whole of a
     # shorter term), so a text without any of them is not folded word by word (most of a
     # search page's time went there).
-    folded = fold_text(" ".join(parts))
+    joined = " ".join(parts)
+    # Folded part by part when accented: the parts' folds are remembered (`fold`), so a page of
+    # tickets does not decompose the same message text again for every search.
+    folded = joined.lower() if joined.isascii() else " ".join(map(fold, parts))
     return any(t[:4] in folded for t in terms)
 
 

@@ -17,12 +17,14 @@ from knowledge_base import search as kb_search
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # PostgreSQL's plans
 
-PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE, WALK_PROBE_SHARE)
-    "index first, probe each match": (10**9, 0.0, 0.0),
-    "index first, filtered tickets joined": (10**9, 1.1, 0.0),
-    "newest tickets walked beside the search rows": (-1, 0.0, 0.0),
-    "newest tickets walked, each one's vector probed": (-1, 0.0, 1.1),
-    "filtered tickets' ids first, each one's vector probed": (-1, 1.1, 1.1),
+PLANS = {  # (INDEX_FIRST_ROWS, PROBE_SHARE, WALK_PROBE_SHARE, share of the newest ids read first or None)
+    "index first, probe each match": (10**9, 0.0, 0.0, None),
+    "index first, filtered tickets joined": (10**9, 1.1, 0.0, None),
+    "index first, newest half first, probe each match": (10**9, 0.0, 0.0, 0.5),
+    "index first, newest half first, filtered tickets joined": (10**9, 1.1, 0.0, 0.5),
+    "newest tickets walked beside the search rows": (-1, 0.0, 0.0, None),
+    "newest tickets walked, each one's vector probed": (-1, 0.0, 1.1, None),
+    "filtered tickets' ids first, each one's vector probed": (-1, 1.1, 1.1, None),
 }
 
 
@@ -125,10 +127,27 @@ def test_every_plan_finds_nothing_when_the_filters_exclude_every_visible_ticket(
 
 
 def _use_plan(monkeypatch, plan: str) -> None:
-    rows, share, walk_share = PLANS[plan]
+    rows, share, walk_share, window = PLANS[plan]
     monkeypatch.setattr(engines, "INDEX_FIRST_ROWS", rows)
     monkeypatch.setattr(engines, "PROBE_SHARE", share)
     monkeypatch.setattr(engines, "WALK_PROBE_SHARE", walk_share)
+    monkeypatch.setattr(engines, "WINDOW_MAX_SHARE", 1.0)
+    monkeypatch.setattr(engines, "window_share", lambda *_: 2.0 if window is None else window)
+
+
+@pytest.mark.parametrize("probe_share", [0.0, 1.1])
+def test_the_newest_window_gives_the_newest_passing_matches_or_steps_aside(corpus, monkeypatch, probe_share):
+    """Read first, the newest half of the ids holds the 2 newest passing matches, so its picks are
+    the candidates; it cannot hold 100, so every match is read, and the answer is the same."""
+    _use_plan(monkeypatch, "index first, newest half first, probe each match")
+    monkeypatch.setattr(engines, "PROBE_SHARE", probe_share)
+    picked = []
+    original = engines._newest_window
+    monkeypatch.setattr(engines, "_newest_window", lambda *a: picked.append(original(*a)) or picked[-1])
+    f = TicketFilter(view="all")
+    for limit, used in ((2, True), (100, False)):
+        assert _candidates(corpus, f, "refund", "", limit) == _reference(corpus, f, "refund", "", limit)
+        assert (picked[-1] is not None) is used
 
 
 def test_a_customer_term_is_not_found_in_the_text(corpus):

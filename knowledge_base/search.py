@@ -67,11 +67,12 @@ def _engine():
     return for_dialect(db.session.get_bind().dialect.name)
 
 
-def parse(query: str, *, as_you_type: bool = True) -> list[Term]:
-    """The terms of a typed query: folded words and CJK runs; the last word a prefix while typing."""
+def parse(query: str, *, as_you_type: bool = True, min_prefix: int = MIN_PREFIX) -> list[Term]:
+    """The terms of a typed query: folded words and CJK runs; the last word, when it has at least
+    `min_prefix` characters, a prefix while typing."""
     words = [t if is_cjk(t) else fold(t) for t in tokens(query)][:MAX_TERMS]
     terms = [Term(w) for w in words]
-    if as_you_type and terms and not is_cjk(words[-1]) and len(words[-1]) >= MIN_PREFIX:
+    if as_you_type and terms and not is_cjk(words[-1]) and len(words[-1]) >= min_prefix:
         terms[-1] = Term(words[-1], prefix=True)
     return terms
 

@@ -154,6 +154,11 @@ def rebuild(batch: int = 1000, progress: Callable[[int], None] | None = None) ->
         last_id = ids[-1]
         if progress:
             progress(len(ids))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A bulk fill leaves FTS5 segments to merge, and the next writes would merge them a piece
+        # at a time: re-indexing 1,050 tickets cost three times the CPU until this was done.
+        db.session.execute(text("INSERT INTO ticket_fts(ticket_fts) VALUES ('optimize')"))
+        db.session.commit()
     return count
 
 

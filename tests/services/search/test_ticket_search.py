@@ -50,6 +50,13 @@ def test_case_and_accents_are_folded(corpus, make_user):
     assert ids(agent, "LÓPEZ direccion") == [corpus["lopez"]]
 
 
+def test_the_last_word_is_a_prefix_from_three_characters(corpus, make_user):
+    agent = make_user(groups=("Support", "Billing"))
+    assert ids(agent, "passw") == [corpus["password"]]
+    assert ids(agent, "las") == [corpus["error"]]  # "the last step"
+    assert ids(agent, "la") == [corpus["lopez"]]  # the word "la", not "last"
+
+
 def test_a_typo_is_corrected_from_the_tickets_words(corpus, make_user):
     agent = make_user(groups=("Support", "Billing"))
     page = search(agent, "pasword")

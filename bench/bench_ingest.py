@@ -166,6 +166,81 @@ def run_service(app, messages: list, warmup: int = 50) -> dict:
             "latency_ms": common.summarise(samples)}
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, every thread) process `pid` has used so far."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Worker:
+    """`helpdesk worker` on the benchmark's database and job queue, as production runs it beside
+    the web and mail processes: the jobs that ingestion schedules (the search index drain among
+    them) run while the messages arrive."""
+
+    def __init__(self, url: str) -> None:
+        import os
+        import subprocess
+        import sys
+
+        from helpdesk.jobs.queue import huey
+
+        huey.flush()  # jobs earlier runs queued and no worker ran
+        env = os.environ | {"HELPDESK_DATABASE_URL": url, "HELPDESK_ENV": "production"}
+        env.pop("HELPDESK_SMTP_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from helpdesk.cli import main; main()", "worker", "--workers", "2"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(3)  # started and waiting for jobs
+
+    def cpu(self) -> float:
+        return process_cpu(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def run_with_worker(app, url: str, messages: list, index: bool, warmup: int = 50) -> dict:
+    """Ingest every message while a worker runs the jobs; the time until the last message is
+    ingested and, with the index, until every ticket it changed is indexed (searchable without a
+    search having to drain first), and the CPU of the ingesting process, the worker and the
+    database server over that time."""
+    from helpdesk.extensions import db
+    from helpdesk.services.ingest import ingest
+
+    worker = Worker(url)
+    try:
+        with app.app_context():
+            for message in messages[:warmup]:
+                ingest(message)
+                db.session.remove()
+            _until_indexed(db, index)
+            started, cpu, server, worker_cpu = time.perf_counter(), time.process_time(), server_cpu(), worker.cpu()
+            for message in messages[warmup:]:
+                ingest(message)
+                db.session.remove()
+            ingested = time.perf_counter() - started
+            _until_indexed(db, index)
+            elapsed = time.perf_counter() - started
+            cpu, worker_cpu = time.process_time() - cpu, worker.cpu() - worker_cpu
+            server = server_cpu() - server
+    finally:
+        worker.stop()
+    count = len(messages) - warmup
+    return {"messages": count, "ingested_seconds": round(ingested, 2), "searchable_seconds": round(elapsed, 2),
+            "per_second": round(count / elapsed, 1), "cpu_seconds": round(cpu, 2),
+            "worker_cpu_seconds": round(worker_cpu, 2), "server_cpu_seconds": round(server, 2)}
+
+
+def _until_indexed(db, index: bool) -> None:
+    while index and db.session.execute(text("SELECT 1 FROM ticket_fts_queue LIMIT 1")).scalar() is not None:
+        db.session.rollback()
+        time.sleep(0.01)
+    db.session.rollback()
+
+
 def run_drain(app) -> dict:
     """Index what the run queued, as the drain job would (no worker runs during the run): the
     indexing work that ingestion hands on, timed on its own."""
@@ -237,6 +312,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", choices=("queued", "inline"), default="queued",
                         help="queued: jobs the events start (report facts) are enqueued for a worker, as in "
                              "production; inline: run in the ingesting process too")
+    parser.add_argument("--worker", action="store_true",
+                        help="run `helpdesk worker` during the run (the jobs, the index drain among them, as in "
+                             "production) and time until every change is searchable")
     parser.add_argument("--no-search-index", action="store_true",
                         help="without the ticket search index's triggers and drain job (ingestion as before search)")
     args = parser.parse_args(argv)
@@ -247,6 +325,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.sla:
         add_policy(app)
     messages = plan(app, args.messages + 50)
+    if args.worker:
+        w = run_with_worker(app, url, messages, index=not args.no_search_index)
+        print(f"with a worker: {w['messages']} messages ingested in {w['ingested_seconds']} s, "
+              + ("" if args.no_search_index else f"searchable after {w['searchable_seconds']} s, ")
+              + f"{w['per_second']} messages/s; CPU ingest {w['cpu_seconds']} s + worker {w['worker_cpu_seconds']} s "
+              f"(server {w['server_cpu_seconds']} s)")
+        path = common.save(f"ingest-worker-{common.label(args.database_url)}"
+                           + ("-noindex" if args.no_search_index else "") + (f"-{args.tag}" if args.tag else ""),
+                           {"url": args.database_url, "copy": url, "results": {"worker": w},
+                            "machine": common.machine(args.database_url)})
+        print(f"-> {path}")
+        return
     results = {"service": run_service(app, messages)}
     s = results["service"]
     print(f"ingest: {s['per_second']} messages/s ({s['messages']} in {s['seconds']} s, {s['new_tickets']} new tickets); "

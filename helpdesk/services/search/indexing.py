@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text, update
 
 from helpdesk.extensions import db
 from helpdesk.models import Customer, Identity, Message, Ticket, TicketSearchDoc, TicketSearchTerm, TicketTag
@@ -41,6 +41,7 @@ _TAGS = select(_G.c.ticket_id, _G.c.name).where(_G.c.ticket_id.in_(_IDS))
 _BODIES = select(_M.c.ticket_id, _M.c.body_text).where(_M.c.ticket_id.in_(_IDS)).order_by(_M.c.id)
 _COLUMNS = ("subject", "people", "body", "grams")
 _OLD_ROWS = select(_D.c.id, *(_D.c[c] for c in _COLUMNS)).where(_D.c.id.in_(_IDS))
+_UPDATE = update(_D).where(_D.c.id == bindparam("row_id"))
 
 
 def documents(ticket_ids: list[int]) -> list[dict]:
@@ -69,11 +70,13 @@ def documents(ticket_ids: list[int]) -> list[dict]:
 
 
 def _write(rows: list[dict], new_text: list[str] | None = None) -> None:
+    """Insert `rows`; the vocabulary gets `new_text`'s words (every row's text when None)."""
     # Core statements on the table: the ORM's bulk insert cost more than the rows' own values.
     if rows:
         db.session.execute(insert(_D), rows)
-        add_terms(new_text if new_text is not None else (f"{r['subject']} {r['people']} {r['body']}" for r in rows),
-                  model=TicketSearchTerm)
+    if new_text is None:
+        new_text = [f"{r['subject']} {r['people']} {r['body']}" for r in rows]
+    add_terms(new_text, model=TicketSearchTerm)
 
 
 def _continues_word(old: str, new: str) -> bool:
@@ -105,12 +108,17 @@ def reindex(ticket_ids: list[int]) -> None:
     and re-add the same words); the vocabulary gets the words of what is new."""
     old = {r[0]: tuple(r[1:]) for r in db.session.execute(_OLD_ROWS, {"ids": ticket_ids})}
     rows = documents(ticket_ids)
-    unchanged = {r["id"] for r in rows if old.get(r["id"]) == tuple(r[c] for c in _COLUMNS)}
-    rows = [r for r in rows if r["id"] not in unchanged]
-    stale = [i for i in old if i not in unchanged]  # changed, or the ticket is gone
-    if stale:
-        db.session.execute(delete(_D).where(_D.c.id.in_(_IDS)), {"ids": stale})
-    _write(rows, [_unseen_text(old.get(r["id"]), r) for r in rows])
+    changed = [r for r in rows if old.get(r["id"]) != tuple(r[c] for c in _COLUMNS)]
+    gone = sorted(old.keys() - {r["id"] for r in rows})  # tickets deleted since they were noted
+    if gone:
+        db.session.execute(delete(_D).where(_D.c.id.in_(_IDS)), {"ids": gone})
+    # Rows that exist are updated in id order, then new ones inserted, newest last: FTS5 writes a
+    # delete and an insert of the same row, and rising ids, into one segment, where deleting every
+    # changed row first and then inserting started a second one per batch.
+    updated = [r for r in changed if r["id"] in old]
+    if updated:
+        db.session.execute(_UPDATE, [{"row_id": r["id"], **{c: r[c] for c in _COLUMNS}} for r in updated])
+    _write([r for r in changed if r["id"] not in old], [_unseen_text(old.get(r["id"]), r) for r in changed])
 
 
 def drain(batch: int = 500) -> int:

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 PUBLIC_NAME = "files.example.net"
 PUBLIC_ADDRESS = "93.184.216.34"  # a public address: nothing connects to it, `pose_as_public` reroutes it
@@ -80,7 +80,7 @@ class HttpsServer:
         return self._server.server_port
 
     def start(self) -> HttpsServer:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serving_thread(self._server).start()
         return self
 
     def stop(self) -> None:

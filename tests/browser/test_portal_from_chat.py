@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import threading
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from channels.webchat.identity import identity_hash
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 from tests.web_server import cli_in_process
 
 SECRET = "the shop's identity secret"
@@ -39,7 +38,7 @@ def shop_with_signed_in_visitor(live_server, tmp_path_factory):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     yield origin, email
     server.shutdown()
 

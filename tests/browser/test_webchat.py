@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import threading
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 from tests.web_server import cli_in_process
 
 SHOP_CSS = "* { color: red !important; font-size: 40px !important; } button { display: none !important; }"
@@ -61,7 +60,7 @@ def shop(live_server, tmp_path_factory):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     yield origin
     server.shutdown()
 

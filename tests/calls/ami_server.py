@@ -5,9 +5,8 @@ then plays a scripted list of events and closes the connection. It records the a
 from __future__ import annotations
 
 import socketserver
-import threading
 
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 
 def block(fields: dict[str, str]) -> bytes:
@@ -56,7 +55,7 @@ class FakeAmi:
         return self._server.server_address[1]
 
     def start(self) -> FakeAmi:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serving_thread(self._server).start()
         return self
 
     def stop(self) -> None:

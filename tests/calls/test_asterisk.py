@@ -4,7 +4,6 @@ events, and posts the calls they make to the CTI webhook of a live helpdesk over
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -15,7 +14,7 @@ from channels.cti.ami import CallTracker
 from helpdesk.extensions import db
 from helpdesk.models import Call, Ticket
 from tests.calls.ami_server import FakeAmi, queue_call_abandoned, queue_call_answered
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def app_config(app_config):
 @pytest.fixture
 def live_url(app):
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 

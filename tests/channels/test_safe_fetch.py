@@ -4,7 +4,6 @@ and holds its size and time caps, against a real local HTTPS server posing as a 
 
 from __future__ import annotations
 
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,7 +12,7 @@ import pytest
 from channels import safe_fetch
 from channels.safe_fetch import FetchError, FetchRefused, fetch, is_public, under_base
 from tests.https_server import PUBLIC_ADDRESS, PUBLIC_NAME, HttpsServer, pose_as_public
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def plain():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     server.hits = hits
     server.base = f"http://127.0.0.1:{server.server_port}/api"
     yield server

@@ -9,7 +9,6 @@ import http.server
 import os
 import re
 import subprocess
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.deploy.proxy_stack import NGINX, proxy_config, start_nginx
-from tests.support import free_port, reachable_redis, redis_test_url, services_required
+from tests.support import free_port, reachable_redis, redis_test_url, services_required, serving_thread
 from tests.web_server import BIN, cli_in_process, start_server, stop
 
 REDIS_URL = redis_test_url(7)  # flushed: a database of its own (see tests/support.redis_test_url)
@@ -52,7 +51,7 @@ def _shop(key_holder: dict) -> tuple[http.server.ThreadingHTTPServer, str]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     return server, f"http://127.0.0.1:{port}"
 
 

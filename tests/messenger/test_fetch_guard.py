@@ -5,7 +5,6 @@ downloaded and why."""
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,7 +15,7 @@ from channels import safe_fetch
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Message, Ticket
 from tests.messenger import events
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def inside():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving_thread(server).start()
     server.hits = hits
     yield server
     server.shutdown()

@@ -16,6 +16,8 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.support import serving_thread
+
 TOKEN = "7012345678:AAF3kqXr-test-only_0123456789abcdefgh"
 BOT = {"id": 7012345678, "is_bot": True, "first_name": "Acme Support", "username": "acme_support_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -56,7 +58,7 @@ class BotApiServer:
         self._lock = threading.Condition()
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = serving_thread(self._server)
 
     def start(self) -> BotApiServer:
         self._thread.start()

@@ -9,13 +9,12 @@ import email.parser
 import email.policy
 import hashlib
 import json
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 
 VERSION = "v21.0"
 
@@ -63,7 +62,7 @@ class GraphServer:
         self.cdn_redirects: dict[str, str] = {}  # CDN names answered with a redirect to elsewhere
         self.media_urls: dict[str, str] = {}  # media id -> the download URL to hand out instead of ours
         self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = serving_thread(self._server)
 
     @property
     def base_url(self) -> str:

@@ -3,7 +3,6 @@ tokens, link sends, media download limits, unreachable servers, and tokens kept 
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,7 +12,7 @@ from channels.whatsapp.adapter import WhatsAppChannel
 from channels.whatsapp.graph import GraphAccount, GraphClient
 from channels.whatsapp.parser import MediaRef
 from tests.https_server import HttpsServer, pose_as_public
-from tests.support import free_port
+from tests.support import free_port, serving_thread
 from tests.whatsapp.conftest import ACCESS_TOKEN
 from tests.whatsapp.payloads import PHONE_NUMBER_ID
 
@@ -58,7 +57,7 @@ def test_the_token_follows_a_redirect_on_the_same_host_but_never_to_another(monk
     pose_as_public(monkeypatch, other)
     other.files["f"] = b"other"
     home = ThreadingHTTPServer(("127.0.0.1", free_port()), _recorder(seen, "home", redirect=other.url("/file/f")))
-    threading.Thread(target=home.serve_forever, daemon=True).start()
+    serving_thread(home).start()
     base = f"http://127.0.0.1:{home.server_port}"
     try:
         content, _ = GraphClient("secret-token", base_url=base).download(f"{base}/media", 100)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,6 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.models import SettingsRevision, Webhook, WebhookDelivery
 from helpdesk.services.automation import triggers, webhooks
 from helpdesk.services.automation.conditions import ConditionError
+from tests.support import serving_thread
 
 
 class Receiver:
@@ -45,7 +45,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/helpdesk"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serving_thread(self.server).start()
 
 
 @pytest.fixture

@@ -46,6 +46,9 @@ def _pure_work_done_once():
     with pytest.MonkeyPatch.context() as patch:
         speedups.remember_password_hashes(patch)
         speedups.share_url_builders(patch)
+        speedups.share_parsed_rules(patch)
+        speedups.share_template_code(patch)
+        speedups.spare_the_collector_what_lives_all_session()
         yield
 
 

@@ -63,6 +63,9 @@ FILTER_FIRST_CPU = 0.0015
 WINDOW_MARGIN = 2.0
 WINDOW_MAX_SHARE = 0.5
 BUDGET_CHECK_STEPS = 10_000  # SQLite virtual machine steps between two looks at the count's CPU time
+# ASCII punctuation, turned into spaces before PostgreSQL's parser reads a ticket (migration
+# a7c9e1b3d5f8): it would otherwise keep an e-mail address, a host or a path as one word.
+PUNCTUATION = "[!-/:-@[-`{-~]+"
 _docs = table("ticket_search_docs", column("id", Integer), column("people"), column("ticket_fts_document"))
 _fts = table("ticket_fts", column("rowid", Integer), column("rank", Float), column("ticket_fts"))
 
@@ -253,7 +256,7 @@ def people_vector(docs):
     """The words of a search row's people column (customer, addresses, number, tags): the weight-B
     part of its document, and the expression of the GIN index `ticket_fts_people_idx`."""
     return func.to_tsvector(literal_column("'kb_simple'"), func.regexp_replace(
-        docs.c.people, literal_column("'[^[:alnum:]]+'"), literal_column("' '"), literal_column("'g'")))
+        docs.c.people, literal_column(f"'{PUNCTUATION}'"), literal_column("' '"), literal_column("'g'")))
 
 
 def _matches(docs, words: str | None, people: str | None):

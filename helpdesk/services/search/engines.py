@@ -5,7 +5,8 @@ subquery (`id`, `score`) that the caller orders and pages.
 SQLite: FTS5 `ticket_fts` ranked by bm25 with subject > people (number, customer, tags) > CJK
 pieces > messages. PostgreSQL: the `ticket_fts_document` tsvector (weights A, B, C, D in that
 order) ranked by ts_rank. Customer terms must match the people column (FTS5 column filter; on
-PostgreSQL the people words' own GIN index, ranked as weight-B words). Ranking reads every candidate's text, so only the newest `limit` are ranked.
+PostgreSQL the people words' own GIN index, ranked as weight-B words). Ranking reads every candidate's text, so only the newest `limit` are ranked;
+on PostgreSQL a word in thousands of tickets is first looked for among the newest ones.
 """
 
 from __future__ import annotations
@@ -203,13 +204,11 @@ def _newest_window(session, allowed: Select, docs, matches, rows: float, allowed
     # The planner does not count reading a vector back from TOAST to test it, so it would walk the
     # primary key over the window and test every vector (450 ms for garcia's last 50,000 tickets):
     # without index scans it ANDs the two indexes' bitmaps and visits only the window's matches.
-    # The ids stay text: a Python list of them cost more to send back than the search saved.
+    # The ids stay text: a Python list of them cost more to send back than the search saved. (If
+    # the statement fails, the rollback undoes the setting too.)
     session.execute(text("SET LOCAL enable_indexscan = off"))
-    try:
-        count, ids = session.execute(select(func.count(), func.string_agg(cast(picked.c.id, Text), literal(","))))\
-            .one()
-    finally:
-        session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
+    count, ids = session.execute(select(func.count(), func.string_agg(cast(picked.c.id, Text), literal(",")))).one()
+    session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
     return ids if count == limit else None
 
 

@@ -37,7 +37,7 @@ _UPDATE = update(_D).where(_D.c.id == bindparam("row_id"))
 # What a drain reads, as the driver's own SQL, `{ids}` standing for one IN list: compiling 500 bound
 # names per statement and converting each row in SQLAlchemy cost more than the queries themselves.
 _TICKETS = ("SELECT t.id, t.subject, t.customer_id, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id "
-            "WHERE t.id IN ({ids})")
+            "WHERE t.id IN ({ids}) ORDER BY t.id")
 _ADDRESSES = "SELECT customer_id, address FROM identities WHERE customer_id IN ({ids})"
 _TAGS = "SELECT ticket_id, name FROM ticket_tags WHERE ticket_id IN ({ids})"
 _BODIES = "SELECT ticket_id, body_text FROM messages WHERE ticket_id IN ({ids}) ORDER BY id"

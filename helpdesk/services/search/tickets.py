@@ -99,9 +99,10 @@ def _rows(user: User, parsed: ParsedQuery, terms: list[Term], customer: list[Ter
     # Ranking reads every candidate's text: the newest CANDIDATES matches that pass the filters.
     candidates = engines.candidates(db.session, query, terms, customer, operator, CANDIDATES)
     # A number alone finds that ticket first, then the tickets that mention it.
-    first = [(candidates.c.id == number).desc()] if number is not None else []
+    number_first = [(candidates.c.id == number).desc()] if number is not None else []
     # The page is cut from the candidates before their tickets are read: 26 rows, not 1,000.
-    page = (select(candidates.c.id, candidates.c.score).order_by(*first, candidates.c.score.desc(), candidates.c.id.desc())
+    page = (select(candidates.c.id, candidates.c.score)
+            .order_by(*number_first, candidates.c.score.desc(), candidates.c.id.desc())
             .offset(offset).limit(limit + 1).subquery("page"))
     first = [(Ticket.id == number).desc()] if number is not None else []
     query = (select(Ticket, page.c.score).join(page, page.c.id == Ticket.id)

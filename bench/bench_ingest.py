@@ -92,18 +92,23 @@ def without_search_index(app) -> None:
     for signal in (events.ticket_created, events.ticket_updated, events.message_created, events.message_updated):
         signal.disconnect(search_jobs._on_change)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            names = db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                            "AND name LIKE 'ticket_fts_q_%'")).all()
-            drops = [f"DROP TRIGGER {name}" for name in names]
-        else:
-            rows = db.session.execute(text("SELECT DISTINCT trigger_name, event_object_table FROM "
-                                           "information_schema.triggers WHERE trigger_name LIKE 'ticket_fts_q_%'"))
-            drops = [f"DROP TRIGGER {name} ON {table}" for name, table in rows]
-        for statement in drops:
-            db.session.execute(text(statement))
+        drop_index_triggers(db.session.connection())
         db.session.commit()
         db.session.remove()
+
+
+def drop_index_triggers(connection) -> None:
+    """Drop the triggers that note changed tickets for the search index (in the caller's transaction)."""
+    if connection.dialect.name == "sqlite":
+        names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                        "AND name LIKE 'ticket_fts_q_%'")).scalars().all()
+        drops = [f"DROP TRIGGER {name}" for name in names]
+    else:
+        rows = connection.execute(text("SELECT DISTINCT trigger_name, event_object_table FROM "
+                                       "information_schema.triggers WHERE trigger_name LIKE 'ticket_fts_q_%'"))
+        drops = [f"DROP TRIGGER {name} ON {table}" for name, table in rows]
+    for statement in drops:
+        connection.execute(text(statement))
 
 
 def add_policy(app) -> None:

@@ -8,6 +8,7 @@ timed as a separate process (messages/second, peak memory), and the parser alone
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -87,9 +88,25 @@ def _stored(database: str) -> dict:
     return dict(zip(("inbound", "failed", "acknowledgements", "tickets", "acknowledged_twice"), counts, strict=True))
 
 
-def listen_once(url: str, corpus: list[bytes], profile: str | None = None, *, acknowledge: bool = True) -> dict:
+_DRAIN = ("import json, time\nfrom helpdesk import create_app\nfrom helpdesk.services.search import indexing\n"
+          "with create_app().app_context():\n    started, cpu = time.perf_counter(), time.process_time()\n"
+          "    tickets = indexing.drain()\n    print(json.dumps({'tickets': tickets, "
+          "'seconds': round(time.perf_counter() - started, 3), 'cpu_seconds': round(time.process_time() - cpu, 3)}))")
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def listen_once(url: str, corpus: list[bytes], profile: str | None = None, *, acknowledge: bool = True,
+                search_index: bool = True) -> dict:
     """Load `corpus` into a fresh Dovecot mailbox and time `helpdesk listen --once` over it
-    (acknowledging every new ticket unless `acknowledge` is false)."""
+    (acknowledging every new ticket unless `acknowledge` is false); then, with the search index,
+    time the drain that indexes what the listener queued (the job no worker ran meanwhile), or
+    without it, drop the triggers that queue tickets for it before the run."""
     from tests.mail_server import PASSWORD, Dovecot
 
     database, drop = _fresh_database(url)
@@ -108,14 +125,27 @@ def listen_once(url: str, corpus: list[bytes], profile: str | None = None, *, ac
         _cli(env, "channels", "add-email", "bench", "--address", user, "--imap-host", "127.0.0.1",
              "--imap-port", str(dovecot.port), "--imap-user", user, "--imap-security", "none",
              "--imap-password-stdin", *(["--acknowledge"] if acknowledge else []), stdin=PASSWORD + "\n")
+        if not search_index:
+            from sqlalchemy import create_engine
+
+            from bench.bench_ingest import drop_index_triggers
+
+            engine = create_engine(engine_url(database))
+            with engine.begin() as conn:
+                drop_index_triggers(conn)
+            engine.dispose()
         rss_file = RESULTS / "mail-listen-rss.txt"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         output = _cli(env, "listen", "--once", profile=profile, rss_file=rss_file)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         peak_kib = int(rss_file.read_text().split()[-1])
-        return {"mails": len(corpus), "seconds": round(seconds, 2), "per_second": round(len(corpus) / seconds, 1),
-                "peak_rss_mib": round(peak_kib / 1024, 1),
-                "acknowledge": acknowledge, "report": output.strip(), "stored": _stored(database)}
+        result = {"mails": len(corpus), "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+                  "per_second": round(len(corpus) / seconds, 1), "peak_rss_mib": round(peak_kib / 1024, 1),
+                  "acknowledge": acknowledge, "search_index": search_index, "report": output.strip()}
+        if search_index:
+            done = subprocess.run([sys.executable, "-c", _DRAIN], env=env, capture_output=True, text=True, check=True)
+            result["index_drain"] = json.loads(done.stdout.strip().splitlines()[-1])
+        return result | {"stored": _stored(database)}
     finally:
         dovecot.stop()
         drop()
@@ -129,6 +159,8 @@ def main() -> None:
     parser.add_argument("--no-acknowledge", action="store_true", help="add the mailbox without acknowledgements")
     parser.add_argument("--tag", default="", help="appended to the result file's name (e.g. before, after)")
     parser.add_argument("--profile", help="write a cProfile of `listen --once` to this file (slows it down)")
+    parser.add_argument("--no-search-index", action="store_true",
+                        help="without the ticket search index's triggers (and so no drain after the run)")
     args = parser.parse_args()
     corpus = generate(args.mails)
     result = {"machine": machine(args.database_url), "backend": backend(args.database_url),
@@ -136,8 +168,9 @@ def main() -> None:
     if args.memory_check:
         result["listen_once_other_n"] = listen_once(args.database_url, generate(args.memory_check, seed=8),
                                                     acknowledge=not args.no_acknowledge)
-    result["listen_once"] = listen_once(args.database_url, corpus, args.profile, acknowledge=not args.no_acknowledge)
-    tag = f"-{args.tag}" if args.tag else ""
+    result["listen_once"] = listen_once(args.database_url, corpus, args.profile, acknowledge=not args.no_acknowledge,
+                                        search_index=not args.no_search_index)
+    tag = ("-noindex" if args.no_search_index else "") + (f"-{args.tag}" if args.tag else "")
     path = save(f"mail-{backend(args.database_url)}-{args.mails}{tag}", result)
     print(path.read_text())
 

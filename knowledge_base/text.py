@@ -39,7 +39,9 @@ def space_cjk(text: str) -> str:
 
 def strip_markers(text: str) -> str:
     """`text` without the characters that mark highlights (so they never come from an article)."""
-    return _MARKERS.sub("", text or "")
+    if not text or (MARK_START not in text and MARK_END not in text):  # nearly always: no regex pass
+        return text or ""
+    return _MARKERS.sub("", text)
 
 
 def unspace_cjk(text: str) -> str:

@@ -12,6 +12,7 @@ The engines' own structures follow `ticket_search_docs` by trigger (SQLite) or g
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
 
@@ -33,6 +34,7 @@ def _people(ticket_id: int, customer_name: str, addresses: list[str], tags: list
 _IDS = bindparam("ids", expanding=True)
 _D = TicketSearchDoc.__table__
 _COLUMNS = ("subject", "people", "body", "grams")
+_TEXT = itemgetter(*_COLUMNS)  # a row's searchable columns as a tuple, in _COLUMNS order
 _UPDATE = update(_D).where(_D.c.id == bindparam("row_id"))
 # What a drain reads, as the driver's own SQL, `{ids}` standing for one IN list: compiling 500 bound
 # names per statement and converting each row in SQLAlchemy cost more than the queries themselves.
@@ -121,7 +123,7 @@ def reindex(ticket_ids: list[int]) -> None:
     and re-add the same words); the vocabulary gets the words of what is new."""
     old = {r[0]: tuple(r[1:]) for r in _fetch(_OLD_ROWS, ticket_ids)}
     rows = documents(ticket_ids)
-    changed = [r for r in rows if old.get(r["id"]) != tuple(r[c] for c in _COLUMNS)]
+    changed = [r for r in rows if old.get(r["id"]) != _TEXT(r)]
     gone = sorted(old.keys() - {r["id"] for r in rows})  # tickets deleted since they were noted
     if gone:
         db.session.execute(delete(_D).where(_D.c.id.in_(_IDS)), {"ids": gone})

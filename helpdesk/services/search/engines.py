@@ -194,7 +194,8 @@ def _newest_window(session, allowed: Select, docs, matches, rows: float, allowed
     share = window_share(rows, allowed_share, limit)
     if share > WINDOW_MAX_SHARE:
         return None
-    low, high = session.execute(select(func.min(docs.c.id), func.max(docs.c.id))).one()
+    low, high, setting = session.execute(select(func.min(docs.c.id), func.max(docs.c.id),
+                                                func.current_setting("enable_indexscan"))).one()
     if high is None:
         return None
     floor = high - int((high - low + 1) * share)
@@ -204,11 +205,13 @@ def _newest_window(session, allowed: Select, docs, matches, rows: float, allowed
     # The planner does not count reading a vector back from TOAST to test it, so it would walk the
     # primary key over the window and test every vector (450 ms for garcia's last 50,000 tickets):
     # without index scans it ANDs the two indexes' bitmaps and visits only the window's matches.
-    # The ids stay text: a Python list of them cost more to send back than the search saved. (If
-    # the statement fails, the rollback undoes the setting too.)
+    # The ids stay text: a Python list of them cost more to send back than the search saved. The
+    # caller's setting is put back after (if the statement fails, the rollback undoes it). The ids
+    # are read in this statement and ranked in the next: under READ COMMITTED a ticket moved out of
+    # the user's groups in between may still be listed, as it would had it moved a moment later.
     session.execute(text("SET LOCAL enable_indexscan = off"))
     count, ids = session.execute(select(func.count(), func.string_agg(cast(picked.c.id, Text), literal(",")))).one()
-    session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
+    session.execute(select(func.set_config("enable_indexscan", setting, True)))
     return ids if count == limit else None
 
 

@@ -37,7 +37,7 @@ _COLUMNS = ("subject", "people", "body", "grams")
 _TEXT = itemgetter(*_COLUMNS)  # a row's searchable columns as a tuple, in _COLUMNS order
 _UPDATE = update(_D).where(_D.c.id == bindparam("row_id"))
 # What a drain reads, as the driver's own SQL, `{ids}` standing for one IN list: compiling 500 bound
-# names per statement and converting each row in SQLAlchemy cost more than the queries themselves.
+# names per statement and building ORM-style rows cost more than the queries themselves.
 _TICKETS = ("SELECT t.id, t.subject, t.customer_id, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id "
             "WHERE t.id IN ({ids}) ORDER BY t.id")
 _ADDRESSES = "SELECT customer_id, address FROM identities WHERE customer_id IN ({ids})"
@@ -47,17 +47,12 @@ _OLD_ROWS = f"SELECT id, {', '.join(_COLUMNS)} FROM ticket_search_docs WHERE id 
 
 
 def _fetch(sql: str, ids: list[int]) -> list[tuple]:
-    """The rows of `sql` for `ids`, on the session's connection (its transaction)."""
+    """The rows of `sql` for `ids`, on the session's connection (its transaction; no autoflush)."""
     if not ids:
         return []
     connection = db.session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql.format(ids=", ".join([marker] * len(ids))), list(ids))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return connection.exec_driver_sql(sql.format(ids=", ".join([marker] * len(ids))), tuple(ids)).fetchall()
 
 
 def documents(ticket_ids: list[int]) -> list[dict]:
@@ -121,6 +116,7 @@ def reindex(ticket_ids: list[int]) -> None:
 
     A row whose text did not change is left as it is (the engines' structures would only delete
     and re-add the same words); the vocabulary gets the words of what is new."""
+    db.session.flush()  # the reads below go past the ORM: the caller's pending changes must be in the rows
     old = {r[0]: tuple(r[1:]) for r in _fetch(_OLD_ROWS, ticket_ids)}
     rows = documents(ticket_ids)
     changed = [r for r in rows if old.get(r["id"]) != _TEXT(r)]

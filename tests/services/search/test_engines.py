@@ -145,9 +145,11 @@ def test_the_newest_window_gives_the_newest_passing_matches_or_steps_aside(corpu
     original = engines._newest_window
     monkeypatch.setattr(engines, "_newest_window", lambda *a: picked.append(original(*a)) or picked[-1])
     f = TicketFilter(view="all")
+    db.session.execute(text("SET LOCAL enable_indexscan = on"))
     for limit, used in ((2, True), (100, False)):
         assert _candidates(corpus, f, "refund", "", limit) == _reference(corpus, f, "refund", "", limit)
         assert (picked[-1] is not None) is used
+        assert db.session.execute(text("SHOW enable_indexscan")).scalar() == "on"  # put back for the caller
 
 
 def test_a_customer_term_is_not_found_in_the_text(corpus):
@@ -175,3 +177,24 @@ def test_the_ascii_punctuation_class_gives_the_words_of_any_not_alnum(app, text_
     new = f"to_tsvector('kb_simple', regexp_replace(:t, '{engines.PUNCTUATION}', ' ', 'g'))"
     before, after = db.session.execute(text(f"SELECT {old}::text, {new}::text"), {"t": text_}).one()
     assert after == before and before
+
+
+def test_the_people_index_and_the_query_read_the_same_words(corpus):
+    """The people GIN index (migration a7c9e1b3d5f8) serves a customer term only while its
+    expression is the one the search writes, PUNCTUATION included."""
+    import importlib.util
+    from pathlib import Path
+
+    import helpdesk
+
+    path = Path(helpdesk.__file__).parent / "migrations/versions/a7c9e1b3d5f8_ticket_search_ascii_punctuation.py"
+    spec = importlib.util.spec_from_file_location("punctuation_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.ASCII_PUNCTUATION == engines.PUNCTUATION
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a dozen rows: make the planner show its index
+    docs = engines._docs.alias("d")
+    query = select(docs.c.id).where(engines.people_vector(docs).op("@@")(engines._tsquery("'garcia':*")))
+    compiled = query.compile(dialect=db.session.get_bind().dialect)
+    plan = "\n".join(db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars())
+    assert "ticket_fts_people_idx" in plan

@@ -160,7 +160,8 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="appended to the result file's name (e.g. before, after)")
     parser.add_argument("--profile", help="write a cProfile of `listen --once` to this file (slows it down)")
     parser.add_argument("--no-search-index", action="store_true",
-                        help="without the ticket search index's triggers (and so no drain after the run)")
+                        help="without the ticket search index's triggers (and so no drain after the run); the "
+                             "listener still schedules its (empty) drain job, as with the index")
     args = parser.parse_args()
     corpus = generate(args.mails)
     result = {"machine": machine(args.database_url), "backend": backend(args.database_url),

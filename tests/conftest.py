@@ -287,6 +287,21 @@ def dovecot():
     server.stop()
 
 
+# Test workers take whole files (`--dist loadfile`) in collection order. These folders' files run
+# longest (a browser, nginx, several servers each), so they are handed out first and the short
+# files fill in at the end: the last minute of a run was one worker finishing browser files while
+# the other sat idle.
+_LONG_FIRST = ("tests/browser/", "tests/deploy/", "tests/scaleout/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = str(item.fspath)
+        return next((n for n, folder in enumerate(_LONG_FIRST) if folder in path), len(_LONG_FIRST))
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
+
 _tests_finished = 0
 
 

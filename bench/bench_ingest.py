@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, select, text
 
 from bench import common
+from bench.bench_widget import cpu_seconds
 from bench.http_harness import Server
 
 BODY = ("Hello, I placed an order last week and the tracking page still says the label was created. "
@@ -128,24 +129,11 @@ def add_policy(app) -> None:
 
 
 def server_cpu() -> float:
-    """CPU seconds the PostgreSQL server processes serving this database have used so far (read from
-    /proc: the server must run on this machine; 0 on SQLite or elsewhere). Call in an app context."""
-    import os
-
+    """CPU seconds the PostgreSQL backends of this app's database have used so far (0 on SQLite).
+    Call in an app context."""
     from helpdesk.extensions import db
 
-    if db.engine.dialect.name != "postgresql":
-        return 0.0
-    with db.engine.connect() as conn:
-        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars().all()
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+    return common.server_cpu_seconds(db.engine.url.render_as_string(hide_password=False))
 
 
 def run_service(app, messages: list, warmup: int = 50) -> dict:
@@ -170,14 +158,6 @@ def run_service(app, messages: list, warmup: int = 50) -> dict:
             "cpu_seconds": round(cpu, 2), "server_cpu_seconds": round(server, 2),
             "per_second": round(len(samples) / elapsed, 1),
             "latency_ms": common.summarise(samples)}
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system, every thread) process `pid` has used so far."""
-    import os
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Worker:
@@ -209,7 +189,7 @@ class Worker:
             raise SystemExit(f"helpdesk worker exited with {self.process.returncode}; see {self.log}")
 
     def cpu(self) -> float:
-        return process_cpu(self.process.pid)
+        return cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -16,10 +16,8 @@ import argparse
 import random
 import statistics
 import time
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, make_url, select
-from sqlalchemy import text as sql
+from sqlalchemy import func, select
 
 from bench import common
 
@@ -51,31 +49,6 @@ def _ticket_numbers(app, rng: random.Random, count: int) -> tuple[list[str], lis
     return numbers, rng.sample(inside, min(count, len(inside)))
 
 
-class ServerCpu:
-    """CPU time of the PostgreSQL backends serving the benchmark's database, read from /proc when the
-    server runs on this machine (else 0): with the searching thread's, what a search costs with a
-    core to itself. Parallel workers are not counted (they exit with their statement)."""
-
-    def __init__(self, url: str) -> None:
-        local = common.backend(url) == "postgresql" and make_url(url).host in ("127.0.0.1", "localhost", None)
-        self.connection = create_engine(common.engine_url(url)).connect() if local else None
-
-    def ns(self) -> int:
-        """The backends' CPU nanoseconds so far (this reader's own backend left out)."""
-        if self.connection is None:
-            return 0
-        pids = self.connection.execute(sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                            "AND pid <> pg_backend_pid()")).scalars().all()
-        self.connection.rollback()
-        total = 0
-        for pid in pids:
-            try:
-                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
-            except (OSError, ValueError, IndexError):  # gone, or not on this machine
-                pass
-        return total
-
-
 def run(url: str, rounds: int) -> dict:
     from helpdesk.extensions import db
     from helpdesk.models import User
@@ -86,7 +59,7 @@ def run(url: str, rounds: int) -> dict:
     numbers, inside = _ticket_numbers(app, rng, 6)
     queries = QUERIES | {"ticket number": numbers, "number in text": QUERIES["number in text"] + inside}
     results: dict = {}
-    server = ServerCpu(url)
+    server = common.ServerCpu(url)
     with app.app_context():
         for email in (common.AGENT_EMAIL, common.SUPERVISOR_EMAIL):
             user = db.session.scalar(select(User).where(User.email == email))

@@ -119,6 +119,16 @@ def fresh_setup(name: str, url: str, redis_url: str | None, extra_env: dict | No
     return (env, *prepare(env))
 
 
+def in_process_app(name: str, url: str):
+    """`fresh_setup(name, url)` without Redis, and the application built in this process on it (its
+    environment taken over): (app, widget key, API token), for measuring requests in-process."""
+    env, key, token = fresh_setup(name, url, None)
+    os.environ.update(env)
+    from helpdesk import create_app
+
+    return create_app(), key, token
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a process and its living children (gunicorn's worker, nginx's)
     have used so far."""

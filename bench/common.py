@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -133,12 +134,62 @@ def label(url: str) -> str:
     return "pg-" + url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
+def print_profile(title: str, profiler) -> None:
+    """A pyinstrument profile under a heading, as text without colours."""
+    print(f"\n=== {title} ===")
+    print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
+
+
 def save_measured(kind: str, url: str, tag: str, measure: Callable[[], dict]) -> None:
     """Run `measure` between two load-average readings and save (and print) what it found with the
     machine's description as `<kind>-<database label>[-<tag>]`."""
     result = {"load_before": os.getloadavg()} | measure()
     result |= {"load_after": os.getloadavg(), "machine": machine(url)}
     print(save(f"{kind}-{label(url)}" + (f"-{tag}" if tag else ""), result).read_text())
+
+
+class ServerCpu:
+    """CPU time of the PostgreSQL backends serving the benchmark's database, read from /proc when the
+    server runs on this machine (else 0), over a connection of its own: with the client's, what
+    the work costs with a core to itself. Backends that end between two readings (parallel workers,
+    autovacuum) are not counted."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine, make_url
+
+        local = backend(url) == "postgresql" and make_url(url).host in ("127.0.0.1", "localhost", None)
+        self.connection = create_engine(engine_url(url)).connect() if local else None
+
+    def ns(self) -> int:
+        """The backends' CPU nanoseconds so far (this reader's own backend left out)."""
+        if self.connection is None:
+            return 0
+        from sqlalchemy import text
+
+        pids = self.connection.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                            "AND pid <> pg_backend_pid()")).scalars().all()
+        self.connection.rollback()
+        total = 0
+        for pid in pids:
+            try:
+                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):  # gone, or not on this machine
+                pass
+        return total
+
+    def seconds(self) -> float:
+        return self.ns() / 1e9
+
+
+@functools.cache
+def _server_cpu(url: str) -> ServerCpu:
+    return ServerCpu(url)
+
+
+def server_cpu_seconds(url: str) -> float:
+    """CPU seconds the PostgreSQL backends of the database at `url` have used so far (one reader
+    kept per URL; 0 on SQLite or a server elsewhere)."""
+    return _server_cpu(url).seconds()
 
 
 def client_address(n: int) -> str:

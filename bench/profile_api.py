@@ -14,13 +14,12 @@ request, and the requests/s one core would answer of bench_burst's mix (four rea
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 import uuid
 
 from bench import common
-from bench.bench_widget import fresh_setup
+from bench.bench_widget import in_process_app
 
 
 def _count_statements(engine, counts: dict) -> None:
@@ -76,8 +75,7 @@ def measure(app, headers: dict, requests: int, profile: bool) -> dict:
             with profiler:
                 for _ in range(requests):
                     call(client, headers)
-            print(f"\n=== {kind}: {requests} requests ===")
-            print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
+            common.print_profile(f"{kind}: {requests} requests", profiler)
     mix_ms = (4 * found["read"]["cpu_ms_mean"] + found["write"]["cpu_ms_mean"]) / 5
     found["mix_per_core_s"] = round(1000 / mix_ms, 1)
     return found
@@ -91,11 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile per kind")
     parser.add_argument("--tag", default="")
     args = parser.parse_args(argv)
-    env, _key, token = fresh_setup("profile-api", args.database_url, None)
-    os.environ.update(env)
-    from helpdesk import create_app
-
-    app = create_app()
+    app, _key, token = in_process_app("profile-api", args.database_url)
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     for _ in range(args.tickets):

@@ -14,13 +14,12 @@ halves queued, run in the same thread. Per half: CPU ms per message, statements 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 import uuid
 
 from bench import common
-from bench.bench_widget import SHOP, fresh_setup
+from bench.bench_widget import SHOP, in_process_app
 from bench.profile_api import _count_statements
 
 CHAT, AGENT = "/chat", "/agent"
@@ -120,8 +119,7 @@ def measure(app, halves: Halves, messages: int, profile: bool) -> dict:
                 if name == "visitor":
                     halves.agent_half()
                     _drain(huey)
-            print(f"\n=== {name}: {messages} messages (with their jobs) ===")
-            print(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
+            common.print_profile(f"{name}: {messages} messages (with their jobs)", profiler)
     return found
 
 
@@ -133,11 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile per half")
     parser.add_argument("--tag", default="")
     args = parser.parse_args(argv)
-    env, key, token = fresh_setup("profile-chat", args.database_url, None)
-    os.environ.update(env)
-    from helpdesk import create_app
-
-    app = create_app()
+    app, key, token = in_process_app("profile-chat", args.database_url)
     halves = Halves(app, key, token, args.visitors)
     common.save_measured("profile-chat", args.database_url, args.tag,
                          lambda: measure(app, halves, args.messages, args.profile))

@@ -104,9 +104,8 @@ def share_template_code(patch: pytest.MonkeyPatch) -> None:
 def spare_the_collector_what_lives_all_session() -> None:
     """What is alive between two tests (modules, test items, caches, the last app that job modules
     still refer to: ~130,000 objects after collection, a few 100,000 later) lives until the end, or
-    nearly: moved out of the
-    collector's reach, as `helpdesk web` does after start-up, the full collections that each app's
-    ~100,000 new objects set off no longer walk it. Only what is still alive after a full
+    nearly: moved out of the collector's reach, as `helpdesk web` does after start-up, the full
+    collections that each app's ~100,000 new objects set off no longer walk it. Only what is still alive after a full
     collection is frozen; objects made later are collected as before. Measured alone, once:
     `create_app` 36 -> 24 ms of CPU."""
     import gc

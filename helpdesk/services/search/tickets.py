@@ -98,17 +98,19 @@ def _rows(user: User, parsed: ParsedQuery, terms: list[Term], customer: list[Ter
         return list(db.session.execute(query.where(Ticket.id == number).add_columns(Ticket.id.label("score"))))
     # Ranking reads every candidate's text: the newest CANDIDATES matches that pass the filters.
     candidates = engines.candidates(db.session, query, terms, customer, operator, CANDIDATES)
-    # A number alone finds that ticket first, then the tickets that mention it.
-    number_first = [(candidates.c.id == number).desc()] if number is not None else []
     # The page is cut from the candidates before their tickets are read: 26 rows, not 1,000.
-    page = (select(candidates.c.id, candidates.c.score)
-            .order_by(*number_first, candidates.c.score.desc(), candidates.c.id.desc())
+    page = (select(candidates.c.id, candidates.c.score).order_by(*_best_first(candidates, number))
             .offset(offset).limit(limit + 1).subquery("page"))
-    first = [(Ticket.id == number).desc()] if number is not None else []
-    query = (select(Ticket, page.c.score).join(page, page.c.id == Ticket.id)
-             .order_by(*first, page.c.score.desc(), Ticket.id.desc())
+    query = (select(Ticket, page.c.score).join(page, page.c.id == Ticket.id).order_by(*_best_first(page, number))
              .options(selectinload(Ticket.customer), selectinload(Ticket.tag_rows)))
     return list(db.session.execute(query))
+
+
+def _best_first(found, number: int | None) -> list:
+    """The order of `found` (columns `id`, `score`): a number alone finds that ticket first, then
+    the tickets that mention it; then best score, newest first."""
+    first = [(found.c.id == number).desc()] if number is not None else []
+    return [*first, found.c.score.desc(), found.c.id.desc()]
 
 
 def _highlight(rows: list, terms: list[Term], customer: list[Term]) -> list[Hit]:

@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,18 @@ def serving_thread(server) -> threading.Thread:
     """A daemon thread, not yet started, that runs `server.serve_forever` and stops within 20 ms of
     `server.shutdown()`."""
     return threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True)
+
+
+# Real mail from other helpdesks' test suites, beside the project (../shared/corpus/mail) or where
+# HELPDESK_MAIL_CORPUS points: an optional input, so its tests are skipped without it.
+MAIL_CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mail")
+
+
+def mail_corpus_files() -> list[Path]:
+    """The corpus's messages (.eml, .box), sorted; none when it is absent."""
+    if not MAIL_CORPUS.is_dir():
+        return []
+    return sorted(p for p in MAIL_CORPUS.rglob("*") if p.suffix in (".eml", ".box"))
 
 
 def redis_test_url(db: int) -> str:

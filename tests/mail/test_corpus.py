@@ -3,21 +3,18 @@ goes through parse and ingest; none may crash or vanish."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Message
 from helpdesk.services.mail import sync as mail_sync
+from tests.support import MAIL_CORPUS, mail_corpus_files
 
-CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve().parents[3] / "shared" / "corpus" / "mail")
-FILES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []
+FILES = mail_corpus_files()
 
 
-@pytest.mark.skipif(not FILES, reason=f"no mail corpus at {CORPUS} (optional input)")
+@pytest.mark.skipif(not FILES, reason=f"no mail corpus at {MAIL_CORPUS} (optional input)")
 def test_every_corpus_mail_becomes_a_ticket_message_or_a_kept_record(mailbox):
     outcomes: dict[str, list[str]] = {}
     for path in FILES:

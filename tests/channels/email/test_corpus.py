@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from channels.email.parser import parse_email
+from tests.support import MAIL_CORPUS, mail_corpus_files
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "mail"
-MESSAGES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".eml", ".box")) if CORPUS.is_dir() else []
+MESSAGES = mail_corpus_files()
 
 
-@pytest.mark.skipif(not MESSAGES, reason=f"no mail corpus at {CORPUS}")
-@pytest.mark.parametrize("path", MESSAGES, ids=lambda path: str(path.relative_to(CORPUS)))
+@pytest.mark.skipif(not MESSAGES, reason=f"no mail corpus at {MAIL_CORPUS} (optional input)")
+@pytest.mark.parametrize("path", MESSAGES, ids=lambda path: str(path.relative_to(MAIL_CORPUS)))
 def test_corpus_message_parses(path: Path):
     message = parse_email(path.read_bytes(), source="corpus")
     assert message.external_id.startswith("<")

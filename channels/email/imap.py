@@ -8,6 +8,7 @@ the caller says its ticket is committed. Parsing and storage belong to others.
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -168,12 +169,17 @@ class ImapMailbox:
         # where idle_check never sees it, and we would sleep through it until the timeout).
         if _announces_mail(client.noop()[1]):
             return True
+        # The server may also say things that are not new mail while we idle (a flag change, a
+        # keep-alive): idle_check returns on any of them, so the wait goes on until the deadline.
+        deadline = time.monotonic() + timeout
+        news = False
         client.idle()
         try:
-            responses = client.idle_check(timeout=timeout)
+            while not news and (left := deadline - time.monotonic()) > 0:
+                news = _announces_mail(client.idle_check(timeout=left))
         finally:
             client.idle_done()
-        return _announces_mail(responses)
+        return news
 
     def close(self) -> None:
         if self.client is not None:

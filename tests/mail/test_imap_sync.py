@@ -164,6 +164,30 @@ def test_idle_wakes_up_when_mail_arrives(mailbox, dovecot):
         timer.join()
 
 
+def test_idle_waits_out_its_timeout_through_news_that_is_not_mail(mailbox, dovecot):
+    """Another client flags the message while we idle: the server tells us (a FETCH), which is not
+    new mail, so the wait goes on to its end."""
+    from channels.email.imap import ImapMailbox
+    from helpdesk.services.mail import mailboxes
+
+    dovecot.deliver(mailbox.user, make_mail())
+    other = dovecot.client(mailbox.user)
+    other.select_folder("INBOX")
+
+    def flag_soon():
+        time.sleep(0.3)
+        other.add_flags(other.search(), [b"\\Flagged"])
+
+    with ImapMailbox(mailboxes.imap_settings(mailbox)) as imap:
+        flagger = threading.Thread(target=flag_soon)
+        started = time.monotonic()
+        flagger.start()
+        assert imap.wait_for_mail(1.5) is False
+        assert time.monotonic() - started >= 1.4
+        flagger.join()
+    other.logout()
+
+
 def test_idle_without_new_mail_waits_out_its_timeout(mailbox, dovecot):
     from channels.email.imap import ImapMailbox
     from helpdesk.services.mail import mailboxes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,11 +51,16 @@ def cli_in_process(env: dict) -> Iterator[Callable[..., str]]:
 def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: float = 30) -> subprocess.Popen:
     """Start `helpdesk ARGS…` (run, web) and wait until it answers HTTP on its --port."""
     port = args[args.index("--port") + 1]
-    proc = subprocess.Popen([str(BIN / "helpdesk"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Its output goes to a file, not a pipe: nobody reads a pipe while the server runs, and once its
+    # 64 KiB filled up, the next log line would block whichever server thread wrote it.
+    log = tempfile.NamedTemporaryFile(prefix=f"helpdesk-{args[0]}-", suffix=".log", delete=False)
+    proc = subprocess.Popen([str(BIN / "helpdesk"), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    proc.log_path = Path(log.name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(proc.stdout.read().decode()[-3000:])
+            raise AssertionError(server_output(proc)[-3000:])
         try:
             requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
             return proc
@@ -65,11 +71,19 @@ def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: flo
     raise AssertionError(f"helpdesk {' '.join(args)} did not answer within {timeout} s")
 
 
+def server_output(proc: subprocess.Popen) -> str:
+    """What a server started by start_server has printed so far."""
+    return proc.log_path.read_text(errors="replace")
+
+
 def stop(proc: subprocess.Popen) -> None:
-    """Terminate a server process, killing it if it does not stop in time."""
+    """Terminate a server process, killing it if it does not stop in time; start_server's log
+    file goes too."""
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if log_path := getattr(proc, "log_path", None):
+        log_path.unlink(missing_ok=True)

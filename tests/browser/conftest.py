@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import free_port, services_required
-from tests.web_server import cli_in_process, start_server, stop
+from tests.web_server import cli_in_process, server_output, start_server, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
@@ -30,6 +30,7 @@ class LiveServer:
     token: str  # an API token of the admin, for creating tickets "from an integration"
     smtp: object
     dovecot: object
+    process: object = None  # the `helpdesk run` process, for its log when a test fails
 
     def api(self, method: str, path: str, **kwargs):
         import requests
@@ -75,7 +76,8 @@ def live_server(tmp_path_factory, dovecot, sqlite_template):
     port = free_port()
     server = start_server(env, "run", "--port", str(port))
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", env=env, token=token, smtp=handler, dovecot=dovecot)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", env=env, token=token, smtp=handler, dovecot=dovecot,
+                         process=server)
     finally:
         stop(server)
         smtp.stop()
@@ -111,6 +113,17 @@ def sign_in(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test's report ends with what the live server logged: a page that waited in
+    vain is often explained there (a job's traceback, a request that never finished)."""
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("live_server")
+    if report.failed and isinstance(server, LiveServer) and server.process is not None:
+        report.sections.append(("helpdesk run log (last 6,000 characters)", server_output(server.process)[-6000:]))
 
 
 def pytest_collection_modifyitems(items):

@@ -39,6 +39,8 @@ def test_the_composer_never_loses_what_the_agent_typed(sign_in, live_server):
     # A reload, and another device, find the draft on the server.
     other_device = sign_in("ana@staff.example")
     other_device.goto(f"{live_server.url}/tickets/{ticket_id}")
+    # As on the first device, the page is live before anything is sent from it.
+    expect(other_device.locator("#live-state")).to_have_text("live")
     expect(other_device.locator("#reply-body")).to_have_value("Dear María, the refund is on its way.")
     expect(other_device.locator("#draft-state")).to_contain_text("Draft restored")
     # "Send and set solved": one click sends, solves and clears the draft everywhere.

@@ -181,6 +181,9 @@ def create_app(test_config: dict | None = None, *, serve: bool = True) -> Flask:
         # empty list, which would switch the Origin check off and let any site open a socket.
         from helpdesk.realtime import origins as socket_origins
 
+        # The extension is one object per process and init_app keeps the Redis manager a previous
+        # app made: a later app without Redis (a test after a scale-out one) would publish through it.
+        extensions.socketio.server_options.pop("client_manager", None)
         extensions.socketio.init_app(app, message_queue=redis_url, channel=config.socketio_channel(redis_url),
                                      async_mode="threading", cors_allowed_origins=socket_origins.server_check(app))
 

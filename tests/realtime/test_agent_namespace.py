@@ -118,3 +118,22 @@ def test_a_deactivated_agent_is_cut_off(app, make_user, token_for, inbound):
     db.session.commit()
     assert c.emit("join_ticket", {"ticket_id": ticket_id}, namespace=NS, callback=True)["ok"] is False
     assert not c.is_connected(NS)
+
+
+def test_an_app_without_redis_built_after_one_with_it_keeps_its_events_in_process(app_config):
+    """The Socket.IO extension is one object per process: an app built without Redis after one with
+    it (a test after a scale-out test's in-process command) must not publish through its manager."""
+    from socketio import PubSubManager
+
+    from helpdesk import create_app
+    from tests.support import redis_test_url
+
+    scaled_out = create_app(dict(app_config, HELPDESK_REDIS_URL=redis_test_url(14)))
+    assert isinstance(socketio.server.manager, PubSubManager)
+    plain = create_app(app_config)
+    assert not isinstance(socketio.server.manager, PubSubManager)
+    with plain.app_context():
+        assert not connect(plain).is_connected(NS)  # the test client refused to work over a queue
+    for built in (scaled_out, plain):
+        with built.app_context():
+            db.engine.dispose()

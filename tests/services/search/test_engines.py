@@ -159,17 +159,18 @@ def test_a_customer_term_is_not_found_in_the_text(corpus):
     assert len(found) == 4 and len(mentioned) == 8 and found < mentioned
 
 
-@pytest.mark.parametrize(
-    "text_",
-    [
-        "user@exämple.com https://x.org/a-b?c=1&d=%20 3.14 v2.0.1 e-mail o'brien C++ a_b ~/.ssh/id_rsa",
-        "我无法重置密码，请帮助。パスワードを忘れました「ログイン」",
-        "Ünïcödé façade — naïve «test» ¿qué? ¡sí! 1,5 € £3 ½ x² naïve·word",
-        'back\\slash [br]ackets {braces} `tick` ^caret |pipe| "quotes" <tag attr="1"/> #123 $9.99 +34 600-111-222',
-        "tabs\tand\nnew\r\nlines  and   spaces\x0b\x0c",
-        "ʼapostropheʼ ‘curly’ “double” dash–en dash—em ellipsis… bullet•point",
-    ],
-)
+# Text with every kind of punctuation, script and space that the vector's parser may meet.
+PUNCTUATED = [
+    "user@exämple.com https://x.org/a-b?c=1&d=%20 3.14 v2.0.1 e-mail o'brien C++ a_b ~/.ssh/id_rsa",
+    "我无法重置密码，请帮助。パスワードを忘れました「ログイン」",
+    "Ünïcödé façade — naïve «test» ¿qué? ¡sí! 1,5 € £3 ½ x² naïve·word",
+    'back\\slash [br]ackets {braces} `tick` ^caret |pipe| "quotes" <tag attr="1"/> #123 $9.99 +34 600-111-222',
+    "tabs\tand\nnew\r\nlines  and   spaces\x0b\x0c",
+    "ʼapostropheʼ ‘curly’ “double” dash–en dash—em ellipsis… bullet•point",
+]
+
+
+@pytest.mark.parametrize("text_", PUNCTUATED)
 def test_the_ascii_punctuation_class_gives_the_words_of_any_not_alnum(app, text_):
     """Migration a7c9e1b3d5f8 changed how punctuation is spaced out before PostgreSQL's parser
     reads a ticket (an ASCII class, ten times faster); the vector must not change."""
@@ -179,22 +180,71 @@ def test_the_ascii_punctuation_class_gives_the_words_of_any_not_alnum(app, text_
     assert after == before and before
 
 
-def test_the_people_index_and_the_query_read_the_same_words(corpus):
-    """The people GIN index (migration a7c9e1b3d5f8) serves a customer term only while its
-    expression is the one the search writes, PUNCTUATION included."""
+def _migration(file_name: str):
+    """A migration's module, for the SQL it wrote."""
     import importlib.util
     from pathlib import Path
 
     import helpdesk
 
-    path = Path(helpdesk.__file__).parent / "migrations/versions/a7c9e1b3d5f8_ticket_search_ascii_punctuation.py"
-    spec = importlib.util.spec_from_file_location("punctuation_migration", path)
+    spec = importlib.util.spec_from_file_location(file_name[:-3], Path(helpdesk.__file__).parent / "migrations/versions" / file_name)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    assert migration.ASCII_PUNCTUATION == engines.PUNCTUATION
+    return migration
+
+
+def test_the_people_index_and_the_query_read_the_same_words(corpus):
+    """The people GIN index (migration a7c9e1b3d5f8) serves a customer term only while its
+    expression is the one the search writes, PUNCTUATION included."""
+    assert _migration("a7c9e1b3d5f8_ticket_search_ascii_punctuation.py").ASCII_PUNCTUATION == engines.PUNCTUATION
     db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a dozen rows: make the planner show its index
     docs = engines._docs.alias("d")
     query = select(docs.c.id).where(engines.people_vector(docs).op("@@")(engines._tsquery("'garcia':*")))
     compiled = query.compile(dialect=db.session.get_bind().dialect)
     plan = "\n".join(db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars())
     assert "ticket_fts_people_idx" in plan
+
+
+VECTOR_MIGRATION = "b6d8f0a2c4e7_ticket_search_vector_appended.py"
+
+
+def _vector(ticket_id: int) -> tuple[str, str]:
+    """The ticket's stored vector, and the vector of its row's whole text (the former generated column)."""
+    whole = _migration(VECTOR_MIGRATION)._document()
+    return db.session.execute(text(f"SELECT ticket_fts_document::text, ({whole})::text FROM ticket_search_docs "
+                                   "WHERE id = :id"), {"id": ticket_id}).one()
+
+
+def test_a_ticket_growing_by_messages_has_the_vector_of_its_whole_text(inbound):
+    """Each new message's words are appended to the vector (migration b6d8f0a2c4e7); the result is
+    the vector of the whole text, positions included, whatever the messages hold."""
+    assert _migration(VECTOR_MIGRATION).PUNCTUATION == engines.PUNCTUATION
+    first = inbound(email="ana@example.com", name="Ana García", subject="Contraseña olvidada", body=PUNCTUATED[0])
+    indexing.drain()
+    for body in [*PUNCTUATED[1:], "", "- leading dash, then\nlines", "refund " * 300, "último"]:
+        reply = inbound(email="ana@example.com", body=body, ticket_hint=first.ticket_id)
+        assert reply.ticket_id == first.ticket_id
+        indexing.drain()
+        stored, whole = _vector(first.ticket_id)
+        assert stored == whole
+
+
+def test_a_new_message_is_added_to_the_vector_without_parsing_the_ticket_again(inbound):
+    first = inbound(email="ana@example.com", name="Ana García", subject="Refund", body="First message")
+    indexing.drain()
+    # A word in the stored vector only: kept when the next message is appended, gone when the whole
+    # ticket is parsed again.
+    db.session.execute(text("SET LOCAL session_replication_role = replica"))  # past the trigger
+    db.session.execute(text("UPDATE ticket_search_docs SET ticket_fts_document = ticket_fts_document || "
+                            "'planted'::tsvector WHERE id = :id"), {"id": first.ticket_id})
+    db.session.commit()
+    inbound(email="ana@example.com", body="Second message", ticket_hint=first.ticket_id)
+    indexing.drain()
+    stored, _ = _vector(first.ticket_id)
+    assert "'planted'" in stored and "'second'" in stored
+    # The customer's new name changes the people words: the whole ticket is parsed again.
+    db.session.get(Ticket, first.ticket_id).customer.name = "Ana López"
+    db.session.commit()
+    indexing.drain()
+    stored, whole = _vector(first.ticket_id)
+    assert "'planted'" not in stored and "'lopez'" in stored and stored == whole

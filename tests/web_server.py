@@ -52,15 +52,21 @@ def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: flo
     """Start `helpdesk ARGS…` (run, web) and wait until it answers HTTP on its --port."""
     port = args[args.index("--port") + 1]
     # Its output goes to a file, not a pipe: nobody reads a pipe while the server runs, and once its
-    # 64 KiB filled up, the next log line would block whichever server thread wrote it.
-    log = tempfile.NamedTemporaryFile(prefix=f"helpdesk-{args[0]}-", suffix=".log", delete=False)
+    # 64 KiB filled up, the next log line would block whichever server thread wrote it. The file is
+    # in the instance folder (a test's temporary one) when there is one, so it goes with it.
+    folder = env.get("HELPDESK_INSTANCE_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    log = tempfile.NamedTemporaryFile(prefix=f"helpdesk-{args[0]}-", suffix=".log", dir=folder, delete=False)
     proc = subprocess.Popen([str(BIN / "helpdesk"), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     proc.log_path = Path(log.name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(server_output(proc)[-3000:])
+            output = server_output(proc)
+            proc.log_path.unlink(missing_ok=True)
+            raise AssertionError(output[-3000:])
         try:
             requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
             return proc
@@ -72,8 +78,11 @@ def start_server(env: dict, *args: str, ready_path: str = "/login", timeout: flo
 
 
 def server_output(proc: subprocess.Popen) -> str:
-    """What a server started by start_server has printed so far."""
-    return proc.log_path.read_text(errors="replace")
+    """What a server started by start_server has printed so far ("" once its log is gone)."""
+    try:
+        return proc.log_path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def stop(proc: subprocess.Popen) -> None:

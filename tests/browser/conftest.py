@@ -121,9 +121,15 @@ def pytest_runtest_makereport(item, call):
     vain is often explained there (a job's traceback, a request that never finished)."""
     outcome = yield
     report = outcome.get_result()
+    if not report.failed or call.when != "call":
+        return
     server = getattr(item, "funcargs", {}).get("live_server")
-    if report.failed and isinstance(server, LiveServer) and server.process is not None:
+    if isinstance(server, LiveServer) and server.process is not None:
         report.sections.append(("helpdesk run log (last 6,000 characters)", server_output(server.process)[-6000:]))
+    # Where each page was when the test gave up (a wait for a URL does not say).
+    if (chromium := getattr(item, "funcargs", {}).get("browser")) is not None:
+        urls = [page.url for context in chromium.contexts for page in context.pages]
+        report.sections.append(("pages open at the failure", "\n".join(urls) or "none"))
 
 
 def pytest_collection_modifyitems(items):

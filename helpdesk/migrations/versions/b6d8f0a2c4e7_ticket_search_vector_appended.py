@@ -6,10 +6,12 @@ whole text again (to_tsvector over every earlier message), half of the index job
 the benchmark's replies (bench/README). It is now a plain column that a trigger fills. When only the
 messages grew, by text that starts on a new line (the index joins messages with one), the new text's
 words are appended to the old vector: `||` numbers them on from the old vector's last position, as
-parsing the whole text would, so the vector is the same either way (tests/services/search). That
-last position is the text's last word's unless some word was kept at its 255 positions (later ones
-are dropped): such a ticket, and any other change (subject, customer, tags, an edited or erased
-message, new CJK text), gets its whole vector computed, as before.
+parsing the whole text would, so the vector is the same either way (tests/services/search). Unless
+some word's positions were cut short (to_tsvector keeps 255 of them, `||` 256): such a ticket, and
+any other change (subject, customer, tags, an edited or erased message, new CJK text), gets its
+whole vector computed, as before. The function keeps the search path it was created with: the
+generated column named its text search configuration once, and a session with another path (a
+data-only restore sets an empty one) must still find it.
 
 The column keeps its values: no table rewrite, no index rebuilt.
 
@@ -39,7 +41,10 @@ def _document(row: str = "") -> str:
 
 
 FUNCTION = f"""
-CREATE FUNCTION ticket_fts_document_set() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION ticket_fts_document_set() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+  appended tsvector;
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD.ticket_fts_document IS NOT NULL
      AND NEW.subject IS NOT DISTINCT FROM OLD.subject AND NEW.people IS NOT DISTINCT FROM OLD.people
@@ -48,13 +53,15 @@ BEGIN
       NEW.ticket_fts_document := OLD.ticket_fts_document;
       RETURN NEW;
     END IF;
-    -- Only new messages: the words of what follows the old text's line end go on from its last
-    -- word, which is the old vector's last position unless a word filled its positions (255).
-    IF OLD.body <> '' AND starts_with(NEW.body, OLD.body || E'\\n') AND NOT EXISTS (
-        SELECT 1 FROM unnest(OLD.ticket_fts_document) AS word WHERE cardinality(word.positions) >= 255) THEN
-      NEW.ticket_fts_document := OLD.ticket_fts_document
-        || setweight({_words('substr(NEW.body, length(OLD.body) + 1)')}, 'D');
-      RETURN NEW;
+    -- Only new messages: the words after the old text's line end are numbered on from its last
+    -- word, which is the old vector's last position unless a word's positions were cut short
+    -- (to_tsvector keeps 255, || 256): then the whole text is parsed.
+    IF OLD.body <> '' AND starts_with(NEW.body, OLD.body || E'\\n') THEN
+      appended := OLD.ticket_fts_document || setweight({_words('substr(NEW.body, length(OLD.body) + 1)')}, 'D');
+      IF NOT EXISTS (SELECT 1 FROM unnest(appended) AS word WHERE cardinality(word.positions) >= 255) THEN
+        NEW.ticket_fts_document := appended;
+        RETURN NEW;
+      END IF;
     END IF;
   END IF;
   NEW.ticket_fts_document := {_document('NEW.')};

@@ -215,13 +215,22 @@ def _vector(ticket_id: int) -> tuple[str, str]:
                                    "WHERE id = :id"), {"id": ticket_id}).one()
 
 
-def test_a_ticket_growing_by_messages_has_the_vector_of_its_whole_text(inbound):
+# Messages of one ticket each: every kind of text; a word that fills its 255 positions in one
+# message; one that fills them only across two (|| would keep 256 where parsing keeps 255).
+GROWING = [
+    [*PUNCTUATED, "", "- leading dash, then\nlines", "refund " * 300, "último"],
+    ["First message", "wait " * 200, "wait " * 100, "after the waits"],
+]
+
+
+@pytest.mark.parametrize("messages", GROWING, ids=["texts", "positions filled across messages"])
+def test_a_ticket_growing_by_messages_has_the_vector_of_its_whole_text(inbound, messages):
     """Each new message's words are appended to the vector (migration b6d8f0a2c4e7); the result is
     the vector of the whole text, positions included, whatever the messages hold."""
     assert _migration(VECTOR_MIGRATION).PUNCTUATION == engines.PUNCTUATION
-    first = inbound(email="ana@example.com", name="Ana García", subject="Contraseña olvidada", body=PUNCTUATED[0])
+    first = inbound(email="ana@example.com", name="Ana García", subject="Contraseña olvidada", body=messages[0])
     indexing.drain()
-    for body in [*PUNCTUATED[1:], "", "- leading dash, then\nlines", "refund " * 300, "último"]:
+    for body in messages[1:]:
         reply = inbound(email="ana@example.com", body=body, ticket_hint=first.ticket_id)
         assert reply.ticket_id == first.ticket_id
         indexing.drain()
@@ -248,3 +257,28 @@ def test_a_new_message_is_added_to_the_vector_without_parsing_the_ticket_again(i
     indexing.drain()
     stored, whole = _vector(first.ticket_id)
     assert "'planted'" not in stored and "'lopez'" in stored and stored == whole
+
+
+def test_text_added_without_a_line_break_gets_the_whole_vector(inbound):
+    """A body that grew by joining its last word ("First message" + "s") is not a new message:
+    appended, "messages" would have been indexed as "message" and "s"."""
+    first = inbound(email="ana@example.com", subject="Refund", body="First message")
+    indexing.drain()
+    db.session.execute(text("UPDATE ticket_search_docs SET body = body || 's and more' WHERE id = :id"),
+                       {"id": first.ticket_id})
+    stored, whole = _vector(first.ticket_id)
+    assert "'messages'" in stored and stored == whole
+
+
+def test_the_vector_is_kept_current_from_a_session_with_another_search_path(inbound):
+    """The trigger finds its text search configuration whatever the session's search path (a
+    data-only restore runs with an empty one)."""
+    first = inbound(email="ana@example.com", subject="Refund", body="First message")
+    indexing.drain()
+    schema = db.session.execute(text("SELECT current_schema()")).scalar()
+    db.session.execute(text("SET LOCAL search_path = ''"))
+    db.session.execute(text(f'UPDATE "{schema}".ticket_search_docs SET body = body || E\'\\nSecond one\' '
+                            "WHERE id = :id"), {"id": first.ticket_id})
+    db.session.execute(text(f'SET LOCAL search_path = "{schema}"'))
+    stored, whole = _vector(first.ticket_id)
+    assert "'second'" in stored and stored == whole

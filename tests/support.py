@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -42,11 +43,16 @@ def serving_thread(server) -> threading.Thread:
 MAIL_CORPUS = Path(os.environ.get("HELPDESK_MAIL_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mail")
 
 
-def mail_corpus_files() -> list[Path]:
-    """The corpus's messages (.eml, .box), sorted; none when it is absent."""
+@functools.cache
+def mail_corpus_files() -> tuple[Path, ...]:
+    """The corpus's messages (.eml, .box), sorted; none when it is absent. Read once."""
     if not MAIL_CORPUS.is_dir():
-        return []
-    return sorted(p for p in MAIL_CORPUS.rglob("*") if p.suffix in (".eml", ".box"))
+        return ()
+    return tuple(sorted(p for p in MAIL_CORPUS.rglob("*") if p.suffix in (".eml", ".box")))
+
+
+# Marks a test that reads the corpus: an input file, not a service, so its absence skips even in CI.
+needs_mail_corpus = pytest.mark.skipif(not mail_corpus_files(), reason=f"no mail corpus at {MAIL_CORPUS} (optional input)")
 
 
 def redis_test_url(db: int) -> str:

@@ -3,18 +3,17 @@ goes through parse and ingest; none may crash or vanish."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import FailedMail, Message
 from helpdesk.services.mail import sync as mail_sync
-from tests.support import MAIL_CORPUS, mail_corpus_files
+from tests.support import mail_corpus_files, needs_mail_corpus
 
 FILES = mail_corpus_files()
 
 
-@pytest.mark.skipif(not FILES, reason=f"no mail corpus at {MAIL_CORPUS} (optional input)")
+@needs_mail_corpus
 def test_every_corpus_mail_becomes_a_ticket_message_or_a_kept_record(mailbox):
     outcomes: dict[str, list[str]] = {}
     for path in FILES:

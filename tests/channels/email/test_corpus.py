@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from channels.email.parser import parse_email
-from tests.support import MAIL_CORPUS, mail_corpus_files
+from tests.support import MAIL_CORPUS, mail_corpus_files, needs_mail_corpus
 
 MESSAGES = mail_corpus_files()
 
 
-@pytest.mark.skipif(not MESSAGES, reason=f"no mail corpus at {MAIL_CORPUS} (optional input)")
+@needs_mail_corpus
 @pytest.mark.parametrize("path", MESSAGES, ids=lambda path: str(path.relative_to(MAIL_CORPUS)))
 def test_corpus_message_parses(path: Path):
     message = parse_email(path.read_bytes(), source="corpus")

@@ -5,6 +5,8 @@ one weighted tsquery over every visible ticket: the newest `limit` matches, scor
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from sqlalchemy import select, text
 
@@ -180,8 +182,9 @@ def test_the_ascii_punctuation_class_gives_the_words_of_any_not_alnum(app, text_
     assert after == before and before
 
 
+@functools.cache
 def _migration(file_name: str):
-    """A migration's module, for the SQL it wrote."""
+    """A migration's module, for the SQL it wrote (loaded once)."""
     import importlib.util
     from pathlib import Path
 
